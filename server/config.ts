@@ -1,0 +1,88 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Booleans from the environment: "1", "true", "yes" are true; anything else false. */
+const EnvBoolean = z
+  .string()
+  .optional()
+  .transform((v) => v !== undefined && /^(1|true|yes)$/i.test(v));
+
+const Port = z.coerce.number().int().min(0).max(65_535);
+
+const EnvSchema = z
+  .object({
+    PORT: Port.default(3000),
+    HOST: z.string().default('0.0.0.0'),
+    PUBLIC_URL: z.url().optional(),
+    DATA_DIR: z.string().default('data'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ORGANIZER_KEY: z.string().min(20).optional(),
+    MEDIASOUP_WORKERS: z.coerce.number().int().min(1).max(64).default(os.cpus().length),
+    RTC_LISTEN_IP: z.string().default('0.0.0.0'),
+    RTC_ANNOUNCED_ADDRESS: z.string().optional(),
+    RTC_MIN_PORT: Port.default(40_000),
+    RTC_MAX_PORT: Port.default(49_999),
+    RTC_ENABLE_TCP: EnvBoolean.default(true),
+    RTC_INITIAL_OUTGOING_BITRATE: z.coerce.number().int().min(100_000).default(1_000_000),
+    SERVE_CLIENT: EnvBoolean.default(true),
+  })
+  .refine((env) => env.RTC_MIN_PORT <= env.RTC_MAX_PORT, {
+    message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT',
+  });
+
+export interface Config {
+  http: { port: number; host: string; publicUrl: string | undefined; serveClient: boolean };
+  dataDir: string;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  /** Fixed instance organizer key; when absent one is generated once and kept in the data dir. */
+  organizerKey: string | undefined;
+  sfu: {
+    workers: number;
+    listenIp: string;
+    /** What remote clients can reach; defaults to the machine's first external IPv4 address. */
+    announcedAddress: string | undefined;
+    minPort: number;
+    maxPort: number;
+    enableTcp: boolean;
+    initialOutgoingBitrate: number;
+  };
+  clientDir: string;
+}
+
+const projectRoot = path.resolve(import.meta.dirname, '..');
+
+/** Reads the configuration from environment variables; throws a readable error on bad values. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`Invalid configuration:\n${z.prettifyError(parsed.error)}`);
+  }
+  const e = parsed.data;
+  return {
+    http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL, serveClient: e.SERVE_CLIENT },
+    dataDir: path.resolve(projectRoot, e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    organizerKey: e.ORGANIZER_KEY,
+    sfu: {
+      workers: e.MEDIASOUP_WORKERS,
+      listenIp: e.RTC_LISTEN_IP,
+      announcedAddress: e.RTC_ANNOUNCED_ADDRESS ?? defaultAnnouncedAddress(e.RTC_LISTEN_IP),
+      minPort: e.RTC_MIN_PORT,
+      maxPort: e.RTC_MAX_PORT,
+      enableTcp: e.RTC_ENABLE_TCP,
+      initialOutgoingBitrate: e.RTC_INITIAL_OUTGOING_BITRATE,
+    },
+    clientDir: path.join(projectRoot, 'dist', 'client'),
+  };
+}
+
+/** A wildcard listen address is useless in an ICE candidate; announce a concrete one instead. */
+function defaultAnnouncedAddress(listenIp: string): string | undefined {
+  if (listenIp !== '0.0.0.0' && listenIp !== '::') return undefined;
+  for (const addresses of Object.values(os.networkInterfaces())) {
+    const external = addresses?.find((a) => a.family === 'IPv4' && !a.internal);
+    if (external) return external.address;
+  }
+  return '127.0.0.1';
+}

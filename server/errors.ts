@@ -1,0 +1,64 @@
+import type { ErrorBody, ErrorCode } from '../shared/errors';
+
+/** An error whose message is safe to show the client that caused it. */
+export class JalsaError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+
+  toBody(): ErrorBody {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export class BadRequestError extends JalsaError {
+  constructor(message: string) {
+    super('BAD_REQUEST', message);
+  }
+}
+
+export class UnauthorizedError extends JalsaError {
+  constructor(message = 'a valid organizer key is required') {
+    super('UNAUTHORIZED', message);
+  }
+}
+
+export class ForbiddenError extends JalsaError {
+  constructor(message = 'only the organizer may do this') {
+    super('FORBIDDEN', message);
+  }
+}
+
+export class NotFoundError extends JalsaError {
+  constructor(what: string) {
+    super('NOT_FOUND', `${what} not found`);
+  }
+}
+
+export class InvalidStateError extends JalsaError {
+  constructor(message: string) {
+    super('INVALID_STATE', message);
+  }
+}
+
+export class NotLiveError extends JalsaError {
+  constructor() {
+    super('NOT_LIVE', 'the event is not live');
+  }
+}
+
+export class UnavailableError extends JalsaError {
+  constructor(message: string) {
+    super('UNAVAILABLE', message);
+  }
+}
+
+/** Turns anything thrown into a body for the client, hiding internal details. */
+export function toErrorBody(error: unknown): ErrorBody {
+  if (error instanceof JalsaError) return error.toBody();
+  return { code: 'INTERNAL', message: 'internal error' };
+}

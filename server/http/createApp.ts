@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import { BadRequestError, JalsaError, NotFoundError, toErrorBody } from '../errors';
+import type { EventService } from '../events/EventService';
+import type { Logger } from '../logger';
+import { eventRoutes } from './eventRoutes';
+
+export interface AppDependencies {
+  events: EventService;
+  logger: Logger;
+  /** Readiness: named checks that must all be true for `/healthz` to answer 200. */
+  health: () => Record<string, boolean>;
+  /** Built client to serve, or undefined to serve only the API. */
+  clientDir: string | undefined;
+}
+
+const HTTP_STATUS: Record<string, number> = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  INVALID_STATE: 409,
+  NOT_LIVE: 409,
+  RATE_LIMITED: 429,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+export function createApp({ events, logger, health, clientDir }: AppDependencies): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.get('/healthz', (_req, res) => {
+    const checks = health();
+    const ok = Object.values(checks).every(Boolean);
+    res.status(ok ? 200 : 503).set('Cache-Control', 'no-store').json({ status: ok ? 'ok' : 'unavailable', checks });
+  });
+
+  app.use('/api', express.json({ limit: '16kb' }), eventRoutes(events));
+  app.use('/api', (_req, _res, next) => next(new NotFoundError('API route')));
+
+  if (clientDir && fs.existsSync(clientDir)) serveClient(app, clientDir);
+
+  const onError: ErrorRequestHandler = (error, _req, res, _next) => {
+    const jalsaError = asJalsaError(error);
+    if (!jalsaError) logger.error({ err: error }, 'HTTP request failed');
+    const body = toErrorBody(jalsaError ?? error);
+    res.status(HTTP_STATUS[body.code] ?? 500).json({ error: body });
+  };
+  app.use(onError);
+  return app;
+}
+
+/** Body-parser failures carry an HTTP status of their own: they are the client's mistake. */
+function asJalsaError(error: unknown): JalsaError | undefined {
+  if (error instanceof JalsaError) return error;
+  const status = (error as { status?: unknown }).status;
+  if (status === 404) return new NotFoundError('file');
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new BadRequestError((error as Error).message);
+  }
+  return undefined;
+}
+
+/**
+ * Hashed assets never change, so caches may keep them for a year; the HTML shell must be revalidated
+ * so a new release reaches returning visitors.
+ */
+function serveClient(app: Express, clientDir: string): void {
+  app.use(
+    '/assets',
+    express.static(path.join(clientDir, 'assets'), { immutable: true, maxAge: '365d', fallthrough: false }),
+  );
+  app.use(express.static(clientDir, { index: false, maxAge: 0 }));
+  const indexHtml = path.join(clientDir, 'index.html');
+  app.get(['/', '/studio', '/studio/{*rest}', '/e/{*rest}', '/replay', '/replay/{*rest}'], (_req, res) => {
+    res.set('Cache-Control', 'no-cache').sendFile(indexHtml);
+  });
+}

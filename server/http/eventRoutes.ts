@@ -1,0 +1,49 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { CreateEventRequest, OrganizerKey, Slug } from '../../shared/events';
+import { BadRequestError, UnauthorizedError } from '../errors';
+import type { EventService } from '../events/EventService';
+
+const AuthCheckRequest = z.object({ slug: Slug.optional() });
+
+/** The bearer key of a request, or undefined when absent or malformed. */
+function bearerKey(req: Request): string | undefined {
+  const match = /^Bearer (\S+)$/.exec(req.get('authorization') ?? '');
+  const key = OrganizerKey.safeParse(match?.[1]);
+  return key.success ? key.data : undefined;
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new BadRequestError(z.prettifyError(parsed.error));
+  return parsed.data;
+}
+
+/** REST for events: public reads, organizer-only creation. */
+export function eventRoutes(events: EventService): Router {
+  const router = Router();
+
+  router.get('/events', (_req, res) => {
+    res.set('Cache-Control', 'no-cache').json({ events: events.list() });
+  });
+
+  router.get('/events/:slug', (req, res) => {
+    res.set('Cache-Control', 'no-cache').json(events.get(parse(Slug, req.params.slug)));
+  });
+
+  router.post('/events', (req, res) => {
+    const key = bearerKey(req);
+    if (!key || !events.isInstanceKey(key)) throw new UnauthorizedError();
+    res.status(201).json(events.create(parse(CreateEventRequest, req.body)));
+  });
+
+  router.post('/auth/check', (req, res) => {
+    const key = bearerKey(req);
+    const { slug } = parse(AuthCheckRequest, req.body ?? {});
+    const valid = key !== undefined && (slug ? events.isOrganizer(slug, key) : events.isInstanceKey(key));
+    if (!valid) throw new UnauthorizedError();
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,163 @@
+import type { types } from 'mediasoup';
+import type { MediaNotification, MediaNotificationName, Role } from '../../shared/signalling';
+import { BadRequestError, ForbiddenError, InvalidStateError, NotFoundError } from '../errors';
+import type { MediaRoom } from './MediaRoom';
+
+export type Notify = <N extends MediaNotificationName>(name: N, payload: MediaNotification<N>) => void;
+
+type Direction = 'send' | 'recv';
+
+/**
+ * One connection's media in one room: at most one transport per direction, the organizer's producers,
+ * and an attendee's consumers with their audio-only and layer preferences.
+ */
+export class MediaPeer {
+  readonly room: MediaRoom;
+  readonly role: Role;
+  readonly #notify: Notify;
+  readonly #transports = new Map<Direction, types.WebRtcTransport>();
+  readonly #consumers = new Map<string, types.Consumer>();
+  /** Video consumers the client asked to resume; they stay paused while audio-only is on. */
+  readonly #wantsResumed = new Set<string>();
+  #audioOnly = false;
+  #closed = false;
+
+  constructor(room: MediaRoom, role: Role, notify: Notify) {
+    this.room = room;
+    this.role = role;
+    this.#notify = notify;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get audioOnly(): boolean {
+    return this.#audioOnly;
+  }
+
+  async createTransport(direction: Direction) {
+    this.#assertOpen();
+    if (direction === 'send') this.#assertOrganizer();
+    // A client that asks again (e.g. after an ICE failure) gets a fresh transport, never a pile of them.
+    this.#transports.get(direction)?.close();
+    const transport = await this.room.createWebRtcTransport();
+    this.#transports.set(direction, transport);
+    transport.observer.once('close', () => {
+      if (this.#transports.get(direction) === transport) this.#transports.delete(direction);
+    });
+    return {
+      id: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+    };
+  }
+
+  async connectTransport(transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
+    await clientInput(this.#transport(transportId).connect({ dtlsParameters }));
+  }
+
+  async produce(transportId: string, kind: types.MediaKind, rtpParameters: types.RtpParameters) {
+    this.#assertOrganizer();
+    const transport = this.#transport(transportId);
+    if (transport !== this.#transports.get('send')) throw new BadRequestError('not a send transport');
+    const producer = await clientInput(transport.produce({ kind, rtpParameters }));
+    this.room.addProducer(producer);
+    return { producerId: producer.id };
+  }
+
+  async consume(producerId: string, rtpCapabilities: types.RtpCapabilities) {
+    this.#assertOpen();
+    const transport = this.#transports.get('recv');
+    if (!transport) throw new InvalidStateError('create a receive transport first');
+    const producer = this.room.getProducer(producerId);
+    if (!producer) throw new NotFoundError('producer');
+    if (!this.room.router.canConsume({ producerId, rtpCapabilities })) {
+      throw new BadRequestError('these RTP capabilities cannot receive this producer');
+    }
+    // Paused until the client has wired the track up; resuming then also asks for a keyframe.
+    const consumer = await transport.consume({ producerId, rtpCapabilities, paused: true });
+    this.#consumers.set(consumer.id, consumer);
+    consumer.observer.once('close', () => {
+      this.#consumers.delete(consumer.id);
+      this.#wantsResumed.delete(consumer.id);
+    });
+    consumer.on('producerclose', () => this.#notify('consumerClosed', { consumerId: consumer.id }));
+    consumer.on('layerschange', (layers) =>
+      this.#notify('consumerLayersChanged', {
+        consumerId: consumer.id,
+        spatialLayer: layers?.spatialLayer ?? null,
+        temporalLayer: layers?.temporalLayer ?? null,
+      }),
+    );
+    consumer.on('score', ({ score, producerScore }) =>
+      this.#notify('consumerScore', { consumerId: consumer.id, score, producerScore }),
+    );
+    return {
+      consumerId: consumer.id,
+      producerId,
+      kind: consumer.kind,
+      rtpParameters: consumer.rtpParameters,
+    };
+  }
+
+  async resumeConsumer(consumerId: string): Promise<void> {
+    const consumer = this.#consumer(consumerId);
+    if (consumer.kind === 'video') {
+      this.#wantsResumed.add(consumerId);
+      if (this.#audioOnly) return;
+    }
+    await consumer.resume();
+  }
+
+  async setPreferredLayers(consumerId: string, spatialLayer: number, temporalLayer?: number): Promise<void> {
+    const consumer = this.#consumer(consumerId);
+    if (consumer.type !== 'simulcast') throw new BadRequestError('this consumer has no layers');
+    await clientInput(consumer.setPreferredLayers({ spatialLayer, temporalLayer }));
+  }
+
+  /** Pausing the video consumer stops its RTP at the SFU, so an audio-only attendee gets no video bytes. */
+  async setAudioOnly(audioOnly: boolean): Promise<void> {
+    this.#audioOnly = audioOnly;
+    const video = [...this.#consumers.values()].filter((c) => c.kind === 'video' && this.#wantsResumed.has(c.id));
+    await Promise.all(video.map((c) => (audioOnly ? c.pause() : c.resume())));
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const transport of this.#transports.values()) transport.close();
+    this.#transports.clear();
+  }
+
+  #transport(id: string): types.WebRtcTransport {
+    this.#assertOpen();
+    for (const transport of this.#transports.values()) if (transport.id === id) return transport;
+    throw new NotFoundError('transport');
+  }
+
+  #consumer(id: string): types.Consumer {
+    this.#assertOpen();
+    const consumer = this.#consumers.get(id);
+    if (!consumer) throw new NotFoundError('consumer');
+    return consumer;
+  }
+
+  #assertOrganizer(): void {
+    if (this.role !== 'organizer') throw new ForbiddenError();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed || this.room.closed) throw new InvalidStateError('media session closed; join again');
+  }
+}
+
+/** mediasoup rejects malformed parameters with a TypeError: the client's mistake, so it hears why. */
+async function clientInput<T>(operation: Promise<T>): Promise<T> {
+  try {
+    return await operation;
+  } catch (error) {
+    throw error instanceof TypeError ? new BadRequestError(error.message) : error;
+  }
+}

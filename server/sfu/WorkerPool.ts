@@ -1,0 +1,101 @@
+import { EventEmitter } from 'node:events';
+import * as mediasoup from 'mediasoup';
+import type { types } from 'mediasoup';
+import type { Logger } from '../logger';
+
+export interface WorkerPoolOptions {
+  size: number;
+  rtcMinPort: number;
+  rtcMaxPort: number;
+}
+
+export interface WorkerPoolEvents {
+  /** A worker died and a fresh one took its place; everything that ran on the dead one is gone. */
+  workerReplaced: [index: number];
+}
+
+/**
+ * One mediasoup worker per core. A worker that dies is replaced at once, so the pool keeps its size
+ * and rooms can be recreated on the replacement.
+ */
+export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
+  readonly #workers: (types.Worker | undefined)[];
+  readonly #options: WorkerPoolOptions;
+  readonly #logger: Logger;
+  #next = 0;
+  #closed = false;
+
+  private constructor(options: WorkerPoolOptions, logger: Logger) {
+    super();
+    this.#options = options;
+    this.#logger = logger;
+    this.#workers = new Array(options.size).fill(undefined);
+  }
+
+  static async create(options: WorkerPoolOptions, logger: Logger): Promise<WorkerPool> {
+    const pool = new WorkerPool(options, logger);
+    try {
+      await Promise.all(pool.#workers.map((_, index) => pool.#start(index)));
+    } catch (error) {
+      pool.close();
+      throw error;
+    }
+    return pool;
+  }
+
+  get size(): number {
+    return this.#workers.length;
+  }
+
+  get aliveCount(): number {
+    return this.#workers.filter((w) => w && !w.closed && !w.died).length;
+  }
+
+  /** Round-robin over the live workers; waits for a replacement when every worker is down. */
+  async pick(timeoutMs = 10_000): Promise<types.Worker> {
+    for (let tries = 0; tries < this.#workers.length; tries++) {
+      const worker = this.#workers[this.#next];
+      this.#next = (this.#next + 1) % this.#workers.length;
+      if (worker && !worker.closed && !worker.died) return worker;
+    }
+    if (this.#closed) throw new Error('the worker pool is closed');
+    await EventEmitter.once(this, 'workerReplaced', { signal: AbortSignal.timeout(timeoutMs) });
+    return this.pick(timeoutMs);
+  }
+
+  /** For tests and diagnostics: the worker processes' ids. */
+  pids(): number[] {
+    return this.#workers.flatMap((w) => (w ? [w.pid] : []));
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const worker of this.#workers) worker?.close();
+  }
+
+  async #start(index: number): Promise<void> {
+    const worker = await mediasoup.createWorker({
+      logLevel: 'warn',
+      rtcMinPort: this.#options.rtcMinPort,
+      rtcMaxPort: this.#options.rtcMaxPort,
+      appData: { index },
+    });
+    this.#workers[index] = worker;
+    worker.on('died', (error) => {
+      this.#logger.error({ err: error, pid: worker.pid, index }, 'mediasoup worker died');
+      void this.#replace(index);
+    });
+  }
+
+  async #replace(index: number): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.#start(index);
+      this.#logger.info({ index }, 'mediasoup worker replaced');
+      this.emit('workerReplaced', index);
+    } catch (error) {
+      this.#logger.error({ err: error, index }, 'could not replace mediasoup worker; retrying in 1 s');
+      setTimeout(() => void this.#replace(index), 1000).unref();
+    }
+  }
+}

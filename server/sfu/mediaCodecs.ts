@@ -1,0 +1,21 @@
+import type { types } from 'mediasoup';
+
+/**
+ * Opus for speech, VP8 for video: VP8 is what every browser can simulcast, and simulcast is how each
+ * attendee gets the layer their link can carry.
+ */
+export const mediaCodecs: types.RouterRtpCodecCapability[] = [
+  {
+    kind: 'audio',
+    mimeType: 'audio/opus',
+    clockRate: 48_000,
+    channels: 2,
+    parameters: { useinbandfec: 1, usedtx: 1 },
+  },
+  {
+    kind: 'video',
+    mimeType: 'video/VP8',
+    clockRate: 90_000,
+    parameters: { 'x-google-start-bitrate': 600 },
+  },
+];

@@ -1,0 +1,45 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+
+export type Database = BetterSqlite3.Database;
+
+/**
+ * Each entry runs once, in order, and is never edited after release: a database written by an
+ * older version is brought forward by the entries it has not seen yet.
+ */
+const migrations: readonly string[] = [
+  `CREATE TABLE events (
+     slug TEXT PRIMARY KEY,
+     title TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('scheduled', 'live', 'ended')),
+     key_hash TEXT NOT NULL,
+     scheduled_at TEXT,
+     started_at TEXT,
+     ended_at TEXT,
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX events_created_at ON events (created_at);`,
+];
+
+/** Opens (creating if needed) the embedded SQLite database in the data directory. */
+export function openDatabase(dataDir: string): Database {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const db = new BetterSqlite3(path.join(dataDir, 'jalsa.sqlite'));
+  // WAL keeps readers (replay lists, chat history) from blocking the writer during a live event.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Database): void {
+  const applied = db.pragma('user_version', { simple: true }) as number;
+  for (let version = applied; version < migrations.length; version++) {
+    db.transaction(() => {
+      db.exec(migrations[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

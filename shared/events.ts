@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+export const EventStatus = z.enum(['scheduled', 'live', 'ended']);
+export type EventStatus = z.infer<typeof EventStatus>;
+
+/** Public slugs are lowercase words and digits joined by dashes; nothing that could walk a path. */
+export const Slug = z
+  .string()
+  .min(3)
+  .max(80)
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'slug must be lowercase letters, digits and dashes');
+export type Slug = z.infer<typeof Slug>;
+
+/** An organizer key is 43 base64url characters (32 random bytes). */
+export const OrganizerKey = z
+  .string()
+  .min(20)
+  .max(200)
+  .regex(/^[A-Za-z0-9_-]+$/, 'malformed key');
+
+export const PublicEvent = z.object({
+  slug: Slug,
+  title: z.string(),
+  status: EventStatus,
+  scheduledAt: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type PublicEvent = z.infer<typeof PublicEvent>;
+
+export const CreateEventRequest = z.object({
+  title: z.string().trim().min(1, 'title is required').max(200),
+  scheduledAt: z.iso.datetime({ offset: true }).nullish(),
+});
+export type CreateEventRequest = z.infer<typeof CreateEventRequest>;
+
+export const CreateEventResponse = z.object({
+  event: PublicEvent,
+  /** Shown once: the server keeps only its hash. */
+  organizerKey: z.string(),
+});
+export type CreateEventResponse = z.infer<typeof CreateEventResponse>;
+
+export const EventListResponse = z.object({ events: z.array(PublicEvent) });
+export type EventListResponse = z.infer<typeof EventListResponse>;

@@ -1,0 +1,27 @@
+/**
+ * What the organizer publishes. Speech first: Opus with in-band FEC (survives lossy links) and DTX
+ * (silence costs nearly nothing), capped at a bitrate that is plenty for a voice.
+ */
+export const OPUS_MAX_AVERAGE_BITRATE = 32_000;
+
+export const opusCodecOptions = {
+  opusStereo: false,
+  opusFec: true,
+  opusDtx: true,
+  opusMaxAverageBitrate: OPUS_MAX_AVERAGE_BITRATE,
+} as const;
+
+/** Three VP8 simulcast layers, lowest first: ~180p, ~360p, 720p from a 720p camera. */
+export const simulcastEncodings = [
+  { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 120_000, maxFramerate: 15 },
+  { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 400_000, maxFramerate: 30 },
+  { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_200_000, maxFramerate: 30 },
+] as const;
+
+export const SIMULCAST_LAYER_COUNT = simulcastEncodings.length;
+
+export const cameraConstraints = {
+  width: { ideal: 1280 },
+  height: { ideal: 720 },
+  frameRate: { ideal: 30 },
+} as const;

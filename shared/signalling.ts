@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { OrganizerKey, PublicEvent, Slug } from './events';
+
+/**
+ * Media signalling over the Socket.io namespace `/media`.
+ * Every client→server message is a request with an acknowledgement ({@link Ack});
+ * server→client messages are notifications without one.
+ */
+export const MEDIA_NAMESPACE = '/media';
+
+const Id = z.string().min(1).max(100);
+
+/** mediasoup validates these objects deeply itself; here we only keep out what is obviously not one. */
+const MediaObject = z.looseObject({});
+
+export const MediaKind = z.enum(['audio', 'video']);
+export type MediaKind = z.infer<typeof MediaKind>;
+
+export const Role = z.enum(['organizer', 'attendee']);
+export type Role = z.infer<typeof Role>;
+
+export const JoinRequest = z.object({
+  slug: Slug,
+  /** Present only for organizers: the instance organizer key or the event's own key. */
+  key: OrganizerKey.optional(),
+});
+export const JoinResponse = z.object({
+  role: Role,
+  event: PublicEvent,
+  /** Present while the event is live. */
+  routerRtpCapabilities: MediaObject.nullable(),
+  producers: z.array(z.object({ producerId: Id, kind: MediaKind })),
+});
+
+export const CreateTransportRequest = z.object({
+  direction: z.enum(['send', 'recv']),
+});
+export const CreateTransportResponse = z.object({
+  id: Id,
+  iceParameters: MediaObject,
+  iceCandidates: z.array(MediaObject),
+  dtlsParameters: MediaObject,
+});
+
+export const ConnectTransportRequest = z.object({
+  transportId: Id,
+  dtlsParameters: MediaObject,
+});
+
+export const ProduceRequest = z.object({
+  transportId: Id,
+  kind: MediaKind,
+  rtpParameters: MediaObject,
+});
+export const ProduceResponse = z.object({ producerId: Id });
+
+export const ConsumeRequest = z.object({
+  producerId: Id,
+  rtpCapabilities: MediaObject,
+});
+export const ConsumeResponse = z.object({
+  consumerId: Id,
+  producerId: Id,
+  kind: MediaKind,
+  rtpParameters: MediaObject,
+});
+
+export const ResumeConsumerRequest = z.object({ consumerId: Id });
+
+export const SetPreferredLayersRequest = z.object({
+  consumerId: Id,
+  spatialLayer: z.number().int().min(0).max(2),
+  temporalLayer: z.number().int().min(0).max(2).optional(),
+});
+
+export const SetAudioOnlyRequest = z.object({ audioOnly: z.boolean() });
+
+export const Empty = z.object({}).strict();
+
+export const GoLiveResponse = z.object({
+  event: PublicEvent,
+  routerRtpCapabilities: MediaObject,
+});
+
+/** Request name → [request schema, response schema]. The server validates both directions. */
+export const mediaRequests = {
+  join: [JoinRequest, JoinResponse],
+  createTransport: [CreateTransportRequest, CreateTransportResponse],
+  connectTransport: [ConnectTransportRequest, Empty],
+  produce: [ProduceRequest, ProduceResponse],
+  consume: [ConsumeRequest, ConsumeResponse],
+  resumeConsumer: [ResumeConsumerRequest, Empty],
+  setPreferredLayers: [SetPreferredLayersRequest, Empty],
+  setAudioOnly: [SetAudioOnlyRequest, Empty],
+  goLive: [Empty, GoLiveResponse],
+  endEvent: [Empty, PublicEvent],
+} as const;
+
+export type MediaRequestName = keyof typeof mediaRequests;
+export type MediaRequest<N extends MediaRequestName> = z.infer<(typeof mediaRequests)[N][0]>;
+export type MediaResponse<N extends MediaRequestName> = z.infer<(typeof mediaRequests)[N][1]>;
+
+/** Why the server asks a client to set its media up again. */
+export const ReconnectReason = z.enum(['workerDied', 'eventRestarted']);
+
+export const mediaNotifications = {
+  eventUpdated: PublicEvent,
+  producerAdded: z.object({ producerId: Id, kind: MediaKind }),
+  producerClosed: z.object({ producerId: Id }),
+  consumerClosed: z.object({ consumerId: Id }),
+  consumerLayersChanged: z.object({
+    consumerId: Id,
+    spatialLayer: z.number().nullable(),
+    temporalLayer: z.number().nullable(),
+  }),
+  consumerScore: z.object({ consumerId: Id, score: z.number(), producerScore: z.number() }),
+  reconnect: z.object({ reason: ReconnectReason }),
+} as const;
+
+export type MediaNotificationName = keyof typeof mediaNotifications;
+export type MediaNotification<N extends MediaNotificationName> = z.infer<(typeof mediaNotifications)[N]>;
+
+/** Socket.io typed-event maps shared by the server and the client. */
+export type MediaClientToServerEvents = {
+  [N in MediaRequestName]: (payload: MediaRequest<N>, ack: (result: import('./errors').Ack<MediaResponse<N>>) => void) => void;
+};
+export type MediaServerToClientEvents = {
+  [N in MediaNotificationName]: (payload: MediaNotification<N>) => void;
+};
