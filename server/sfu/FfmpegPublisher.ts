@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import type { types } from 'mediasoup';
+import type { Logger } from '../logger';
+import type { MediaRoom } from './MediaRoom';
+
+/** Fixed because we write both ends: ffmpeg's RTP muxer and the producers' RTP parameters. */
+const AUDIO = { payloadType: 100, ssrc: 11_111_111 } as const;
+const VIDEO = { payloadType: 101, ssrc: 22_222_222 } as const;
+
+/** ffmpeg does not answer keyframe requests, so a short GOP is what lets new viewers start quickly. */
+const KEYFRAME_INTERVAL_FRAMES = 30;
+
+export interface FfmpegPublisherEvents {
+  /** ffmpeg ended on its own: the input ran out, or it crashed. */
+  exit: [code: number | null, signal: NodeJS.Signals | null];
+}
+
+/**
+ * Publishes whatever ffmpeg can read (a test pattern, an uploaded file) into a room as an organizer
+ * would: an Opus and a VP8 producer fed with RTP over loopback plain transports.
+ */
+export class FfmpegPublisher extends EventEmitter<FfmpegPublisherEvents> {
+  readonly producers: types.Producer[];
+  readonly #transports: types.PlainTransport[];
+  readonly #process: ChildProcess;
+  #closed = false;
+
+  private constructor(transports: types.PlainTransport[], producers: types.Producer[], process: ChildProcess) {
+    super();
+    this.#transports = transports;
+    this.producers = producers;
+    this.#process = process;
+  }
+
+  /** `inputArgs` are ffmpeg's arguments up to and including its inputs, e.g. `['-re', '-i', file]`. */
+  static async start(room: MediaRoom, inputArgs: string[], logger: Logger): Promise<FfmpegPublisher> {
+    const transports: types.PlainTransport[] = [];
+    const producers: types.Producer[] = [];
+    try {
+      const audio = await plainTransport(room, transports);
+      const video = await plainTransport(room, transports);
+      producers.push(
+        await audio.produce({
+          kind: 'audio',
+          rtpParameters: {
+            codecs: [{ mimeType: 'audio/opus', clockRate: 48_000, channels: 2, payloadType: AUDIO.payloadType }],
+            encodings: [{ ssrc: AUDIO.ssrc }],
+          },
+        }),
+        await video.produce({
+          kind: 'video',
+          rtpParameters: {
+            codecs: [{ mimeType: 'video/VP8', clockRate: 90_000, payloadType: VIDEO.payloadType }],
+            encodings: [{ ssrc: VIDEO.ssrc }],
+          },
+        }),
+      );
+      const args = [
+        '-hide_banner', '-loglevel', 'error', '-nostdin',
+        ...inputArgs,
+        '-map', '0:a:0', '-c:a', 'libopus', '-b:a', '32k', '-ac', '2', '-ar', '48000',
+        '-ssrc', String(AUDIO.ssrc), '-payload_type', String(AUDIO.payloadType),
+        '-f', 'rtp', rtpUrl(audio),
+        '-map', '0:v:0', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '400k',
+        '-g', String(KEYFRAME_INTERVAL_FRAMES), '-pix_fmt', 'yuv420p',
+        '-ssrc', String(VIDEO.ssrc), '-payload_type', String(VIDEO.payloadType),
+        '-f', 'rtp', rtpUrl(video),
+      ];
+      const child = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      const publisher = new FfmpegPublisher(transports, producers, child);
+      child.stderr?.on('data', (chunk: Buffer) => logger.warn({ ffmpeg: chunk.toString().trim() }, 'ffmpeg'));
+      child.on('exit', (code, signal) => {
+        if (!publisher.#closed) publisher.emit('exit', code, signal);
+      });
+      for (const producer of producers) room.addProducer(producer);
+      return publisher;
+    } catch (error) {
+      for (const transport of transports) transport.close();
+      throw error;
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#process.kill('SIGKILL');
+    for (const transport of this.#transports) transport.close();
+  }
+}
+
+/** comedia: the transport learns ffmpeg's ports from its first packets; ffmpeg sends RTCP from another socket. */
+async function plainTransport(room: MediaRoom, into: types.PlainTransport[]): Promise<types.PlainTransport> {
+  const transport = await room.router.createPlainTransport({
+    listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+    rtcpMux: false,
+    comedia: true,
+  });
+  into.push(transport);
+  return transport;
+}
+
+function rtpUrl(transport: types.PlainTransport): string {
+  return `rtp://127.0.0.1:${transport.tuple.localPort}?rtcpport=${transport.rtcpTuple!.localPort}&pkt_size=1200`;
+}

@@ -1,0 +1,50 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../server/config';
+import { JalsaServer } from '../../server/JalsaServer';
+import { createLogger } from '../../server/logger';
+
+export interface TestServer {
+  server: JalsaServer;
+  url: string;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** A real server on a free loopback port with its own data directory; ICE on loopback only. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = env.DATA_DIR ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-test-')));
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    MEDIASOUP_WORKERS: '1',
+    RTC_LISTEN_IP: '127.0.0.1',
+    RTC_ANNOUNCED_ADDRESS: '127.0.0.1',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...env,
+    DATA_DIR: dataDir,
+  });
+  const server = await JalsaServer.start(config, createLogger(config.logLevel));
+  return {
+    server,
+    url: `http://127.0.0.1:${server.port}`,
+    dataDir,
+    close: () => server.close(),
+  };
+}
+
+/** Creates an event through the REST API, as an organizer would. */
+export async function createEvent(
+  test: TestServer,
+  title = 'Test rally',
+): Promise<{ slug: string; eventKey: string }> {
+  const response = await fetch(`${test.url}/api/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${test.server.instanceKey}` },
+    body: JSON.stringify({ title }),
+  });
+  if (response.status !== 201) throw new Error(`creating an event failed: ${response.status}`);
+  const body = (await response.json()) as { event: { slug: string }; organizerKey: string };
+  return { slug: body.event.slug, eventKey: body.organizerKey };
+}

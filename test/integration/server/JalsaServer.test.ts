@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEvent, startTestServer, type TestServer } from '../../helpers/testServer';
+
+const running: TestServer[] = [];
+async function start(env: Record<string, string> = {}): Promise<TestServer> {
+  const server = await startTestServer(env);
+  running.push(server);
+  return server;
+}
+afterEach(async () => {
+  for (const server of running.splice(0)) await server.close().catch(() => undefined);
+});
+
+describe('JalsaServer', () => {
+  it('reports readiness of the database and media workers at /healthz', async () => {
+    const test = await start();
+    const response = await fetch(`${test.url}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok', checks: { database: true, mediaWorkers: true } });
+  });
+
+  it('keeps events, their status and their keys across a restart', async () => {
+    const first = await start();
+    const { slug, eventKey } = await createEvent(first, 'Persistent rally');
+    first.server.events.goLive(slug);
+    const instanceKey = first.server.instanceKey;
+    await first.close();
+    running.pop();
+
+    const second = await start({ DATA_DIR: first.dataDir });
+    expect(second.server.instanceKey).toBe(instanceKey);
+    const event = (await (await fetch(`${second.url}/api/events/${slug}`)).json()) as Record<string, unknown>;
+    expect(event).toMatchObject({ slug, title: 'Persistent rally', status: 'live' });
+    expect(second.server.events.isOrganizer(slug, eventKey)).toBe(true);
+  });
+
+  it('stores the generated instance key readable by the server user only', async () => {
+    const test = await start();
+    const stat = fs.statSync(path.join(test.dataDir, 'organizer.key'));
+    expect(stat.mode & 0o077).toBe(0);
+  });
+
+  it('creates events only with the instance organizer key', async () => {
+    const test = await start();
+    const post = (headers: Record<string, string>, body: unknown) =>
+      fetch(`${test.url}/api/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+    expect((await post({}, { title: 'x' })).status).toBe(401);
+    const { eventKey } = await createEvent(test);
+    expect((await post({ authorization: `Bearer ${eventKey}` }, { title: 'x' })).status).toBe(401);
+    const auth = { authorization: `Bearer ${test.server.instanceKey}` };
+    const invalid = await post(auth, { title: '' });
+    expect(invalid.status).toBe(400);
+    expect(await invalid.json()).toMatchObject({ error: { code: 'BAD_REQUEST' } });
+    expect((await post(auth, { title: 'Fine' })).status).toBe(201);
+  });
+
+  it('answers malformed JSON, oversized bodies and unknown routes with clear errors', async () => {
+    const test = await start();
+    const malformed = await fetch(`${test.url}/api/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${test.server.instanceKey}` },
+      body: '{"title":',
+    });
+    expect(malformed.status).toBe(400);
+    const oversized = await fetch(`${test.url}/api/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${test.server.instanceKey}` },
+      body: JSON.stringify({ title: 'x'.repeat(100_000) }),
+    });
+    expect(oversized.status).toBe(400);
+    expect((await fetch(`${test.url}/api/nothing`)).status).toBe(404);
+    expect((await fetch(`${test.url}/api/events/..%2f..%2fetc`)).status).toBe(400);
+    expect((await fetch(`${test.url}/api/events/no-such-event`)).status).toBe(404);
+  });
+
+  it('validates a studio key for the instance or for one event', async () => {
+    const test = await start();
+    const { slug, eventKey } = await createEvent(test);
+    const check = (key: string, body: unknown) =>
+      fetch(`${test.url}/api/auth/check`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify(body),
+      });
+    expect((await check(test.server.instanceKey, {})).status).toBe(204);
+    expect((await check(eventKey, { slug })).status).toBe(204);
+    expect((await check(eventKey, {})).status).toBe(401);
+    expect((await check('y'.repeat(43), { slug })).status).toBe(401);
+  });
+});

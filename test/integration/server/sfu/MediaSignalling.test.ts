@@ -1,0 +1,275 @@
+import type { types } from 'mediasoup';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../../server/logger';
+import { FfmpegPublisher } from '../../../../server/sfu/FfmpegPublisher';
+import { SignallingClient } from '../../../helpers/SignallingClient';
+import { createEvent, startTestServer, type TestServer } from '../../../helpers/testServer';
+
+const TEST_PATTERN = [
+  '-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
+  '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+];
+
+let test: TestServer;
+const clients: SignallingClient[] = [];
+
+async function connect(): Promise<SignallingClient> {
+  const client = await SignallingClient.connect(test.url);
+  clients.push(client);
+  return client;
+}
+
+beforeAll(async () => {
+  test = await startTestServer();
+});
+afterAll(async () => {
+  await test.close();
+});
+afterEach(() => {
+  for (const client of clients.splice(0)) client.close();
+});
+
+describe('joining and going live', () => {
+  it('gives an attendee of a scheduled event no router, then tells it when the organizer goes live', async () => {
+    const { slug, eventKey } = await createEvent(test);
+    const attendee = await connect();
+    const joined = await attendee.ok<{ role: string; routerRtpCapabilities: unknown; event: { status: string } }>(
+      'join',
+      { slug },
+    );
+    expect(joined).toMatchObject({ role: 'attendee', routerRtpCapabilities: null, event: { status: 'scheduled' } });
+
+    const organizer = await connect();
+    expect(await organizer.ok('join', { slug, key: eventKey })).toMatchObject({ role: 'organizer' });
+    const updated = attendee.next<{ status: string }>('eventUpdated');
+    const live = await organizer.ok<{ event: { status: string }; routerRtpCapabilities: { codecs: unknown[] } }>(
+      'goLive',
+      {},
+    );
+    expect(live.event.status).toBe('live');
+    expect(live.routerRtpCapabilities.codecs.length).toBeGreaterThan(0);
+    expect((await updated).status).toBe('live');
+
+    const rejoined = await attendee.ok<{ routerRtpCapabilities: unknown }>('join', { slug });
+    expect(rejoined.routerRtpCapabilities).not.toBeNull();
+  });
+
+  it('offers ICE candidates over both UDP and TCP on the announced address', async () => {
+    const { slug, eventKey } = await createEvent(test);
+    const organizer = await connect();
+    await organizer.ok('join', { slug, key: eventKey });
+    await organizer.ok('goLive', {});
+    const transport = await organizer.ok<{ iceCandidates: { protocol: string; address: string }[] }>(
+      'createTransport',
+      { direction: 'recv' },
+    );
+    expect(transport.iceCandidates.map((c) => c.protocol).sort()).toEqual(['tcp', 'udp']);
+    expect(new Set(transport.iceCandidates.map((c) => c.address))).toEqual(new Set(['127.0.0.1']));
+  });
+});
+
+describe('organizer-only actions', () => {
+  let slug: string;
+  let eventKey: string;
+
+  beforeEach(async () => {
+    ({ slug, eventKey } = await createEvent(test));
+    const organizer = await connect();
+    await organizer.ok('join', { slug, key: eventKey });
+    await organizer.ok('goLive', {});
+  });
+
+  it('rejects a wrong organizer key', async () => {
+    const impostor = await connect();
+    const ack = await impostor.request('join', { slug, key: 'x'.repeat(43) });
+    expect(ack).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+  });
+
+  it('rejects another event’s key', async () => {
+    const other = await createEvent(test, 'Another rally');
+    const impostor = await connect();
+    const ack = await impostor.request('join', { slug, key: other.eventKey });
+    expect(ack).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+  });
+
+  it('does not let an attendee publish, go live or end the event', async () => {
+    const attendee = await connect();
+    await attendee.ok('join', { slug });
+    expect(await attendee.request('createTransport', { direction: 'send' })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+    const recv = await attendee.ok<{ id: string }>('createTransport', { direction: 'recv' });
+    expect(
+      await attendee.request('produce', { transportId: recv.id, kind: 'audio', rtpParameters: { codecs: [] } }),
+    ).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await attendee.request('goLive', {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await attendee.request('endEvent', {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const event = (await (await fetch(`${test.url}/api/events/${slug}`)).json()) as { status: string };
+    expect(event.status).toBe('live');
+  });
+
+  it('lets the organizer end the event, which closes its media for everyone', async () => {
+    const attendee = await connect();
+    await attendee.ok('join', { slug });
+    const ended = attendee.next<{ status: string }>('eventUpdated');
+    const organizer = await connect();
+    await organizer.ok('join', { slug, key: eventKey });
+    expect(await organizer.ok('endEvent', {})).toMatchObject({ status: 'ended' });
+    expect((await ended).status).toBe('ended');
+    expect(await attendee.request('createTransport', { direction: 'recv' })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_LIVE' },
+    });
+    expect(await organizer.request('goLive', {})).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
+  });
+});
+
+describe('consuming and audio-only', () => {
+  it('pauses an attendee’s video consumer while audio-only and resumes it after', async () => {
+    const { slug, eventKey } = await createEvent(test);
+    const organizer = await connect();
+    await organizer.ok('join', { slug, key: eventKey });
+    await organizer.ok('goLive', {});
+    const room = await test.server.rooms.getOrCreate(slug);
+    const consumers: types.Consumer[] = [];
+    room.router.observer.on('newtransport', (t) => t.observer.on('newconsumer', (c) => consumers.push(c)));
+    const publisher = await FfmpegPublisher.start(room, TEST_PATTERN, createLogger('silent'));
+    try {
+      const attendee = await connect();
+      const joined = await attendee.ok<{
+        routerRtpCapabilities: unknown;
+        producers: { producerId: string; kind: string }[];
+      }>('join', { slug });
+      expect(joined.producers.map((p) => p.kind).sort()).toEqual(['audio', 'video']);
+      await attendee.ok('createTransport', { direction: 'recv' });
+      for (const { producerId } of joined.producers) {
+        const consumer = await attendee.ok<{ consumerId: string }>('consume', {
+          producerId,
+          rtpCapabilities: joined.routerRtpCapabilities,
+        });
+        await attendee.ok('resumeConsumer', { consumerId: consumer.consumerId });
+      }
+      const video = consumers.find((c) => c.kind === 'video')!;
+      const audio = consumers.find((c) => c.kind === 'audio')!;
+      expect([video.paused, audio.paused]).toEqual([false, false]);
+
+      await attendee.ok('setAudioOnly', { audioOnly: true });
+      expect([video.paused, audio.paused]).toEqual([true, false]);
+
+      await attendee.ok('setAudioOnly', { audioOnly: false });
+      expect([video.paused, audio.paused]).toEqual([false, false]);
+    } finally {
+      publisher.close();
+    }
+  });
+
+  it('tells attendees when the organizer’s producers come and go', async () => {
+    const { slug, eventKey } = await createEvent(test);
+    const organizer = await connect();
+    await organizer.ok('join', { slug, key: eventKey });
+    await organizer.ok('goLive', {});
+    const attendee = await connect();
+    await attendee.ok('join', { slug });
+    const added = attendee.next<{ kind: string }>('producerAdded');
+    const room = await test.server.rooms.getOrCreate(slug);
+    const publisher = await FfmpegPublisher.start(room, TEST_PATTERN, createLogger('silent'));
+    expect((await added).kind).toBe('audio');
+    const closed = attendee.next<{ producerId: string }>('producerClosed');
+    publisher.close();
+    expect(publisher.producers.map((p) => p.id)).toContain((await closed).producerId);
+  });
+});
+
+describe('hostile input', () => {
+  const requests = [
+    'join', 'createTransport', 'connectTransport', 'produce', 'consume',
+    'resumeConsumer', 'setPreferredLayers', 'setAudioOnly', 'goLive', 'endEvent',
+  ];
+  const garbage: unknown[] = [
+    undefined, null, 42, 'text', [], [1, 2, 3], true,
+    { slug: 'x'.repeat(10_000) },
+    { slug: '../../etc/passwd' },
+    { transportId: 123, dtlsParameters: 'nope' },
+    { producerId: { $gt: '' }, rtpCapabilities: null },
+    { consumerId: 'unknown', spatialLayer: 99 },
+    { direction: 'sideways' },
+    { audioOnly: 'yes' },
+    Buffer.from([0, 1, 2, 3, 255]),
+  ];
+
+  it('answers every malformed request with an error and keeps serving other attendees', async () => {
+    const { slug, eventKey } = await createEvent(test);
+    const organizer = await connect();
+    await organizer.ok('join', { slug, key: eventKey });
+    await organizer.ok('goLive', {});
+    const bystander = await connect();
+    await bystander.ok('join', { slug });
+
+    const codes = new Set<string>();
+    for (const name of requests) {
+      // A fresh connection per request name keeps the flood limit out of the way of what is tested here.
+      const attacker = await connect();
+      await attacker.ok('join', { slug });
+      attacker.socket.emit(name, { slug }); // no acknowledgement callback
+      attacker.socket.emit('noSuchEvent', { slug }, () => undefined);
+      for (const payload of garbage) {
+        const ack = await attacker.request(name, payload);
+        const label = `${name}(${JSON.stringify(payload)?.slice(0, 40)})`;
+        expect(ack.ok, label).toBe(false);
+        if (!ack.ok) {
+          expect(['BAD_REQUEST', 'NOT_FOUND', 'FORBIDDEN'], label).toContain(ack.error.code);
+          codes.add(ack.error.code);
+        }
+      }
+      expect(attacker.socket.connected).toBe(true);
+    }
+    expect(codes).toContain('BAD_REQUEST');
+    const transport = await bystander.ok<{ id: string }>('createTransport', { direction: 'recv' });
+    expect(transport.id).toBeTruthy();
+  });
+
+  it('limits a flood of requests from one connection', async () => {
+    const { slug } = await createEvent(test);
+    const flooder = await connect();
+    const acks = await Promise.all(Array.from({ length: 120 }, () => flooder.request('join', { slug })));
+    const limited = acks.filter((a) => !a.ok && a.error.code === 'RATE_LIMITED').length;
+    expect(limited).toBeGreaterThan(0);
+    expect(acks.filter((a) => a.ok).length).toBeGreaterThan(0);
+  });
+
+  it('disconnects a client that sends an oversized frame, and only that client', async () => {
+    const { slug } = await createEvent(test);
+    const bystander = await connect();
+    await bystander.ok('join', { slug });
+    const attacker = await connect();
+    const dropped = new Promise((resolve) => attacker.socket.once('disconnect', resolve));
+    attacker.socket.emit('join', { slug: 'x'.repeat(200_000) }, () => undefined);
+    await dropped;
+    expect(await bystander.ok('join', { slug })).toMatchObject({ role: 'attendee' });
+  });
+});
+
+describe('worker death', () => {
+  it('recreates the event’s router on a new worker and tells clients to reconnect', async () => {
+    const { slug, eventKey } = await createEvent(test);
+    const organizer = await connect();
+    await organizer.ok('join', { slug, key: eventKey });
+    const first = await organizer.ok<{ routerRtpCapabilities: unknown }>('goLive', {});
+    expect(first.routerRtpCapabilities).not.toBeNull();
+    const attendee = await connect();
+    await attendee.ok('join', { slug });
+
+    const reconnect = attendee.next<{ reason: string }>('reconnect');
+    const [pid] = test.server.workers.pids();
+    process.kill(pid!, 'SIGKILL');
+    expect(await reconnect).toEqual({ reason: 'workerDied' });
+    expect(test.server.workers.pids()).not.toContain(pid);
+
+    const rejoined = await attendee.ok<{ routerRtpCapabilities: unknown }>('join', { slug });
+    expect(rejoined.routerRtpCapabilities).not.toBeNull();
+    expect(await attendee.ok<{ id: string }>('createTransport', { direction: 'recv' })).toHaveProperty('id');
+    const health = await fetch(`${test.url}/healthz`);
+    expect(health.status).toBe(200);
+  });
+});
