@@ -1,11 +1,19 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { Server as SocketIoServer } from 'socket.io';
+import { CHAT_NAMESPACE } from '../shared/chat';
+import { ChatNamespace, type ChatNamespaceServer } from './chat/ChatNamespace';
+import { ChatService } from './chat/ChatService';
+import { chatRoutes } from './chat/chatRoutes';
 import type { Config } from './config';
 import { EventService } from './events/EventService';
 import { EventStore } from './events/EventStore';
 import { loadInstanceKey } from './events/organizerKeys';
+import { HlsService } from './hls/HlsService';
+import { RecordingCatalog } from './hls/RecordingCatalog';
 import { createApp } from './http/createApp';
+import { recordingRoutes } from './http/recordingRoutes';
 import type { Logger } from './logger';
 import { MediaRoomRegistry } from './sfu/MediaRoomRegistry';
 import { MediaSignalling, type MediaNamespace } from './sfu/MediaSignalling';
@@ -22,11 +30,14 @@ export class JalsaServer {
   readonly events: EventService;
   readonly workers: WorkerPool;
   readonly rooms: MediaRoomRegistry;
+  readonly hls: HlsService;
+  readonly chat: ChatService;
   readonly instanceKey: string;
   readonly #db: Database;
   readonly #httpServer: http.Server;
   readonly #io: SocketIoServer;
   readonly #signalling: MediaSignalling;
+  readonly #chatNamespace: ChatNamespace;
   readonly #logger: Logger;
 
   private constructor(parts: {
@@ -35,6 +46,8 @@ export class JalsaServer {
     events: EventService;
     workers: WorkerPool;
     rooms: MediaRoomRegistry;
+    hls: HlsService;
+    chat: ChatService;
     instanceKey: string;
     logger: Logger;
   }) {
@@ -43,6 +56,8 @@ export class JalsaServer {
     this.events = parts.events;
     this.workers = parts.workers;
     this.rooms = parts.rooms;
+    this.hls = parts.hls;
+    this.chat = parts.chat;
     this.instanceKey = parts.instanceKey;
     this.#logger = parts.logger;
 
@@ -51,17 +66,30 @@ export class JalsaServer {
       logger: this.#logger,
       health: () => ({ database: this.#db.open, mediaWorkers: this.workers.aliveCount === this.workers.size }),
       clientDir: this.config.http.serveClient ? this.config.clientDir : undefined,
+      routers: [
+        recordingRoutes(this.hls.recordingsDir, this.events, new RecordingCatalog(this.hls.recordingsDir, this.events)),
+        chatRoutes(this.chat),
+      ],
     });
     this.#httpServer = http.createServer(app);
     this.#io = new SocketIoServer(this.#httpServer, {
       maxHttpBufferSize: MAX_SOCKET_PAYLOAD_BYTES,
       serveClient: false,
+      // A connection back within two minutes gets what was broadcast meanwhile and its rooms back, in this
+      // process (chat clients that come back later, or to another process, catch up from the chat log).
+      connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000 },
     });
     this.#signalling = new MediaSignalling(
       this.#io.of(MEDIA_NAMESPACE) as MediaNamespace,
       this.events,
       this.rooms,
       this.#logger.child({ module: 'signalling' }),
+    );
+    this.#chatNamespace = new ChatNamespace(
+      this.#io.of(CHAT_NAMESPACE) as ChatNamespaceServer,
+      this.chat,
+      this.config.chat,
+      this.#logger.child({ module: 'chat' }),
     );
   }
 
@@ -74,7 +102,10 @@ export class JalsaServer {
       logger.child({ module: 'workers' }),
     );
     const rooms = new MediaRoomRegistry(workers, config.sfu, logger.child({ module: 'rooms' }));
-    const server = new JalsaServer({ config, db, events, workers, rooms, instanceKey, logger });
+    const hls = new HlsService(path.join(config.dataDir, 'recordings'), events, rooms, logger.child({ module: 'hls' }));
+    await hls.recover();
+    const chat = await ChatService.open(db, events, config.redis, logger.child({ module: 'chat' }));
+    const server = new JalsaServer({ config, db, events, workers, rooms, hls, chat, instanceKey, logger });
     await server.#listen();
     return server;
   }
@@ -89,9 +120,12 @@ export class JalsaServer {
 
   async close(): Promise<void> {
     this.#signalling.close();
+    this.#chatNamespace.close();
+    await this.hls.close();
     await this.rooms.closeAll();
     this.workers.close();
     await new Promise<void>((resolve) => this.#io.close(() => resolve()));
+    await this.chat.close();
     this.#db.close();
   }
 

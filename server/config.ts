@@ -26,6 +26,10 @@ const EnvSchema = z
     RTC_ENABLE_TCP: EnvBoolean.default(true),
     RTC_INITIAL_OUTGOING_BITRATE: z.coerce.number().int().min(100_000).default(1_000_000),
     SERVE_CLIENT: EnvBoolean.default(true),
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    REDIS_KEY_PREFIX: z.string().min(1).max(100).default('jalsa:'),
+    CHAT_BATCH_MS: z.coerce.number().int().min(0).max(5000).default(250),
+    CHAT_ADDRESS_MESSAGES_PER_SECOND: z.coerce.number().positive().max(100_000).default(10),
   })
   .refine((env) => env.RTC_MIN_PORT <= env.RTC_MAX_PORT, {
     message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT',
@@ -48,6 +52,14 @@ export interface Config {
     initialOutgoingBitrate: number;
   };
   clientDir: string;
+  /** Shared state for several server processes; undefined runs everything embedded. */
+  redis: { url: string; keyPrefix: string } | undefined;
+  chat: {
+    /** Chat is sent to each event's attendees as one frame per interval; 0 sends every entry on its own. */
+    batchMs: number;
+    /** Messages per second from one address (many attendees can share one behind carrier NAT). */
+    addressMessagesPerSecond: number;
+  };
 }
 
 const projectRoot = path.resolve(import.meta.dirname, '..');
@@ -74,6 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       initialOutgoingBitrate: e.RTC_INITIAL_OUTGOING_BITRATE,
     },
     clientDir: path.join(projectRoot, 'dist', 'client'),
+    redis: e.REDIS_URL === undefined ? undefined : { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
+    chat: { batchMs: e.CHAT_BATCH_MS, addressMessagesPerSecond: e.CHAT_ADDRESS_MESSAGES_PER_SECOND },
   };
 }
 

@@ -57,6 +57,12 @@ export class UnavailableError extends JalsaError {
   }
 }
 
+export class RateLimitedError extends JalsaError {
+  constructor(message: string) {
+    super('RATE_LIMITED', message);
+  }
+}
+
 /** Turns anything thrown into a body for the client, hiding internal details. */
 export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof JalsaError) return error.toBody();

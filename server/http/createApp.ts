@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import compression from 'compression';
+import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import { BadRequestError, JalsaError, NotFoundError, toErrorBody } from '../errors';
 import type { EventService } from '../events/EventService';
 import type { Logger } from '../logger';
@@ -13,6 +14,8 @@ export interface AppDependencies {
   health: () => Record<string, boolean>;
   /** Built client to serve, or undefined to serve only the API. */
   clientDir: string | undefined;
+  /** Routers of the other modules (recordings, chat), mounted at the root before the API's 404. */
+  routers: Router[];
 }
 
 const HTTP_STATUS: Record<string, number> = {
@@ -27,10 +30,12 @@ const HTTP_STATUS: Record<string, number> = {
   INTERNAL: 500,
 };
 
-export function createApp({ events, logger, health, clientDir }: AppDependencies): Express {
+export function createApp({ events, logger, health, clientDir, routers }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  // Every byte counts on a 2G link: playlists and the client's JS and CSS shrink several times over.
+  app.use(compression());
 
   app.get('/healthz', (_req, res) => {
     const checks = health();
@@ -38,6 +43,7 @@ export function createApp({ events, logger, health, clientDir }: AppDependencies
     res.status(ok ? 200 : 503).set('Cache-Control', 'no-store').json({ status: ok ? 'ok' : 'unavailable', checks });
   });
 
+  for (const router of routers) app.use(router);
   app.use('/api', express.json({ limit: '16kb' }), eventRoutes(events));
   app.use('/api', (_req, _res, next) => next(new NotFoundError('API route')));
 

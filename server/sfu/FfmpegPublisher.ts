@@ -11,6 +11,15 @@ const VIDEO = { payloadType: 101, ssrc: 22_222_222 } as const;
 /** ffmpeg does not answer keyframe requests, so a short GOP is what lets new viewers start quickly. */
 const KEYFRAME_INTERVAL_FRAMES = 30;
 
+/** What ffmpeg reads and which of its input streams carry the audio and the video. */
+export interface FfmpegSource {
+  /** ffmpeg's arguments up to and including its inputs, e.g. `['-re', '-i', file]`. */
+  inputArgs: string[];
+  /** Stream specifiers for `-map`, e.g. `0:a:0` and `1:v:0`. */
+  audio: string;
+  video: string;
+}
+
 export interface FfmpegPublisherEvents {
   /** ffmpeg ended on its own: the input ran out, or it crashed. */
   exit: [code: number | null, signal: NodeJS.Signals | null];
@@ -33,8 +42,7 @@ export class FfmpegPublisher extends EventEmitter<FfmpegPublisherEvents> {
     this.#process = process;
   }
 
-  /** `inputArgs` are ffmpeg's arguments up to and including its inputs, e.g. `['-re', '-i', file]`. */
-  static async start(room: MediaRoom, inputArgs: string[], logger: Logger): Promise<FfmpegPublisher> {
+  static async start(room: MediaRoom, source: FfmpegSource, logger: Logger): Promise<FfmpegPublisher> {
     const transports: types.PlainTransport[] = [];
     const producers: types.Producer[] = [];
     try {
@@ -58,11 +66,11 @@ export class FfmpegPublisher extends EventEmitter<FfmpegPublisherEvents> {
       );
       const args = [
         '-hide_banner', '-loglevel', 'error', '-nostdin',
-        ...inputArgs,
-        '-map', '0:a:0', '-c:a', 'libopus', '-b:a', '32k', '-ac', '2', '-ar', '48000',
+        ...source.inputArgs,
+        '-map', source.audio, '-c:a', 'libopus', '-b:a', '32k', '-ac', '2', '-ar', '48000',
         '-ssrc', String(AUDIO.ssrc), '-payload_type', String(AUDIO.payloadType),
         '-f', 'rtp', rtpUrl(audio),
-        '-map', '0:v:0', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '400k',
+        '-map', source.video, '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '400k',
         '-g', String(KEYFRAME_INTERVAL_FRAMES), '-pix_fmt', 'yuv420p',
         '-ssrc', String(VIDEO.ssrc), '-payload_type', String(VIDEO.payloadType),
         '-f', 'rtp', rtpUrl(video),

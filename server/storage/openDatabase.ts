@@ -20,6 +20,21 @@ const migrations: readonly string[] = [
      created_at TEXT NOT NULL
    );
    CREATE INDEX events_created_at ON events (created_at);`,
+  // Chat: every message and moderation action of every event, in log order (seq). No foreign key to
+  // events: with Redis, a process stores the entries of events another process created.
+  `CREATE TABLE chat_entries (
+     seq INTEGER PRIMARY KEY,
+     slug TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     author_id TEXT,
+     client_id TEXT,
+     deleted INTEGER NOT NULL DEFAULT 0,
+     body TEXT NOT NULL
+   );
+   CREATE INDEX chat_entries_slug_seq ON chat_entries (slug, seq);
+   CREATE INDEX chat_messages_slug_at ON chat_entries (slug, at) WHERE kind = 'message';
+   CREATE UNIQUE INDEX chat_messages_client_id ON chat_entries (slug, author_id, client_id) WHERE kind = 'message';`,
 ];
 
 /** Opens (creating if needed) the embedded SQLite database in the data directory. */

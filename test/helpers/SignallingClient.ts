@@ -1,17 +1,24 @@
-import { io, type Socket } from 'socket.io-client';
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type { Ack } from '../../shared/errors';
 import { MEDIA_NAMESPACE, type MediaNotificationName } from '../../shared/signalling';
 
-/** A raw `/media` client for tests: it returns acks as they come, errors included, and sends anything. */
+/**
+ * A raw client for tests (of `/media` unless told another namespace): it returns acks as they come,
+ * errors included, and sends anything.
+ */
 export class SignallingClient {
   readonly socket: Socket;
 
-  private constructor(socket: Socket) {
+  protected constructor(socket: Socket) {
     this.socket = socket;
   }
 
-  static async connect(url: string): Promise<SignallingClient> {
-    const socket = io(`${url}${MEDIA_NAMESPACE}`, { transports: ['websocket'], reconnection: false });
+  static async connect(
+    url: string,
+    namespace = MEDIA_NAMESPACE,
+    options: Partial<ManagerOptions & SocketOptions> = {},
+  ): Promise<SignallingClient> {
+    const socket = io(`${url}${namespace}`, { transports: ['websocket'], reconnection: false, ...options });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('connect_error', reject);
@@ -30,7 +37,7 @@ export class SignallingClient {
     return ack.data;
   }
 
-  next<T = unknown>(notification: MediaNotificationName, timeoutMs = 10_000): Promise<T> {
+  next<T = unknown>(notification: MediaNotificationName | (string & {}), timeoutMs = 10_000): Promise<T> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no ${notification} within ${timeoutMs} ms`)), timeoutMs);
       this.socket.once(notification, (payload: T) => {

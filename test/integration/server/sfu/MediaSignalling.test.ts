@@ -2,13 +2,11 @@ import type { types } from 'mediasoup';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../../server/logger';
 import { FfmpegPublisher } from '../../../../server/sfu/FfmpegPublisher';
+import { testPatternSource } from '../../../../server/sfu/testPatternSource';
 import { SignallingClient } from '../../../helpers/SignallingClient';
 import { createEvent, startTestServer, type TestServer } from '../../../helpers/testServer';
 
-const TEST_PATTERN = [
-  '-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
-  '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-];
+const TEST_PATTERN = testPatternSource({ width: 640, height: 360 });
 
 let test: TestServer;
 const clients: SignallingClient[] = [];

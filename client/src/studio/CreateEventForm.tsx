@@ -1,0 +1,74 @@
+import { useState, type FormEvent } from 'react';
+import { CreateEventRequest, type CreateEventResponse } from '../../../shared/events';
+import { createEvent } from '../app/api';
+import { ServiceError, describeError } from '../lib/ServiceError';
+
+interface CreateEventFormProps {
+  organizerKey: string;
+  onCreated: (created: CreateEventResponse) => void;
+  onUnauthorized: () => void;
+}
+
+export function CreateEventForm({ organizerKey, onCreated, onUnauthorized }: CreateEventFormProps) {
+  const [title, setTitle] = useState('');
+  /** A datetime-local value: the organizer's own time zone, without an offset. */
+  const [scheduledLocal, setScheduledLocal] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const request = CreateEventRequest.safeParse({
+      title,
+      scheduledAt: scheduledLocal === '' ? null : new Date(scheduledLocal).toISOString(),
+    });
+    if (!request.success) {
+      setProblem(request.error.issues[0]?.message ?? 'Please check the form.');
+      return;
+    }
+    setCreating(true);
+    setProblem(null);
+    try {
+      onCreated(await createEvent(organizerKey, request.data));
+      setTitle('');
+      setScheduledLocal('');
+    } catch (error) {
+      if (error instanceof ServiceError && error.code === 'UNAUTHORIZED') onUnauthorized();
+      else setProblem(describeError(error));
+    } finally {
+      setCreating(false);
+    }
+  };
+
+  return (
+    <form className="stacked" onSubmit={(event) => void submit(event)}>
+      <h2>New event</h2>
+      <label>
+        Title
+        <input
+          data-testid="event-title-input"
+          required
+          maxLength={200}
+          value={title}
+          onChange={(event) => setTitle(event.target.value)}
+        />
+      </label>
+      <label>
+        Starts at (optional)
+        <input
+          type="datetime-local"
+          value={scheduledLocal}
+          onChange={(event) => setScheduledLocal(event.target.value)}
+        />
+      </label>
+      <button data-testid="create-event" type="submit" disabled={creating}>
+        {creating ? 'Creating…' : 'Create event'}
+      </button>
+      {problem !== null && (
+        <p className="problem" role="alert">
+          {problem}
+        </p>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,65 @@
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { OrganizerKey } from '../../../shared/events';
+import { describeError } from '../lib/ServiceError';
+
+interface KeyFormProps {
+  heading: string;
+  children: ReactNode;
+  /** Resolves true when the server accepts the key. */
+  check: (key: string) => Promise<boolean>;
+  onAccepted: (key: string) => void;
+  initialProblem?: string | null;
+}
+
+export function KeyForm({ heading, children, check, onAccepted, initialProblem = null }: KeyFormProps) {
+  const [value, setValue] = useState('');
+  const [problem, setProblem] = useState<string | null>(initialProblem);
+  const [checking, setChecking] = useState(false);
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const key = value.trim();
+    if (!OrganizerKey.safeParse(key).success) {
+      setProblem('That does not look like a key. Paste it exactly as it was given to you.');
+      return;
+    }
+    setChecking(true);
+    setProblem(null);
+    try {
+      if (await check(key)) onAccepted(key);
+      else setProblem('This key was not accepted.');
+    } catch (error) {
+      setProblem(describeError(error));
+    } finally {
+      setChecking(false);
+    }
+  };
+
+  return (
+    <section>
+      <h1>{heading}</h1>
+      {children}
+      <form className="stacked" onSubmit={(event) => void submit(event)}>
+        <label>
+          Key
+          <input
+            data-testid="organizer-key-input"
+            type="password"
+            autoComplete="off"
+            spellCheck={false}
+            value={value}
+            onChange={(event) => setValue(event.target.value)}
+          />
+        </label>
+        <button data-testid="organizer-key-save" type="submit" disabled={checking}>
+          {checking ? 'Checking…' : 'Save key'}
+        </button>
+      </form>
+      {problem !== null && (
+        <p className="problem" role="alert">
+          {problem}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,205 @@
+import type { types } from 'mediasoup-client';
+import type { PublicEvent } from '../../../shared/events';
+import { cameraConstraints } from '../../../shared/media';
+import type { MediaResponse } from '../../../shared/signalling';
+import { ServiceError, describeError } from '../lib/ServiceError';
+import { StateStore } from '../lib/StateStore';
+import { MediaSignalling } from '../media/MediaSignalling';
+import { Publisher } from './Publisher';
+
+export type PublishState = 'idle' | 'publishing' | 'failed';
+
+export interface OrganizerState {
+  connection: 'connecting' | 'connected' | 'reconnecting';
+  access: 'pending' | 'granted' | 'rejected' | 'not found';
+  event: PublicEvent | null;
+  camera: MediaStream | null;
+  cameraProblem: string | null;
+  publish: PublishState;
+  /** A go-live or end request is in flight. */
+  busy: boolean;
+  problem: string | null;
+}
+
+const RETRY_DELAY_MS = 5_000;
+
+async function openCamera(): Promise<MediaStream> {
+  if (!navigator.mediaDevices) throw new Error('This page needs HTTPS (or localhost) to use the camera.');
+  return navigator.mediaDevices.getUserMedia({ audio: true, video: cameraConstraints });
+}
+
+/** The organizer's side of one event: camera preview, going live, publishing while live, and ending it. */
+export class OrganizerSession {
+  readonly store = new StateStore<OrganizerState>({
+    connection: 'connecting',
+    access: 'pending',
+    event: null,
+    camera: null,
+    cameraProblem: null,
+    publish: 'idle',
+    busy: false,
+    problem: null,
+  });
+  readonly #slug: string;
+  readonly #key: string;
+  readonly #signalling = new MediaSignalling();
+  readonly #unsubscribes: Array<() => void>;
+  readonly #camera: Promise<MediaStream | null>;
+  #publisher: Publisher | null = null;
+  /** Bumped on every teardown so that setup still in flight from before notices and gives up. */
+  #generation = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+
+  constructor(slug: string, key: string) {
+    this.#slug = slug;
+    this.#key = key;
+    this.#camera = openCamera().then(
+      (camera) => {
+        if (!this.#closed) this.store.update({ camera });
+        return camera;
+      },
+      (error: unknown) => {
+        this.store.update({ cameraProblem: `Camera or microphone unavailable: ${describeError(error)}` });
+        return null;
+      },
+    );
+    const signalling = this.#signalling;
+    this.#unsubscribes = [
+      signalling.onConnect(() => void this.#join()),
+      signalling.onDisconnect(() => {
+        this.#stopPublishing();
+        this.store.update({ connection: 'reconnecting', publish: 'idle' });
+      }),
+      signalling.on('eventUpdated', (event) => {
+        this.store.update({ event });
+        if (event.status === 'ended') {
+          this.#stopPublishing();
+          this.store.update({ publish: 'idle' });
+        }
+      }),
+      signalling.on('reconnect', () => void this.#join()),
+    ];
+  }
+
+  async goLive(): Promise<void> {
+    await this.#command(async () => {
+      const { event, routerRtpCapabilities } = await this.#signalling.request('goLive', {});
+      this.store.update({ event });
+      void this.#publish(routerRtpCapabilities as types.RtpCapabilities, this.#generation);
+    });
+  }
+
+  async endEvent(): Promise<void> {
+    await this.#command(async () => {
+      const event = await this.#signalling.request('endEvent', {});
+      this.#stopPublishing();
+      this.store.update({ event, publish: 'idle' });
+    });
+  }
+
+  /** Joining again republishes when the event is live, on a fresh transport. */
+  retry(): void {
+    void this.#join();
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#stopPublishing();
+    for (const unsubscribe of this.#unsubscribes) unsubscribe();
+    this.#signalling.close();
+    this.store.clearListeners();
+    void this.#camera.then((camera) => {
+      if (camera) stopTracks(camera);
+    });
+  }
+
+  async #command(run: () => Promise<void>): Promise<void> {
+    if (this.store.get().busy) return;
+    this.store.update({ busy: true, problem: null });
+    try {
+      await run();
+    } catch (error) {
+      this.store.update({ problem: describeError(error) });
+    } finally {
+      this.store.update({ busy: false });
+    }
+  }
+
+  async #join(): Promise<void> {
+    this.#stopPublishing();
+    const generation = this.#generation;
+    this.store.update({ connection: 'connected', publish: 'idle', problem: null });
+    let joined: MediaResponse<'join'>;
+    try {
+      joined = await this.#signalling.request('join', { slug: this.#slug, key: this.#key });
+    } catch (error) {
+      if (generation !== this.#generation) return;
+      if (error instanceof ServiceError && (error.code === 'UNAUTHORIZED' || error.code === 'FORBIDDEN')) {
+        this.store.update({ access: 'rejected' });
+      } else if (error instanceof ServiceError && error.code === 'NOT_FOUND') {
+        this.store.update({ access: 'not found' });
+      } else {
+        this.store.update({ problem: describeError(error) });
+        this.#retrySoon();
+      }
+      return;
+    }
+    if (generation !== this.#generation) return;
+    if (joined.role !== 'organizer') {
+      this.store.update({ access: 'rejected' });
+      return;
+    }
+    this.store.update({ access: 'granted', event: joined.event });
+    if (joined.event.status === 'live' && joined.routerRtpCapabilities !== null) {
+      await this.#publish(joined.routerRtpCapabilities as types.RtpCapabilities, generation);
+    }
+  }
+
+  async #publish(routerRtpCapabilities: types.RtpCapabilities, generation: number): Promise<void> {
+    const camera = await this.#camera;
+    if (generation !== this.#generation) return;
+    if (camera === null) {
+      this.store.update({
+        publish: 'failed',
+        problem: 'Nothing to publish: the camera and microphone are unavailable.',
+      });
+      return;
+    }
+    const onFailed = (reason: string) => {
+      if (generation !== this.#generation) return;
+      this.#stopPublishing();
+      this.store.update({ publish: 'failed', problem: `${reason} Retrying…` });
+      this.#retrySoon();
+    };
+    let publisher: Publisher;
+    try {
+      publisher = await Publisher.open(this.#signalling, routerRtpCapabilities, camera, onFailed);
+    } catch (error) {
+      onFailed(`Could not start publishing: ${describeError(error)}`);
+      return;
+    }
+    if (generation !== this.#generation) {
+      publisher.close();
+      return;
+    }
+    this.#publisher = publisher;
+    this.store.update({ publish: 'publishing' });
+  }
+
+  /** While disconnected there is nothing to schedule: reconnecting joins again by itself. */
+  #retrySoon(): void {
+    if (this.#signalling.connected) this.#retryTimer = setTimeout(() => void this.#join(), RETRY_DELAY_MS);
+  }
+
+  #stopPublishing(): void {
+    this.#generation += 1;
+    clearTimeout(this.#retryTimer);
+    this.#publisher?.close();
+    this.#publisher = null;
+  }
+}
+
+function stopTracks(stream: MediaStream): void {
+  for (const track of stream.getTracks()) track.stop();
+}

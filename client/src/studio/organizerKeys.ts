@@ -1,0 +1,42 @@
+import { OrganizerKey } from '../../../shared/events';
+
+const INSTANCE_KEY_ITEM = 'jalsa.organizerKey';
+
+function eventKeyItem(slug: string): string {
+  return `jalsa.eventKey.${slug}`;
+}
+
+// Storage can be unavailable (private browsing, blocked site data); the studio then simply asks for the key again.
+function read(item: string): string | null {
+  try {
+    const value = localStorage.getItem(item);
+    return value !== null && OrganizerKey.safeParse(value).success ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function write(item: string, value: string | null): void {
+  try {
+    if (value === null) localStorage.removeItem(item);
+    else localStorage.setItem(item, value);
+  } catch {
+    // Not remembered; see read().
+  }
+}
+
+export function loadInstanceKey(): string | null {
+  return read(INSTANCE_KEY_ITEM);
+}
+
+export function saveInstanceKey(key: string | null): void {
+  write(INSTANCE_KEY_ITEM, key);
+}
+
+export function loadEventKey(slug: string): string | null {
+  return read(eventKeyItem(slug));
+}
+
+export function saveEventKey(slug: string, key: string | null): void {
+  write(eventKeyItem(slug), key);
+}

@@ -1,0 +1,101 @@
+import type { Namespace } from 'socket.io';
+import { chatRequests, type ChatClientToServerEvents, type ChatServerToClientEvents } from '../../shared/chat';
+import type { Config } from '../config';
+import { handleSocketRequests } from '../http/handleSocketRequests';
+import { TokenBucket } from '../http/TokenBucket';
+import type { Logger } from '../logger';
+import { AddressRateLimiter } from './AddressRateLimiter';
+import type { ChatRoom } from './ChatRoom';
+import type { ChatService } from './ChatService';
+import { chatChannel, ChatSession, type ChatSocketData } from './ChatSession';
+import { clientAddress } from './clientAddress';
+
+export type ChatNamespaceServer = Namespace<
+  ChatClientToServerEvents,
+  ChatServerToClientEvents,
+  Record<string, never>,
+  ChatSocketData
+>;
+
+/** All requests of a connection (joining, moderating, posting): generous, but not a flood. */
+const REQUEST_BURST = 20;
+const REQUESTS_PER_SECOND = 5;
+/** Messages of one connection: a few in a row (an offline queue being sent), then one a second. */
+const MESSAGE_BURST = 5;
+const MESSAGES_PER_SECOND = 1;
+/** An address may send this many seconds' worth of its rate in one go. */
+const ADDRESS_BURST_SECONDS = 3;
+const PRESENCE_INTERVAL_MS = 2000;
+/** With batching off, frames still go out this often for attendee counts. */
+const UNBATCHED_TICK_MS = 250;
+
+/**
+ * The `/chat` namespace: a {@link ChatSession} per connection, and the fan-out. Entries are not sent as
+ * they come but a frame per room per interval, carrying all of them: the cost of chat then grows with
+ * frames per attendee, not with messages times attendees.
+ */
+export class ChatNamespace {
+  readonly #namespace: ChatNamespaceServer;
+  readonly #chat: ChatService;
+  readonly #logger: Logger;
+  readonly #batched: boolean;
+  readonly #flushTimer: NodeJS.Timeout;
+  readonly #presenceTimer: NodeJS.Timeout;
+  #refreshing = false;
+
+  constructor(namespace: ChatNamespaceServer, chat: ChatService, options: Config['chat'], logger: Logger) {
+    this.#namespace = namespace;
+    this.#chat = chat;
+    this.#logger = logger;
+    this.#batched = options.batchMs > 0;
+    const addresses = new AddressRateLimiter(
+      Math.max(1, options.addressMessagesPerSecond * ADDRESS_BURST_SECONDS),
+      options.addressMessagesPerSecond,
+    );
+    namespace.on('connection', (socket) => {
+      const address = clientAddress(socket.handshake);
+      const messages = new TokenBucket(MESSAGE_BURST, MESSAGES_PER_SECOND);
+      const session = new ChatSession(socket, chat, {
+        connection: () => messages.take(),
+        address: () => addresses.take(address),
+      });
+      handleSocketRequests(socket, chatRequests, session.handlers, {
+        logger: logger.child({ socket: socket.id }),
+        rateLimit: new TokenBucket(REQUEST_BURST, REQUESTS_PER_SECOND),
+      });
+      socket.on('disconnect', () => session.close());
+      if (socket.recovered) session.resume();
+    });
+    this.#flushTimer = setInterval(this.#flush, this.#batched ? options.batchMs : UNBATCHED_TICK_MS);
+    this.#presenceTimer = setInterval(this.#refreshAttendees, PRESENCE_INTERVAL_MS);
+    if (!this.#batched) chat.on('applied', this.#flushRoom);
+  }
+
+  close(): void {
+    clearInterval(this.#flushTimer);
+    clearInterval(this.#presenceTimer);
+    this.#chat.off('applied', this.#flushRoom);
+  }
+
+  readonly #flush = (): void => {
+    for (const room of this.#chat.rooms()) this.#flushRoom(room);
+    this.#chat.dropIdleRooms();
+  };
+
+  readonly #flushRoom = (room: ChatRoom): void => {
+    const batch = room.takeBatch();
+    if (batch) this.#namespace.to(chatChannel(room.slug)).emit('batch', batch);
+  };
+
+  readonly #refreshAttendees = (): void => {
+    // A slow Redis must not pile up reports: skip a tick rather than queue it.
+    if (this.#refreshing) return;
+    this.#refreshing = true;
+    this.#chat
+      .refreshAttendees()
+      .catch((error: unknown) => this.#logger.warn({ err: error }, 'counting attendees failed'))
+      .finally(() => {
+        this.#refreshing = false;
+      });
+  };
+}

@@ -1,0 +1,159 @@
+import type { ChatBatch, ChatEntry, ChatState } from '../../shared/chat';
+import type { Role } from '../../shared/signalling';
+import { ForbiddenError, RateLimitedError } from '../errors';
+
+/** A connection taking part in a room's chat. */
+export interface ChatMember {
+  readonly authorId: string;
+  readonly role: Role;
+  /** The member was banned: it must stop taking part. */
+  remove(): void;
+}
+
+/** Attendee-count-only frames cost a frame per attendee; while people come and go, one every few seconds is plenty. */
+const COUNT_ONLY_FRAME_INTERVAL_MS = 2000;
+
+/**
+ * One event's chat as this process serves it: the rules in force (pin, slow mode, mutes, bans), built
+ * from the log and kept current by every entry applied; the members connected here; and what they have
+ * not been sent yet, taken a frame at a time.
+ */
+export class ChatRoom {
+  readonly slug: string;
+  #appliedId: number;
+  #pinned: string | null = null;
+  #slowModeSeconds = 0;
+  readonly #mutedUntil = new Map<string, number>();
+  readonly #banned = new Set<string>();
+  /** Slow mode is kept per process: an author connected to two processes at once could post twice as often. */
+  readonly #lastMessageAt = new Map<string, number>();
+  readonly #members = new Set<ChatMember>();
+  #pending: ChatEntry[] = [];
+  /** Attendees on other processes, as of the last presence report. */
+  #elsewhere = 0;
+  #sentAttendees = 0;
+  #attendeesSentAt = 0;
+
+  /**
+   * `moderation` holds the room's past rule entries; `appliedId` is the id up to which the store already
+   * held everything when they were read, so entries up to it are not applied twice.
+   */
+  constructor(slug: string, moderation: readonly ChatEntry[], appliedId: number) {
+    this.slug = slug;
+    for (const entry of moderation) this.#applyRule(entry);
+    this.#appliedId = appliedId;
+  }
+
+  get attendees(): number {
+    return this.#elsewhere + this.#members.size;
+  }
+
+  get localAttendees(): number {
+    return this.#members.size;
+  }
+
+  /** Nobody here and nothing left to send: the room can be dropped and rebuilt from storage when needed. */
+  get idle(): boolean {
+    return this.#members.size === 0 && this.#pending.length === 0;
+  }
+
+  setTotalAttendees(total: number): void {
+    this.#elsewhere = Math.max(0, total - this.#members.size);
+  }
+
+  join(member: ChatMember): void {
+    this.#members.add(member);
+  }
+
+  leave(member: ChatMember): void {
+    this.#members.delete(member);
+  }
+
+  isBanned(authorId: string): boolean {
+    return this.#banned.has(authorId);
+  }
+
+  stateFor(authorId: string, now = Date.now()): ChatState {
+    return {
+      pinned: this.#pinned,
+      slowModeSeconds: this.#slowModeSeconds,
+      attendees: this.attendees,
+      mutedUntil: this.#muteEnd(authorId, now) ?? null,
+    };
+  }
+
+  /** Throws unless the member may post now; a post that is let through counts towards slow mode. */
+  admitMessage(member: ChatMember, now = Date.now()): void {
+    if (member.role === 'organizer') return;
+    const mutedUntil = this.#muteEnd(member.authorId, now);
+    if (mutedUntil !== undefined) {
+      throw new ForbiddenError(`the organizer muted you until ${new Date(mutedUntil).toISOString()}`);
+    }
+    const wait = (this.#lastMessageAt.get(member.authorId) ?? -Infinity) + this.#slowModeSeconds * 1000 - now;
+    if (wait > 0) {
+      throw new RateLimitedError(
+        `slow mode: one message every ${this.#slowModeSeconds} s; wait ${Math.ceil(wait / 1000)} s`,
+      );
+    }
+    if (this.#slowModeSeconds > 0) this.#lastMessageAt.set(member.authorId, now);
+  }
+
+  apply(entry: ChatEntry): void {
+    if (entry.id <= this.#appliedId) return;
+    this.#appliedId = entry.id;
+    this.#applyRule(entry);
+    this.#pending.push(entry);
+    if (entry.kind === 'banned' && entry.banned) {
+      for (const member of this.#members) {
+        if (member.authorId === entry.authorId && member.role === 'attendee') member.remove();
+      }
+    }
+  }
+
+  /** What to send the members now, if anything: new entries, and the attendee count when it changed. */
+  takeBatch(now = Date.now()): ChatBatch | undefined {
+    const attendees = this.attendees;
+    const countChanged = attendees !== this.#sentAttendees;
+    const countDue = countChanged && now - this.#attendeesSentAt >= COUNT_ONLY_FRAME_INTERVAL_MS;
+    if (this.#pending.length === 0 && !countDue) return undefined;
+    const batch: ChatBatch = { entries: this.#pending };
+    this.#pending = [];
+    if (countChanged) {
+      batch.attendees = attendees;
+      this.#sentAttendees = attendees;
+      this.#attendeesSentAt = now;
+    }
+    return batch;
+  }
+
+  #applyRule(entry: ChatEntry): void {
+    switch (entry.kind) {
+      case 'pinned':
+        this.#pinned = entry.text;
+        break;
+      case 'slowMode':
+        this.#slowModeSeconds = entry.seconds;
+        if (entry.seconds === 0) this.#lastMessageAt.clear();
+        break;
+      case 'muted':
+        if (entry.until === null) this.#mutedUntil.delete(entry.authorId);
+        else this.#mutedUntil.set(entry.authorId, entry.until);
+        break;
+      case 'banned':
+        if (entry.banned) this.#banned.add(entry.authorId);
+        else this.#banned.delete(entry.authorId);
+        break;
+      case 'message':
+      case 'deleted':
+        break;
+    }
+  }
+
+  #muteEnd(authorId: string, now: number): number | undefined {
+    const until = this.#mutedUntil.get(authorId);
+    if (until === undefined) return undefined;
+    if (until > now) return until;
+    this.#mutedUntil.delete(authorId);
+    return undefined;
+  }
+}

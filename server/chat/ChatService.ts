@@ -1,0 +1,167 @@
+import crypto from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { Redis } from 'ioredis';
+import {
+  CHAT_HISTORY_LENGTH,
+  type ChatEntry,
+  type ChatEntryDraft,
+  type ChatMessage,
+  type ChatReplayPage,
+} from '../../shared/chat';
+import type { Config } from '../config';
+import { InvalidStateError, NotFoundError } from '../errors';
+import type { EventService } from '../events/EventService';
+import type { Logger } from '../logger';
+import type { Database } from '../storage/openDatabase';
+import type { Appended, ChatLog } from './ChatLog';
+import { ChatRoom } from './ChatRoom';
+import { ChatStore, type ChatRecord } from './ChatStore';
+import { LocalChatLog } from './LocalChatLog';
+import type { Presence } from './Presence';
+import { RedisChatLog } from './RedisChatLog';
+import { RedisPresence } from './RedisPresence';
+
+/** A client that missed more entries than this gets the recent history instead: it would not show more. */
+const CATCH_UP_LIMIT = 2 * CHAT_HISTORY_LENGTH;
+/** How long another process's attendee report counts without being refreshed. */
+const PRESENCE_VALID_SECONDS = 10;
+
+export interface ChatServiceEvents {
+  /** A room of this process got a new entry. */
+  applied: [room: ChatRoom];
+}
+
+/** Everything the chat does apart from Socket.io: its log, rooms, history and replay. */
+export class ChatService extends EventEmitter<ChatServiceEvents> {
+  readonly events: EventService;
+  readonly #store: ChatStore;
+  readonly #log: ChatLog;
+  readonly #presence: Presence;
+  readonly #redis: Redis | undefined;
+  readonly #rooms = new Map<string, ChatRoom>();
+
+  private constructor(parts: {
+    events: EventService;
+    store: ChatStore;
+    log: ChatLog;
+    presence: Presence;
+    redis: Redis | undefined;
+  }) {
+    super();
+    this.events = parts.events;
+    this.#store = parts.store;
+    this.#log = parts.log;
+    this.#presence = parts.presence;
+    this.#redis = parts.redis;
+    this.#log.on('entry', this.#onEntry);
+  }
+
+  /** Embedded when `redis` is undefined; otherwise shared with every process using the same Redis and prefix. */
+  static async open(db: Database, events: EventService, redis: Config['redis'], logger: Logger): Promise<ChatService> {
+    const store = new ChatStore(db);
+    if (!redis) {
+      const presence: Presence = { totals: async (counts) => new Map(counts), close: async () => undefined };
+      return new ChatService({ events, store, log: new LocalChatLog(store), presence, redis: undefined });
+    }
+    const connection = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    connection.on('error', (error: Error) => logger.warn({ err: error }, 'Redis connection error'));
+    try {
+      await connection.connect();
+      const log = await RedisChatLog.open(connection, store, redis.keyPrefix, logger);
+      const presence = new RedisPresence(connection, redis.keyPrefix, PRESENCE_VALID_SECONDS);
+      return new ChatService({ events, store, log, presence, redis: connection });
+    } catch (error) {
+      connection.disconnect();
+      throw error;
+    }
+  }
+
+  /** The room of an event, built from storage when this process has none for it yet. */
+  room(slug: string): ChatRoom {
+    let room = this.#rooms.get(slug);
+    if (!room) {
+      room = new ChatRoom(slug, this.#store.moderation(slug), this.#store.maxSeq());
+      this.#rooms.set(slug, room);
+    }
+    return room;
+  }
+
+  rooms(): IterableIterator<ChatRoom> {
+    return this.#rooms.values();
+  }
+
+  /** Forgets rooms nobody here is in; their state is rebuilt from storage when someone joins again. */
+  dropIdleRooms(): void {
+    for (const [slug, room] of this.#rooms) if (room.idle) this.#rooms.delete(slug);
+  }
+
+  append(slug: string, draft: ChatEntryDraft): Promise<Appended> {
+    return this.#log.append(slug, draft);
+  }
+
+  /**
+   * What a joining client needs: everything after the last entry it saw, or the recent history (and
+   * `reset`) for a newcomer or a client that missed more than it would show.
+   */
+  catchUp(slug: string, after: number | undefined): { entries: ChatEntry[]; reset: boolean } {
+    if (after !== undefined) {
+      const entries = this.#store.after(slug, after, CATCH_UP_LIMIT + 1);
+      if (entries.length <= CATCH_UP_LIMIT) return { entries, reset: false };
+    }
+    return { entries: this.#store.recent(slug, CHAT_HISTORY_LENGTH), reset: true };
+  }
+
+  sentBefore(slug: string, authorId: string, clientId: string): ChatMessage | undefined {
+    return this.#store.findByClientId(slug, authorId, clientId);
+  }
+
+  /** A message of the event that is still up; undefined when it was already deleted. */
+  liveMessage(slug: string, id: number): ChatMessage | undefined {
+    const found = this.#store.message(slug, id);
+    if (!found) throw new NotFoundError('message');
+    return found.deleted ? undefined : found.message;
+  }
+
+  /** Messages with their time from the event's start, a page at a time. */
+  replay(slug: string, query: { from: number; after?: number | undefined; limit: number }): ChatReplayPage {
+    const { startedAt } = this.events.get(slug);
+    if (startedAt === null) throw new InvalidStateError('the event has not started');
+    const start = Date.parse(startedAt);
+    const position = query.after === undefined ? { at: start + query.from } : { after: query.after };
+    const messages = this.#store.replay(slug, position, query.limit);
+    return {
+      startedAt,
+      messages: messages.map(({ id, at, name, role, text }) => ({ id, offsetMs: at - start, name, role, text })),
+      next: messages.length === query.limit ? messages.at(-1)!.id : null,
+    };
+  }
+
+  /** Tells the presence counter this process's attendees and gives each room its event's total. */
+  async refreshAttendees(): Promise<void> {
+    const local = new Map([...this.#rooms.values()].map((room) => [room.slug, room.localAttendees]));
+    const totals = await this.#presence.totals(local);
+    for (const room of this.#rooms.values()) {
+      const total = totals.get(room.slug);
+      if (total !== undefined) room.setTotalAttendees(total);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#log.off('entry', this.#onEntry);
+    await this.#presence.close().catch(() => undefined);
+    await this.#log.close();
+    this.#redis?.disconnect();
+  }
+
+  readonly #onEntry = ({ slug, entry }: ChatRecord): void => {
+    const room = this.#rooms.get(slug);
+    if (!room) return;
+    room.apply(entry);
+    this.emit('applied', room);
+  };
+}
+
+/** What everyone sees of a browser's chat key: enough to tell authors apart, nothing to act as one. */
+export function authorIdFor(clientKey: string): string {
+  return crypto.createHash('sha256').update(`jalsa-chat:${clientKey}`).digest('base64url').slice(0, 16);
+}

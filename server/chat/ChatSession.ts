@@ -1,0 +1,141 @@
+import type { Socket } from 'socket.io';
+import {
+  chatRequests,
+  type ChatClientToServerEvents,
+  type ChatEntryDraft,
+  type ChatServerToClientEvents,
+} from '../../shared/chat';
+import type { Role } from '../../shared/signalling';
+import { ForbiddenError, InvalidStateError, RateLimitedError, UnauthorizedError } from '../errors';
+import type { RequestHandlers } from '../http/handleSocketRequests';
+import type { ChatMember, ChatRoom } from './ChatRoom';
+import { authorIdFor, type ChatService } from './ChatService';
+
+/** Kept by Socket.io with a connection's state, so that a recovered connection resumes without joining again. */
+export interface ChatSocketData {
+  chat?: { slug: string; authorId: string; role: Role };
+}
+
+export type ChatSocket = Socket<ChatClientToServerEvents, ChatServerToClientEvents, Record<string, never>, ChatSocketData>;
+
+/** The Socket.io room that gets an event's chat frames. */
+export function chatChannel(slug: string): string {
+  return `chat:${slug}`;
+}
+
+export interface ChatSessionLimits {
+  /** Takes a message from this connection's allowance; false when it is used up. */
+  connection: () => boolean;
+  /** The same for the address the connection comes from. */
+  address: () => boolean;
+}
+
+const BANNED = 'the organizer removed you from this chat';
+
+/**
+ * One `/chat` connection: the event it joined, as whom, and its requests. Its handlers see only
+ * validated payloads.
+ */
+export class ChatSession implements ChatMember {
+  readonly #socket: ChatSocket;
+  readonly #chat: ChatService;
+  readonly #limits: ChatSessionLimits;
+  #room: ChatRoom | undefined;
+  #removed = false;
+  authorId = '';
+  role: Role = 'attendee';
+
+  constructor(socket: ChatSocket, chat: ChatService, limits: ChatSessionLimits) {
+    this.#socket = socket;
+    this.#chat = chat;
+    this.#limits = limits;
+  }
+
+  readonly handlers: RequestHandlers<typeof chatRequests> = {
+    join: ({ slug, clientKey, key, after }) => {
+      this.#chat.events.get(slug);
+      if (key !== undefined && !this.#chat.events.isOrganizer(slug, key)) throw new UnauthorizedError();
+      const role: Role = key === undefined ? 'attendee' : 'organizer';
+      const authorId = authorIdFor(clientKey);
+      const room = this.#chat.room(slug);
+      if (role === 'attendee' && room.isBanned(authorId)) throw new ForbiddenError(BANNED);
+      // Entering the room before reading the history: whatever is appended after the read reaches this
+      // connection in a frame, so nothing falls between the two.
+      this.#enter(room, authorId, role);
+      return { role, authorId, state: room.stateFor(authorId), ...this.#chat.catchUp(slug, after) };
+    },
+    send: async ({ clientId, name, text }) => {
+      const room = this.#joinedRoom();
+      // A retry is answered before any limit: the message was accepted once and must not fail now.
+      const earlier = this.#chat.sentBefore(room.slug, this.authorId, clientId);
+      if (earlier) return { id: earlier.id, at: earlier.at };
+      if (!this.#limits.connection()) throw new RateLimitedError('you are sending messages too fast');
+      if (!this.#limits.address()) throw new RateLimitedError('too many messages from your network; wait a moment');
+      room.admitMessage(this);
+      return this.#chat.append(room.slug, { kind: 'message', authorId: this.authorId, clientId, name, role: this.role, text });
+    },
+    deleteMessage: async ({ id }) => {
+      const room = this.#moderatedRoom();
+      if (this.#chat.liveMessage(room.slug, id)) await this.#moderate(room, { kind: 'deleted', messageId: id });
+      return {};
+    },
+    mute: ({ authorId, seconds }) =>
+      this.#moderate(this.#moderatedRoom(), { kind: 'muted', authorId, until: seconds === 0 ? null : Date.now() + seconds * 1000 }),
+    ban: ({ authorId, banned }) => this.#moderate(this.#moderatedRoom(), { kind: 'banned', authorId, banned }),
+    pin: ({ text }) => this.#moderate(this.#moderatedRoom(), { kind: 'pinned', text }),
+    setSlowMode: ({ seconds }) => this.#moderate(this.#moderatedRoom(), { kind: 'slowMode', seconds }),
+  };
+
+  /** After Socket.io recovered this connection: take part again as before, unless banned meanwhile. */
+  resume(): void {
+    const previous = this.#socket.data.chat;
+    if (!previous) return;
+    const room = this.#chat.room(previous.slug);
+    this.#enter(room, previous.authorId, previous.role);
+    if (previous.role === 'attendee' && room.isBanned(previous.authorId)) this.remove();
+  }
+
+  remove(): void {
+    const room = this.#room;
+    if (!room) return;
+    this.close();
+    this.#removed = true;
+    this.#socket.data.chat = undefined;
+    void this.#socket.leave(chatChannel(room.slug));
+    this.#socket.emit('removed', {});
+  }
+
+  close(): void {
+    this.#room?.leave(this);
+    this.#room = undefined;
+  }
+
+  #enter(room: ChatRoom, authorId: string, role: Role): void {
+    if (this.#room && this.#room !== room) void this.#socket.leave(chatChannel(this.#room.slug));
+    this.close();
+    this.#removed = false;
+    this.authorId = authorId;
+    this.role = role;
+    this.#room = room;
+    room.join(this);
+    void this.#socket.join(chatChannel(room.slug));
+    this.#socket.data.chat = { slug: room.slug, authorId, role };
+  }
+
+  #joinedRoom(): ChatRoom {
+    if (this.#removed) throw new ForbiddenError(BANNED);
+    if (!this.#room) throw new InvalidStateError('join the chat first');
+    return this.#room;
+  }
+
+  #moderatedRoom(): ChatRoom {
+    const room = this.#joinedRoom();
+    if (this.role !== 'organizer') throw new ForbiddenError();
+    return room;
+  }
+
+  async #moderate(room: ChatRoom, draft: ChatEntryDraft): Promise<Record<string, never>> {
+    await this.#chat.append(room.slug, draft);
+    return {};
+  }
+}

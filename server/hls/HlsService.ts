@@ -1,0 +1,107 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { PublicEvent } from '../../shared/events';
+import type { EventService } from '../events/EventService';
+import type { Logger } from '../logger';
+import type { MediaRoom } from '../sfu/MediaRoom';
+import type { MediaRoomRegistry } from '../sfu/MediaRoomRegistry';
+import { extractAudioDownload } from './extractAudioDownload';
+import { HlsPackager } from './HlsPackager';
+import { PlaylistComposer } from './PlaylistComposer';
+
+/**
+ * Keeps one packager per live event's media room and turns an ended event's playlists into a
+ * finished recording (VOD playlists and an audio-only download).
+ */
+export class HlsService {
+  readonly recordingsDir: string;
+  readonly #events: EventService;
+  readonly #rooms: MediaRoomRegistry;
+  readonly #logger: Logger;
+  readonly #packagers = new Map<string, HlsPackager>();
+  readonly #finishing = new Map<string, Promise<void>>();
+
+  constructor(recordingsDir: string, events: EventService, rooms: MediaRoomRegistry, logger: Logger) {
+    this.recordingsDir = recordingsDir;
+    this.#events = events;
+    this.#rooms = rooms;
+    this.#logger = logger;
+    rooms.on('roomOpened', this.#onRoomOpened);
+    events.on('updated', this.#onEventUpdated);
+  }
+
+  recordingDir(slug: string): string {
+    return path.join(this.recordingsDir, slug);
+  }
+
+  packager(slug: string): HlsPackager | undefined {
+    return this.#packagers.get(slug);
+  }
+
+  /** Resolves once an ended event's recording is final (at once if there is nothing to finish). */
+  finished(slug: string): Promise<void> {
+    return this.#finishing.get(slug) ?? Promise.resolve();
+  }
+
+  /**
+   * After a restart: recordings of ended events are made final (the server may have stopped between
+   * the end and the finishing), and those of live events are re-composed from what ffmpeg wrote.
+   */
+  async recover(): Promise<void> {
+    for (const event of this.#events.list()) {
+      if (event.status === 'scheduled') continue;
+      const dir = this.recordingDir(event.slug);
+      if (!(await exists(dir))) continue;
+      if (event.status === 'ended') await this.#finish(event.slug);
+      else await new PlaylistComposer(dir).compose({ ended: false });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#rooms.off('roomOpened', this.#onRoomOpened);
+    this.#events.off('updated', this.#onEventUpdated);
+    await Promise.all([...this.#packagers.values()].map((p) => p.stop({ ended: false })));
+    this.#packagers.clear();
+    await Promise.all(this.#finishing.values());
+  }
+
+  readonly #onRoomOpened = (room: MediaRoom): void => {
+    const dir = this.recordingDir(room.slug);
+    void fs
+      .mkdir(dir, { recursive: true })
+      .then(() => {
+        if (room.closed) return;
+        const packager = new HlsPackager(room.slug, room, dir, this.#logger);
+        this.#packagers.set(room.slug, packager);
+        room.once('closed', () => {
+          // An ended event's packager was already taken out and is being finished instead.
+          if (this.#packagers.get(room.slug) !== packager) return;
+          this.#packagers.delete(room.slug);
+          void packager.stop({ ended: false });
+        });
+      })
+      .catch((error: unknown) => this.#logger.error({ err: error, slug: room.slug }, 'cannot create recording directory'));
+  };
+
+  readonly #onEventUpdated = (event: PublicEvent): void => {
+    if (event.status !== 'ended') return;
+    const packager = this.#packagers.get(event.slug);
+    this.#packagers.delete(event.slug);
+    const finishing = (packager?.stop({ ended: true }) ?? Promise.resolve()).then(() => this.#finish(event.slug));
+    this.#finishing.set(event.slug, finishing);
+  };
+
+  async #finish(slug: string): Promise<void> {
+    const dir = this.recordingDir(slug);
+    try {
+      await new PlaylistComposer(dir).compose({ ended: true });
+      await extractAudioDownload(dir);
+    } catch (error) {
+      this.#logger.error({ err: error, slug }, 'finishing the recording failed');
+    }
+  }
+}
+
+function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(() => true, () => false);
+}

@@ -1,0 +1,52 @@
+/**
+ * The HLS ladder. Every video rung carries its own audio so that the audio-only rung is a proper
+ * variant of the master playlist (ffmpeg writes it only then); profiles and levels are fixed so the
+ * CODECS strings below are true.
+ */
+export interface VideoRung {
+  name: string;
+  width: number;
+  height: number;
+  fps: number;
+  videoKbps: number;
+  audioKbps: number;
+  profile: 'baseline' | 'main';
+  level: string;
+  /** RFC 6381 codecs of the muxed variant. */
+  codecs: string;
+}
+
+export interface AudioRung {
+  name: string;
+  audioKbps: number;
+  codecs: string;
+}
+
+/** Seconds per segment: short enough for a few seconds of latency, long enough for a 400 ms RTT link. */
+export const SEGMENT_SECONDS = 2;
+
+/** AAC-LC: plays everywhere hls.js and native HLS do; at 32 kbps mono, speech stays clear. */
+export const AUDIO_CODEC = 'mp4a.40.2';
+export const AUDIO_SAMPLE_RATE = 24_000;
+
+export const audioRung: AudioRung = { name: 'audio', audioKbps: 32, codecs: AUDIO_CODEC };
+
+export const videoRungs: readonly VideoRung[] = [
+  {
+    name: '180p', width: 320, height: 180, fps: 15, videoKbps: 100, audioKbps: 32,
+    profile: 'baseline', level: '3.0', codecs: `avc1.42e01e,${AUDIO_CODEC}`,
+  },
+  {
+    name: '360p', width: 640, height: 360, fps: 25, videoKbps: 400, audioKbps: 48,
+    profile: 'main', level: '3.0', codecs: `avc1.4d401e,${AUDIO_CODEC}`,
+  },
+  {
+    name: '720p', width: 1280, height: 720, fps: 25, videoKbps: 1400, audioKbps: 64,
+    profile: 'main', level: '3.1', codecs: `avc1.4d401f,${AUDIO_CODEC}`,
+  },
+];
+
+/** Peak bits per second for BANDWIDTH: the encoder's average plus headroom for fMP4 and bursts. */
+export function peakBandwidth(kbps: number): number {
+  return Math.round(kbps * 1000 * 1.2);
+}

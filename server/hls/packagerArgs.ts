@@ -1,0 +1,86 @@
+import { AUDIO_SAMPLE_RATE, audioRung, SEGMENT_SECONDS, videoRungs } from './ladder';
+
+export interface PackagerArgsOptions {
+  sdpFile: string;
+  runDir: string;
+  posterFile: string;
+  hasVideo: boolean;
+  hasAudio: boolean;
+}
+
+/** Seconds between poster refreshes: the still picture audio-only attendees see. */
+export const POSTER_INTERVAL_SECONDS = 5;
+
+/**
+ * ffmpeg arguments for one packager run: decode the SFU's RTP once, encode every rung with keyframes
+ * forced on the same segment boundaries, write fMP4 HLS per rung (and a small poster JPEG).
+ */
+export function packagerArgs({ sdpFile, runDir, posterFile, hasVideo, hasAudio }: PackagerArgsOptions): string[] {
+  const args = [
+    // -y: the poster from an earlier run is overwritten, never a reason to stop.
+    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
+    '-protocol_whitelist', 'file,udp,rtp',
+    // RTP from a live source: do not wait long probing, and reorder a little for loss and jitter.
+    '-analyzeduration', '3000000', '-probesize', '5000000', '-reorder_queue_size', '256',
+    '-fflags', '+genpts',
+    '-i', sdpFile,
+  ];
+  // A speaker without a microphone still needs an audio track in every variant.
+  if (!hasAudio) args.push('-f', 'lavfi', '-i', `anullsrc=channel_layout=mono:sample_rate=${AUDIO_SAMPLE_RATE}`);
+  const audioInput = hasAudio ? '0:a' : '1:a';
+
+  const rungCount = (hasVideo ? videoRungs.length : 0) + 1;
+  const filters = [`[${audioInput}]aresample=${AUDIO_SAMPLE_RATE}:async=1,asplit=${rungCount}${labels('a', rungCount)}`];
+  if (hasVideo) {
+    const split = videoRungs.length + 1;
+    filters.push(`[0:v]split=${split}${labels('s', split)}`);
+    videoRungs.forEach((rung, i) => {
+      filters.push(
+        `[s${i}]fps=${rung.fps},scale=${rung.width}:${rung.height}:force_original_aspect_ratio=decrease,` +
+          `pad=${rung.width}:${rung.height}:-1:-1,setsar=1,format=yuv420p[v${i}]`,
+      );
+    });
+    filters.push(`[s${videoRungs.length}]fps=1/${POSTER_INTERVAL_SECONDS},scale=320:-2[poster]`);
+  }
+  args.push('-filter_complex', filters.join(';'));
+
+  const streamMap: string[] = [];
+  if (hasVideo) {
+    videoRungs.forEach((rung, i) => {
+      args.push('-map', `[v${i}]`, '-map', `[a${i}]`);
+      args.push(
+        `-c:v:${i}`, 'libx264', `-b:v:${i}`, `${rung.videoKbps}k`, `-maxrate:v:${i}`, `${Math.round(rung.videoKbps * 1.2)}k`,
+        `-bufsize:v:${i}`, `${rung.videoKbps * 2}k`, `-profile:v:${i}`, rung.profile, `-level:v:${i}`, rung.level,
+        `-c:a:${i}`, 'aac', `-b:a:${i}`, `${rung.audioKbps}k`,
+      );
+      streamMap.push(`v:${i},a:${i},name:${rung.name}`);
+    });
+  }
+  const audioIndex = hasVideo ? videoRungs.length : 0;
+  args.push('-map', `[a${audioIndex}]`, `-c:a:${audioIndex}`, 'aac', `-b:a:${audioIndex}`, `${audioRung.audioKbps}k`);
+  streamMap.push(`a:${audioIndex},name:${audioRung.name}`);
+
+  if (hasVideo) {
+    args.push(
+      '-preset', 'veryfast', '-tune', 'zerolatency', '-sc_threshold', '0',
+      '-force_key_frames', `expr:gte(t,n_forced*${SEGMENT_SECONDS})`,
+    );
+  }
+  args.push(
+    '-ac', '1', '-ar', String(AUDIO_SAMPLE_RATE),
+    '-f', 'hls', '-hls_time', String(SEGMENT_SECONDS), '-hls_playlist_type', 'event',
+    '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init.mp4',
+    '-hls_flags', 'independent_segments+program_date_time+temp_file',
+    '-hls_segment_filename', `${runDir}/%v/seg_%05d.m4s`,
+    '-var_stream_map', streamMap.join(' '),
+    `${runDir}/%v/index.m3u8`,
+  );
+  if (hasVideo) {
+    args.push('-map', '[poster]', '-c:v', 'mjpeg', '-q:v', '10', '-f', 'image2', '-update', '1', '-atomic_writing', '1', posterFile);
+  }
+  return args;
+}
+
+function labels(prefix: string, count: number): string {
+  return Array.from({ length: count }, (_, i) => `[${prefix}${i}]`).join('');
+}

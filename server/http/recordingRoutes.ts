@@ -1,0 +1,67 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Router, type Response } from 'express';
+import { Slug } from '../../shared/events';
+import { NotFoundError } from '../errors';
+import type { EventService } from '../events/EventService';
+import type { RecordingCatalog } from '../hls/RecordingCatalog';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.m3u8': 'application/vnd.apple.mpegurl',
+  '.m4s': 'video/iso.segment',
+  '.mp4': 'video/mp4',
+  '.m4a': 'audio/mp4',
+  '.jpg': 'image/jpeg',
+};
+
+/** One path component of a recording file: no dots up front (no `..`, no hidden files), no separators. */
+const SAFE_COMPONENT = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
+
+/**
+ * Serves HLS and recording files so that an HTTP cache or CDN in front works: segments never change
+ * (cache for a year), live playlists change every segment (cache for a second), finished ones rarely.
+ */
+export function recordingRoutes(recordingsDir: string, events: EventService, catalog: RecordingCatalog): Router {
+  const router = Router();
+
+  router.get('/api/replays', async (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=10').json({ replays: await catalog.list() });
+  });
+
+  router.get('/hls/:slug/*file', async (req, res) => {
+    const slug = Slug.safeParse(req.params.slug);
+    const parts = (req.params as { file?: string[] }).file ?? [];
+    const type = CONTENT_TYPES[path.extname(parts.at(-1) ?? '')];
+    if (!slug.success || !type || parts.length > 4 || !parts.every((p) => SAFE_COMPONENT.test(p))) {
+      throw new NotFoundError('file');
+    }
+    const root = await fs.realpath(path.join(recordingsDir, slug.data)).catch(() => undefined);
+    const file = root && (await fs.realpath(path.join(root, ...parts)).catch(() => undefined));
+    // realpath resolves symlinks: whatever a link points at, it must still be inside this recording.
+    if (!root || !file || !file.startsWith(root + path.sep)) throw new NotFoundError('file');
+
+    const name = parts.at(-1)!;
+    res.set('Content-Type', type);
+    res.set('Cache-Control', cacheControl(name, events.get(slug.data).status === 'live'));
+    if (name.endsWith('.m4a')) res.attachment(`${slug.data}.m4a`);
+    await sendFile(res, file);
+  });
+
+  return router;
+}
+
+function cacheControl(name: string, live: boolean): string {
+  if (name.endsWith('.m4s') || name.endsWith('.mp4') || name.endsWith('.m4a')) {
+    return 'public, max-age=31536000, immutable';
+  }
+  if (name.endsWith('.m3u8')) return live ? 'public, max-age=1' : 'public, max-age=300';
+  return 'public, max-age=5';
+}
+
+function sendFile(res: Response, file: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    res.sendFile(file, { acceptRanges: true, lastModified: true, cacheControl: false, dotfiles: 'deny' }, (error) =>
+      error && !res.headersSent ? reject(error) : resolve(),
+    );
+  });
+}

@@ -1,0 +1,192 @@
+import { z } from 'zod';
+import type { Ack } from './errors';
+import { OrganizerKey, Slug } from './events';
+import { Role } from './signalling';
+
+/**
+ * Live chat over the Socket.io namespace `/chat`: requests with an acknowledgement ({@link Ack}) from
+ * the client, `batch` frames (everything new in an event, a few times a second) from the server.
+ */
+export const CHAT_NAMESPACE = '/chat';
+
+export const MAX_MESSAGE_LENGTH = 500;
+export const MAX_NAME_LENGTH = 40;
+export const MAX_PIN_LENGTH = 300;
+/** A newcomer, or a client that missed more than this, gets the latest messages rather than every entry. */
+export const CHAT_HISTORY_LENGTH = 100;
+export const MAX_SLOW_MODE_SECONDS = 3600;
+export const MAX_MUTE_SECONDS = 7 * 24 * 3600;
+
+/**
+ * Control characters, bidirectional overrides and invisible marks let one message disguise itself or the
+ * messages around it; nobody needs them to chat.
+ */
+const HIDDEN_CHARACTERS = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g;
+
+/** Text as typed, without hidden characters and without more than one blank line in a row. */
+function typedText(maxLength: number, { multiline }: { multiline: boolean }) {
+  return z
+    .string()
+    .max(maxLength, `at most ${maxLength} characters`)
+    .transform((text) => {
+      const visible = text.replace(HIDDEN_CHARACTERS, '');
+      const lines = multiline ? visible.replace(/\n{3,}/g, '\n\n') : visible.replace(/\n/g, ' ');
+      return lines.trim();
+    })
+    .pipe(z.string().min(1, 'must not be empty'));
+}
+
+export const MessageText = typedText(MAX_MESSAGE_LENGTH, { multiline: true });
+export const PinText = typedText(MAX_PIN_LENGTH, { multiline: true });
+export const DisplayName = typedText(MAX_NAME_LENGTH, { multiline: false });
+
+const Token = (min: number, max: number) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be base64url');
+
+/** A browser's secret for the chat, kept in its storage: the server only ever shows a hash of it. */
+export const ClientKey = Token(22, 64);
+/** Who wrote a message, as everyone sees it: derived from the author's client key. */
+export const AuthorId = Token(16, 16);
+/** Chosen by the client for each message so that a retried message is stored once. */
+export const ClientMessageId = Token(8, 64);
+/** Server-assigned, increasing across all events: the order of the chat and the cursor for catching up. */
+export const EntryId = z.int().positive().max(Number.MAX_SAFE_INTEGER);
+/** Milliseconds since the Unix epoch, by the server's clock. */
+export const Timestamp = z.int().nonnegative();
+
+const entry = <K extends string, S extends z.ZodRawShape>(kind: K, shape: S) =>
+  z.object({ kind: z.literal(kind), id: EntryId, at: Timestamp, ...shape });
+
+export const ChatMessage = entry('message', {
+  authorId: AuthorId,
+  clientId: ClientMessageId,
+  name: z.string(),
+  role: Role,
+  text: z.string(),
+});
+export type ChatMessage = z.infer<typeof ChatMessage>;
+
+/** Everything that happens in a chat is an entry of its log; moderation entries change what clients show. */
+export const ChatEntry = z.discriminatedUnion('kind', [
+  ChatMessage,
+  entry('deleted', { messageId: EntryId }),
+  entry('pinned', { text: z.string().nullable() }),
+  entry('slowMode', { seconds: z.int().min(0).max(MAX_SLOW_MODE_SECONDS) }),
+  /** `until` null lifts the mute. */
+  entry('muted', { authorId: AuthorId, until: Timestamp.nullable() }),
+  entry('banned', { authorId: AuthorId, banned: z.boolean() }),
+]);
+export type ChatEntry = z.infer<typeof ChatEntry>;
+export type ChatEntryKind = ChatEntry['kind'];
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** An entry before the log gave it its id and time. */
+export type ChatEntryDraft = DistributiveOmit<ChatEntry, 'id' | 'at'>;
+
+export const ChatState = z.object({
+  pinned: z.string().nullable(),
+  slowModeSeconds: z.int().min(0),
+  attendees: z.int().min(0),
+  /** When the joining author's mute ends, or null. */
+  mutedUntil: Timestamp.nullable(),
+});
+export type ChatState = z.infer<typeof ChatState>;
+
+export const JoinChatRequest = z.object({
+  slug: Slug,
+  clientKey: ClientKey,
+  /** Present only for organizers: the instance organizer key or the event's own key. */
+  key: OrganizerKey.optional(),
+  /** The last entry id the client saw: it gets what came after instead of the recent history. */
+  after: EntryId.optional(),
+});
+export const JoinChatResponse = z.object({
+  role: Role,
+  authorId: AuthorId,
+  state: ChatState,
+  entries: z.array(ChatEntry),
+  /**
+   * True when `entries` is the recent history, replacing whatever the client shows: for newcomers, and
+   * for clients that missed more than a screenful.
+   */
+  reset: z.boolean(),
+});
+export type JoinChatResponse = z.infer<typeof JoinChatResponse>;
+
+export const SendMessageRequest = z.object({
+  clientId: ClientMessageId,
+  name: DisplayName,
+  text: MessageText,
+});
+export const SendMessageResponse = z.object({ id: EntryId, at: Timestamp });
+export type SendMessageResponse = z.infer<typeof SendMessageResponse>;
+
+const Done = z.object({}).strict();
+
+/** Request name → [request schema, response schema]. The server validates both directions. */
+export const chatRequests = {
+  join: [JoinChatRequest, JoinChatResponse],
+  send: [SendMessageRequest, SendMessageResponse],
+  deleteMessage: [z.object({ id: EntryId }), Done],
+  /** 0 seconds lifts the mute. */
+  mute: [z.object({ authorId: AuthorId, seconds: z.int().min(0).max(MAX_MUTE_SECONDS) }), Done],
+  ban: [z.object({ authorId: AuthorId, banned: z.boolean() }), Done],
+  pin: [z.object({ text: PinText.nullable() }), Done],
+  setSlowMode: [z.object({ seconds: z.int().min(0).max(MAX_SLOW_MODE_SECONDS) }), Done],
+} as const;
+
+export type ChatRequestName = keyof typeof chatRequests;
+export type ChatRequest<N extends ChatRequestName> = z.input<(typeof chatRequests)[N][0]>;
+export type ChatResponse<N extends ChatRequestName> = z.infer<(typeof chatRequests)[N][1]>;
+
+export const ChatBatch = z.object({
+  entries: z.array(ChatEntry),
+  /** The event's attendee count, when it changed. */
+  attendees: z.int().min(0).optional(),
+});
+export type ChatBatch = z.infer<typeof ChatBatch>;
+
+export const chatNotifications = {
+  batch: ChatBatch,
+  /** This connection was banned from the event's chat. */
+  removed: z.object({}),
+} as const;
+
+export type ChatNotificationName = keyof typeof chatNotifications;
+export type ChatNotification<N extends ChatNotificationName> = z.infer<(typeof chatNotifications)[N]>;
+
+export type ChatClientToServerEvents = {
+  [N in ChatRequestName]: (payload: ChatRequest<N>, ack: (result: Ack<ChatResponse<N>>) => void) => void;
+};
+export type ChatServerToClientEvents = {
+  [N in ChatNotificationName]: (payload: ChatNotification<N>) => void;
+};
+
+/** A message as the replay page shows it: time relative to the event's start. */
+export const ReplayMessage = z.object({
+  id: EntryId,
+  offsetMs: z.int(),
+  name: z.string(),
+  role: Role,
+  text: z.string(),
+});
+export type ReplayMessage = z.infer<typeof ReplayMessage>;
+
+export const ChatReplayQuery = z.object({
+  /** Start of the page, in milliseconds from the event's start. */
+  from: z.coerce.number().int().min(0).default(0),
+  /** Continue after this message id (the previous page's `next`); takes precedence over `from`. */
+  after: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(200),
+});
+
+export const ChatReplayPage = z.object({
+  startedAt: z.string(),
+  messages: z.array(ReplayMessage),
+  /** Pass as `after` for the next page; null at the end. */
+  next: EntryId.nullable(),
+});
+export type ChatReplayPage = z.infer<typeof ChatReplayPage>;

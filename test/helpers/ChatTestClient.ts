@@ -1,0 +1,67 @@
+import crypto from 'node:crypto';
+import type { ManagerOptions, SocketOptions } from 'socket.io-client';
+import { CHAT_NAMESPACE, ChatBatch, type ChatEntry, type JoinChatResponse } from '../../shared/chat';
+import { SignallingClient } from './SignallingClient';
+
+export function randomToken(bytes = 16): string {
+  return crypto.randomBytes(bytes).toString('base64url');
+}
+
+/**
+ * A raw `/chat` client for tests: a {@link SignallingClient} on its own connection that also keeps every
+ * batch frame it is sent, checked against the shared schema.
+ */
+export class ChatTestClient extends SignallingClient {
+  readonly clientKey: string;
+  readonly batches: ChatBatch[] = [];
+  readonly #waiters = new Set<() => void>();
+
+  private constructor(client: SignallingClient, clientKey: string) {
+    super(client.socket);
+    this.clientKey = clientKey;
+    this.socket.on('batch', (payload: unknown) => {
+      this.batches.push(ChatBatch.parse(payload));
+      for (const wake of this.#waiters) wake();
+    });
+  }
+
+  static async open(
+    url: string,
+    { clientKey = randomToken(), ...options }: Partial<ManagerOptions & SocketOptions> & { clientKey?: string } = {},
+  ): Promise<ChatTestClient> {
+    const client = await SignallingClient.connect(url, CHAT_NAMESPACE, { forceNew: true, ...options });
+    return new ChatTestClient(client, clientKey);
+  }
+
+  /** Every entry received in frames so far, in order. */
+  get entries(): ChatEntry[] {
+    return this.batches.flatMap((batch) => batch.entries);
+  }
+
+  join(slug: string, extra: { key?: string; after?: number } = {}): Promise<JoinChatResponse> {
+    return this.ok<JoinChatResponse>('join', { slug, clientKey: this.clientKey, ...extra });
+  }
+
+  /** Resolves with the received entries once `predicate` holds for them. */
+  waitFor(predicate: (entries: ChatEntry[]) => boolean, what: string, timeoutMs = 10_000): Promise<ChatEntry[]> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!predicate(this.entries)) return;
+        clearTimeout(timer);
+        this.#waiters.delete(check);
+        resolve(this.entries);
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(check);
+        reject(new Error(`no ${what} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#waiters.add(check);
+      check();
+    });
+  }
+
+  /** Waits until a message with this text arrived in a frame. */
+  waitForMessage(text: string): Promise<ChatEntry[]> {
+    return this.waitFor((entries) => entries.some((e) => e.kind === 'message' && e.text === text), `message "${text}"`);
+  }
+}

@@ -1,0 +1,84 @@
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Debian's Chromium, never a downloaded one; flags measured on these machines (see the team's FACTS). */
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      '--allow-loopback-in-peer-connection',
+      '--autoplay-policy=no-user-gesture-required',
+      ...extraArgs,
+    ],
+  });
+}
+
+export interface InboundTotals {
+  audioBytes: number;
+  videoBytes: number;
+  videoFramesDecoded: number;
+}
+
+/**
+ * Keeps every RTCPeerConnection the page opens reachable from tests, so their getStats() can be read
+ * without the application exposing anything for the tests' sake.
+ */
+export async function trackPeerConnections(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const Original = window.RTCPeerConnection;
+    const tracked: RTCPeerConnection[] = [];
+    (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = tracked;
+    window.RTCPeerConnection = class extends Original {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        tracked.push(this);
+      }
+    } as typeof RTCPeerConnection;
+  });
+}
+
+/** Sums inbound RTP over the page's open peer connections. */
+export async function inboundTotals(page: Page): Promise<InboundTotals> {
+  return page.evaluate(async () => {
+    const totals = { audioBytes: 0, videoBytes: 0, videoFramesDecoded: 0 };
+    const pcs = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
+    for (const pc of pcs) {
+      if (pc.connectionState === 'closed') continue;
+      const report = await pc.getStats();
+      report.forEach((s: { type: string; kind?: string; bytesReceived?: number; framesDecoded?: number }) => {
+        if (s.type !== 'inbound-rtp') return;
+        if (s.kind === 'audio') totals.audioBytes += s.bytesReceived ?? 0;
+        if (s.kind === 'video') {
+          totals.videoBytes += s.bytesReceived ?? 0;
+          totals.videoFramesDecoded += s.framesDecoded ?? 0;
+        }
+      });
+    }
+    return totals;
+  });
+}
+
+/** Polls until `check` passes or the time runs out; returns the last value either way. */
+export async function waitFor<T>(
+  read: () => Promise<T>,
+  check: (value: T) => boolean,
+  timeoutMs = 20_000,
+  intervalMs = 250,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!check(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, intervalMs));
+    value = await read();
+  }
+  return value;
+}

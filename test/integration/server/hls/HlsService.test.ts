@@ -1,0 +1,163 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../../server/logger';
+import { FfmpegPublisher } from '../../../../server/sfu/FfmpegPublisher';
+import { testPatternSource } from '../../../../server/sfu/testPatternSource';
+import { waitFor } from '../../../helpers/browser';
+import { createEvent, startTestServer, type TestServer } from '../../../helpers/testServer';
+
+const run = promisify(execFile);
+
+let test: TestServer;
+let slug: string;
+let dir: string;
+let publisher: FfmpegPublisher;
+
+const read = (name: string) => fs.readFile(path.join(dir, name), 'utf8').catch(() => '');
+const segmentsOf = (playlist: string) => playlist.split('\n').filter((l) => l.endsWith('.m4s'));
+const durationsOf = (playlist: string) =>
+  playlist.split('\n').filter((l) => l.startsWith('#EXTINF:')).map((l) => Number.parseFloat(l.slice(8)));
+
+async function publish(): Promise<void> {
+  publisher = await FfmpegPublisher.start(await test.server.rooms.getOrCreate(slug), testPatternSource({ width: 640, height: 360 }), createLogger('silent'));
+}
+
+beforeAll(async () => {
+  test = await startTestServer();
+  ({ slug } = await createEvent(test, 'Packaged rally'));
+  test.server.events.goLive(slug);
+  dir = test.server.hls.recordingDir(slug);
+  await publish();
+});
+afterAll(async () => {
+  publisher?.close();
+  await test.close();
+});
+
+describe('HLS packaging of a live event', () => {
+  it('writes a master playlist with three video rungs and an audio-only rung', async () => {
+    const master = await waitFor(() => read('master.m3u8'), (m) => m.includes('audio.m3u8'), 30_000);
+    const variants = master.split('\n').filter((l) => l.startsWith('#EXT-X-STREAM-INF:'));
+    expect(variants).toHaveLength(4);
+    expect(master).toMatch(/RESOLUTION=320x180.*\n180p\.m3u8/);
+    expect(master).toMatch(/RESOLUTION=640x360.*\n360p\.m3u8/);
+    expect(master).toMatch(/RESOLUTION=1280x720.*\n720p\.m3u8/);
+    expect(master).toMatch(/CODECS="mp4a\.40\.2"\naudio\.m3u8/);
+    for (const line of variants) expect(line).toMatch(/BANDWIDTH=\d+,.*CODECS="[^"]+"/);
+  });
+
+  it('cuts every rung into segments of about two seconds', async () => {
+    for (const rung of ['180p', '360p', '720p', 'audio']) {
+      const playlist = await waitFor(() => read(`${rung}.m3u8`), (p) => segmentsOf(p).length >= 4, 40_000);
+      expect(playlist).toContain('#EXT-X-PLAYLIST-TYPE:EVENT');
+      expect(playlist).toMatch(/#EXT-X-MAP:URI="runs\/\d+\/[a-z0-9]+\/init_\d\.mp4"/);
+      const durations = durationsOf(playlist).slice(0, -1);
+      expect(durations.length, rung).toBeGreaterThanOrEqual(3);
+      for (const d of durations) expect(d, rung).toBeGreaterThan(1.5);
+      for (const d of durations) expect(d, rung).toBeLessThan(2.6);
+    }
+  });
+
+  it('encodes the rungs with the codecs and sizes the master playlist announces', async () => {
+    const playlist = await read('180p.m3u8');
+    const init = path.join(dir, /#EXT-X-MAP:URI="([^"]+)"/.exec(playlist)![1]!);
+    const probe = await run('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', init]);
+    const streams = (JSON.parse(probe.stdout) as { streams: { codec_name: string; width?: number; height?: number; profile?: string }[] }).streams;
+    expect(streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
+    expect(streams.find((s) => s.codec_name === 'h264')).toMatchObject({ width: 320, height: 180 });
+  });
+
+  it('restarts a killed ffmpeg, marks a discontinuity and keeps every segment already written', async () => {
+    const before = await read('audio.m3u8');
+    const written = segmentsOf(before);
+    const firstBytes = await fs.readFile(path.join(dir, written[0]!));
+    const pid = test.server.hls.packager(slug)!.pid!;
+    process.kill(pid, 'SIGKILL');
+    const after = await waitFor(
+      () => read('audio.m3u8'),
+      (p) => p.includes('#EXT-X-DISCONTINUITY') && segmentsOf(p.split('#EXT-X-DISCONTINUITY')[1]!).length >= 2,
+      30_000,
+    );
+    expect(after).toContain('#EXT-X-DISCONTINUITY');
+    expect(segmentsOf(after).slice(0, written.length)).toEqual(written);
+    expect(segmentsOf(after.split('#EXT-X-DISCONTINUITY')[1]!).length).toBeGreaterThanOrEqual(2);
+    expect(await fs.readFile(path.join(dir, written[0]!))).toEqual(firstBytes);
+    expect(test.server.hls.packager(slug)!.pid).not.toBe(pid);
+  });
+
+  it('serves playlists and segments with HLS content types and cache rules a CDN honours', async () => {
+    const master = await fetch(`${test.url}/hls/${slug}/master.m3u8`);
+    expect(master.status).toBe(200);
+    expect(master.headers.get('content-type')).toBe('application/vnd.apple.mpegurl');
+    expect(master.headers.get('cache-control')).toBe('public, max-age=1');
+    const [segment] = segmentsOf(await read('360p.m3u8'));
+    const full = await fetch(`${test.url}/hls/${slug}/${segment}`);
+    expect(full.headers.get('content-type')).toBe('video/iso.segment');
+    expect(full.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const size = (await full.arrayBuffer()).byteLength;
+    const ranged = await fetch(`${test.url}/hls/${slug}/${segment}`, { headers: { range: 'bytes=0-99' } });
+    expect(ranged.status).toBe(206);
+    expect(ranged.headers.get('content-range')).toBe(`bytes 0-99/${size}`);
+  });
+
+  it('refuses paths that leave the recording', async () => {
+    await fs.symlink(path.join(test.dataDir, 'organizer.key'), path.join(dir, 'leak.m3u8'));
+    for (const trick of [
+      `/hls/${slug}/..%2f..%2forganizer.key`,
+      `/hls/${slug}/%2e%2e/%2e%2e/jalsa.sqlite`,
+      `/hls/${slug}/runs%2f0%2faudio%2finit.mp4`,
+      `/hls/..%2f${slug}/master.m3u8`,
+      `/hls/${slug}/%2fetc%2fpasswd`,
+      `/hls/${slug}/leak.m3u8`,
+      `/hls/${slug}/runs/0/input.sdp`,
+    ]) {
+      const response = await fetch(`${test.url}${trick}`);
+      expect(response.status, trick).toBe(404);
+      expect(await response.text(), trick).not.toContain(test.server.instanceKey);
+    }
+  });
+
+  it('keeps the live playlist going across the organizer dropping out and coming back', async () => {
+    const before = segmentsOf(await read('audio.m3u8'));
+    publisher.close();
+    await new Promise((r) => setTimeout(r, 1500));
+    await publish();
+    const after = await waitFor(
+      () => read('audio.m3u8'),
+      (p) => segmentsOf(p).length >= before.length + 2 && p.split('#EXT-X-DISCONTINUITY').length >= 3,
+      30_000,
+    );
+    expect(segmentsOf(after).slice(0, before.length)).toEqual(before);
+  });
+
+  it('turns the playlists into a VOD recording with an audio-only download when the event ends', async () => {
+    test.server.events.end(slug);
+    await test.server.hls.finished(slug);
+    for (const rung of ['180p', '360p', '720p', 'audio']) {
+      const playlist = await read(`${rung}.m3u8`);
+      expect(playlist, rung).toContain('#EXT-X-PLAYLIST-TYPE:VOD');
+      expect(playlist.trimEnd().endsWith('#EXT-X-ENDLIST'), rung).toBe(true);
+    }
+    const probe = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_name', '-of', 'json', path.join(dir, 'audio.m4a')]);
+    const info = JSON.parse(probe.stdout) as { format: { duration: string }; streams: { codec_name: string }[] };
+    expect(info.streams.map((s) => s.codec_name)).toEqual(['aac']);
+    expect(Number(info.format.duration)).toBeGreaterThan(8);
+    const download = await fetch(`${test.url}/hls/${slug}/audio.m4a`);
+    expect(download.headers.get('content-disposition')).toContain(`${slug}.m4a`);
+    const replays = (await (await fetch(`${test.url}/api/replays`)).json()) as { replays: { slug: string; durationSeconds: number; hasVideo: boolean; hasAudioDownload: boolean }[] };
+    expect(replays.replays.find((r) => r.slug === slug)).toMatchObject({ hasVideo: true, hasAudioDownload: true });
+    expect(replays.replays.find((r) => r.slug === slug)!.durationSeconds).toBeGreaterThan(8);
+  });
+
+  it('finalises a recording again on start-up without changing a segment', async () => {
+    const before = await read('720p.m3u8');
+    await test.close();
+    test = await startTestServer({ DATA_DIR: test.dataDir });
+    expect(await read('720p.m3u8')).toBe(before);
+    const served = await fetch(`${test.url}/hls/${slug}/720p.m3u8`);
+    expect(served.headers.get('cache-control')).toBe('public, max-age=300');
+  });
+});
