@@ -26,6 +26,8 @@ export interface InboundTotals {
   audioBytes: number;
   videoBytes: number;
   videoFramesDecoded: number;
+  /** Width of the video being received now (0 when none). */
+  videoFrameWidth: number;
 }
 
 /**
@@ -49,17 +51,21 @@ export async function trackPeerConnections(page: Page): Promise<void> {
 /** Sums inbound RTP over the page's open peer connections. */
 export async function inboundTotals(page: Page): Promise<InboundTotals> {
   return page.evaluate(async () => {
-    const totals = { audioBytes: 0, videoBytes: 0, videoFramesDecoded: 0 };
+    const totals = { audioBytes: 0, videoBytes: 0, videoFramesDecoded: 0, videoFrameWidth: 0 };
     const pcs = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
     for (const pc of pcs) {
       if (pc.connectionState === 'closed') continue;
       const report = await pc.getStats();
-      report.forEach((s: { type: string; kind?: string; bytesReceived?: number; framesDecoded?: number }) => {
-        if (s.type !== 'inbound-rtp') return;
+      type Stat = { type: string; kind?: string; ssrc?: number; bytesReceived?: number; framesDecoded?: number; frameWidth?: number };
+      // SSRC 1234 is mediasoup's bandwidth probator: padding it sends to probe the link, never media.
+      const PROBATOR_SSRC = 1234;
+      report.forEach((s: Stat) => {
+        if (s.type !== 'inbound-rtp' || s.ssrc === PROBATOR_SSRC) return;
         if (s.kind === 'audio') totals.audioBytes += s.bytesReceived ?? 0;
         if (s.kind === 'video') {
           totals.videoBytes += s.bytesReceived ?? 0;
           totals.videoFramesDecoded += s.framesDecoded ?? 0;
+          totals.videoFrameWidth = Math.max(totals.videoFrameWidth, s.frameWidth ?? 0);
         }
       });
     }
