@@ -17,6 +17,7 @@ import { recordingRoutes } from './http/recordingRoutes';
 import type { Logger } from './logger';
 import { MediaRoomRegistry } from './sfu/MediaRoomRegistry';
 import { MediaSignalling, type MediaNamespace } from './sfu/MediaSignalling';
+import { WebRtcSeats } from './sfu/WebRtcSeats';
 import { WorkerPool } from './sfu/WorkerPool';
 import { MEDIA_NAMESPACE } from '../shared/signalling';
 import { openDatabase, type Database } from './storage/openDatabase';
@@ -85,6 +86,9 @@ export class JalsaServer {
       this.rooms,
       this.#logger.child({ module: 'signalling' }),
     );
+    this.hls.on('recordingState', (slug, state, message) =>
+      this.#signalling.notify(slug, 'recordingStateChanged', { state, message }),
+    );
     this.#chatNamespace = new ChatNamespace(
       this.#io.of(CHAT_NAMESPACE) as ChatNamespaceServer,
       this.chat,
@@ -101,7 +105,8 @@ export class JalsaServer {
       { size: config.sfu.workers, rtcMinPort: config.sfu.minPort, rtcMaxPort: config.sfu.maxPort },
       logger.child({ module: 'workers' }),
     );
-    const rooms = new MediaRoomRegistry(workers, config.sfu, logger.child({ module: 'rooms' }));
+    const seats = new WebRtcSeats(config.sfu.seatsPerWorker);
+    const rooms = new MediaRoomRegistry(workers, seats, config.sfu, logger.child({ module: 'rooms' }));
     const hls = new HlsService(path.join(config.dataDir, 'recordings'), events, rooms, logger.child({ module: 'hls' }));
     await hls.recover();
     const chat = await ChatService.open(db, events, config.redis, logger.child({ module: 'chat' }));

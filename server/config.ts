@@ -25,6 +25,7 @@ const EnvSchema = z
     RTC_MAX_PORT: Port.default(49_999),
     RTC_ENABLE_TCP: EnvBoolean.default(true),
     RTC_INITIAL_OUTGOING_BITRATE: z.coerce.number().int().min(100_000).default(1_000_000),
+    WEBRTC_SEATS_PER_WORKER: z.coerce.number().int().min(0).default(400),
     SERVE_CLIENT: EnvBoolean.default(true),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     REDIS_KEY_PREFIX: z.string().min(1).max(100).default('jalsa:'),
@@ -50,6 +51,8 @@ export interface Config {
     maxPort: number;
     enableTcp: boolean;
     initialOutgoingBitrate: number;
+    /** Attendees receiving over WebRTC per worker; the rest get HLS. */
+    seatsPerWorker: number;
   };
   clientDir: string;
   /** Shared state for several server processes; undefined runs everything embedded. */
@@ -84,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxPort: e.RTC_MAX_PORT,
       enableTcp: e.RTC_ENABLE_TCP,
       initialOutgoingBitrate: e.RTC_INITIAL_OUTGOING_BITRATE,
+      seatsPerWorker: e.WEBRTC_SEATS_PER_WORKER,
     },
     clientDir: path.join(projectRoot, 'dist', 'client'),
     redis: e.REDIS_URL === undefined ? undefined : { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },

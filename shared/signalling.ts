@@ -30,6 +30,11 @@ export const JoinResponse = z.object({
   /** Present while the event is live. */
   routerRtpCapabilities: MediaObject.nullable(),
   producers: z.array(z.object({ producerId: Id, kind: MediaKind })),
+  /**
+   * Whether this attendee may receive over WebRTC now. False when the event's WebRTC seats are all
+   * taken: the attendee should play the HLS ladder instead (organizers always get a seat).
+   */
+  webrtcSeatAvailable: z.boolean(),
 });
 
 export const CreateTransportRequest = z.object({
@@ -100,6 +105,9 @@ export type MediaRequestName = keyof typeof mediaRequests;
 export type MediaRequest<N extends MediaRequestName> = z.infer<(typeof mediaRequests)[N][0]>;
 export type MediaResponse<N extends MediaRequestName> = z.infer<(typeof mediaRequests)[N][1]>;
 
+export const RecordingState = z.enum(['idle', 'running', 'restarting', 'failed', 'stopped']);
+export type RecordingState = z.infer<typeof RecordingState>;
+
 /** Why the server asks a client to set its media up again. */
 export const ReconnectReason = z.enum(['workerDied', 'eventRestarted']);
 
@@ -115,6 +123,8 @@ export const mediaNotifications = {
   }),
   consumerScore: z.object({ consumerId: Id, score: z.number(), producerScore: z.number() }),
   reconnect: z.object({ reason: ReconnectReason }),
+  /** The HLS packager / recorder of the event: organizers see it in the studio. */
+  recordingStateChanged: z.object({ state: RecordingState, message: z.string().nullable() }),
 } as const;
 
 export type MediaNotificationName = keyof typeof mediaNotifications;

@@ -6,10 +6,11 @@ import { PackagerInput } from './PackagerInput';
 import { PackagerRun } from './PackagerRun';
 import { PlaylistComposer } from './PlaylistComposer';
 
-export type PackagerState = 'idle' | 'running' | 'restarting' | 'stopped';
+import type { RecordingState } from '../../shared/signalling';
 
 export interface HlsPackagerEvents {
-  state: [state: PackagerState];
+  /** `message` says what went wrong when the state is `failed`. */
+  state: [state: RecordingState, message: string | null];
 }
 
 /** Producers come one by one as the organizer publishes; wait for the set to settle before encoding. */
@@ -20,6 +21,8 @@ const COMPOSE_INTERVAL_MS = 500;
 const RESTART_DELAYS_MS = [500, 1_000, 2_000, 5_000];
 /** A running ffmpeg that writes no segment for this long is hung (e.g. it never got decodable media). */
 const STALL_MS = 15_000;
+/** After this many failures in a row the organizer is told recording has failed (retries go on). */
+const FAILURES_BEFORE_FAILED = 3;
 /** Keyframe requests after a start, in case the first one raced ffmpeg's start-up. */
 const KEYFRAME_RETRIES_MS = [1_000, 2_500];
 
@@ -39,7 +42,7 @@ export class HlsPackager extends EventEmitter<HlsPackagerEvents> {
   readonly #timers = new Set<NodeJS.Timeout>();
   #run: PackagerRun | undefined;
   #input: PackagerInput | undefined;
-  #state: PackagerState = 'idle';
+  #state: RecordingState = 'idle';
   #crashes = 0;
   #restartTimer: NodeJS.Timeout | undefined;
   /** Serialises restarts and the final stop: two ffmpeg processes must never write at once. */
@@ -47,6 +50,7 @@ export class HlsPackager extends EventEmitter<HlsPackagerEvents> {
   #composing: Promise<void> = Promise.resolve();
   #stopped: Promise<void> | undefined;
   #segments = 0;
+  #lastError: string | undefined;
   #progressAt = Date.now();
   readonly #composeTimer: NodeJS.Timeout;
 
@@ -63,7 +67,7 @@ export class HlsPackager extends EventEmitter<HlsPackagerEvents> {
     if (room.producers().length > 0) this.#scheduleRestart(SETTLE_MS);
   }
 
-  get state(): PackagerState {
+  get state(): RecordingState {
     return this.#state;
   }
 
@@ -133,6 +137,7 @@ export class HlsPackager extends EventEmitter<HlsPackagerEvents> {
     } catch (error) {
       this.#logger.error({ err: error }, 'packager could not start');
       await this.#stopRun();
+      this.#lastError = error instanceof Error ? error.message : String(error);
       this.#retryAfterFailure();
     }
   }
@@ -143,7 +148,8 @@ export class HlsPackager extends EventEmitter<HlsPackagerEvents> {
   }
 
   #retryAfterFailure(): void {
-    this.#setState('restarting');
+    if (this.#crashes + 1 >= FAILURES_BEFORE_FAILED) this.#setState('failed', failureMessage(this.#run?.stderr ?? this.#lastError));
+    else this.#setState('restarting');
     const delayMs = RESTART_DELAYS_MS[Math.min(this.#crashes, RESTART_DELAYS_MS.length - 1)]!;
     this.#crashes++;
     this.#scheduleRestart(delayMs);
@@ -186,11 +192,18 @@ export class HlsPackager extends EventEmitter<HlsPackagerEvents> {
     this.#timers.add(timer);
   }
 
-  #setState(state: PackagerState): void {
+  #setState(state: RecordingState, message: string | null = null): void {
     if (this.#state === state) return;
     this.#state = state;
-    this.emit('state', state);
+    this.emit('state', state, message);
   }
+}
+
+/** What an organizer can act on, from ffmpeg's last words: a full disk reads differently from a crash. */
+function failureMessage(stderr: string | undefined): string {
+  if (stderr && /No space left on device/i.test(stderr)) return 'the disk is full: the recording has stopped';
+  if (stderr && /Permission denied|Read-only file system/i.test(stderr)) return 'the data directory is not writable';
+  return 'the recorder keeps failing; WebRTC viewers are not affected';
 }
 
 function delay(ms: number): Promise<void> {

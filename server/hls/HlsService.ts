@@ -1,6 +1,8 @@
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { PublicEvent } from '../../shared/events';
+import type { RecordingState } from '../../shared/signalling';
 import type { EventService } from '../events/EventService';
 import type { Logger } from '../logger';
 import type { MediaRoom } from '../sfu/MediaRoom';
@@ -13,7 +15,11 @@ import { PlaylistComposer } from './PlaylistComposer';
  * Keeps one packager per live event's media room and turns an ended event's playlists into a
  * finished recording (VOD playlists and an audio-only download).
  */
-export class HlsService {
+export interface HlsServiceEvents {
+  recordingState: [slug: string, state: RecordingState, message: string | null];
+}
+
+export class HlsService extends EventEmitter<HlsServiceEvents> {
   readonly recordingsDir: string;
   readonly #events: EventService;
   readonly #rooms: MediaRoomRegistry;
@@ -22,6 +28,7 @@ export class HlsService {
   readonly #finishing = new Map<string, Promise<void>>();
 
   constructor(recordingsDir: string, events: EventService, rooms: MediaRoomRegistry, logger: Logger) {
+    super();
     this.recordingsDir = recordingsDir;
     this.#events = events;
     this.#rooms = rooms;
@@ -72,6 +79,7 @@ export class HlsService {
       .then(() => {
         if (room.closed) return;
         const packager = new HlsPackager(room.slug, room, dir, this.#logger);
+        packager.on('state', (state, message) => this.emit('recordingState', room.slug, state, message));
         this.#packagers.set(room.slug, packager);
         room.once('closed', () => {
           // An ended event's packager was already taken out and is being finished instead.
@@ -80,7 +88,10 @@ export class HlsService {
           void packager.stop({ ended: false });
         });
       })
-      .catch((error: unknown) => this.#logger.error({ err: error, slug: room.slug }, 'cannot create recording directory'));
+      .catch((error: unknown) => {
+        this.#logger.error({ err: error, slug: room.slug }, 'cannot create recording directory');
+        this.emit('recordingState', room.slug, 'failed', 'the data directory is not writable: this event is not being recorded');
+      });
   };
 
   readonly #onEventUpdated = (event: PublicEvent): void => {

@@ -1,6 +1,6 @@
 import type { types } from 'mediasoup';
 import type { MediaNotification, MediaNotificationName, Role } from '../../shared/signalling';
-import { BadRequestError, ForbiddenError, InvalidStateError, NotFoundError } from '../errors';
+import { BadRequestError, ForbiddenError, InvalidStateError, NotFoundError, UnavailableError } from '../errors';
 import type { MediaRoom } from './MediaRoom';
 
 export type Notify = <N extends MediaNotificationName>(name: N, payload: MediaNotification<N>) => void;
@@ -41,9 +41,18 @@ export class MediaPeer {
     if (direction === 'send') this.#assertOrganizer();
     // A client that asks again (e.g. after an ICE failure) gets a fresh transport, never a pile of them.
     this.#transports.get(direction)?.close();
-    const transport = await this.room.createWebRtcTransport();
+    const releaseSeat = this.role === 'attendee' ? this.room.takeSeat() : () => undefined;
+    if (!releaseSeat) throw new UnavailableError('all WebRTC seats are taken; play the HLS stream instead');
+    let transport: types.WebRtcTransport;
+    try {
+      transport = await this.room.createWebRtcTransport();
+    } catch (error) {
+      releaseSeat();
+      throw error;
+    }
     this.#transports.set(direction, transport);
     transport.observer.once('close', () => {
+      releaseSeat();
       if (this.#transports.get(direction) === transport) this.#transports.delete(direction);
     });
     return {

@@ -3,6 +3,7 @@ import type { types } from 'mediasoup';
 import type { MediaKind } from '../../shared/signalling';
 import type { Logger } from '../logger';
 import { mediaCodecs } from './mediaCodecs';
+import type { ReleaseSeat, WebRtcSeats } from './WebRtcSeats';
 
 export interface WebRtcTransportSettings {
   listenIp: string;
@@ -26,14 +27,25 @@ export interface MediaRoomEvents {
 export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   readonly slug: string;
   readonly router: types.Router;
+  readonly #worker: types.Worker;
+  readonly #seats: WebRtcSeats;
   readonly #transportSettings: WebRtcTransportSettings;
   readonly #producers = new Map<string, types.Producer>();
   readonly #logger: Logger;
 
-  private constructor(slug: string, router: types.Router, settings: WebRtcTransportSettings, logger: Logger) {
+  private constructor(
+    slug: string,
+    worker: types.Worker,
+    router: types.Router,
+    seats: WebRtcSeats,
+    settings: WebRtcTransportSettings,
+    logger: Logger,
+  ) {
     super();
     this.slug = slug;
+    this.#worker = worker;
     this.router = router;
+    this.#seats = seats;
     this.#transportSettings = settings;
     this.#logger = logger;
     router.on('workerclose', () => this.#onClosed('workerDied'));
@@ -42,11 +54,12 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   static async create(
     slug: string,
     worker: types.Worker,
+    seats: WebRtcSeats,
     settings: WebRtcTransportSettings,
     logger: Logger,
   ): Promise<MediaRoom> {
     const router = await worker.createRouter({ mediaCodecs, appData: { slug } });
-    return new MediaRoom(slug, router, settings, logger.child({ slug, routerId: router.id }));
+    return new MediaRoom(slug, worker, router, seats, settings, logger.child({ slug, routerId: router.id }));
   }
 
   get closed(): boolean {
@@ -55,6 +68,15 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
 
   get rtpCapabilities(): types.RtpCapabilities {
     return this.router.rtpCapabilities;
+  }
+
+  /** Whether one more attendee could receive this event over WebRTC now. */
+  get seatAvailable(): boolean {
+    return this.#seats.available(this.#worker);
+  }
+
+  takeSeat(): ReleaseSeat | undefined {
+    return this.#seats.take(this.#worker);
   }
 
   producers(): { producerId: string; kind: MediaKind }[] {

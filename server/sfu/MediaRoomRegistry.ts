@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../logger';
 import { MediaRoom, type WebRtcTransportSettings } from './MediaRoom';
+import type { WebRtcSeats } from './WebRtcSeats';
 import type { WorkerPool } from './WorkerPool';
 
 export interface MediaRoomRegistryEvents {
@@ -12,14 +13,16 @@ export interface MediaRoomRegistryEvents {
 /** The live events' media rooms, one per event, spread over the worker pool. */
 export class MediaRoomRegistry extends EventEmitter<MediaRoomRegistryEvents> {
   readonly #pool: WorkerPool;
+  readonly seats: WebRtcSeats;
   readonly #settings: WebRtcTransportSettings;
   readonly #logger: Logger;
   /** Promises, so that two peers joining at once share one router instead of racing to make two. */
   readonly #rooms = new Map<string, Promise<MediaRoom>>();
 
-  constructor(pool: WorkerPool, settings: WebRtcTransportSettings, logger: Logger) {
+  constructor(pool: WorkerPool, seats: WebRtcSeats, settings: WebRtcTransportSettings, logger: Logger) {
     super();
     this.#pool = pool;
+    this.seats = seats;
     this.#settings = settings;
     this.#logger = logger;
   }
@@ -52,7 +55,7 @@ export class MediaRoomRegistry extends EventEmitter<MediaRoomRegistryEvents> {
 
   async #create(slug: string): Promise<MediaRoom> {
     const worker = await this.#pool.pick();
-    const room = await MediaRoom.create(slug, worker, this.#settings, this.#logger);
+    const room = await MediaRoom.create(slug, worker, this.seats, this.#settings, this.#logger);
     room.once('closed', (reason) => {
       if (reason === 'workerDied') void this.#recreate(slug, room);
     });

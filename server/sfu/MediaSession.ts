@@ -49,7 +49,7 @@ export class MediaSession {
       this.#role = key === undefined ? 'attendee' : 'organizer';
       await this.#socket.join(eventChannel(slug));
       if (event.status !== 'live') {
-        return { role: this.#role, event, routerRtpCapabilities: null, producers: [] };
+        return { role: this.#role, event, routerRtpCapabilities: null, producers: [], webrtcSeatAvailable: true };
       }
       const peer = await this.#ensurePeer();
       return {
@@ -57,6 +57,7 @@ export class MediaSession {
         event,
         routerRtpCapabilities: peer.room.rtpCapabilities,
         producers: peer.room.producers(),
+        webrtcSeatAvailable: this.#role === 'organizer' || peer.room.seatAvailable,
       };
     },
     goLive: async () => {

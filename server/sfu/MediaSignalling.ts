@@ -1,5 +1,10 @@
 import type { Namespace } from 'socket.io';
-import type { MediaClientToServerEvents, MediaServerToClientEvents } from '../../shared/signalling';
+import type {
+  MediaClientToServerEvents,
+  MediaNotification,
+  MediaNotificationName,
+  MediaServerToClientEvents,
+} from '../../shared/signalling';
 import { mediaRequests } from '../../shared/signalling';
 import type { EventService } from '../events/EventService';
 import { handleSocketRequests } from '../http/handleSocketRequests';
@@ -41,6 +46,11 @@ export class MediaSignalling {
     events.on('updated', this.#onEventUpdated);
     rooms.on('roomOpened', this.#onRoomOpened);
     rooms.on('roomRecreated', this.#onRoomRecreated);
+  }
+
+  /** Tells everyone following an event (attendees and organizer). */
+  notify<N extends MediaNotificationName>(slug: string, name: N, payload: MediaNotification<N>): void {
+    (this.#namespace.to(eventChannel(slug)).emit as (n: N, p: MediaNotification<N>) => void)(name, payload);
   }
 
   close(): void {

@@ -248,6 +248,44 @@ describe('hostile input', () => {
   });
 });
 
+describe('WebRTC seats', () => {
+  it('sends attendees beyond the seat limit to HLS and frees a seat when an attendee leaves', async () => {
+    const limited = await startTestServer({ WEBRTC_SEATS_PER_WORKER: '1' });
+    const local: SignallingClient[] = [];
+    try {
+      const { slug, eventKey } = await createEvent(limited);
+      const join = async (key?: string) => {
+        const client = await SignallingClient.connect(limited.url);
+        local.push(client);
+        const joined = await client.ok<{ webrtcSeatAvailable: boolean }>('join', key ? { slug, key } : { slug });
+        return { client, joined };
+      };
+      const organizer = await join(eventKey);
+      await organizer.client.ok('goLive', {});
+      const first = await join();
+      expect(first.joined.webrtcSeatAvailable).toBe(true);
+      await first.client.ok('createTransport', { direction: 'recv' });
+
+      const second = await join();
+      expect(second.joined.webrtcSeatAvailable).toBe(false);
+      expect(await second.client.request('createTransport', { direction: 'recv' })).toMatchObject({
+        ok: false,
+        error: { code: 'UNAVAILABLE' },
+      });
+      // Organizers never need a seat.
+      expect(await organizer.client.ok('createTransport', { direction: 'recv' })).toHaveProperty('id');
+
+      first.client.close();
+      await expect
+        .poll(async () => (await second.client.request('createTransport', { direction: 'recv' })).ok)
+        .toBe(true);
+    } finally {
+      for (const client of local) client.close();
+      await limited.close();
+    }
+  });
+});
+
 describe('worker death', () => {
   it('recreates the event’s router on a new worker and tells clients to reconnect', async () => {
     const { slug, eventKey } = await createEvent(test);

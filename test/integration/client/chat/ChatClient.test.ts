@@ -1,0 +1,197 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ChatClient, type ChatView, type KeyValueStorage } from '../../../../client/src/chat/ChatClient';
+import type { ChatEntry } from '../../../../shared/chat';
+import { ChatTestClient, randomToken } from '../../../helpers/ChatTestClient';
+import { FlakyProxy } from '../../../helpers/FlakyProxy';
+import { createEvent, startTestServer, type TestServer } from '../../../helpers/testServer';
+
+class MemoryStorage implements KeyValueStorage {
+  readonly items = new Map<string, string>();
+  getItem(key: string): string | null {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string): void {
+    this.items.set(key, value);
+  }
+  removeItem(key: string): void {
+    this.items.delete(key);
+  }
+}
+
+let test: TestServer;
+let proxy: FlakyProxy;
+let slug: string;
+const closables: { close(): void }[] = [];
+
+function chatClient(storage = new MemoryStorage(), organizerKey?: string): ChatClient {
+  const client = new ChatClient({
+    slug,
+    organizerKey,
+    url: proxy.url,
+    storage,
+    socketOptions: { transports: ['websocket'], reconnectionDelay: 50, reconnectionDelayMax: 200 },
+  });
+  closables.push(client);
+  return client;
+}
+
+async function reader(): Promise<ChatTestClient> {
+  const client = await ChatTestClient.open(test.url);
+  closables.push(client);
+  await client.join(slug);
+  return client;
+}
+
+function until(client: ChatClient, predicate: (view: ChatView) => boolean, what: string): Promise<ChatView> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`the chat client never reached: ${what}`));
+    }, 10_000);
+    const check = () => {
+      if (!predicate(client.store.get())) return;
+      clearTimeout(timer);
+      unsubscribe();
+      resolve(client.store.get());
+    };
+    const unsubscribe = client.store.subscribe(check);
+    check();
+  });
+}
+
+const online = (view: ChatView) => view.connection === 'online';
+const shows = (text: string) => (view: ChatView) => view.messages.some((m) => m.text === text);
+
+/** How often each text appears among the messages. */
+function counts(entries: readonly ChatEntry[]): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const entry of entries) if (entry.kind === 'message') result[entry.text] = (result[entry.text] ?? 0) + 1;
+  return result;
+}
+
+beforeAll(async () => {
+  test = await startTestServer();
+  proxy = await FlakyProxy.start(test.server.port);
+});
+afterAll(async () => {
+  await proxy.close();
+  await test.close();
+});
+beforeEach(async () => {
+  ({ slug } = await createEvent(test));
+});
+afterEach(() => {
+  proxy.restore(test.server.port);
+  for (const closable of closables.splice(0)) closable.close();
+});
+
+describe('ChatClient', () => {
+  it('joins, sends and shows messages, its own marked as delivered', async () => {
+    const client = chatClient();
+    await until(client, online, 'online');
+    expect(client.send('no name yet')).toBe(false);
+    expect(client.setName('  Bilal ')).toBe(true);
+    const other = await reader();
+    expect(client.send('hello everyone')).toBe(true);
+    const view = await until(client, shows('hello everyone'), 'its own message shown');
+    expect(view.outgoing).toEqual([]);
+    expect(view.messages[0]).toMatchObject({ name: 'Bilal', role: 'attendee', authorId: view.authorId });
+    await other.waitForMessage('hello everyone');
+  });
+
+  it('sends what was typed offline exactly once when the line comes back', async () => {
+    const client = chatClient();
+    client.setName('Bilal');
+    await until(client, online, 'online');
+    const other = await reader();
+    proxy.cut();
+    await until(client, (view) => view.connection === 'offline', 'offline');
+    client.send('typed offline 1');
+    client.send('typed offline 2');
+    expect(client.store.get().outgoing.map((m) => m.text)).toEqual(['typed offline 1', 'typed offline 2']);
+    proxy.restore();
+    await until(client, (view) => view.outgoing.length === 0 && shows('typed offline 2')(view), 'queue delivered');
+    await other.ok('send', { clientId: randomToken(9), name: 'Marker', text: 'marker' });
+    await other.waitForMessage('marker');
+    expect(counts(other.entries)).toEqual({ 'typed offline 1': 1, 'typed offline 2': 1, marker: 1 });
+    const view = await until(client, shows('marker'), 'the marker');
+    expect(view.messages.map((m) => m.text)).toEqual(['typed offline 1', 'typed offline 2', 'marker']);
+  });
+
+  it('does not send a message twice when its acknowledgement was lost', async () => {
+    const client = chatClient();
+    client.setName('Bilal');
+    await until(client, online, 'online');
+    const other = await reader();
+    proxy.loseReplies();
+    client.send('acknowledgement lost');
+    await other.waitForMessage('acknowledgement lost');
+    expect(client.store.get().outgoing).toHaveLength(1);
+    proxy.cut();
+    proxy.restore();
+    await until(client, (view) => view.outgoing.length === 0, 'the message confirmed');
+    await other.ok('send', { clientId: randomToken(9), name: 'Marker', text: 'marker' });
+    await other.waitForMessage('marker');
+    expect(counts(other.entries)).toEqual({ 'acknowledgement lost': 1, marker: 1 });
+    const { entries } = await other.join(slug);
+    expect(counts(entries)).toEqual({ 'acknowledgement lost': 1, marker: 1 });
+  });
+
+  it('keeps the outbox across a reload and sends it once', async () => {
+    const storage = new MemoryStorage();
+    const first = chatClient(storage);
+    first.setName('Bilal');
+    await until(first, online, 'online');
+    proxy.cut();
+    await until(first, (view) => view.connection === 'offline', 'offline');
+    first.send('typed before the reload');
+    first.close();
+    proxy.restore();
+    const second = chatClient(storage);
+    expect(second.store.get().name).toBe('Bilal');
+    await until(second, shows('typed before the reload'), 'the queued message delivered');
+    const { entries } = await (await reader()).join(slug);
+    expect(counts(entries)).toEqual({ 'typed before the reload': 1 });
+    expect(second.store.get().authorId).toBe(first.store.get().authorId);
+  });
+
+  it('catches up from the last message seen after the server restarted', async () => {
+    const client = chatClient();
+    await until(client, online, 'online');
+    const before = await reader();
+    await before.ok('send', { clientId: randomToken(9), name: 'A', text: 'before' });
+    await until(client, shows('before'), 'the first message');
+    proxy.cut();
+    await test.close();
+    test = await startTestServer({ DATA_DIR: test.dataDir });
+    const after = await reader();
+    await after.ok('send', { clientId: randomToken(9), name: 'A', text: 'while the client was away' });
+    proxy.restore(test.server.port);
+    const view = await until(client, shows('while the client was away'), 'the missed message');
+    expect(view.messages.map((m) => m.text)).toEqual(['before', 'while the client was away']);
+  });
+
+  it('lets the organizer moderate, and shows a removed attendee why', async () => {
+    const organizer = chatClient(new MemoryStorage(), test.server.instanceKey);
+    const attendee = chatClient();
+    attendee.setName('Troll');
+    const [organizerView, attendeeView] = await Promise.all([
+      until(organizer, online, 'organizer online'),
+      until(attendee, online, 'attendee online'),
+    ]);
+    expect(organizerView.role).toBe('organizer');
+    await expect(attendee.pin('I am in charge')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    attendee.send('rude words');
+    const shown = await until(organizer, shows('rude words'), 'the rude message');
+    await organizer.deleteMessage(shown.messages[0]!.id);
+    await until(attendee, (view) => view.messages.length === 0, 'the message gone');
+    await organizer.pin('Be kind');
+    await until(attendee, (view) => view.pinned === 'Be kind', 'the pin');
+    await organizer.mute(attendeeView.authorId!, 60);
+    await until(attendee, (view) => (view.mutedUntil ?? 0) > Date.now(), 'muted');
+    attendee.send('let me speak');
+    await until(attendee, (view) => view.outgoing.some((m) => m.problem !== null), 'refused while muted');
+    await organizer.ban(attendeeView.authorId!, true);
+    await until(attendee, (view) => view.connection === 'removed', 'removed');
+  });
+});
