@@ -7,6 +7,8 @@ export interface ParsedSegment {
   duration: number;
   uri: string;
   programDateTime: string | undefined;
+  /** The EXT-X-MAP in force for this segment. */
+  init: string | undefined;
 }
 
 /** Runs live in `runs/<n>/`, numbered in start order. */
@@ -21,10 +23,16 @@ export function rungPlaylistName(rung: string): string {
  * Joins the per-run playlists ffmpeg writes into one playlist per rung. A run ends when ffmpeg is
  * restarted (a crash, the organizer reconnecting): the next run follows a discontinuity with its own
  * init segment, so nothing already written is ever rewritten or renumbered.
+ *
+ * What was composed once stays composed: an ffmpeg killed mid-write can leave its own playlist empty
+ * or short, so the segments already published (remembered, or read back from our own output after a
+ * restart) are merged with what ffmpeg lists now, never replaced by it.
  */
 export class PlaylistComposer {
   readonly #dir: string;
   readonly #written = new Map<string, string>();
+  /** rung → run → segments published so far. */
+  readonly #published = new Map<string, Map<number, ParsedPlaylist>>();
 
   constructor(dir: string) {
     this.#dir = dir;
@@ -42,7 +50,10 @@ export class PlaylistComposer {
     const rungs = [...(hasVideo ? videoRungs.map((r) => r.name) : []), audioRung.name];
     let audioSegments = 0;
     for (const rung of rungs) {
-      const perRun = await Promise.all(runs.map((run) => this.#readRun(run, rung)));
+      const published = await this.#publishedFor(rung);
+      const fresh = await Promise.all(runs.map((run) => this.#readRun(run, rung)));
+      const perRun = runs.map((run, i) => merge(published.get(run), fresh[i]!));
+      runs.forEach((run, i) => published.set(run, perRun[i]!));
       await this.#write(rungPlaylistName(rung), renderMediaPlaylist(runs, rung, perRun, ended));
       if (rung === audioRung.name) audioSegments = perRun.reduce((n, r) => n + r.segments.length, 0);
     }
@@ -55,6 +66,16 @@ export class PlaylistComposer {
   async runs(): Promise<number[]> {
     const entries = await fs.readdir(path.join(this.#dir, RUNS_DIR)).catch(() => [] as string[]);
     return entries.filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
+  }
+
+  async #publishedFor(rung: string): Promise<Map<number, ParsedPlaylist>> {
+    let published = this.#published.get(rung);
+    if (!published) {
+      const text = await fs.readFile(path.join(this.#dir, rungPlaylistName(rung)), 'utf8').catch(() => '');
+      published = parseComposedPlaylist(text, rung);
+      this.#published.set(rung, published);
+    }
+    return published;
   }
 
   async #describeRun(run: number): Promise<RunDescription | undefined> {
@@ -100,12 +121,38 @@ export function parseMediaPlaylist(text: string): ParsedPlaylist {
     else if (line.startsWith('#EXTINF:')) duration = Number.parseFloat(line.slice('#EXTINF:'.length));
     else if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) programDateTime = line.slice('#EXT-X-PROGRAM-DATE-TIME:'.length);
     else if (line && !line.startsWith('#') && duration !== undefined) {
-      segments.push({ duration, uri: line, programDateTime });
+      segments.push({ duration, uri: line, programDateTime, init });
       duration = undefined;
       programDateTime = undefined;
     }
   }
   return { init, segments };
+}
+
+/** Reads one of our own rung playlists back into its runs, with URIs relative to each run's folder. */
+function parseComposedPlaylist(text: string, rung: string): Map<number, ParsedPlaylist> {
+  const runs = new Map<number, ParsedPlaylist>();
+  const inRun = new RegExp(`^${RUNS_DIR}/(\\d+)/${rung}/(.+)$`);
+  for (const segment of parseMediaPlaylist(text).segments) {
+    const uri = inRun.exec(segment.uri);
+    const init = segment.init === undefined ? null : inRun.exec(segment.init);
+    if (!uri || !init || uri[1] !== init[1]) continue;
+    const run = Number(uri[1]);
+    const entry = runs.get(run) ?? { init: init[2], segments: [] };
+    entry.segments.push({ ...segment, uri: uri[2]!, init: init[2] });
+    runs.set(run, entry);
+  }
+  return runs;
+}
+
+/** Everything already published, then whatever ffmpeg lists that is new. */
+function merge(published: ParsedPlaylist | undefined, fresh: ParsedPlaylist): ParsedPlaylist {
+  if (!published) return fresh;
+  const known = new Set(published.segments.map((s) => s.uri));
+  return {
+    init: published.init ?? fresh.init,
+    segments: [...published.segments, ...fresh.segments.filter((s) => !known.has(s.uri))],
+  };
 }
 
 function renderMediaPlaylist(runs: number[], rung: string, perRun: ParsedPlaylist[], ended: boolean): string {
