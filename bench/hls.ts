@@ -1,0 +1,93 @@
+/**
+ * npm run bench:hls [-- --seconds 30]
+ * Encoder CPU of the HLS packager, live latency in hls.js, and segment sizes per rung, for a 720p
+ * synthetic broadcast fed through the SFU. Writes bench/results/hls.json.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { audioRung, videoRungs } from '../server/hls/ladder';
+import { parseMediaPlaylist, rungPlaylistName } from '../server/hls/PlaylistComposer';
+import { createLogger } from '../server/logger';
+import { FfmpegPublisher } from '../server/sfu/FfmpegPublisher';
+import { testPatternSource } from '../server/sfu/testPatternSource';
+import { recordingUrls } from '../shared/recordings';
+import { launchChromium, waitFor } from '../test/helpers/browser';
+import { createEvent, startTestServer } from '../test/helpers/testServer';
+import { measureCpuCores } from './processCpu';
+import { writeResult } from './writeResult';
+
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '30' } } });
+const seconds = Number(values.seconds);
+
+const test = await startTestServer({ MEDIASOUP_WORKERS: '1' });
+const { slug } = await createEvent(test, 'HLS benchmark');
+test.server.events.goLive(slug);
+const publisher = await FfmpegPublisher.start(await test.server.rooms.getOrCreate(slug), testPatternSource(), createLogger('silent'));
+const dir = test.server.hls.recordingDir(slug);
+const readPlaylist = (rung: string) => fs.readFile(path.join(dir, rungPlaylistName(rung)), 'utf8').catch(() => '');
+
+try {
+  await waitFor(() => readPlaylist(audioRung.name), (p) => parseMediaPlaylist(p).segments.length >= 3, 60_000);
+
+  const browser = await launchChromium();
+  const page = await browser.newPage();
+  await page.goto(`${test.url}/healthz`);
+  await page.addScriptTag({ path: path.join(import.meta.dirname, '../node_modules/hls.js/dist/hls.min.js') });
+  // Default hls.js live settings: what a stock player would see.
+  await page.evaluate((src) => {
+    const video = document.createElement('video');
+    video.muted = true;
+    document.body.append(video);
+    const Hls = (window as unknown as { Hls: new () => { loadSource(u: string): void; attachMedia(v: HTMLVideoElement): void; playingDate: Date | null } }).Hls;
+    const hls = new Hls();
+    hls.loadSource(src);
+    hls.attachMedia(video);
+    void video.play();
+    (window as unknown as { hls: unknown }).hls = hls;
+  }, recordingUrls(slug).master);
+
+  const [cpu, latencies] = await Promise.all([
+    measureCpuCores(test.server.hls.packager(slug)!.pid!, seconds * 1000),
+    (async () => {
+      const samples: number[] = [];
+      const end = Date.now() + seconds * 1000;
+      while (Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 1000));
+        const latency = await page.evaluate(() => {
+          const date = (window as unknown as { hls: { playingDate: Date | null } }).hls.playingDate;
+          return date ? (Date.now() - date.getTime()) / 1000 : null;
+        });
+        if (latency !== null) samples.push(latency);
+      }
+      return samples;
+    })(),
+  ]);
+  await browser.close();
+
+  const rungs = [];
+  for (const name of [...videoRungs.map((r) => r.name), audioRung.name]) {
+    // The newest segment may still be growing in ffmpeg's view; complete ones only.
+    const segments = parseMediaPlaylist(await readPlaylist(name)).segments.slice(0, -1);
+    const sizes = await Promise.all(segments.map((s) => fs.stat(path.join(dir, s.uri)).then((st) => st.size)));
+    const bytes = sizes.reduce((a, b) => a + b, 0);
+    const duration = segments.reduce((a, s) => a + s.duration, 0);
+    rungs.push({
+      name,
+      bandwidth: Math.round((bytes * 8) / duration),
+      avgSegmentBytes: Math.round(bytes / sizes.length),
+      segmentSeconds: Number((duration / segments.length).toFixed(3)),
+    });
+  }
+  const sorted = [...latencies].sort((a, b) => a - b);
+  await writeResult('hls', {
+    encoderCpuCores: Number(cpu.toFixed(3)),
+    liveLatencySeconds: Number((sorted[Math.floor(sorted.length / 2)] ?? Number.NaN).toFixed(2)),
+    rungs,
+    source: '1280x720 25 fps test pattern, VP8 ~400 kbps into the SFU; latency = now - hls.js playingDate (EXT-X-PROGRAM-DATE-TIME), median',
+    windowSeconds: seconds,
+  });
+} finally {
+  publisher.close();
+  await test.close();
+}
