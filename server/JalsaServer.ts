@@ -13,8 +13,10 @@ import { loadInstanceKey } from './events/organizerKeys';
 import { HlsService } from './hls/HlsService';
 import { RecordingCatalog } from './hls/RecordingCatalog';
 import { createApp } from './http/createApp';
+import { fileBroadcastRoutes } from './http/fileBroadcastRoutes';
 import { recordingRoutes } from './http/recordingRoutes';
 import type { Logger } from './logger';
+import { FileBroadcaster } from './sfu/FileBroadcaster';
 import { MediaRoomRegistry } from './sfu/MediaRoomRegistry';
 import { MediaSignalling, type MediaNamespace } from './sfu/MediaSignalling';
 import { WebRtcSeats } from './sfu/WebRtcSeats';
@@ -32,6 +34,7 @@ export class JalsaServer {
   readonly workers: WorkerPool;
   readonly rooms: MediaRoomRegistry;
   readonly hls: HlsService;
+  readonly fileBroadcasts: FileBroadcaster;
   readonly chat: ChatService;
   readonly instanceKey: string;
   readonly #db: Database;
@@ -61,6 +64,12 @@ export class JalsaServer {
     this.chat = parts.chat;
     this.instanceKey = parts.instanceKey;
     this.#logger = parts.logger;
+    this.fileBroadcasts = new FileBroadcaster(
+      this.events,
+      this.rooms,
+      { maxSeconds: this.config.uploads.maxSeconds },
+      this.#logger.child({ module: 'file-broadcast' }),
+    );
 
     const app = createApp({
       events: this.events,
@@ -70,6 +79,9 @@ export class JalsaServer {
       routers: [
         recordingRoutes(this.hls.recordingsDir, this.events, new RecordingCatalog(this.hls.recordingsDir, this.events)),
         chatRoutes(this.chat),
+        fileBroadcastRoutes(path.join(this.config.dataDir, 'uploads'), this.events, this.fileBroadcasts, {
+          maxBytes: this.config.uploads.maxBytes,
+        }),
       ],
     });
     this.#httpServer = http.createServer(app);
@@ -126,6 +138,7 @@ export class JalsaServer {
   async close(): Promise<void> {
     this.#signalling.close();
     this.#chatNamespace.close();
+    await this.fileBroadcasts.close();
     await this.hls.close();
     await this.rooms.closeAll();
     this.workers.close();

@@ -27,6 +27,8 @@ const EnvSchema = z
     RTC_INITIAL_OUTGOING_BITRATE: z.coerce.number().int().min(100_000).default(1_000_000),
     WEBRTC_SEATS_PER_WORKER: z.coerce.number().int().min(0).default(400),
     SERVE_CLIENT: EnvBoolean.default(true),
+    UPLOAD_MAX_MB: z.coerce.number().positive().default(1024),
+    UPLOAD_MAX_MINUTES: z.coerce.number().positive().default(240),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     REDIS_KEY_PREFIX: z.string().min(1).max(100).default('jalsa:'),
     CHAT_BATCH_MS: z.coerce.number().int().min(0).max(5000).default(250),
@@ -55,6 +57,8 @@ export interface Config {
     seatsPerWorker: number;
   };
   clientDir: string;
+  /** Prepared recordings an organizer can go live from. */
+  uploads: { maxBytes: number; maxSeconds: number };
   /** Shared state for several server processes; undefined runs everything embedded. */
   redis: { url: string; keyPrefix: string } | undefined;
   chat: {
@@ -90,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       seatsPerWorker: e.WEBRTC_SEATS_PER_WORKER,
     },
     clientDir: path.join(projectRoot, 'dist', 'client'),
+    uploads: { maxBytes: Math.round(e.UPLOAD_MAX_MB * 1024 * 1024), maxSeconds: e.UPLOAD_MAX_MINUTES * 60 },
     redis: e.REDIS_URL === undefined ? undefined : { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
     chat: { batchMs: e.CHAT_BATCH_MS, addressMessagesPerSecond: e.CHAT_ADDRESS_MESSAGES_PER_SECOND },
   };

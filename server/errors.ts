@@ -51,6 +51,12 @@ export class NotLiveError extends JalsaError {
   }
 }
 
+export class TooLargeError extends JalsaError {
+  constructor(message: string) {
+    super('TOO_LARGE', message);
+  }
+}
+
 export class UnavailableError extends JalsaError {
   constructor(message: string) {
     super('UNAVAILABLE', message);

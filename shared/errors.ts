@@ -9,6 +9,7 @@ export const ErrorCode = z.enum([
   'INVALID_STATE',
   'NOT_LIVE',
   'RATE_LIMITED',
+  'TOO_LARGE',
   'UNAVAILABLE',
   'INTERNAL',
 ]);

@@ -26,6 +26,7 @@ const HTTP_STATUS: Record<string, number> = {
   INVALID_STATE: 409,
   NOT_LIVE: 409,
   RATE_LIMITED: 429,
+  TOO_LARGE: 413,
   UNAVAILABLE: 503,
   INTERNAL: 500,
 };

@@ -1,17 +1,12 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
-import { CreateEventRequest, OrganizerKey, Slug } from '../../shared/events';
+import { CreateEventRequest, Slug } from '../../shared/events';
 import { BadRequestError, UnauthorizedError } from '../errors';
 import type { EventService } from '../events/EventService';
+import { bearerKey } from './bearerKey';
 
 const AuthCheckRequest = z.object({ slug: Slug.optional() });
 
-/** The bearer key of a request, or undefined when absent or malformed. */
-function bearerKey(req: Request): string | undefined {
-  const match = /^Bearer (\S+)$/.exec(req.get('authorization') ?? '');
-  const key = OrganizerKey.safeParse(match?.[1]);
-  return key.success ? key.data : undefined;
-}
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   const parsed = schema.safeParse(value);

@@ -8,8 +8,11 @@ import type { MediaRoom } from './MediaRoom';
 const AUDIO = { payloadType: 100, ssrc: 11_111_111 } as const;
 const VIDEO = { payloadType: 101, ssrc: 22_222_222 } as const;
 
-/** ffmpeg does not answer keyframe requests, so a short GOP is what lets new viewers start quickly. */
-const KEYFRAME_INTERVAL_FRAMES = 30;
+/**
+ * ffmpeg does not answer keyframe requests, so frequent keyframes are what let new viewers (and a
+ * restarted packager) start quickly; by time, since a still picture runs at very few frames a second.
+ */
+const KEYFRAME_INTERVAL_SECONDS = 1;
 
 /** What ffmpeg reads and which of its input streams carry the audio and the video. */
 export interface FfmpegSource {
@@ -18,6 +21,8 @@ export interface FfmpegSource {
   /** Stream specifiers for `-map`, e.g. `0:a:0` and `1:v:0`. */
   audio: string;
   video: string;
+  /** ffmpeg video filter applied before encoding, e.g. to fit a still image to 16:9. */
+  videoFilter?: string;
 }
 
 export interface FfmpegPublisherEvents {
@@ -70,8 +75,8 @@ export class FfmpegPublisher extends EventEmitter<FfmpegPublisherEvents> {
         '-map', source.audio, '-c:a', 'libopus', '-b:a', '32k', '-ac', '2', '-ar', '48000',
         '-ssrc', String(AUDIO.ssrc), '-payload_type', String(AUDIO.payloadType),
         '-f', 'rtp', rtpUrl(audio),
-        '-map', source.video, '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '400k',
-        '-g', String(KEYFRAME_INTERVAL_FRAMES), '-pix_fmt', 'yuv420p',
+        '-map', source.video, ...(source.videoFilter ? ['-vf', source.videoFilter] : []), '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '400k',
+        '-force_key_frames', `expr:gte(t,n_forced*${KEYFRAME_INTERVAL_SECONDS})`, '-pix_fmt', 'yuv420p',
         '-ssrc', String(VIDEO.ssrc), '-payload_type', String(VIDEO.payloadType),
         '-f', 'rtp', rtpUrl(video),
       ];

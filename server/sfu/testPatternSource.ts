@@ -1,15 +1,14 @@
-import fs from 'node:fs';
 import type { FfmpegSource } from './FfmpegPublisher';
-
-const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf';
+import { boldFont } from './fonts';
 
 /**
  * A synthetic broadcast: a moving test picture with the wall-clock time burned in (so a viewer can
  * read the delay off the screen) and a beeping tone. Used by `npm run demo`, benchmarks and tests.
  */
 export function testPatternSource({ width = 1280, height = 720, fps = 25 } = {}): FfmpegSource {
-  const clock = fs.existsSync(FONT)
-    ? `,drawtext=fontfile=${FONT}:text='%{localtime\\:%H\\\\\\:%M\\\\\\:%S}':fontsize=${Math.round(height / 8)}` +
+  const font = boldFont();
+  const clock = font
+    ? `,drawtext=fontfile=${font}:text='%{localtime\\:%H\\\\\\:%M\\\\\\:%S}':fontsize=${Math.round(height / 8)}` +
       ':fontcolor=white:box=1:boxcolor=black@0.6:x=(w-tw)/2:y=h-th-20'
     : '';
   return {

@@ -1,0 +1,39 @@
+import type { FfmpegSource } from './FfmpegPublisher';
+import { boldFont } from './fonts';
+/** A still picture changes never: 5 frames a second keeps keyframes frequent and costs almost nothing. */
+const STILL_FPS = 5;
+const FIT_720P = `scale=1280:720:force_original_aspect_ratio=decrease,pad=1280:720:-1:-1,setsar=1,fps=${STILL_FPS}`;
+
+export interface FileSourceOptions {
+  media: string;
+  mediaHasVideo: boolean;
+  durationSeconds: number;
+  /** Shown while an audio-only file plays; without it, a plain slate with the event title. */
+  image: string | undefined;
+  /** A text file holding the event title, for the slate (a file spares drawtext's escaping rules). */
+  titleFile: string;
+}
+
+/**
+ * An uploaded recording as an organizer's broadcast: a video file plays as it is; an audio file plays
+ * over a still image (the uploaded one, or a title slate), so every path still carries a picture.
+ */
+export function fileSource({ media, mediaHasVideo, durationSeconds, image, titleFile }: FileSourceOptions): FfmpegSource {
+  if (mediaHasVideo) return { inputArgs: ['-re', '-i', media], audio: '0:a:0', video: '0:v:0' };
+  const duration = durationSeconds.toFixed(2);
+  const still = image
+    ? ['-loop', '1', '-framerate', String(STILL_FPS), '-t', duration, '-i', image]
+    : ['-f', 'lavfi', '-t', duration, '-i', `color=c=0x14213d:s=1280x720:r=${STILL_FPS}${slateText(titleFile)}`];
+  return {
+    inputArgs: ['-re', ...still, '-re', '-i', media],
+    audio: '1:a:0',
+    video: '0:v:0',
+    videoFilter: FIT_720P,
+  };
+}
+
+function slateText(titleFile: string): string {
+  const font = boldFont();
+  if (!font) return '';
+  return `,drawtext=fontfile=${font}:textfile=${titleFile}:fontsize=56:fontcolor=white:x=(w-tw)/2:y=(h-th)/2`;
+}

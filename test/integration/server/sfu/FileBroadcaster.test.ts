@@ -1,0 +1,128 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../helpers/browser';
+import { createEvent, startTestServer, type TestServer } from '../../../helpers/testServer';
+
+const run = promisify(execFile);
+let test: TestServer;
+let fixtures: string;
+
+/** Real media made by ffmpeg: what an organizer would upload. */
+async function makeFixtures(): Promise<void> {
+  fixtures = await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-uploads-'));
+  const ff = (...args: string[]) => run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args]);
+  await ff('-f', 'lavfi', '-i', 'sine=frequency=300:duration=8', '-c:a', 'aac', path.join(fixtures, 'speech.m4a'));
+  await ff('-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=15:duration=6', '-f', 'lavfi', '-i', 'sine=duration=6',
+    '-c:v', 'libx264', '-crf', '35', '-c:a', 'aac', '-shortest', path.join(fixtures, 'speech.mp4'));
+  await ff('-f', 'lavfi', '-i', 'color=c=red:s=400x300', '-frames:v', '1', path.join(fixtures, 'stage.png'));
+  await ff('-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=3', '-c:v', 'libx264', '-preset', 'ultrafast', path.join(fixtures, 'silent.mp4'));
+  await fs.writeFile(path.join(fixtures, 'notes.txt'), 'not media at all');
+}
+
+async function upload(slug: string, key: string, files: Record<string, string>): Promise<Response> {
+  const form = new FormData();
+  for (const [field, name] of Object.entries(files)) {
+    form.append(field, new Blob([await fs.readFile(path.join(fixtures, name))]), name);
+  }
+  return fetch(`${test.url}/api/events/${slug}/file-broadcast`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}` },
+    body: form,
+  });
+}
+
+const audioSegments = async (slug: string) =>
+  (await fs.readFile(path.join(test.server.hls.recordingDir(slug), 'audio.m3u8'), 'utf8').catch(() => ''))
+    .split('\n')
+    .filter((l) => l.endsWith('.m4s')).length;
+
+beforeAll(async () => {
+  await makeFixtures();
+  test = await startTestServer({ UPLOAD_MAX_MB: '1', UPLOAD_MAX_MINUTES: '0.15' });
+});
+afterAll(async () => {
+  await test.close();
+});
+
+describe('going live from a prepared file', () => {
+  it('plays an audio clip over a still image into the SFU and the HLS ladder', async () => {
+    const { slug, eventKey } = await createEvent(test, 'Speech from a file');
+    const response = await upload(slug, eventKey, { media: 'speech.m4a', image: 'stage.png' });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual({ durationSeconds: 8, hasVideo: true });
+    expect(test.server.events.get(slug).status).toBe('live');
+    const room = await test.server.rooms.getOrCreate(slug);
+    expect(room.producers().map((p) => p.kind).sort()).toEqual(['audio', 'video']);
+    expect(await waitFor(() => audioSegments(slug), (n) => n >= 2, 30_000)).toBeGreaterThanOrEqual(2);
+    const master = await fs.readFile(path.join(test.server.hls.recordingDir(slug), 'master.m3u8'), 'utf8');
+    expect(master).toContain('720p.m3u8');
+  });
+
+  it('plays a video file as it is, and stops when asked', async () => {
+    const { slug, eventKey } = await createEvent(test, 'Video from a file');
+    const response = await upload(slug, eventKey, { media: 'speech.mp4' });
+    expect(response.status).toBe(201);
+    expect(test.server.fileBroadcasts.isRunning(slug)).toBe(true);
+    const stop = await fetch(`${test.url}/api/events/${slug}/file-broadcast`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${eventKey}` },
+    });
+    expect(stop.status).toBe(204);
+    expect(test.server.fileBroadcasts.isRunning(slug)).toBe(false);
+    await expect.poll(async () => (await test.server.rooms.getOrCreate(slug)).producers().length).toBe(0);
+  });
+
+  it('plays an audio clip over a title slate when no picture is given', async () => {
+    const { slug, eventKey } = await createEvent(test, "Speaker's: 100% \\ voice");
+    const response = await upload(slug, eventKey, { media: 'speech.m4a' });
+    expect(response.status).toBe(201);
+    const room = await test.server.rooms.getOrCreate(slug);
+    expect(room.producers().map((p) => p.kind).sort()).toEqual(['audio', 'video']);
+    expect(await waitFor(() => audioSegments(slug), (n) => n >= 1, 30_000)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('refuses files that are not a recording with sound, with a reason', async () => {
+    const { slug, eventKey } = await createEvent(test, 'Bad files');
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ media: 'notes.txt' }, /not an audio or video recording/],
+      [{ media: 'stage.png' }, /not an audio or video recording/],
+      [{ media: 'silent.mp4' }, /no sound/],
+      [{ media: 'speech.m4a', image: 'notes.txt' }, /not an image/],
+      [{ image: 'stage.png' }, /needs a "media" file/],
+      [{ media: 'speech.m4a', extra: 'stage.png' }, /unexpected form field/],
+    ];
+    for (const [files, reason] of cases) {
+      const response = await upload(slug, eventKey, files);
+      expect(response.status, JSON.stringify(files)).toBe(400);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(reason);
+    }
+    expect(test.server.events.get(slug).status).toBe('scheduled');
+    expect(await fs.readdir(path.join(test.dataDir, 'uploads', slug))).toEqual([]);
+  });
+
+  it('refuses files over the size or duration limit', async () => {
+    const { slug, eventKey } = await createEvent(test, 'Big files');
+    await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'anoisesrc=duration=20:sample_rate=48000',
+      '-c:a', 'pcm_s16le', path.join(fixtures, 'long.wav')]);
+    const tooBig = await upload(slug, eventKey, { media: 'long.wav' });
+    expect(tooBig.status).toBe(413);
+    await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=duration=10', '-c:a', 'aac', '-b:a', '16k',
+      path.join(fixtures, 'ten-seconds.m4a')]);
+    const tooLong = await upload(slug, eventKey, { media: 'ten-seconds.m4a' });
+    expect(tooLong.status).toBe(400);
+    expect(((await tooLong.json()) as { error: { message: string } }).error.message).toMatch(/longer than/);
+  });
+
+  it('lets only the event’s organizer upload', async () => {
+    const { slug } = await createEvent(test, 'Guarded');
+    const other = await createEvent(test, 'Other');
+    expect((await upload(slug, other.eventKey, { media: 'speech.m4a' })).status).toBe(401);
+    expect((await upload(slug, 'z'.repeat(43), { media: 'speech.m4a' })).status).toBe(401);
+    expect((await upload('no-such-event', other.eventKey, { media: 'speech.m4a' })).status).toBe(404);
+    expect(test.server.events.get(slug).status).toBe('scheduled');
+  });
+});
