@@ -96,6 +96,7 @@ export class JalsaServer {
       this.#io.of(MEDIA_NAMESPACE) as MediaNamespace,
       this.events,
       this.rooms,
+      this.fileBroadcasts,
       this.#logger.child({ module: 'signalling' }),
     );
     this.hls.on('recordingState', (slug, state, message) =>

@@ -44,3 +44,10 @@ export type CreateEventResponse = z.infer<typeof CreateEventResponse>;
 
 export const EventListResponse = z.object({ events: z.array(PublicEvent) });
 export type EventListResponse = z.infer<typeof EventListResponse>;
+
+/** Answer to going live from an uploaded recording. */
+export const FileBroadcastResponse = z.object({
+  durationSeconds: z.number().nonnegative(),
+  hasVideo: z.boolean(),
+});
+export type FileBroadcastResponse = z.infer<typeof FileBroadcastResponse>;

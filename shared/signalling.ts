@@ -35,6 +35,8 @@ export const JoinResponse = z.object({
    * taken: the attendee should play the HLS ladder instead (organizers always get a seat).
    */
   webrtcSeatAvailable: z.boolean(),
+  /** A prepared file, not the organizer's camera, is the event's media right now. */
+  fileBroadcast: z.boolean(),
 });
 
 export const CreateTransportRequest = z.object({

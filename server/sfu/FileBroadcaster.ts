@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { FileBroadcastResponse } from '../../shared/events';
 import { BadRequestError } from '../errors';
 import type { EventService } from '../events/EventService';
 import type { Logger } from '../logger';
@@ -15,10 +16,6 @@ export interface UploadedFiles {
   image: string | undefined;
 }
 
-export interface FileBroadcastInfo {
-  durationSeconds: number;
-  hasVideo: boolean;
-}
 
 export interface FileBroadcastLimits {
   maxSeconds: number;
@@ -56,7 +53,7 @@ export class FileBroadcaster {
   }
 
   /** Checks the files, then puts the event live (if it was not) with the file as its media. */
-  async start(slug: string, files: UploadedFiles): Promise<FileBroadcastInfo> {
+  async start(slug: string, files: UploadedFiles): Promise<FileBroadcastResponse> {
     try {
       const info = await this.#check(files);
       const titleFile = path.join(files.dir, 'title.txt');

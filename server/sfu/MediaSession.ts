@@ -8,9 +8,10 @@ import type {
   Role,
 } from '../../shared/signalling';
 import { mediaRequests } from '../../shared/signalling';
-import { ForbiddenError, NotLiveError, UnauthorizedError } from '../errors';
+import { ForbiddenError, InvalidStateError, NotLiveError, UnauthorizedError } from '../errors';
 import type { EventService } from '../events/EventService';
 import type { RequestHandlers } from '../http/handleSocketRequests';
+import type { FileBroadcaster } from './FileBroadcaster';
 import { MediaPeer } from './MediaPeer';
 import type { MediaRoomRegistry } from './MediaRoomRegistry';
 
@@ -29,14 +30,16 @@ export class MediaSession {
   readonly #socket: MediaSocket;
   readonly #events: EventService;
   readonly #rooms: MediaRoomRegistry;
+  readonly #fileBroadcasts: FileBroadcaster;
   #slug: string | undefined;
   #role: Role = 'attendee';
   #peer: MediaPeer | undefined;
 
-  constructor(socket: MediaSocket, events: EventService, rooms: MediaRoomRegistry) {
+  constructor(socket: MediaSocket, events: EventService, rooms: MediaRoomRegistry, fileBroadcasts: FileBroadcaster) {
     this.#socket = socket;
     this.#events = events;
     this.#rooms = rooms;
+    this.#fileBroadcasts = fileBroadcasts;
   }
 
   readonly handlers: RequestHandlers<typeof mediaRequests> = {
@@ -48,8 +51,9 @@ export class MediaSession {
       this.#slug = slug;
       this.#role = key === undefined ? 'attendee' : 'organizer';
       await this.#socket.join(eventChannel(slug));
+      const fileBroadcast = this.#fileBroadcasts.isRunning(slug);
       if (event.status !== 'live') {
-        return { role: this.#role, event, routerRtpCapabilities: null, producers: [], webrtcSeatAvailable: true };
+        return { role: this.#role, event, routerRtpCapabilities: null, producers: [], webrtcSeatAvailable: true, fileBroadcast };
       }
       const peer = await this.#ensurePeer();
       return {
@@ -58,6 +62,7 @@ export class MediaSession {
         routerRtpCapabilities: peer.room.rtpCapabilities,
         producers: peer.room.producers(),
         webrtcSeatAvailable: this.#role === 'organizer' || peer.room.seatAvailable,
+        fileBroadcast,
       };
     },
     goLive: async () => {
@@ -72,8 +77,13 @@ export class MediaSession {
       await this.#livePeer().connectTransport(transportId, dtlsParameters as unknown as types.DtlsParameters);
       return {};
     },
-    produce: ({ transportId, kind, rtpParameters }) =>
-      this.#livePeer().produce(transportId, kind, rtpParameters as unknown as types.RtpParameters),
+    produce: ({ transportId, kind, rtpParameters }) => {
+      // The camera would silently replace the file's media: the organizer stops the file first.
+      if (this.#slug && this.#fileBroadcasts.isRunning(this.#slug)) {
+        throw new InvalidStateError('a prepared file is being broadcast; stop it to use the camera');
+      }
+      return this.#livePeer().produce(transportId, kind, rtpParameters as unknown as types.RtpParameters);
+    },
     consume: ({ producerId, rtpCapabilities }) =>
       this.#livePeer().consume(producerId, rtpCapabilities as types.RtpCapabilities),
     resumeConsumer: async ({ consumerId }) => {

@@ -10,6 +10,7 @@ import type { EventService } from '../events/EventService';
 import { handleSocketRequests } from '../http/handleSocketRequests';
 import { TokenBucket } from '../http/TokenBucket';
 import type { Logger } from '../logger';
+import type { FileBroadcaster } from './FileBroadcaster';
 import type { MediaRoom } from './MediaRoom';
 import type { MediaRoomRegistry } from './MediaRoomRegistry';
 import { eventChannel, MediaSession } from './MediaSession';
@@ -30,13 +31,19 @@ export class MediaSignalling {
   readonly #rooms: MediaRoomRegistry;
   readonly #logger: Logger;
 
-  constructor(namespace: MediaNamespace, events: EventService, rooms: MediaRoomRegistry, logger: Logger) {
+  constructor(
+    namespace: MediaNamespace,
+    events: EventService,
+    rooms: MediaRoomRegistry,
+    fileBroadcasts: FileBroadcaster,
+    logger: Logger,
+  ) {
     this.#namespace = namespace;
     this.#events = events;
     this.#rooms = rooms;
     this.#logger = logger;
     namespace.on('connection', (socket) => {
-      const session = new MediaSession(socket, events, rooms);
+      const session = new MediaSession(socket, events, rooms, fileBroadcasts);
       handleSocketRequests(socket, mediaRequests, session.handlers, {
         logger: logger.child({ socket: socket.id }),
         rateLimit: new TokenBucket(REQUEST_BURST, REQUESTS_PER_SECOND),

@@ -3,6 +3,7 @@ import { ErrorBody, type ErrorCode } from '../../../shared/errors';
 import {
   CreateEventResponse,
   EventListResponse,
+  FileBroadcastResponse,
   type CreateEventRequest,
   type PublicEvent,
 } from '../../../shared/events';
@@ -28,7 +29,10 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
-async function send(path: string, init: { method?: string; key?: string; body?: unknown } = {}): Promise<Response> {
+async function send(
+  path: string,
+  init: { method?: string; key?: string; body?: unknown; form?: FormData } = {},
+): Promise<Response> {
   const headers = new Headers({ Accept: 'application/json' });
   if (init.key !== undefined) headers.set('Authorization', `Bearer ${init.key}`);
   if (init.body !== undefined) headers.set('Content-Type', 'application/json');
@@ -37,7 +41,7 @@ async function send(path: string, init: { method?: string; key?: string; body?: 
     response = await fetch(path, {
       method: init.method ?? 'GET',
       headers,
-      body: init.body === undefined ? null : JSON.stringify(init.body),
+      body: init.form ?? (init.body === undefined ? null : JSON.stringify(init.body)),
     });
   } catch {
     throw new ServiceError('UNAVAILABLE', 'Cannot reach the server. Check your connection and try again.');
@@ -73,4 +77,21 @@ export async function isOrganizerKeyAccepted(key: string, slug?: string): Promis
     if (error instanceof ServiceError && error.code === 'UNAUTHORIZED') return false;
     throw error;
   }
+}
+
+/** Goes live from an uploaded recording (and, for an audio file, an optional still picture). */
+export async function startFileBroadcast(
+  key: string,
+  slug: string,
+  media: File,
+  image: File | null,
+): Promise<FileBroadcastResponse> {
+  const form = new FormData();
+  form.append('media', media);
+  if (image) form.append('image', image);
+  return parse(await send(`/api/events/${slug}/file-broadcast`, { method: 'POST', key, form }), FileBroadcastResponse);
+}
+
+export async function stopFileBroadcast(key: string, slug: string): Promise<void> {
+  await send(`/api/events/${slug}/file-broadcast`, { method: 'DELETE', key });
 }

@@ -3,6 +3,7 @@ import { isOrganizerKeyAccepted } from '../app/api';
 import { Link } from '../app/Link';
 import { useClosable } from '../lib/useClosable';
 import { useStateStore } from '../lib/StateStore';
+import { FileBroadcastForm } from './FileBroadcastForm';
 import { KeyForm } from './KeyForm';
 import { OrganizerSession } from './OrganizerSession';
 import { loadEventKey, loadInstanceKey, saveEventKey, saveInstanceKey } from './organizerKeys';
@@ -101,7 +102,18 @@ function EventStudioView({ session, slug, onKeyRejected }: EventStudioViewProps)
             Retry now
           </button>
         )}
+        {state.publish === 'file' && status === 'live' && (
+          <button type="button" disabled={state.busy} onClick={() => void session.useCamera()}>
+            Stop the recording and use the camera
+          </button>
+        )}
       </div>
+      {status !== 'ended' && state.publish !== 'file' && (
+        <FileBroadcastForm
+          disabled={state.busy || state.connection !== 'connected'}
+          onSubmit={(media, image) => session.broadcastFile(media, image)}
+        />
+      )}
       {state.problem !== null && (
         <p className="problem" role="alert">
           {state.problem}

@@ -2,12 +2,14 @@ import type { types } from 'mediasoup-client';
 import type { PublicEvent } from '../../../shared/events';
 import { cameraConstraints } from '../../../shared/media';
 import type { MediaResponse } from '../../../shared/signalling';
+import { startFileBroadcast, stopFileBroadcast } from '../app/api';
 import { ServiceError, describeError } from '../lib/ServiceError';
 import { StateStore } from '../lib/StateStore';
 import { MediaSignalling } from '../media/MediaSignalling';
 import { Publisher } from './Publisher';
 
-export type PublishState = 'idle' | 'publishing' | 'failed';
+/** `file`: a prepared recording, not the camera, is the event's media. */
+export type PublishState = 'idle' | 'publishing' | 'failed' | 'file';
 
 export interface OrganizerState {
   connection: 'connecting' | 'connected' | 'reconnecting';
@@ -98,6 +100,23 @@ export class OrganizerSession {
     });
   }
 
+  /** Uploads a recording and goes live with it instead of the camera. */
+  async broadcastFile(media: File, image: File | null): Promise<void> {
+    await this.#command(async () => {
+      await startFileBroadcast(this.#key, this.#slug, media, image);
+      this.#stopPublishing();
+      this.store.update({ publish: 'file' });
+    });
+  }
+
+  /** Stops the file and publishes the camera again. */
+  async useCamera(): Promise<void> {
+    await this.#command(async () => {
+      await stopFileBroadcast(this.#key, this.#slug);
+      await this.#join();
+    });
+  }
+
   /** Joining again republishes when the event is live, on a fresh transport. */
   retry(): void {
     void this.#join();
@@ -151,6 +170,10 @@ export class OrganizerSession {
       return;
     }
     this.store.update({ access: 'granted', event: joined.event });
+    if (joined.fileBroadcast) {
+      this.store.update({ publish: 'file' });
+      return;
+    }
     if (joined.event.status === 'live' && joined.routerRtpCapabilities !== null) {
       await this.#publish(joined.routerRtpCapabilities as types.RtpCapabilities, generation);
     }

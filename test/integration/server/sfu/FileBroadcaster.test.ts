@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../helpers/browser';
+import { SignallingClient } from '../../../helpers/SignallingClient';
 import { createEvent, startTestServer, type TestServer } from '../../../helpers/testServer';
 
 const run = promisify(execFile);
@@ -62,11 +63,21 @@ describe('going live from a prepared file', () => {
     expect(master).toContain('720p.m3u8');
   });
 
-  it('plays a video file as it is, and stops when asked', async () => {
+  it('plays a video file as it is, keeps the camera out while it runs, and stops when asked', async () => {
     const { slug, eventKey } = await createEvent(test, 'Video from a file');
     const response = await upload(slug, eventKey, { media: 'speech.mp4' });
     expect(response.status).toBe(201);
     expect(test.server.fileBroadcasts.isRunning(slug)).toBe(true);
+    const studio = await SignallingClient.connect(test.url);
+    try {
+      expect(await studio.ok('join', { slug, key: eventKey })).toMatchObject({ fileBroadcast: true });
+      const send = await studio.ok<{ id: string }>('createTransport', { direction: 'send' });
+      expect(
+        await studio.request('produce', { transportId: send.id, kind: 'audio', rtpParameters: { codecs: [] } }),
+      ).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
+    } finally {
+      studio.close();
+    }
     const stop = await fetch(`${test.url}/api/events/${slug}/file-broadcast`, {
       method: 'DELETE',
       headers: { authorization: `Bearer ${eventKey}` },
