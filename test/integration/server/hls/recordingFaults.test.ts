@@ -1,0 +1,84 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../../server/logger';
+import { FfmpegPublisher } from '../../../../server/sfu/FfmpegPublisher';
+import { testPatternSource } from '../../../../server/sfu/testPatternSource';
+import { waitFor } from '../../../helpers/browser';
+import { SignallingClient } from '../../../helpers/SignallingClient';
+import { createEvent, startTestServer, type TestServer } from '../../../helpers/testServer';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function liveWithSource(test: TestServer, slug: string): Promise<FfmpegPublisher> {
+  test.server.events.goLive(slug);
+  const publisher = await FfmpegPublisher.start(
+    await test.server.rooms.getOrCreate(slug),
+    testPatternSource({ width: 640, height: 360 }),
+    createLogger('silent'),
+  );
+  cleanups.push(() => publisher.close());
+  return publisher;
+}
+
+const segments = async (dir: string) =>
+  (await fs.readFile(path.join(dir, 'audio.m3u8'), 'utf8').catch(() => '')).split('\n').filter((l) => l.endsWith('.m4s'));
+
+describe('recordings through faults', () => {
+  it('keeps a recording intact across a server restart in the middle of the event', async () => {
+    let test = await startTestServer();
+    const { slug } = await createEvent(test, 'Interrupted rally');
+    const publisher = await liveWithSource(test, slug);
+    const dir = test.server.hls.recordingDir(slug);
+    const before = await waitFor(() => segments(dir), (s) => s.length >= 2, 30_000);
+    publisher.close();
+    await test.close();
+
+    test = await startTestServer({ DATA_DIR: test.dataDir });
+    const restarted = test;
+    cleanups.push(() => restarted.close());
+    expect((await segments(dir)).slice(0, before.length)).toEqual(before);
+    expect(test.server.events.get(slug).status).toBe('live');
+
+    // The organizer comes back after the restart: the recording continues after a discontinuity.
+    await liveWithSource(test, slug);
+    const after = await waitFor(() => segments(dir), (s) => s.length >= before.length + 2, 30_000);
+    expect(after.slice(0, before.length)).toEqual(before);
+    test.server.events.end(slug);
+    await test.server.hls.finished(slug);
+    const final = await fs.readFile(path.join(dir, 'audio.m3u8'), 'utf8');
+    expect(final).toContain('#EXT-X-DISCONTINUITY');
+    expect(final.trimEnd().endsWith('#EXT-X-ENDLIST')).toBe(true);
+    expect(await segments(dir)).toEqual(expect.arrayContaining(before));
+  });
+
+  it('tells the organizer when the event cannot be recorded, while WebRTC goes on and other recordings stay whole', async () => {
+    const test = await startTestServer();
+    cleanups.push(() => test.close());
+    const earlier = await createEvent(test, 'Earlier rally');
+    await liveWithSource(test, earlier.slug);
+    const earlierDir = test.server.hls.recordingDir(earlier.slug);
+    await waitFor(() => segments(earlierDir), (s) => s.length >= 1, 30_000);
+    test.server.events.end(earlier.slug);
+    await test.server.hls.finished(earlier.slug);
+    const earlierPlaylist = await fs.readFile(path.join(earlierDir, 'audio.m3u8'), 'utf8');
+
+    const { slug, eventKey } = await createEvent(test, 'Unrecordable rally');
+    // A file where the recording's directory must go: as root, permissions cannot simulate this.
+    await fs.mkdir(test.server.hls.recordingsDir, { recursive: true });
+    await fs.writeFile(test.server.hls.recordingDir(slug), 'in the way');
+    const organizer = await SignallingClient.connect(test.url);
+    cleanups.push(() => organizer.close());
+    await organizer.ok('join', { slug, key: eventKey });
+    const failed = organizer.next<{ state: string; message: string }>('recordingStateChanged', 20_000);
+    await organizer.ok('goLive', {});
+    await liveWithSource(test, slug);
+    expect(await failed).toMatchObject({ state: 'failed', message: expect.stringMatching(/not writable/) });
+    const room = await test.server.rooms.getOrCreate(slug);
+    expect(room.producers()).toHaveLength(2);
+    expect(await fs.readFile(path.join(earlierDir, 'audio.m3u8'), 'utf8')).toBe(earlierPlaylist);
+  });
+});
