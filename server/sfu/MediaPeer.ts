@@ -1,6 +1,6 @@
 import type { types } from 'mediasoup';
 import type { MediaNotification, MediaNotificationName, Role } from '../../shared/signalling';
-import { BadRequestError, ForbiddenError, InvalidStateError, NotFoundError, UnavailableError } from '../errors';
+import { BadRequestError, ForbiddenError, InvalidStateError, NotFoundError } from '../errors';
 import type { MediaRoom } from './MediaRoom';
 
 export type Notify = <N extends MediaNotificationName>(name: N, payload: MediaNotification<N>) => void;
@@ -21,6 +21,8 @@ export class MediaPeer {
   readonly #wantsResumed = new Set<string>();
   #audioOnly = false;
   #closed = false;
+  /** Where this peer's receive transport lives, which may be another worker than the origin. */
+  #receiveRouter: types.Router | undefined;
 
   constructor(room: MediaRoom, role: Role, notify: Notify) {
     this.room = room;
@@ -41,14 +43,14 @@ export class MediaPeer {
     if (direction === 'send') this.#assertOrganizer();
     // A client that asks again (e.g. after an ICE failure) gets a fresh transport, never a pile of them.
     this.#transports.get(direction)?.close();
-    const releaseSeat = this.role === 'attendee' ? this.room.takeSeat() : () => undefined;
-    if (!releaseSeat) throw new UnavailableError('all WebRTC seats are taken; play the HLS stream instead');
     let transport: types.WebRtcTransport;
-    try {
-      transport = await this.room.createWebRtcTransport();
-    } catch (error) {
-      releaseSeat();
-      throw error;
+    let releaseSeat: () => void = () => undefined;
+    if (direction === 'send') {
+      transport = await this.room.createSendTransport();
+    } else {
+      const receiving = await this.room.createReceiveTransport(this.role === 'attendee');
+      ({ transport, releaseSeat } = receiving);
+      this.#receiveRouter = receiving.router;
     }
     this.#transports.set(direction, transport);
     transport.observer.once('close', () => {
@@ -79,10 +81,12 @@ export class MediaPeer {
   async consume(producerId: string, rtpCapabilities: types.RtpCapabilities) {
     this.#assertOpen();
     const transport = this.#transports.get('recv');
-    if (!transport) throw new InvalidStateError('create a receive transport first');
+    const router = this.#receiveRouter;
+    if (!transport || !router) throw new InvalidStateError('create a receive transport first');
     const producer = this.room.getProducer(producerId);
     if (!producer) throw new NotFoundError('producer');
-    if (!this.room.router.canConsume({ producerId, rtpCapabilities })) {
+    await this.room.whenPiped(router);
+    if (!router.canConsume({ producerId, rtpCapabilities })) {
       throw new BadRequestError('these RTP capabilities cannot receive this producer');
     }
     // Paused until the client has wired the track up; resuming then also asks for a keyframe.

@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { MediaKind } from '../../shared/signalling';
+import { UnavailableError } from '../errors';
 import type { Logger } from '../logger';
 import { mediaCodecs } from './mediaCodecs';
 import type { ReleaseSeat, WebRtcSeats } from './WebRtcSeats';
+import type { WorkerPool } from './WorkerPool';
 
 export interface WebRtcTransportSettings {
   listenIp: string;
@@ -20,50 +22,68 @@ export interface MediaRoomEvents {
   closed: [reason: MediaRoomCloseReason];
 }
 
+export interface ReceiveTransport {
+  transport: types.WebRtcTransport;
+  /** The router the transport belongs to: consumers must be made there. */
+  router: types.Router;
+  releaseSeat: ReleaseSeat;
+}
+
 /**
- * One live event's router: the organizer's producers, and the transports every peer of the event
- * sends or receives through.
+ * One live event's media. The organizer's producers live on the origin router; attendees receive
+ * from a router on whichever worker has the most free seats, each fed from the origin with
+ * `pipeToRouter`, so one event spreads over every core instead of being held to one.
  */
 export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   readonly slug: string;
+  /** The origin router: producers, the packager and file sources attach here. */
   readonly router: types.Router;
-  readonly #worker: types.Worker;
+  readonly #pool: WorkerPool;
+  readonly #originWorker: types.Worker;
   readonly #seats: WebRtcSeats;
   readonly #transportSettings: WebRtcTransportSettings;
   readonly #producers = new Map<string, types.Producer>();
+  /** Per worker, its router for this event, ready once every current producer is piped into it. */
+  readonly #routers = new Map<types.Worker, Promise<types.Router>>();
+  /** Per fan-out router, the pipes still being set up (new producers arriving while attendees consume). */
+  readonly #piping = new Map<types.Router, Promise<void>>();
   readonly #logger: Logger;
+  #closed = false;
 
   private constructor(
     slug: string,
-    worker: types.Worker,
-    router: types.Router,
+    origin: { worker: types.Worker; router: types.Router },
+    pool: WorkerPool,
     seats: WebRtcSeats,
     settings: WebRtcTransportSettings,
     logger: Logger,
   ) {
     super();
     this.slug = slug;
-    this.#worker = worker;
-    this.router = router;
+    this.router = origin.router;
+    this.#pool = pool;
+    this.#originWorker = origin.worker;
     this.#seats = seats;
     this.#transportSettings = settings;
     this.#logger = logger;
-    router.on('workerclose', () => this.#onClosed('workerDied'));
+    this.#routers.set(origin.worker, Promise.resolve(origin.router));
+    this.#watch(origin.router);
   }
 
   static async create(
     slug: string,
-    worker: types.Worker,
+    pool: WorkerPool,
     seats: WebRtcSeats,
     settings: WebRtcTransportSettings,
     logger: Logger,
   ): Promise<MediaRoom> {
+    const worker = await pool.pick();
     const router = await worker.createRouter({ mediaCodecs, appData: { slug } });
-    return new MediaRoom(slug, worker, router, seats, settings, logger.child({ slug, routerId: router.id }));
+    return new MediaRoom(slug, { worker, router }, pool, seats, settings, logger.child({ slug, routerId: router.id }));
   }
 
   get closed(): boolean {
-    return this.router.closed;
+    return this.#closed;
   }
 
   get rtpCapabilities(): types.RtpCapabilities {
@@ -72,11 +92,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
 
   /** Whether one more attendee could receive this event over WebRTC now. */
   get seatAvailable(): boolean {
-    return this.#seats.available(this.#worker);
-  }
-
-  takeSeat(): ReleaseSeat | undefined {
-    return this.#seats.take(this.#worker);
+    return this.#pool.alive().some((worker) => this.#seats.available(worker));
   }
 
   producers(): { producerId: string; kind: MediaKind }[] {
@@ -87,18 +103,39 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return this.#producers.get(id);
   }
 
-  async createWebRtcTransport(): Promise<types.WebRtcTransport> {
-    const { listenIp, announcedAddress, enableTcp, initialOutgoingBitrate } = this.#transportSettings;
-    const listenInfos: types.TransportListenInfo[] = [{ protocol: 'udp', ip: listenIp, announcedAddress }];
-    // ICE over TCP reaches attendees on networks that drop UDP, which throttled ones often do.
-    if (enableTcp) listenInfos.push({ protocol: 'tcp', ip: listenIp, announcedAddress });
-    return this.router.createWebRtcTransport({
-      listenInfos,
-      enableUdp: true,
-      enableTcp,
-      preferUdp: true,
-      initialAvailableOutgoingBitrate: initialOutgoingBitrate,
-    });
+  /** The organizer sends to the origin router. */
+  createSendTransport(): Promise<types.WebRtcTransport> {
+    return this.#createWebRtcTransport(this.router);
+  }
+
+  /**
+   * An attendee takes a seat on the worker with the most free ones and receives from that worker's
+   * router; organizers watching their own event need no seat and use the origin.
+   */
+  async createReceiveTransport(needsSeat: boolean): Promise<ReceiveTransport> {
+    if (!needsSeat) {
+      return { transport: await this.#createWebRtcTransport(this.router), router: this.router, releaseSeat: () => undefined };
+    }
+    // The origin's core also carries the organizer's producers and the packager: others go first.
+    const load = (w: types.Worker) => this.#seats.taken(w) + (w === this.#originWorker ? 0.5 : 0);
+    const worker = this.#pool
+      .alive()
+      .filter((w) => this.#seats.available(w))
+      .sort((a, b) => load(a) - load(b))[0];
+    const releaseSeat = worker && this.#seats.take(worker);
+    if (!worker || !releaseSeat) throw new UnavailableError('all WebRTC seats are taken; play the HLS stream instead');
+    try {
+      const router = await this.#routerOn(worker);
+      return { transport: await this.#createWebRtcTransport(router), router, releaseSeat };
+    } catch (error) {
+      releaseSeat();
+      throw error;
+    }
+  }
+
+  /** Resolves once every producer of the room is available on `router`. */
+  async whenPiped(router: types.Router): Promise<void> {
+    await this.#piping.get(router);
   }
 
   /** Only one producer of each kind: a second one (the organizer republishing) replaces the first. */
@@ -111,14 +148,75 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
       this.#producers.delete(producer.id);
       if (!this.closed) this.emit('producerClosed', producer.id);
     });
+    for (const router of this.#piping.keys()) this.#pipe(producer.id, router);
     this.#logger.info({ producerId: producer.id, kind: producer.kind }, 'producer added');
     this.emit('producerAdded', producer);
   }
 
   close(): void {
-    if (this.router.closed) return;
-    this.router.close();
+    if (this.#closed) return;
+    this.#closeRouters();
     this.#onClosed('closed');
+  }
+
+  #routerOn(worker: types.Worker): Promise<types.Router> {
+    let router = this.#routers.get(worker);
+    if (!router) {
+      router = worker.createRouter({ mediaCodecs, appData: { slug: this.slug } }).then((created) => {
+        this.#watch(created);
+        this.#piping.set(created, Promise.resolve());
+        for (const producerId of this.#producers.keys()) this.#pipe(producerId, created);
+        return created;
+      });
+      this.#routers.set(worker, router);
+      router.catch(() => this.#routers.delete(worker));
+    }
+    return router.then(async (ready) => {
+      await this.whenPiped(ready);
+      return ready;
+    });
+  }
+
+  #pipe(producerId: string, target: types.Router): void {
+    const previous = this.#piping.get(target) ?? Promise.resolve();
+    const piped = previous
+      .then(() => this.router.pipeToRouter({ producerId, router: target }))
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          // The producer may have closed meanwhile; attendees then simply never see it.
+          if (this.#producers.has(producerId)) this.#logger.error({ err: error, producerId }, 'piping a producer failed');
+        },
+      );
+    this.#piping.set(target, piped);
+  }
+
+  async #createWebRtcTransport(router: types.Router): Promise<types.WebRtcTransport> {
+    const { listenIp, announcedAddress, enableTcp, initialOutgoingBitrate } = this.#transportSettings;
+    const listenInfos: types.TransportListenInfo[] = [{ protocol: 'udp', ip: listenIp, announcedAddress }];
+    // ICE over TCP reaches attendees on networks that drop UDP, which throttled ones often do.
+    if (enableTcp) listenInfos.push({ protocol: 'tcp', ip: listenIp, announcedAddress });
+    return router.createWebRtcTransport({
+      listenInfos,
+      enableUdp: true,
+      enableTcp,
+      preferUdp: true,
+      initialAvailableOutgoingBitrate: initialOutgoingBitrate,
+    });
+  }
+
+  /** Any of the room's workers dying loses the room: its clients set their media up again elsewhere. */
+  #watch(router: types.Router): void {
+    router.once('workerclose', () => {
+      if (this.#closed) return;
+      this.#closeRouters();
+      this.#onClosed('workerDied');
+    });
+  }
+
+  #closeRouters(): void {
+    this.#closed = true;
+    for (const router of this.#routers.values()) void router.then((r) => r.close(), () => undefined);
   }
 
   #onClosed(reason: MediaRoomCloseReason): void {

@@ -54,8 +54,7 @@ export class MediaRoomRegistry extends EventEmitter<MediaRoomRegistryEvents> {
   }
 
   async #create(slug: string): Promise<MediaRoom> {
-    const worker = await this.#pool.pick();
-    const room = await MediaRoom.create(slug, worker, this.seats, this.#settings, this.#logger);
+    const room = await MediaRoom.create(slug, this.#pool, this.seats, this.#settings, this.#logger);
     room.once('closed', (reason) => {
       if (reason === 'workerDied') void this.#recreate(slug, room);
     });

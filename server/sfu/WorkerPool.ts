@@ -48,7 +48,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   }
 
   get aliveCount(): number {
-    return this.#workers.filter((w) => w && !w.closed && !w.died).length;
+    return this.alive().length;
   }
 
   /** Round-robin over the live workers; waits for a replacement when every worker is down. */
@@ -61,6 +61,11 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     if (this.#closed) throw new Error('the worker pool is closed');
     await EventEmitter.once(this, 'workerReplaced', { signal: AbortSignal.timeout(timeoutMs) });
     return this.pick(timeoutMs);
+  }
+
+  /** The workers running now. */
+  alive(): types.Worker[] {
+    return this.#workers.filter((w): w is types.Worker => w !== undefined && !w.closed && !w.died);
   }
 
   /** For tests and diagnostics: the worker processes' ids. */

@@ -26,7 +26,9 @@ async function growthOver(page: Page, ms: number): Promise<InboundTotals> {
 }
 
 beforeAll(async () => {
-  test = await startTestServer();
+  // Two workers: the attendee receives on the worker that does not hold the organizer's producers,
+  // so everything below also proves the pipe between workers.
+  test = await startTestServer({ MEDIASOUP_WORKERS: '2' });
   browser = await launchChromium();
 });
 afterAll(async () => {

@@ -248,6 +248,63 @@ describe('hostile input', () => {
   });
 });
 
+describe('one event over several workers', () => {
+  it('receives attendees on the other worker, fed from the origin through a pipe', async () => {
+    const spread = await startTestServer({ MEDIASOUP_WORKERS: '2', WEBRTC_SEATS_PER_WORKER: '1' });
+    const local: SignallingClient[] = [];
+    try {
+      const consumers: { pid: number; consumer: types.Consumer }[] = [];
+      const pipeProducers: types.Producer[] = [];
+      for (const worker of spread.server.workers.alive()) {
+        worker.observer.on('newrouter', (router) => {
+          router.observer.on('newtransport', (transport) => {
+            if (transport.type === 'webrtc') {
+              transport.observer.on('newconsumer', (consumer) => consumers.push({ pid: worker.pid, consumer }));
+            }
+            if (transport.type === 'pipe') {
+              transport.observer.on('newproducer', (producer) => pipeProducers.push(producer));
+            }
+          });
+        });
+      }
+      const { slug } = await createEvent(spread);
+      spread.server.events.goLive(slug);
+      const room = await spread.server.rooms.getOrCreate(slug);
+      const publisher = await FfmpegPublisher.start(room, TEST_PATTERN, createLogger('silent'));
+      try {
+        const attendees = [];
+        for (let i = 0; i < 2; i++) {
+          const client = await SignallingClient.connect(spread.url);
+          local.push(client);
+          const joined = await client.ok<{ routerRtpCapabilities: unknown; producers: { producerId: string }[] }>('join', { slug });
+          await client.ok('createTransport', { direction: 'recv' });
+          for (const { producerId } of joined.producers) {
+            await client.ok('consume', { producerId, rtpCapabilities: joined.routerRtpCapabilities });
+          }
+          attendees.push(client);
+        }
+        const pids = new Set(consumers.map((c) => c.pid));
+        expect(pids.size).toBe(2);
+        expect(consumers).toHaveLength(4);
+        // Media really crosses: the piped copies of the producers receive the source's packets.
+        expect(pipeProducers.map((p) => p.kind).sort()).toEqual(['audio', 'video']);
+        await expect
+          .poll(async () => (await Promise.all(pipeProducers.map((p) => p.getStats()))).every((stats) => stats.some((s) => s.byteCount > 0)))
+          .toBe(true);
+        // Both seats taken: a third attendee is sent to HLS.
+        const third = await SignallingClient.connect(spread.url);
+        local.push(third);
+        expect(await third.ok('join', { slug })).toMatchObject({ webrtcSeatAvailable: false });
+      } finally {
+        publisher.close();
+      }
+    } finally {
+      for (const client of local) client.close();
+      await spread.close();
+    }
+  });
+});
+
 describe('WebRTC seats', () => {
   it('sends attendees beyond the seat limit to HLS and frees a seat when an attendee leaves', async () => {
     const limited = await startTestServer({ WEBRTC_SEATS_PER_WORKER: '1' });
