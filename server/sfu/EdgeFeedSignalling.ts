@@ -1,0 +1,72 @@
+import crypto from 'node:crypto';
+import type { Namespace } from 'socket.io';
+import type { types } from 'mediasoup';
+import { EdgeHandshake, edgeRequests } from '../../shared/edge';
+import { InvalidStateError, NotFoundError, NotLiveError } from '../errors';
+import type { EventService } from '../events/EventService';
+import { handleSocketRequests } from '../http/handleSocketRequests';
+import { TokenBucket } from '../http/TokenBucket';
+import type { Logger } from '../logger';
+import type { MediaRoomRegistry } from './MediaRoomRegistry';
+
+export interface PipeSettings {
+  listenIp: string;
+  announcedAddress: string | undefined;
+}
+
+/**
+ * The origin's side of edge SFUs: on `/edge`, an edge that proves the cluster key gets a
+ * PipeTransport into an event's origin router and consumes its producers through it.
+ */
+export class EdgeFeedSignalling {
+  constructor(
+    namespace: Namespace,
+    clusterKey: string,
+    events: EventService,
+    rooms: MediaRoomRegistry,
+    pipe: PipeSettings,
+    logger: Logger,
+  ) {
+    const expected = crypto.createHash('sha256').update(clusterKey).digest();
+    namespace.use((socket, next) => {
+      const handshake = EdgeHandshake.safeParse(socket.handshake.auth);
+      const given = handshake.success ? crypto.createHash('sha256').update(handshake.data.clusterKey).digest() : undefined;
+      if (given && crypto.timingSafeEqual(given, expected)) next();
+      else next(new Error('unauthorized'));
+    });
+    namespace.on('connection', (socket) => {
+      const pipes = new Map<string, types.PipeTransport>();
+      handleSocketRequests(
+        socket,
+        edgeRequests,
+        {
+          openPipe: async ({ slug, ip, port }) => {
+            if (events.get(slug).status !== 'live') throw new NotLiveError();
+            const room = await rooms.getOrCreate(slug);
+            pipes.get(slug)?.close();
+            const transport = await room.router.createPipeTransport({
+              listenInfo: { protocol: 'udp', ip: pipe.listenIp, announcedAddress: pipe.announcedAddress },
+            });
+            pipes.set(slug, transport);
+            await transport.connect({ ip, port });
+            // localAddress is the announced address when one is configured.
+            return { ip: transport.tuple.localAddress, port: transport.tuple.localPort };
+          },
+          consume: async ({ slug, producerId }) => {
+            const transport = pipes.get(slug);
+            if (!transport || transport.closed) throw new InvalidStateError('open a pipe first');
+            const room = await rooms.getOrCreate(slug);
+            if (!room.getProducer(producerId)) throw new NotFoundError('producer');
+            const consumer = await transport.consume({ producerId });
+            return { producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters, paused: consumer.producerPaused };
+          },
+        },
+        // An edge sets up two producers per event it relays: a generous bucket, still not a flood.
+        { logger: logger.child({ edge: socket.id }), rateLimit: new TokenBucket(200, 50) },
+      );
+      socket.on('disconnect', () => {
+        for (const transport of pipes.values()) transport.close();
+      });
+    });
+  }
+}

@@ -1,0 +1,82 @@
+import type { Browser, Page } from 'playwright-core';
+import { io } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EDGE_NAMESPACE } from '../../../shared/edge';
+import { createLogger } from '../../../server/logger';
+import { FfmpegPublisher } from '../../../server/sfu/FfmpegPublisher';
+import { testPatternSource } from '../../../server/sfu/testPatternSource';
+import { inboundTotals, launchChromium, trackPeerConnections, waitFor } from '../../helpers/browser';
+import { startServerProcess, type ServerProcess } from '../../helpers/serverProcess';
+import { SignallingClient } from '../../helpers/SignallingClient';
+import { createEvent, startTestServer, type TestServer } from '../../helpers/testServer';
+
+const CLUSTER_KEY = 'test-cluster-key-0123456789abcdef';
+
+let origin: TestServer;
+let edge: ServerProcess;
+let browser: Browser;
+let publisher: FfmpegPublisher;
+let slug: string;
+let eventKey: string;
+let watcher: Page;
+
+beforeAll(async () => {
+  origin = await startTestServer({ CLUSTER_KEY, PIPE_LISTEN_IP: '127.0.0.1' });
+  edge = await startServerProcess({ EDGE_ORIGIN_URL: origin.url, CLUSTER_KEY, PIPE_LISTEN_IP: '127.0.0.1' });
+  browser = await launchChromium();
+  ({ slug, eventKey } = await createEvent(origin, 'Relayed rally'));
+  origin.server.events.goLive(slug);
+  publisher = await FfmpegPublisher.start(
+    await origin.server.rooms.getOrCreate(slug),
+    testPatternSource({ width: 640, height: 360 }),
+    createLogger('silent'),
+  );
+}, 90_000);
+
+afterAll(async () => {
+  publisher?.close();
+  await browser?.close();
+  await edge?.stop();
+  await origin?.close();
+});
+
+describe('an edge SFU fed by the origin over a PipeTransport', () => {
+  it('plays the origin’s broadcast to an attendee connected to the edge', async () => {
+    watcher = await browser.newPage();
+    await trackPeerConnections(watcher);
+    await watcher.goto(`${edge.url}/e/${slug}`);
+    await expect.poll(() => watcher.getByTestId('event-title').textContent(), { timeout: 15_000 }).toBe('Relayed rally');
+    await expect.poll(() => watcher.getByTestId('connection-state').textContent(), { timeout: 30_000 }).toBe('connected');
+    const totals = await waitFor(() => inboundTotals(watcher), (t) => t.videoFramesDecoded > 10 && t.audioBytes > 2000, 30_000);
+    expect(totals.videoFramesDecoded).toBeGreaterThan(10);
+    expect(totals.audioBytes).toBeGreaterThan(2000);
+  });
+
+  it('refuses organizers on the edge: events are run at the origin', async () => {
+    const client = await SignallingClient.connect(edge.url);
+    try {
+      expect(await client.request('join', { slug, key: eventKey })).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('refuses an edge link without the cluster key', async () => {
+    const socket = io(`${origin.url}${EDGE_NAMESPACE}`, {
+      transports: ['websocket'],
+      reconnection: false,
+      auth: { clusterKey: 'wrong-key-wrong-key-wrong-key' },
+    });
+    const refusal = await new Promise<string>((resolve) => {
+      socket.once('connect', () => resolve('connected'));
+      socket.once('connect_error', (error) => resolve(error.message));
+    });
+    socket.close();
+    expect(refusal).toBe('unauthorized');
+  });
+
+  it('passes the end of the event on to the edge’s attendees', async () => {
+    origin.server.events.end(slug);
+    await expect.poll(() => watcher.getByTestId('connection-state').textContent(), { timeout: 15_000 }).toBe('ended');
+  });
+});
