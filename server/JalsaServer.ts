@@ -16,12 +16,21 @@ import { createApp } from './http/createApp';
 import { fileBroadcastRoutes } from './http/fileBroadcastRoutes';
 import { recordingRoutes } from './http/recordingRoutes';
 import type { Logger } from './logger';
+import { ChatRate } from './metrics/ChatRate';
+import { EventAudience } from './metrics/EventAudience';
+import { EventStatsCollector } from './metrics/EventStatsCollector';
+import { EventStatsFeed } from './metrics/EventStatsFeed';
+import { Metrics } from './metrics/Metrics';
+import { EdgeFeeds } from './sfu/EdgeFeeds';
+import { EdgeFeedSignalling } from './sfu/EdgeFeedSignalling';
 import { FileBroadcaster } from './sfu/FileBroadcaster';
 import { MediaRoomRegistry } from './sfu/MediaRoomRegistry';
 import { MediaSignalling, type MediaNamespace } from './sfu/MediaSignalling';
 import { WebRtcSeats } from './sfu/WebRtcSeats';
 import { WorkerPool } from './sfu/WorkerPool';
+import { EDGE_NAMESPACE } from '../shared/edge';
 import { MEDIA_NAMESPACE } from '../shared/signalling';
+import { isWritable } from './storage/isWritable';
 import { openDatabase, type Database } from './storage/openDatabase';
 
 /** Socket.io frames are small control messages; a megabyte (the default) invites abuse. */
@@ -35,13 +44,20 @@ export class JalsaServer {
   readonly rooms: MediaRoomRegistry;
   readonly hls: HlsService;
   readonly fileBroadcasts: FileBroadcaster;
+  /** Who follows each event here and how they play it (for the dashboard and metrics). */
+  readonly audience = new EventAudience();
   readonly chat: ChatService;
   readonly instanceKey: string;
   readonly #db: Database;
   readonly #httpServer: http.Server;
   readonly #io: SocketIoServer;
   readonly #signalling: MediaSignalling;
+  readonly #edgeFeeds: EdgeFeeds | undefined;
   readonly #chatNamespace: ChatNamespace;
+  readonly #chatRate: ChatRate;
+  readonly #stats: EventStatsCollector;
+  readonly #statsFeed: EventStatsFeed;
+  readonly #metrics: Metrics;
   readonly #logger: Logger;
 
   private constructor(parts: {
@@ -64,6 +80,17 @@ export class JalsaServer {
     this.chat = parts.chat;
     this.instanceKey = parts.instanceKey;
     this.#logger = parts.logger;
+    const { clusterKey, originUrl, pipeListenIp, pipeAnnouncedAddress } = this.config.cluster;
+    this.#edgeFeeds =
+      originUrl && clusterKey
+        ? new EdgeFeeds(
+            this.events,
+            this.rooms,
+            { url: originUrl, clusterKey },
+            { listenIp: pipeListenIp, announcedAddress: pipeAnnouncedAddress },
+            this.#logger.child({ module: 'edge' }),
+          )
+        : undefined;
     this.fileBroadcasts = new FileBroadcaster(
       this.events,
       this.rooms,
@@ -71,12 +98,30 @@ export class JalsaServer {
       this.#logger.child({ module: 'file-broadcast' }),
     );
 
+    this.#chatRate = new ChatRate(this.chat);
+    this.#stats = new EventStatsCollector({
+      events: this.events,
+      rooms: this.rooms,
+      hls: this.hls,
+      seats: this.rooms.seats,
+      workerCount: () => this.workers.size,
+      audience: this.audience,
+      chatRate: this.#chatRate,
+    });
+    this.#metrics = new Metrics({ collector: this.#stats, audience: this.audience, chat: this.chat });
+
     const app = createApp({
       events: this.events,
       logger: this.#logger,
-      health: () => ({ database: this.#db.open, mediaWorkers: this.workers.aliveCount === this.workers.size }),
+      health: async () => ({
+        database: this.#db.open,
+        mediaWorkers: this.workers.aliveCount === this.workers.size,
+        storage: await isWritable(this.hls.recordingsDir),
+        packager: this.#stats.failedPackagers().length === 0,
+      }),
       clientDir: this.config.http.serveClient ? this.config.clientDir : undefined,
       routers: [
+        this.#metrics.router(),
         recordingRoutes(this.hls.recordingsDir, this.events, new RecordingCatalog(this.hls.recordingsDir, this.events)),
         chatRoutes(this.chat),
         fileBroadcastRoutes(path.join(this.config.dataDir, 'uploads'), this.events, this.fileBroadcasts, {
@@ -97,8 +142,26 @@ export class JalsaServer {
       this.events,
       this.rooms,
       this.fileBroadcasts,
+      this.audience,
+      this.#edgeFeeds,
       this.#logger.child({ module: 'signalling' }),
     );
+    this.#statsFeed = new EventStatsFeed(
+      this.audience,
+      this.#stats,
+      (slug, stats) => this.#signalling.notifyOrganizers(slug, 'eventStats', stats),
+      this.#logger.child({ module: 'event-stats' }),
+    );
+    if (clusterKey && !originUrl) {
+      new EdgeFeedSignalling(
+        this.#io.of(EDGE_NAMESPACE),
+        clusterKey,
+        this.events,
+        this.rooms,
+        { listenIp: pipeListenIp, announcedAddress: pipeAnnouncedAddress },
+        this.#logger.child({ module: 'edge-feed' }),
+      );
+    }
     this.hls.on('recordingState', (slug, state, message) =>
       this.#signalling.notify(slug, 'recordingStateChanged', { state, message }),
     );
@@ -120,7 +183,8 @@ export class JalsaServer {
     );
     const seats = new WebRtcSeats(config.sfu.seatsPerWorker);
     const rooms = new MediaRoomRegistry(workers, seats, config.sfu, logger.child({ module: 'rooms' }));
-    const hls = new HlsService(path.join(config.dataDir, 'recordings'), events, rooms, logger.child({ module: 'hls' }));
+    const isEdge = config.cluster.originUrl !== undefined;
+    const hls = new HlsService(path.join(config.dataDir, 'recordings'), events, rooms, logger.child({ module: 'hls' }), !isEdge);
     await hls.recover();
     const chat = await ChatService.open(db, events, config.redis, logger.child({ module: 'chat' }));
     const server = new JalsaServer({ config, db, events, workers, rooms, hls, chat, instanceKey, logger });
@@ -137,7 +201,12 @@ export class JalsaServer {
   }
 
   async close(): Promise<void> {
+    this.#statsFeed.close();
+    this.#metrics.close();
+    this.#stats.close();
+    this.#chatRate.close();
     this.#signalling.close();
+    this.#edgeFeeds?.close();
     this.#chatNamespace.close();
     await this.fileBroadcasts.close();
     await this.hls.close();

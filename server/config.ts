@@ -27,6 +27,10 @@ const EnvSchema = z
     RTC_INITIAL_OUTGOING_BITRATE: z.coerce.number().int().min(100_000).default(1_000_000),
     WEBRTC_SEATS_PER_WORKER: z.coerce.number().int().min(0).default(400),
     SERVE_CLIENT: EnvBoolean.default(true),
+    EDGE_ORIGIN_URL: z.url({ protocol: /^https?$/ }).optional(),
+    CLUSTER_KEY: z.string().min(20).optional(),
+    PIPE_LISTEN_IP: z.string().optional(),
+    PIPE_ANNOUNCED_ADDRESS: z.string().optional(),
     UPLOAD_MAX_MB: z.coerce.number().positive().default(1024),
     UPLOAD_MAX_MINUTES: z.coerce.number().positive().default(240),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
@@ -36,6 +40,9 @@ const EnvSchema = z
   })
   .refine((env) => env.RTC_MIN_PORT <= env.RTC_MAX_PORT, {
     message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT',
+  })
+  .refine((env) => !env.EDGE_ORIGIN_URL || env.CLUSTER_KEY, {
+    message: 'an edge (EDGE_ORIGIN_URL) needs the origin’s CLUSTER_KEY',
   });
 
 export interface Config {
@@ -57,6 +64,16 @@ export interface Config {
     seatsPerWorker: number;
   };
   clientDir: string;
+  /**
+   * Several SFU hosts: with `clusterKey` set this server feeds edges; with `originUrl` set too it is
+   * an edge itself, relaying the origin's events to its own attendees.
+   */
+  cluster: {
+    originUrl: string | undefined;
+    clusterKey: string | undefined;
+    pipeListenIp: string;
+    pipeAnnouncedAddress: string | undefined;
+  };
   /** Prepared recordings an organizer can go live from. */
   uploads: { maxBytes: number; maxSeconds: number };
   /** Shared state for several server processes; undefined runs everything embedded. */
@@ -94,6 +111,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       seatsPerWorker: e.WEBRTC_SEATS_PER_WORKER,
     },
     clientDir: path.join(projectRoot, 'dist', 'client'),
+    cluster: {
+      originUrl: e.EDGE_ORIGIN_URL?.replace(/\/+$/, ''),
+      clusterKey: e.CLUSTER_KEY,
+      pipeListenIp: e.PIPE_LISTEN_IP ?? e.RTC_LISTEN_IP,
+      pipeAnnouncedAddress: e.PIPE_ANNOUNCED_ADDRESS ?? e.RTC_ANNOUNCED_ADDRESS ?? defaultAnnouncedAddress(e.RTC_LISTEN_IP),
+    },
     uploads: { maxBytes: Math.round(e.UPLOAD_MAX_MB * 1024 * 1024), maxSeconds: e.UPLOAD_MAX_MINUTES * 60 },
     redis: e.REDIS_URL === undefined ? undefined : { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
     chat: { batchMs: e.CHAT_BATCH_MS, addressMessagesPerSecond: e.CHAT_ADDRESS_MESSAGES_PER_SECOND },

@@ -176,17 +176,21 @@ export const ReplayMessage = z.object({
 export type ReplayMessage = z.infer<typeof ReplayMessage>;
 
 export const ChatReplayQuery = z.object({
-  /** Start of the page, in milliseconds from the event's start. */
+  /** The page starts at this time, in milliseconds from the event's start. */
   from: z.coerce.number().int().min(0).default(0),
-  /** Continue after this message id (the previous page's `next`); takes precedence over `from`. */
+  /** Instead: the last `limit` messages up to this time (inclusive), to fill the screen after a seek. */
+  until: z.coerce.number().int().min(0).optional(),
+  /** Instead: continue after this message id (the previous page's `next`). */
   after: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(200),
 });
+export type ChatReplayQuery = z.infer<typeof ChatReplayQuery>;
 
 export const ChatReplayPage = z.object({
   startedAt: z.string(),
+  /** Oldest first. */
   messages: z.array(ReplayMessage),
-  /** Pass as `after` for the next page; null at the end. */
+  /** Pass as `after` for the next page; null at the end, and after an `until` page (it pages backwards). */
   next: EntryId.nullable(),
 });
 export type ChatReplayPage = z.infer<typeof ChatReplayPage>;

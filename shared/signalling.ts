@@ -103,12 +103,55 @@ export const mediaRequests = {
   endEvent: [Empty, PublicEvent],
 } as const;
 
-export type MediaRequestName = keyof typeof mediaRequests;
-export type MediaRequest<N extends MediaRequestName> = z.infer<(typeof mediaRequests)[N][0]>;
-export type MediaResponse<N extends MediaRequestName> = z.infer<(typeof mediaRequests)[N][1]>;
+/** How an attendee is receiving the event right now. */
+export const PlaybackMode = z.enum(['webrtc', 'hls-video', 'audio-only']);
+export type PlaybackMode = z.infer<typeof PlaybackMode>;
+
+/**
+ * Sent by a joined attendee's player after joining and on every change of mode. HLS viewers never
+ * talk to the SFU otherwise: this is how the organizer's dashboard and `/metrics` count them.
+ */
+export const ReportPlaybackRequest = z.object({ mode: PlaybackMode });
+
+/** Requests about the audience, answered beside the media session rather than by it. */
+export const audienceRequests = {
+  reportPlayback: [ReportPlaybackRequest, Empty],
+} as const;
+
+/** Everything a client may ask on `/media`. */
+export const allMediaRequests = { ...mediaRequests, ...audienceRequests };
+
+export type MediaRequestName = keyof typeof allMediaRequests;
+export type MediaRequest<N extends MediaRequestName> = z.infer<(typeof allMediaRequests)[N][0]>;
+export type MediaResponse<N extends MediaRequestName> = z.infer<(typeof allMediaRequests)[N][1]>;
 
 export const RecordingState = z.enum(['idle', 'running', 'restarting', 'failed', 'stopped']);
 export type RecordingState = z.infer<typeof RecordingState>;
+
+const Count = z.number().int().min(0);
+
+/** One organizer producer as the SFU receives it. */
+export const IngestStream = z.object({
+  kind: MediaKind,
+  bitrateBps: z.number().min(0),
+  /** Lost since the producer started (RTP sequence gaps). */
+  packetsLost: Count,
+  /** Share of packets lost in the last RTCP report interval, 0–1. */
+  lossFraction: z.number().min(0).max(1),
+});
+export type IngestStream = z.infer<typeof IngestStream>;
+
+export const EventStats = z.object({
+  /** Attendees by how they said they receive (see `reportPlayback`). */
+  attendees: z.record(PlaybackMode, Count),
+  ingest: z.array(IngestStream),
+  packager: RecordingState,
+  /** Chat entries (messages and moderation) in the last minute. */
+  chatPerMinute: Count,
+  /** This server's WebRTC seats, over all its workers. */
+  webrtcSeats: z.object({ used: Count, capacity: Count }),
+});
+export type EventStats = z.infer<typeof EventStats>;
 
 /** Why the server asks a client to set its media up again. */
 export const ReconnectReason = z.enum(['workerDied', 'eventRestarted']);
@@ -127,6 +170,8 @@ export const mediaNotifications = {
   reconnect: z.object({ reason: ReconnectReason }),
   /** The HLS packager / recorder of the event: organizers see it in the studio. */
   recordingStateChanged: z.object({ state: RecordingState, message: z.string().nullable() }),
+  /** Live figures of the event, sent every few seconds to its organizers only. */
+  eventStats: EventStats,
 } as const;
 
 export type MediaNotificationName = keyof typeof mediaNotifications;

@@ -7,6 +7,7 @@ import {
   type ChatEntryDraft,
   type ChatMessage,
   type ChatReplayPage,
+  type ChatReplayQuery,
 } from '../../shared/chat';
 import type { Config } from '../config';
 import { InvalidStateError, NotFoundError } from '../errors';
@@ -123,16 +124,17 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
   }
 
   /** Messages with their time from the event's start, a page at a time. */
-  replay(slug: string, query: { from: number; after?: number | undefined; limit: number }): ChatReplayPage {
+  replay(slug: string, { from, until, after, limit }: ChatReplayQuery): ChatReplayPage {
     const { startedAt } = this.events.get(slug);
     if (startedAt === null) throw new InvalidStateError('the event has not started');
     const start = Date.parse(startedAt);
-    const position = query.after === undefined ? { at: start + query.from } : { after: query.after };
-    const messages = this.#store.replay(slug, position, query.limit);
+    const position =
+      after !== undefined ? { after } : until !== undefined ? { until: start + until } : { from: start + from };
+    const messages = this.#store.replay(slug, position, limit);
     return {
       startedAt,
       messages: messages.map(({ id, at, name, role, text }) => ({ id, offsetMs: at - start, name, role, text })),
-      next: messages.length === query.limit ? messages.at(-1)!.id : null,
+      next: messages.length === limit && !('until' in position) ? messages.at(-1)!.id : null,
     };
   }
 

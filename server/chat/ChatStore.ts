@@ -33,6 +33,7 @@ export class ChatStore {
   readonly #moderation;
   readonly #replayFrom;
   readonly #replayAfter;
+  readonly #replayUntil;
 
   constructor(db: Database) {
     this.#db = db;
@@ -70,6 +71,10 @@ export class ChatStore {
     this.#replayAfter = db.prepare<[string, number, number], { body: string }>(
       `SELECT body FROM chat_entries WHERE slug = ? AND kind = 'message' AND deleted = 0 AND seq > ?
        ORDER BY seq LIMIT ?`,
+    );
+    this.#replayUntil = db.prepare<[string, number, number], { body: string }>(
+      `SELECT body FROM chat_entries WHERE slug = ? AND kind = 'message' AND deleted = 0 AND at <= ?
+       ORDER BY at DESC, seq DESC LIMIT ?`,
     );
   }
 
@@ -121,10 +126,11 @@ export class ChatStore {
     return parseAll(this.#moderation.all(slug));
   }
 
-  /** Messages for the replay: from a time on, or after a message id. */
-  replay(slug: string, from: { at: number } | { after: number }, limit: number): ChatMessage[] {
-    const rows = 'at' in from ? this.#replayFrom.all(slug, from.at, limit) : this.#replayAfter.all(slug, from.after, limit);
-    return parseAll(rows);
+  /** Messages for the replay, oldest first: from a time on, after a message id, or the last ones up to a time. */
+  replay(slug: string, position: { from: number } | { after: number } | { until: number }, limit: number): ChatMessage[] {
+    if ('from' in position) return parseAll(this.#replayFrom.all(slug, position.from, limit));
+    if ('after' in position) return parseAll(this.#replayAfter.all(slug, position.after, limit));
+    return parseAll<ChatMessage>(this.#replayUntil.all(slug, position.until, limit)).reverse();
   }
 }
 

@@ -77,6 +77,19 @@ export class EventService extends EventEmitter<EventServiceEvents> {
     return this.#setStatus({ ...event, status: 'ended', endedAt: now.toISOString() });
   }
 
+  /**
+   * On an edge SFU: keeps a copy of an origin's event. The copy gets a key nobody knows, so no one
+   * can run the event here; organizers act on the origin.
+   */
+  mirror(event: PublicEvent): void {
+    const local = this.#store.find(event.slug);
+    if (!local) {
+      this.#store.insert({ ...event, keyHash: hashKey(generateKey()) });
+      return;
+    }
+    if (local.status !== event.status) this.#setStatus(event);
+  }
+
   #setStatus(event: PublicEvent): PublicEvent {
     this.#store.updateStatus(event);
     this.emit('updated', event);

@@ -27,12 +27,14 @@ export class HlsService extends EventEmitter<HlsServiceEvents> {
   readonly #packagers = new Map<string, HlsPackager>();
   readonly #finishing = new Map<string, Promise<void>>();
 
-  constructor(recordingsDir: string, events: EventService, rooms: MediaRoomRegistry, logger: Logger) {
+  /** `packaging` is off on edge SFUs: the origin records, edges only relay. */
+  constructor(recordingsDir: string, events: EventService, rooms: MediaRoomRegistry, logger: Logger, packaging = true) {
     super();
     this.recordingsDir = recordingsDir;
     this.#events = events;
     this.#rooms = rooms;
     this.#logger = logger;
+    if (!packaging) return;
     rooms.on('roomOpened', this.#onRoomOpened);
     events.on('updated', this.#onEventUpdated);
   }

@@ -11,7 +11,7 @@ export interface AppDependencies {
   events: EventService;
   logger: Logger;
   /** Readiness: named checks that must all be true for `/healthz` to answer 200. */
-  health: () => Record<string, boolean>;
+  health: () => Promise<Record<string, boolean>>;
   /** Built client to serve, or undefined to serve only the API. */
   clientDir: string | undefined;
   /** Routers of the other modules (recordings, chat), mounted at the root before the API's 404. */
@@ -38,8 +38,8 @@ export function createApp({ events, logger, health, clientDir, routers }: AppDep
   // Every byte counts on a 2G link: playlists and the client's JS and CSS shrink several times over.
   app.use(compression());
 
-  app.get('/healthz', (_req, res) => {
-    const checks = health();
+  app.get('/healthz', async (_req, res) => {
+    const checks = await health();
     const ok = Object.values(checks).every(Boolean);
     res.status(ok ? 200 : 503).set('Cache-Control', 'no-store').json({ status: ok ? 'ok' : 'unavailable', checks });
   });

@@ -15,6 +15,13 @@ export class WebRtcSeats {
     this.perWorker = perWorker;
   }
 
+  /** Seats taken over all workers. */
+  get used(): number {
+    let used = 0;
+    for (const taken of this.#taken.values()) used += taken;
+    return used;
+  }
+
   taken(worker: types.Worker): number {
     return this.#taken.get(worker) ?? 0;
   }

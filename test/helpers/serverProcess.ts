@@ -7,6 +7,8 @@ import path from 'node:path';
 export interface ServerProcess {
   url: string;
   dataDir: string;
+  /** The server's own Node process (benchmarks read its CPU time). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -23,11 +25,14 @@ export function freeTcpPort(): Promise<number> {
   });
 }
 
-/** Jalsa as its own OS process (`tsx server/main.ts`), on loopback, for tests that need several hosts. */
+/**
+ * Jalsa as its own OS process (`node --import tsx server/main.ts`: one process, so signals and CPU time
+ * are the server's own), on loopback, for tests that need several hosts.
+ */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const port = await freeTcpPort();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-process-'));
-  const child: ChildProcess = spawn(path.join(projectRoot, 'node_modules/.bin/tsx'), ['server/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: projectRoot,
     env: {
       ...process.env,
@@ -58,6 +63,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   return {
     url,
     dataDir,
+    pid: child.pid!,
     stop: async () => {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

@@ -7,6 +7,7 @@ import {
   type CreateEventRequest,
   type PublicEvent,
 } from '../../../shared/events';
+import { ReplayListResponse, type Replay } from '../../../shared/recordings';
 import { ServiceError } from '../lib/ServiceError';
 
 const ErrorResponse = z.object({ error: ErrorBody });
@@ -62,6 +63,12 @@ async function parse<T>(response: Response, schema: z.ZodType<T>): Promise<T> {
 export async function listEvents(): Promise<PublicEvent[]> {
   const { events } = await parse(await send('/api/events'), EventListResponse);
   return events;
+}
+
+/** Ended events with a recording, newest first as the server orders them. */
+export async function listReplays(): Promise<Replay[]> {
+  const { replays } = await parse(await send('/api/replays'), ReplayListResponse);
+  return replays;
 }
 
 export async function createEvent(key: string, request: CreateEventRequest): Promise<CreateEventResponse> {

@@ -6,6 +6,8 @@ export type Route =
   | { name: 'studio' }
   | { name: 'eventStudio'; slug: string }
   | { name: 'watch'; slug: string }
+  | { name: 'replays' }
+  | { name: 'replay'; slug: string }
   | { name: 'notFound' };
 
 /** pushState fires no event of its own, so navigate() announces itself with this one. */
@@ -17,10 +19,12 @@ export function matchRoute(pathname: string): Route {
   if (rest.length > 0) return { name: 'notFound' };
   if (first === undefined) return { name: 'home' };
   if (first === 'studio' && second === undefined) return { name: 'studio' };
+  if (first === 'replay' && second === undefined) return { name: 'replays' };
   const slug = second === undefined ? null : Slug.safeParse(second);
   if (!slug?.success) return { name: 'notFound' };
   if (first === 'studio') return { name: 'eventStudio', slug: slug.data };
   if (first === 'e') return { name: 'watch', slug: slug.data };
+  if (first === 'replay') return { name: 'replay', slug: slug.data };
   return { name: 'notFound' };
 }
 

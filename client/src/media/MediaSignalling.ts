@@ -2,9 +2,9 @@ import { io, type Socket } from 'socket.io-client';
 import { z } from 'zod';
 import { ErrorBody } from '../../../shared/errors';
 import {
+  allMediaRequests,
   MEDIA_NAMESPACE,
   mediaNotifications,
-  mediaRequests,
   type MediaClientToServerEvents,
   type MediaNotification,
   type MediaNotificationName,
@@ -87,7 +87,7 @@ export class MediaSignalling {
     const envelope = AckEnvelope.safeParse(ack);
     if (!envelope.success) throw new ServiceError('INTERNAL', `The server sent a malformed "${name}" reply.`);
     if (!envelope.data.ok) throw new ServiceError(envelope.data.error.code, envelope.data.error.message);
-    const data = mediaRequests[name][1].safeParse(envelope.data.data);
+    const data = allMediaRequests[name][1].safeParse(envelope.data.data);
     if (!data.success) throw new ServiceError('INTERNAL', `The server sent a malformed "${name}" reply.`);
     return data.data as MediaResponse<N>;
   }

@@ -105,6 +105,26 @@ export class Receiver {
     }
   }
 
+  /** Receive statistics of the whole transport (every consumer's inbound RTP). */
+  getStats(): Promise<RTCStatsReport> {
+    return this.#transport.getStats();
+  }
+
+  isVideoConsumer(consumerId: string): boolean {
+    return this.#consumers.get(consumerId)?.kind === 'video';
+  }
+
+  /** Simulcast layers of the newest video consumer (1 without simulcast), or null when none. */
+  get videoSpatialLayers(): number | null {
+    let layers: number | null = null;
+    for (const consumer of this.#consumers.values()) {
+      if (consumer.kind !== 'video') continue;
+      const mode = consumer.rtpParameters.encodings?.[0]?.scalabilityMode ?? '';
+      layers = Number(/^[LS](\d+)T/.exec(mode)?.[1] ?? 1);
+    }
+    return layers;
+  }
+
   dropProducer(producerId: string): void {
     this.#wantedProducers.delete(producerId);
     for (const consumer of this.#consumers.values()) {

@@ -1,12 +1,22 @@
 import type { types } from 'mediasoup-client';
 import type { PublicEvent } from '../../../shared/events';
 import type { MediaResponse } from '../../../shared/signalling';
-import { ServiceError, describeError } from '../lib/ServiceError';
+import { ServiceError } from '../lib/ServiceError';
 import { StateStore } from '../lib/StateStore';
 import { MediaSignalling } from '../media/MediaSignalling';
-import { Receiver, TOP_SPATIAL_LAYER, type ReceiverOutput } from './Receiver';
+import { HlsPlayback } from './HlsPlayback';
+import {
+  INITIAL_PLAYBACK_STATE,
+  pageLoadEstimateBps,
+  startingMode,
+  type MediaElements,
+  type Playback,
+  type PlaybackState,
+  type Quality,
+} from './Playback';
+import type { WebRtcFailure, WebRtcPlayback } from './WebRtcPlayback';
 
-/** Shown to the attendee as is, so these are plain words. */
+/** Shown to the attendee (translated), and read by tests as is. */
 export type ConnectionState =
   | 'connecting'
   | 'connected'
@@ -16,40 +26,54 @@ export type ConnectionState =
   | 'not found'
   | 'failed';
 
-export const QUALITIES = ['auto', 'low', 'medium', 'high'] as const;
-export type Quality = (typeof QUALITIES)[number];
+export type DeliveryPath = 'webrtc' | 'hls';
 
-/** Auto asks for the top layer; the server still steps down by itself when the link cannot carry it. */
-const SPATIAL_LAYER_BY_QUALITY: Record<Quality, number> = { auto: TOP_SPATIAL_LAYER, low: 0, medium: 1, high: 2 };
+/** Why this attendee is on HLS rather than WebRTC. */
+export type HlsReason = 'seats full' | WebRtcFailure | 'webrtc unavailable';
+
+export interface WatchState extends PlaybackState {
+  connection: ConnectionState;
+  event: PublicEvent | null;
+  path: DeliveryPath | null;
+  hlsReason: HlsReason | null;
+  dataSaver: boolean;
+  quality: Quality;
+  /** Live, but the organizer is not sending: their connection dropped and the broadcast will resume. */
+  broadcastPaused: boolean;
+  /** The browser cannot play live media at all. */
+  unsupported: boolean;
+}
 
 const RETRY_DELAY_MS = 5_000;
 
-export interface WatchState extends ReceiverOutput {
-  connection: ConnectionState;
-  event: PublicEvent | null;
-  audioOnly: boolean;
-  quality: Quality;
-  problem: string | null;
-}
-
-const NO_MEDIA: ReceiverOutput = { audioTrack: null, videoTrack: null, receivingLayer: null };
-
-/** An attendee's view of one event: joins it, follows its status and plays it while it is live. */
+/**
+ * An attendee's view of one event: follows its status over signalling and plays it while live, choosing
+ * the delivery path. WebRTC when it connects and stays healthy (lowest latency); HLS when the server has
+ * no WebRTC seat left, when WebRTC cannot connect, or when it stops carrying even the sound. A move to
+ * HLS lasts for the session: HLS over TCP keeps playing through what made WebRTC fail.
+ */
 export class WatchSession {
   readonly store = new StateStore<WatchState>({
-    ...NO_MEDIA,
+    ...INITIAL_PLAYBACK_STATE,
     connection: 'connecting',
     event: null,
-    audioOnly: false,
+    path: null,
+    hlsReason: null,
+    dataSaver: false,
     quality: 'auto',
-    problem: null,
+    broadcastPaused: false,
+    unsupported: false,
   });
   readonly #slug: string;
   readonly #signalling = new MediaSignalling();
   readonly #unsubscribes: Array<() => void>;
-  /** The event's current producers, kept even while media is being set up so none announced meanwhile is missed. */
+  /** The event's current producers, kept while media is being set up so none announced meanwhile is missed. */
   #producers = new Set<string>();
-  #receiver: Receiver | null = null;
+  #elements: MediaElements | null = null;
+  #joined: MediaResponse<'join'> | null = null;
+  #playback: Playback | null = null;
+  #webrtc: WebRtcPlayback | null = null;
+  #unsubscribePlayback: (() => void) | null = null;
   /** Bumped on every teardown so that setup still in flight from before notices and gives up. */
   #generation = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -60,140 +84,213 @@ export class WatchSession {
     this.#unsubscribes = [
       signalling.onConnect(() => void this.#join()),
       signalling.onDisconnect(() => {
-        this.#stopMedia();
-        this.store.update({ connection: 'reconnecting' });
+        // HLS needs no signalling to keep playing; WebRTC loses its server-side state with the socket.
+        if (this.store.get().path === 'webrtc') {
+          this.#stopPlayback();
+          this.store.update({ connection: 'reconnecting' });
+        }
       }),
       signalling.on('eventUpdated', (event) => this.#onEventUpdated(event)),
       signalling.on('producerAdded', ({ producerId }) => {
         this.#producers.add(producerId);
-        void this.#receiver?.consume(producerId);
+        this.#webrtc?.consume(producerId);
+        this.#updatePaused();
       }),
-      signalling.on('producerClosed', ({ producerId }) => this.#producers.delete(producerId)),
+      signalling.on('producerClosed', ({ producerId }) => {
+        this.#producers.delete(producerId);
+        this.#updatePaused();
+      }),
       signalling.on('reconnect', () => void this.#join()),
     ];
   }
 
-  setAudioOnly(audioOnly: boolean): void {
-    this.store.update({ audioOnly });
-    // When not joined, the preference is sent with the next media setup instead.
-    if (this.#receiver) {
-      this.#signalling.request('setAudioOnly', { audioOnly }).catch((error: unknown) => {
-        this.store.update({ audioOnly: !audioOnly, problem: `Could not switch audio only: ${describeError(error)}` });
-      });
-    }
+  /** The page's media elements, once rendered; playback starts when both they and a live event are there. */
+  attachMedia(elements: MediaElements | null): void {
+    this.#elements = elements;
+    if (elements === null) this.#stopPlayback();
+    else this.#startPlayback(this.#generation);
+  }
+
+  setDataSaver(dataSaver: boolean): void {
+    this.store.update({ dataSaver });
+    this.#playback?.setDataSaver(dataSaver);
   }
 
   setQuality(quality: Quality): void {
     this.store.update({ quality });
-    this.#receiver?.setPreferredLayer(SPATIAL_LAYER_BY_QUALITY[quality]).catch((error: unknown) => {
-      this.store.update({ problem: `Could not change quality: ${describeError(error)}` });
-    });
+    this.#playback?.setQuality(quality);
+  }
+
+  resumeSound(): void {
+    this.#playback?.resumeSound();
   }
 
   close(): void {
-    this.#stopMedia();
+    this.#stopPlayback();
     for (const unsubscribe of this.#unsubscribes) unsubscribe();
     this.#signalling.close();
     this.store.clearListeners();
   }
 
   async #join(): Promise<void> {
-    this.#stopMedia();
+    // A rejoin (after a signalling reconnect) leaves HLS playing: it never depended on the socket.
+    if (this.store.get().path !== 'hls') this.#stopPlayback();
     const generation = this.#generation;
-    this.store.update({ connection: 'connecting', problem: null });
+    if (this.#playback === null) this.store.update({ connection: 'connecting' });
     let joined: MediaResponse<'join'>;
     try {
       joined = await this.#signalling.request('join', { slug: this.#slug });
     } catch (error) {
       if (generation !== this.#generation) return;
       if (error instanceof ServiceError && error.code === 'NOT_FOUND') this.store.update({ connection: 'not found' });
-      else this.#fail(error);
+      else this.#retrySoon();
       return;
     }
     if (generation !== this.#generation) return;
+    this.#joined = joined;
     this.#producers = new Set(joined.producers.map((producer) => producer.producerId));
     this.store.update({ event: joined.event });
+    this.#updatePaused();
     switch (joined.event.status) {
       case 'scheduled':
         this.store.update({ connection: 'waiting for the event to start' });
         return;
       case 'ended':
-        this.store.update({ connection: 'ended' });
+        if (this.#playback === null) this.store.update({ connection: 'ended' });
         return;
       case 'live':
-        if (joined.routerRtpCapabilities === null) {
-          this.#fail(new Error('The server sent no media capabilities for a live event.'));
-          return;
-        }
-        await this.#startMedia(joined.routerRtpCapabilities as types.RtpCapabilities, generation);
+        this.#startPlayback(generation);
     }
   }
 
-  async #startMedia(routerRtpCapabilities: types.RtpCapabilities, generation: number): Promise<void> {
-    const { audioOnly, quality } = this.store.get();
-    const handlers = {
-      onOutput: (output: ReceiverOutput) => {
-        if (generation === this.#generation) this.store.update(output);
-      },
-      onTransportStateChange: (state: types.ConnectionState) => {
-        if (generation === this.#generation) this.#onTransportStateChange(state);
-      },
-    };
-    let receiver: Receiver;
+  #startPlayback(generation: number): void {
+    const joined = this.#joined;
+    if (this.#playback !== null || this.#elements === null || joined?.event.status !== 'live') return;
+    const { hlsReason } = this.store.get();
+    if (hlsReason !== null) this.#startHls(hlsReason);
+    else if (!joined.webrtcSeatAvailable) this.#startHls('seats full');
+    else if (joined.routerRtpCapabilities === null) this.#startHls('webrtc unavailable');
+    else void this.#startWebRtc(joined.routerRtpCapabilities as types.RtpCapabilities, this.#elements, generation);
+  }
+
+  async #startWebRtc(routerRtpCapabilities: types.RtpCapabilities, elements: MediaElements, generation: number): Promise<void> {
+    this.store.update({ path: 'webrtc' });
+    const { dataSaver, quality } = this.store.get();
+    let playback: WebRtcPlayback;
     try {
-      [receiver] = await Promise.all([
-        Receiver.open(this.#signalling, routerRtpCapabilities, SPATIAL_LAYER_BY_QUALITY[quality], handlers),
-        // Always sent, so no earlier preference of this socket lingers; before any consumer is resumed.
-        this.#signalling.request('setAudioOnly', { audioOnly }),
-      ]);
+      const { WebRtcPlayback } = await import('./WebRtcPlayback');
+      playback = await WebRtcPlayback.open({
+        signalling: this.#signalling,
+        routerRtpCapabilities,
+        slug: this.#slug,
+        elements,
+        dataSaver,
+        quality,
+        initialMode: startingMode(pageLoadEstimateBps()),
+        onFailure: (reason) => {
+          if (this.#playback === playback) this.#fallBackToHls(reason);
+        },
+      });
     } catch (error) {
-      if (generation === this.#generation) this.#fail(error);
+      if (generation !== this.#generation) return;
+      if (error instanceof ServiceError && error.code === 'UNAVAILABLE' && this.#signalling.connected) {
+        this.#fallBackToHls('seats full');
+      } else if (error instanceof ServiceError) {
+        this.#retrySoon();
+      } else {
+        // No WebRTC in this browser (or mediasoup-client could not load): HLS may still work.
+        this.#fallBackToHls('webrtc unavailable');
+      }
       return;
     }
-    if (generation !== this.#generation) {
-      receiver.close();
+    if (generation !== this.#generation || this.#elements !== elements) {
+      playback.close();
       return;
     }
-    this.#receiver = receiver;
-    // The attendee may have flipped the toggle while media was being set up.
-    if (this.store.get().audioOnly !== audioOnly) this.setAudioOnly(this.store.get().audioOnly);
-    for (const producerId of this.#producers) void receiver.consume(producerId);
+    this.#webrtc = playback;
+    this.#adopt(playback);
+    for (const producerId of this.#producers) playback.consume(producerId);
   }
 
-  #onTransportStateChange(state: types.ConnectionState): void {
-    if (state === 'connected') this.store.update({ connection: 'connected', problem: null });
-    else if (state === 'disconnected') this.store.update({ connection: 'reconnecting' });
-    else if (state === 'failed') this.#fail(new Error('The media connection failed.'));
+  #fallBackToHls(reason: HlsReason): void {
+    this.#stopPlayback();
+    this.#startHls(reason);
+  }
+
+  #startHls(reason: HlsReason): void {
+    const elements = this.#elements;
+    if (elements === null) return;
+    if (typeof MediaSource === 'undefined') {
+      this.store.update({ connection: 'failed', unsupported: true });
+      return;
+    }
+    const { dataSaver, quality } = this.store.get();
+    this.store.update({ path: 'hls', hlsReason: reason });
+    const estimate = pageLoadEstimateBps();
+    // WebRTC just failed on this link: sound first, video once the link proves it can carry it.
+    const linkFailed = reason === 'unhealthy' || reason === 'connection lost';
+    const playback = new HlsPlayback({
+      slug: this.#slug,
+      live: true,
+      hasVideo: true,
+      elements,
+      dataSaver,
+      quality,
+      initialMode: linkFailed ? 'audio' : startingMode(estimate),
+      initialEstimateBps: linkFailed ? null : estimate,
+    });
+    this.#adopt(playback);
+  }
+
+  #adopt(playback: Playback): void {
+    this.#playback = playback;
+    const forward = () => {
+      const state = playback.store.get();
+      const { connection, path } = this.store.get();
+      const following = connection === 'connecting' || connection === 'connected' || connection === 'reconnecting';
+      const now: ConnectionState = !state.started ? 'connecting' : path === 'webrtc' && state.trouble ? 'reconnecting' : 'connected';
+      this.store.update(following ? { ...state, connection: now } : state);
+      this.#updatePaused();
+    };
+    this.#unsubscribePlayback = playback.store.subscribe(forward);
+    forward();
+  }
+
+  #updatePaused(): void {
+    const { event, sourceIdle } = this.store.get();
+    const live = event?.status === 'live';
+    const paused = live && this.#joined !== null && (this.#producers.size === 0 || sourceIdle);
+    if (paused !== this.store.get().broadcastPaused) this.store.update({ broadcastPaused: paused });
   }
 
   #onEventUpdated(event: PublicEvent): void {
     const wasLive = this.store.get().event?.status === 'live';
     this.store.update({ event });
+    this.#updatePaused();
     // Media capabilities come only with a join, so going live means joining again.
     if (event.status === 'live' && !wasLive) void this.#join();
     else if (event.status === 'ended') {
-      this.#stopMedia();
+      // An HLS viewer is some seconds behind: the last words are still to come, so let them play out.
+      if (this.store.get().path !== 'hls') this.#stopPlayback();
       this.store.update({ connection: 'ended' });
     }
   }
 
-  #fail(error: unknown): void {
-    this.#stopMedia();
-    // An unsupported browser will not get better by trying again.
-    if (error instanceof Error && error.name === 'UnsupportedError') {
-      this.store.update({ connection: 'failed', problem: 'This browser cannot play live streams.' });
-      return;
-    }
-    this.store.update({ connection: 'failed', problem: `${describeError(error)} Trying again shortly…` });
+  #retrySoon(): void {
+    this.store.update({ connection: 'failed' });
+    clearTimeout(this.#retryTimer);
     // While disconnected there is nothing to schedule: reconnecting joins again by itself.
     if (this.#signalling.connected) this.#retryTimer = setTimeout(() => void this.#join(), RETRY_DELAY_MS);
   }
 
-  #stopMedia(): void {
+  #stopPlayback(): void {
     this.#generation += 1;
     clearTimeout(this.#retryTimer);
-    this.#receiver?.close();
-    this.#receiver = null;
-    this.store.update(NO_MEDIA);
+    this.#unsubscribePlayback?.();
+    this.#unsubscribePlayback = null;
+    this.#playback?.close();
+    this.#playback = null;
+    this.#webrtc = null;
+    this.store.update({ ...INITIAL_PLAYBACK_STATE, path: null });
   }
 }

@@ -3,6 +3,7 @@ import { isOrganizerKeyAccepted } from '../app/api';
 import { Link } from '../app/Link';
 import { useClosable } from '../lib/useClosable';
 import { useStateStore } from '../lib/StateStore';
+import { EventDashboard } from './EventDashboard';
 import { FileBroadcastForm } from './FileBroadcastForm';
 import { KeyForm } from './KeyForm';
 import { OrganizerSession } from './OrganizerSession';
@@ -67,6 +68,11 @@ function EventStudioView({ session, slug, onKeyRejected }: EventStudioViewProps)
           <Link to={watchPath}>{`${window.location.origin}${watchPath}`}</Link>
         </dd>
       </dl>
+      {state.recording?.state === 'failed' && (
+        <p className="problem" role="alert" data-testid="recording-problem">
+          Recording has failed{state.recording.message ? `: ${state.recording.message}` : ''}.
+        </p>
+      )}
       {state.connection === 'reconnecting' && (
         <p className="notice">Connection lost, reconnecting… Publishing resumes by itself.</p>
       )}
@@ -108,6 +114,7 @@ function EventStudioView({ session, slug, onKeyRejected }: EventStudioViewProps)
           </button>
         )}
       </div>
+      {status === 'live' && <EventDashboard stats={state.stats} />}
       {status !== 'ended' && state.publish !== 'file' && (
         <FileBroadcastForm
           disabled={state.busy || state.connection !== 'connected'}

@@ -1,7 +1,7 @@
 import type { types } from 'mediasoup-client';
 import type { PublicEvent } from '../../../shared/events';
 import { cameraConstraints } from '../../../shared/media';
-import type { MediaResponse } from '../../../shared/signalling';
+import type { MediaNotification, MediaResponse } from '../../../shared/signalling';
 import { startFileBroadcast, stopFileBroadcast } from '../app/api';
 import { ServiceError, describeError } from '../lib/ServiceError';
 import { StateStore } from '../lib/StateStore';
@@ -21,6 +21,10 @@ export interface OrganizerState {
   /** A go-live or end request is in flight. */
   busy: boolean;
   problem: string | null;
+  /** The recorder's (HLS packager's) latest report; null until the first. */
+  recording: MediaNotification<'recordingStateChanged'> | null;
+  /** Live figures the server sends organizers every few seconds; null until the first. */
+  stats: MediaNotification<'eventStats'> | null;
 }
 
 const RETRY_DELAY_MS = 5_000;
@@ -41,6 +45,8 @@ export class OrganizerSession {
     publish: 'idle',
     busy: false,
     problem: null,
+    recording: null,
+    stats: null,
   });
   readonly #slug: string;
   readonly #key: string;
@@ -81,6 +87,8 @@ export class OrganizerSession {
         }
       }),
       signalling.on('reconnect', () => void this.#join()),
+      signalling.on('recordingStateChanged', (recording) => this.store.update({ recording })),
+      signalling.on('eventStats', (stats) => this.store.update({ stats })),
     ];
   }
 

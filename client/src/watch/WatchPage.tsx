@@ -1,120 +1,98 @@
 import { useEffect } from 'react';
-import { formatDateTime } from '../app/formatDateTime';
 import { Link } from '../app/Link';
+import { useMessages } from '../i18n/language';
+import type { Messages } from '../i18n/messages';
 import { useClosable } from '../lib/useClosable';
 import { useStateStore } from '../lib/StateStore';
-import { QUALITIES, WatchSession, type Quality, type WatchState } from '../player/WatchSession';
-import { StreamPlayer } from './StreamPlayer';
+import { WatchSession, type WatchState } from '../player/WatchSession';
+import { PlaybackControls } from './PlaybackControls';
+import { Stage } from './Stage';
 
-const QUALITY_LABELS: Record<Quality, string> = { auto: 'Auto', low: 'Low', medium: 'Medium', high: 'High' };
-const LAYER_LABELS = ['Low', 'Medium', 'High'];
-
-function isQuality(value: string): value is Quality {
-  return (QUALITIES as readonly string[]).includes(value);
-}
-
-function notice(state: WatchState): string | null {
+function notice(state: WatchState, t: Messages): string | null {
   switch (state.connection) {
-    case 'waiting for the event to start': {
-      const when = state.event?.scheduledAt;
-      return [
-        'The event has not started yet.',
-        when ? `It is scheduled for ${formatDateTime(when)}.` : null,
-        'This page starts playing when it goes live.',
-      ]
-        .filter((sentence) => sentence !== null)
-        .join(' ');
-    }
+    case 'waiting for the event to start':
+      return t.notStarted(state.event?.scheduledAt ?? null);
     case 'ended':
-      return 'The event has ended.';
+      return t.ended;
     case 'not found':
-      return 'There is no event at this address.';
+      return t.notFound;
     case 'reconnecting':
-      return 'Connection lost, reconnecting…';
+      return t.reconnecting;
     case 'failed':
-      return state.problem;
+      return state.unsupported ? t.unsupported : t.failed;
     case 'connecting':
     case 'connected':
-      return null;
+      if (state.broadcastPaused) return t.broadcastPaused;
+      if (state.trouble) return t.trouble;
+      return state.stalled ? t.stalled : null;
   }
 }
 
-function placeholder(state: WatchState): string {
-  if (state.audioOnly) return 'Audio only: video is off to save data.';
-  if (state.event?.status === 'live') return 'Waiting for video…';
-  return 'No video yet.';
+function placeholder(state: WatchState, t: Messages): string | null {
+  if (state.mode === 'audio') return state.posterUrl === null && state.audioOnlyReason ? t.modeAudio[state.audioOnlyReason] : null;
+  if (!state.started) return state.event?.status === 'live' ? t.waitingForVideo : t.noVideoYet;
+  return null;
 }
 
 function WatchView({ session }: { session: WatchSession }) {
+  const t = useMessages();
   const state = useStateStore(session.store);
   const title = state.event?.title;
 
   useEffect(() => {
     if (title === undefined) return;
-    document.title = `${title} · Jalsa`;
+    document.title = `${title} · ${t.brand}`;
     return () => {
-      document.title = 'Jalsa';
+      document.title = t.brand;
     };
-  }, [title]);
+  }, [title, t]);
 
-  const message = notice(state);
-  const playable = state.connection !== 'ended' && state.connection !== 'not found';
-  const problem = state.connection === 'failed' ? null : state.problem;
-
+  const message = notice(state, t);
+  // An HLS attendee hears the last words after the end: the player stays until it has played them.
+  const playable = state.event?.status === 'live' || (state.path === 'hls' && !state.ended);
   return (
     <section className="watch">
       <h1 data-testid="event-title">{title ?? ''}</h1>
       <p className="connection">
-        Connection: <span data-testid="connection-state">{state.connection}</span>
+        {t.connectionLabel}:{' '}
+        <span data-testid="connection-state" data-state={state.connection}>
+          {t.connection[state.connection]}
+        </span>
+        {state.path !== null && (
+          <span className="muted" data-testid="delivery-path" data-path={state.path}>
+            {' · '}
+            {state.path === 'webrtc' ? t.pathWebRtc : t.pathHls(state.hlsReason)}
+          </span>
+        )}
       </p>
-      {message !== null && <p className="notice">{message}</p>}
-      {problem !== null && (
-        <p className="problem" role="alert">
-          {problem}
+      {message !== null && (
+        <p className="notice" data-testid="watch-notice" data-paused={state.broadcastPaused}>
+          {message}
+        </p>
+      )}
+      {state.event?.status === 'ended' && (
+        <p>
+          <Link to={`/replay/${state.event.slug}`}>{t.endedWatchRecording}</Link>
         </p>
       )}
       {playable && (
         <>
-          <StreamPlayer
-            audioTrack={state.audioTrack}
-            videoTrack={state.videoTrack}
-            showVideo={!state.audioOnly}
-            placeholder={placeholder(state)}
+          <Stage
+            state={state}
+            onElements={(elements) => session.attachMedia(elements)}
+            onListen={() => session.resumeSound()}
+            placeholder={placeholder(state, t)}
+            controls={false}
           />
-          <div className="controls">
-            <label>
-              <input
-                type="checkbox"
-                data-testid="audio-only-toggle"
-                checked={state.audioOnly}
-                onChange={(event) => session.setAudioOnly(event.target.checked)}
-              />{' '}
-              Audio only (uses far less data)
-            </label>
-            <label>
-              Quality{' '}
-              <select
-                data-testid="quality-select"
-                value={state.quality}
-                onChange={(event) => {
-                  if (isQuality(event.target.value)) session.setQuality(event.target.value);
-                }}
-              >
-                {QUALITIES.map((quality) => (
-                  <option key={quality} value={quality}>
-                    {QUALITY_LABELS[quality]}
-                  </option>
-                ))}
-              </select>
-            </label>
-            {state.receivingLayer !== null && !state.audioOnly && (
-              <span className="muted">Receiving: {LAYER_LABELS[state.receivingLayer] ?? state.receivingLayer}</span>
-            )}
-          </div>
+          <PlaybackControls
+            state={state}
+            onDataSaver={(on) => session.setDataSaver(on)}
+            onQuality={(quality) => session.setQuality(quality)}
+          />
         </>
       )}
       <p className="footer-link">
-        <Link to="/">More events</Link>
+        <Link to="/">{t.moreEvents}</Link>
       </p>
     </section>
   );

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../helpers/browser';
 import { createEvent, startTestServer, type TestServer } from '../../helpers/testServer';
 
 const running: TestServer[] = [];
@@ -14,11 +15,41 @@ afterEach(async () => {
 });
 
 describe('JalsaServer', () => {
-  it('reports readiness of the database and media workers at /healthz', async () => {
+  it('reports readiness of the database, media workers, storage and packagers at /healthz', async () => {
     const test = await start();
     const response = await fetch(`${test.url}/healthz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok', checks: { database: true, mediaWorkers: true } });
+    expect(await response.json()).toEqual({
+      status: 'ok',
+      checks: { database: true, mediaWorkers: true, storage: true, packager: true },
+    });
+  });
+
+  it('is not ready while recordings cannot be written', async () => {
+    const test = await start();
+    const recordings = test.server.hls.recordingsDir;
+    // Something else where the recordings go: as root, permissions cannot make a directory unwritable.
+    await fs.promises.rm(recordings, { recursive: true, force: true });
+    await fs.promises.writeFile(recordings, 'in the way');
+    const response = await fetch(`${test.url}/healthz`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ status: 'unavailable', checks: { storage: false, database: true } });
+    await fs.promises.rm(recordings);
+    expect((await fetch(`${test.url}/healthz`)).status).toBe(200);
+  });
+
+  it('is not ready while a live event’s recorder has failed, and ready again once the event ends', async () => {
+    const test = await start();
+    const { slug } = await createEvent(test, 'Unrecordable rally');
+    await fs.promises.mkdir(test.server.hls.recordingsDir, { recursive: true });
+    await fs.promises.writeFile(test.server.hls.recordingDir(slug), 'in the way');
+    test.server.events.goLive(slug);
+    await test.server.rooms.getOrCreate(slug);
+    const health = async () => (await fetch(`${test.url}/healthz`)).json() as Promise<{ checks: Record<string, boolean> }>;
+    const failed = await waitFor(health, (h) => !h.checks.packager, 10_000);
+    expect(failed.checks).toMatchObject({ packager: false, storage: true });
+    test.server.events.end(slug);
+    expect((await fetch(`${test.url}/healthz`)).status).toBe(200);
   });
 
   it('keeps events, their status and their keys across a restart', async () => {

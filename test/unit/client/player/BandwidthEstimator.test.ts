@@ -14,10 +14,10 @@ describe('BandwidthEstimator', () => {
   });
 
   it('moves halfway to a new level after one half-life of wall-clock time, whatever the sample count', () => {
-    const few = new BandwidthEstimator(options, 1_000_000);
+    const few = new BandwidthEstimator(options);
     few.sample(0, 1_000_000);
     few.sample(1_000, 0);
-    const many = new BandwidthEstimator(options, 1_000_000);
+    const many = new BandwidthEstimator(options);
     many.sample(0, 1_000_000);
     for (let t = 100; t <= 1_000; t += 100) many.sample(t, 0);
     expect(few.fastBps).toBeCloseTo(500_000, -2);

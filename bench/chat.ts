@@ -1,0 +1,202 @@
+/**
+ * npm run bench:chat [-- --clients 5000 --rate 20 --seconds 15 --scenarios single,redis,plainEmit]
+ * Chat fan-out: N attendees connected to `/chat` while senders post M messages a second; prints and writes
+ * to bench/results/chat.json the latency from send to arrival at every attendee (p50/p99), the server
+ * CPU, and what never arrived, for:
+ *   single     one server process, batched frames (the shipped configuration);
+ *   redis      two server processes sharing the chat through a Redis, attendees split between them;
+ *   plainEmit  one server process sending every message on its own (CHAT_BATCH_MS=0), i.e. a plain
+ *              per-message `io.to(room).emit`, for comparison.
+ * Servers, receivers and senders are separate processes on loopback.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startRedis, type TestRedis } from '../test/helpers/redisServer';
+import { startServerProcess, type ServerProcess } from '../test/helpers/serverProcess';
+import type { LoadCommand, LoadReport } from './chatLoad';
+import { LatencyHistogram } from './LatencyHistogram';
+import { measureCpuCores } from './processCpu';
+import { writeResult } from './writeResult';
+
+// Each scenario decides for itself whether its servers share a Redis (one started for it).
+delete process.env.REDIS_URL;
+
+const { values } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '5000' },
+    rate: { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '15' },
+    warmup: { type: 'string', default: '3' },
+    drain: { type: 'string', default: '5' },
+    'client-processes': { type: 'string', default: '2' },
+    scenarios: { type: 'string', default: 'single,redis,plainEmit' },
+  },
+});
+const CLIENTS = Number(values.clients);
+const RATE = Number(values.rate);
+const MEASURE_MS = Number(values.seconds) * 1000;
+const WARMUP_MS = Number(values.warmup) * 1000;
+const DRAIN_MS = Number(values.drain) * 1000;
+const CLIENT_PROCESSES = Number(values['client-processes']);
+/** A sender connection may post one message a second (the server's per-connection limit); stay well under. */
+const SENDERS = Math.max(10, Math.ceil(RATE / 0.5));
+
+interface Scenario {
+  processes: number;
+  batchMs: number;
+}
+const SCENARIOS: Record<string, Scenario> = {
+  single: { processes: 1, batchMs: 250 },
+  redis: { processes: 2, batchMs: 250 },
+  plainEmit: { processes: 1, batchMs: 0 },
+};
+
+/** One load process and the replies it sends back, taken in order by type. */
+class LoadProcess {
+  readonly #child: ChildProcess;
+  readonly #exited: Promise<void>;
+
+  constructor() {
+    this.#child = fork(path.join(import.meta.dirname, 'chatLoad.ts'), { execArgv: ['--import', 'tsx'] });
+    this.#exited = new Promise((resolve) => this.#child.once('exit', () => resolve()));
+  }
+
+  get pid(): number {
+    return this.#child.pid!;
+  }
+
+  ask<T extends LoadReport['type']>(command: LoadCommand, reply: T): Promise<Extract<LoadReport, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (message: LoadReport) => {
+        if (message.type !== reply) return;
+        this.#child.off('message', onMessage);
+        this.#child.off('exit', onExit);
+        resolve(message as Extract<LoadReport, { type: T }>);
+      };
+      const onExit = (code: number | null) => reject(new Error(`a load process exited with ${code}`));
+      this.#child.on('message', onMessage);
+      this.#child.once('exit', onExit);
+      this.#child.send(command);
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.#child.exitCode === null) this.#child.send({ type: 'stop' } satisfies LoadCommand);
+    await this.#exited;
+  }
+}
+
+function sum(values: number[]): number {
+  return Number(values.reduce((total, value) => total + value, 0).toFixed(2));
+}
+
+async function createEvent(server: ServerProcess, key: string): Promise<string> {
+  const response = await fetch(`${server.url}/api/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ title: 'Chat benchmark' }),
+  });
+  if (response.status !== 201) throw new Error(`creating the event failed: ${response.status}`);
+  return ((await response.json()) as { event: { slug: string } }).event.slug;
+}
+
+async function run(name: string, { processes, batchMs }: Scenario) {
+  process.stdout.write(`${name}: starting ${processes} server process(es)…\n`);
+  const key = crypto.randomBytes(32).toString('base64url');
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-bench-chat-'));
+  let redis: TestRedis | undefined;
+  const servers: ServerProcess[] = [];
+  const loads: LoadProcess[] = [];
+  try {
+    redis = processes > 1 ? await startRedis() : undefined;
+    for (let i = 0; i < processes; i++) {
+      servers.push(
+        await startServerProcess({
+          DATA_DIR: dataDir,
+          ORGANIZER_KEY: key,
+          SERVE_CLIENT: 'false',
+          LOG_LEVEL: 'warn',
+          CHAT_BATCH_MS: String(batchMs),
+          // Every simulated attendee comes from 127.0.0.1: the per-address limit would measure itself.
+          CHAT_ADDRESS_MESSAGES_PER_SECOND: '100000',
+          ...(redis ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.keyPrefix } : {}),
+        }),
+      );
+    }
+    const slug = await createEvent(servers[0]!, key);
+    const urls = servers.map((server) => server.url);
+
+    process.stdout.write(`${name}: connecting ${CLIENTS} attendees and ${SENDERS} senders…\n`);
+    const connectStart = performance.now();
+    const receivers = Array.from({ length: CLIENT_PROCESSES }, () => new LoadProcess());
+    const sender = new LoadProcess();
+    loads.push(...receivers, sender);
+    await Promise.all([
+      ...receivers.map((load, i) =>
+        load.ask({ type: 'connect', urls, slug, count: Math.floor((CLIENTS + i) / CLIENT_PROCESSES) }, 'connected'),
+      ),
+      sender.ask({ type: 'connect', urls, slug, count: SENDERS }, 'connected'),
+    ]);
+    const connectSeconds = (performance.now() - connectStart) / 1000;
+
+    process.stdout.write(`${name}: sending ${RATE} messages/s for ${WARMUP_MS / 1000} + ${MEASURE_MS / 1000} s…\n`);
+    const sent = sender.ask({ type: 'send', perSecond: RATE, warmupMs: WARMUP_MS, measureMs: MEASURE_MS }, 'sent');
+    await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
+    // The attendees' processes are measured too: on a small machine they compete with the servers for cores.
+    const [cpu, receiverCpu] = await Promise.all([
+      Promise.all(servers.map((server) => measureCpuCores(server.pid, MEASURE_MS))),
+      Promise.all(receivers.map((load) => measureCpuCores(load.pid, MEASURE_MS))),
+    ]);
+    const { measured, refused } = await sent;
+
+    const expected = measured * CLIENTS;
+    const drainUntil = performance.now() + DRAIN_MS;
+    let arrived = 0;
+    while (performance.now() < drainUntil) {
+      const progress = await Promise.all(receivers.map((load) => load.ask({ type: 'progress' }, 'progress')));
+      arrived = progress.reduce((sum, p) => sum + p.received, 0);
+      if (arrived >= expected) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const reports = await Promise.all(receivers.map((load) => load.ask({ type: 'report' }, 'report')));
+    const histogram = new LatencyHistogram();
+    for (const report of reports) histogram.add(report.histogram);
+    const received = reports.reduce((sum, r) => sum + r.received, 0);
+    return {
+      clients: CLIENTS,
+      messagesPerSecond: Number((measured / (MEASURE_MS / 1000)).toFixed(1)),
+      p50Ms: histogram.quantile(0.5),
+      p99Ms: histogram.quantile(0.99),
+      serverCpuCores: sum(cpu),
+      lost: expected - received,
+      serverProcesses: processes,
+      batchMs,
+      deliveriesPerSecond: Math.round(received / (MEASURE_MS / 1000)),
+      duplicates: reports.reduce((sum, r) => sum + r.duplicates, 0),
+      refusedMessages: refused,
+      connectSeconds: Number(connectSeconds.toFixed(1)),
+      attendeeProcessesCpuCores: sum(receiverCpu),
+    };
+  } finally {
+    await Promise.all(loads.map((load) => load.stop()));
+    await Promise.all(servers.map((server) => server.stop()));
+    await redis?.close();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+const results: Record<string, Awaited<ReturnType<typeof run>>> = {};
+for (const name of values.scenarios.split(',')) {
+  const scenario = SCENARIOS[name];
+  if (!scenario) throw new Error(`unknown scenario "${name}"; choose from ${Object.keys(SCENARIOS).join(', ')}`);
+  results[name] = await run(name, scenario);
+}
+await writeResult('chat', {
+  ...results,
+  load: { senders: SENDERS, clientProcesses: CLIENT_PROCESSES, warmupSeconds: WARMUP_MS / 1000, measureSeconds: MEASURE_MS / 1000 },
+  machine: { cpus: os.cpus().length, node: process.version },
+});

@@ -1,0 +1,163 @@
+/**
+ * npm run bench:sfu [-- --window 3 --start 100 --growth 1.5 --max 6000 --cpu-limit 0.85]
+ * Receivers one mediasoup worker (one core) can feed: the synthetic source at 320x180 is published into
+ * a room, then receivers are added in growing steps — each a PlainTransport with SRTP sending real RTP
+ * to UDP sinks on loopback — until the worker's CPU reaches the limit or packets go missing. Done once
+ * for audio-only receivers (one consumer each) and once for 180p receivers (audio and video consumers).
+ * Writes bench/results/sfu.json.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { types } from 'mediasoup';
+import { createLogger } from '../server/logger';
+import { FfmpegPublisher } from '../server/sfu/FfmpegPublisher';
+import type { MediaRoom } from '../server/sfu/MediaRoom';
+import { testPatternSource } from '../server/sfu/testPatternSource';
+import { waitFor } from '../test/helpers/browser';
+import { createEvent, startTestServer } from '../test/helpers/testServer';
+import { measureCpuCores } from './processCpu';
+import { UdpSinks } from './UdpSinks';
+import { writeResult } from './writeResult';
+
+const { values } = parseArgs({
+  options: {
+    window: { type: 'string', default: '3' },
+    start: { type: 'string', default: '100' },
+    growth: { type: 'string', default: '1.5' },
+    max: { type: 'string', default: '6000' },
+    'cpu-limit': { type: 'string', default: '0.85' },
+  },
+});
+const windowMs = Number(values.window) * 1000;
+const cpuLimit = Number(values['cpu-limit']);
+const maxReceivers = Number(values.max);
+/** Receivers whose RTP did not all arrive: beyond this share the worker is dropping, whatever its CPU. */
+const LOSS_LIMIT = 0.01;
+/** Simple (non-simulcast) video consumers start forwarding at a keyframe; the source sends one a second. */
+const SETTLE_MS = 1_500;
+const CREATE_BATCH = 50;
+
+interface Step {
+  receivers: number;
+  workerCpuCores: number;
+  /** Datagrams the kernel dropped for full socket buffers, as a share of the RTP due to the receivers. */
+  loss: number;
+}
+
+const test = await startTestServer({ MEDIASOUP_WORKERS: '1', RTC_MIN_PORT: '20000', RTC_MAX_PORT: '29999' });
+const sinks = await UdpSinks.open(8);
+try {
+  const { slug } = await createEvent(test, 'SFU benchmark');
+  test.server.events.goLive(slug);
+  const room = await test.server.rooms.getOrCreate(slug);
+  const publisher = await FfmpegPublisher.start(room, testPatternSource({ width: 320, height: 180 }), createLogger('silent'));
+  // Only the SFU is measured: the HLS packager (another consumer and an encoder) stops.
+  const packager = await waitFor(async () => test.server.hls.packager(slug), (p) => p !== undefined, 5_000, 100);
+  await packager?.stop({ ended: false });
+  const workerPid = test.server.workers.pids()[0]!;
+  const producers = publisher.producers;
+  const audio = producers.find((p) => p.kind === 'audio')!;
+
+  const audioRun = await ramp(room, [audio], workerPid);
+  const videoRun = await ramp(room, producers, workerPid);
+  const bitrates = Object.fromEntries(
+    await Promise.all(producers.map(async (p) => [p.kind, Math.round((await p.getStats()).reduce((s, x) => s + x.bitrate, 0) / 1000)])),
+  );
+  publisher.close();
+  await writeResult('sfu', {
+    consumersPerWorkerAudio: audioRun.capacity,
+    consumersPerWorker180p: videoRun.capacity,
+    cpuCoresAtMax: Math.max(audioRun.steps.at(-1)!.workerCpuCores, videoRun.steps.at(-1)!.workerCpuCores),
+    sourceKbps: bitrates,
+    stepsAudio: audioRun.steps,
+    steps180p: videoRun.steps,
+    method:
+      `receivers = PlainTransports with SRTP to UDP sinks on loopback; a 180p receiver holds an audio and a video consumer; ` +
+      `loss = UDP datagrams the kernel dropped for full buffers (/proc/net/snmp) over the RTP due. ` +
+      `Steps grow by ${values.growth}x from ${values.start}; capacity is interpolated to ${cpuLimit} of a core, or the last step ` +
+      `with under ${LOSS_LIMIT * 100}% loss; CPU of the worker process from /proc over ${values.window} s`,
+  });
+} finally {
+  await sinks.close();
+  await test.close();
+}
+
+async function ramp(room: MediaRoom, producers: types.Producer[], workerPid: number): Promise<{ capacity: number; steps: Step[] }> {
+  const transports: types.PlainTransport[] = [];
+  const steps: Step[] = [];
+  let target = Number(values.start);
+  try {
+    for (;;) {
+      while (transports.length < target) {
+        const batch = Math.min(CREATE_BATCH, target - transports.length);
+        transports.push(...(await Promise.all(Array.from({ length: batch }, (_, i) => receiver(room, producers, transports.length + i)))));
+      }
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      const step = await measure(producers, transports.length, workerPid);
+      steps.push(step);
+      process.stdout.write(`${producers.length === 1 ? 'audio' : '180p'}: ${JSON.stringify(step)}\n`);
+      if (step.workerCpuCores >= cpuLimit || step.loss > LOSS_LIMIT || target >= maxReceivers) break;
+      target = Math.min(maxReceivers, Math.ceil(target * Number(values.growth)));
+    }
+  } finally {
+    for (const transport of transports) transport.close();
+  }
+  return { capacity: capacity(steps), steps };
+}
+
+async function receiver(room: MediaRoom, producers: types.Producer[], index: number): Promise<types.PlainTransport> {
+  const transport = await room.router.createPlainTransport({
+    listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+    rtcpMux: true,
+    comedia: false,
+    enableSrtp: true,
+    srtpCryptoSuite: 'AES_CM_128_HMAC_SHA1_80',
+  });
+  await transport.connect({
+    ip: '127.0.0.1',
+    port: sinks.ports[index % sinks.ports.length]!,
+    srtpParameters: { cryptoSuite: 'AES_CM_128_HMAC_SHA1_80', keyBase64: crypto.randomBytes(30).toString('base64') },
+  });
+  for (const producer of producers) {
+    await transport.consume({ producerId: producer.id, rtpCapabilities: room.router.rtpCapabilities, paused: false });
+  }
+  return transport;
+}
+
+/**
+ * A worker that cannot keep up leaves packets in its sockets' buffers until the kernel drops them;
+ * receivers that read too slowly do the same. Loss is those drops against the packets due in the window.
+ */
+async function measure(producers: types.Producer[], receivers: number, workerPid: number): Promise<Step> {
+  const packets = async () =>
+    (await Promise.all(producers.map(async (p) => (await p.getStats()).reduce((s, x) => s + x.packetCount, 0)))).reduce((a, b) => a + b, 0);
+  const [sentBefore, udpBefore] = await Promise.all([packets(), udpCounters()]);
+  const workerCpuCores = await measureCpuCores(workerPid, windowMs);
+  const [sentAfter, udpAfter] = await Promise.all([packets(), udpCounters()]);
+  const due = (sentAfter - sentBefore) * receivers;
+  const dropped = udpAfter.RcvbufErrors! - udpBefore.RcvbufErrors! + (udpAfter.SndbufErrors! - udpBefore.SndbufErrors!);
+  return {
+    receivers,
+    workerCpuCores: Number(workerCpuCores.toFixed(3)),
+    loss: due > 0 ? Number((dropped / due).toFixed(4)) : 1,
+  };
+}
+
+/** Receivers at the CPU limit, interpolated between the last two steps; or the last step without loss. */
+function capacity(steps: Step[]): number {
+  const last = steps.at(-1)!;
+  const previous = steps.at(-2);
+  if (last.loss > LOSS_LIMIT) return previous?.receivers ?? 0;
+  if (last.workerCpuCores < cpuLimit || !previous) return last.receivers;
+  const share = (cpuLimit - previous.workerCpuCores) / (last.workerCpuCores - previous.workerCpuCores);
+  return Math.round(previous.receivers + share * (last.receivers - previous.receivers));
+}
+
+/** The kernel's UDP counters (/proc/net/snmp), by name. */
+async function udpCounters(): Promise<Record<string, number>> {
+  const lines = (await fs.readFile('/proc/net/snmp', 'utf8')).split('\n').filter((l) => l.startsWith('Udp:'));
+  const names = lines[0]!.split(/\s+/).slice(1);
+  const numbers = lines[1]!.split(/\s+/).slice(1).map(Number);
+  return Object.fromEntries(names.map((name, i) => [name, numbers[i]!]));
+}

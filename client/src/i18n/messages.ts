@@ -1,0 +1,215 @@
+import type { LinkQuality } from '../player/LinkAssessment';
+import type { AudioOnlyReason, Quality } from '../player/Playback';
+import type { ConnectionState, HlsReason } from '../player/WatchSession';
+
+/** Every user-facing string of the attendee pages. Functions take what varies; nothing here is HTML. */
+export interface Messages {
+  languageName: string;
+  brand: string;
+  loading: string;
+  navEvents: string;
+  navReplays: string;
+  notFoundTitle: string;
+  notFoundLink: string;
+  tryAgain: string;
+  homeTitle: string;
+  homeLoading: string;
+  homeEmpty: string;
+  homeProblem: string;
+  live: string;
+  organizing: string;
+  openStudio: string;
+  moreEvents: string;
+  connectionLabel: string;
+  connection: Record<ConnectionState, string>;
+  notStarted(scheduledAt: string | null): string;
+  ended: string;
+  endedWatchRecording: string;
+  notFound: string;
+  reconnecting: string;
+  failed: string;
+  unsupported: string;
+  broadcastPaused: string;
+  stalled: string;
+  trouble: string;
+  dataSaver: string;
+  qualityLabel: string;
+  quality: Record<Quality, string>;
+  modeVideo(rendition: string | null): string;
+  modeAudio: Record<AudioOnlyReason, string>;
+  linkLabel: string;
+  link: Record<LinkQuality, string>;
+  pathWebRtc: string;
+  pathHls(reason: HlsReason | null): string;
+  waitingForVideo: string;
+  noVideoYet: string;
+  tapToListen: string;
+  posterAlt: string;
+  replaysTitle: string;
+  replaysEmpty: string;
+  replaysProblem: string;
+  duration(seconds: number): string;
+  replayNotFound: string;
+  replayBack: string;
+  download(sizeHint: string): string;
+  downloadNote: string;
+  chatReplay: string;
+  dateTime(iso: string): string;
+}
+
+function clock(seconds: number): string {
+  const s = Math.round(seconds);
+  const hours = Math.floor(s / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  const rest = String(s % 60).padStart(2, '0');
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${rest}` : `${minutes}:${rest}`;
+}
+
+function dateTimeIn(locale: string): (iso: string) => string {
+  const formatter = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+  return (iso) => {
+    const date = new Date(iso);
+    return Number.isNaN(date.getTime()) ? iso : formatter.format(date);
+  };
+}
+
+export const en: Messages = {
+  languageName: 'English',
+  brand: 'Jalsa',
+  loading: 'Loading…',
+  navEvents: 'Events',
+  navReplays: 'Recordings',
+  notFoundTitle: 'Page not found',
+  notFoundLink: 'See the events on Jalsa',
+  tryAgain: 'Try again',
+  homeTitle: 'Live and upcoming events',
+  homeLoading: 'Loading events…',
+  homeEmpty: 'Nothing is live or scheduled right now.',
+  homeProblem: 'Could not load the events.',
+  live: 'Live',
+  organizing: 'Organizing?',
+  openStudio: 'Open the studio',
+  moreEvents: 'More events',
+  connectionLabel: 'Connection',
+  // The English words are the states' own names, which tests also read.
+  connection: {
+    connecting: 'connecting',
+    connected: 'connected',
+    reconnecting: 'reconnecting',
+    'waiting for the event to start': 'waiting for the event to start',
+    ended: 'ended',
+    'not found': 'not found',
+    failed: 'failed',
+  },
+  notStarted: (when) =>
+    `The event has not started yet.${when ? ` It is scheduled for ${en.dateTime(when)}.` : ''} This page starts playing when it goes live.`,
+  ended: 'The event has ended.',
+  endedWatchRecording: 'Listen to the recording',
+  notFound: 'There is no event at this address.',
+  reconnecting: 'Connection lost, reconnecting…',
+  failed: 'Could not connect to the event. Trying again shortly…',
+  unsupported: 'This browser cannot play live streams.',
+  broadcastPaused: 'The organizer’s connection dropped. The broadcast will resume by itself — stay on this page.',
+  stalled: 'Waiting for the network…',
+  trouble: 'The connection is struggling; still trying…',
+  dataSaver: 'Audio only (uses far less data)',
+  qualityLabel: 'Quality',
+  quality: { auto: 'Auto', low: 'Low', medium: 'Medium', high: 'High' },
+  modeVideo: (rendition) => (rendition ? `Video and sound (${rendition})` : 'Video and sound'),
+  modeAudio: {
+    'data saver': 'Sound only, as you chose',
+    'slow connection': 'Sound only: your connection is too slow for video right now',
+    'no video': 'Sound only: this event has no video',
+  },
+  linkLabel: 'Your connection',
+  link: { unknown: 'measuring…', good: 'good', fair: 'fair', weak: 'weak', 'very weak': 'very weak' },
+  pathWebRtc: 'Live, with the shortest delay',
+  pathHls: (reason) =>
+    reason === 'seats full'
+      ? 'Live, a few seconds behind (the fast connection is full)'
+      : 'Live, a few seconds behind (more robust on this network)',
+  waitingForVideo: 'Waiting for video…',
+  noVideoYet: 'No video yet.',
+  tapToListen: 'Tap to listen',
+  posterAlt: 'A still picture of the stage',
+  replaysTitle: 'Recordings',
+  replaysEmpty: 'No recordings yet.',
+  replaysProblem: 'Could not load the recordings.',
+  duration: (seconds) => `Duration ${clock(seconds)}`,
+  replayNotFound: 'There is no recording at this address.',
+  replayBack: 'All recordings',
+  download: (size) => `Download the sound only${size}`,
+  downloadNote: 'The cheapest way to carry the speech to someone on a slow line: one small file to share.',
+  chatReplay: 'Chat',
+  dateTime: dateTimeIn('en'),
+};
+
+export const ur: Messages = {
+  languageName: 'اردو',
+  brand: 'جلسہ',
+  loading: 'لوڈ ہو رہا ہے…',
+  navEvents: 'تقریبات',
+  navReplays: 'ریکارڈنگز',
+  notFoundTitle: 'صفحہ نہیں ملا',
+  notFoundLink: 'جلسہ پر تقریبات دیکھیں',
+  tryAgain: 'دوبارہ کوشش کریں',
+  homeTitle: 'براہِ راست اور آنے والی تقریبات',
+  homeLoading: 'تقریبات لوڈ ہو رہی ہیں…',
+  homeEmpty: 'اس وقت نہ کچھ براہِ راست ہے نہ طے شدہ۔',
+  homeProblem: 'تقریبات لوڈ نہیں ہو سکیں۔',
+  live: 'براہِ راست',
+  organizing: 'منتظم ہیں؟',
+  openStudio: 'اسٹوڈیو کھولیں',
+  moreEvents: 'مزید تقریبات',
+  connectionLabel: 'رابطہ',
+  connection: {
+    connecting: 'جڑ رہا ہے',
+    connected: 'جڑا ہوا',
+    reconnecting: 'دوبارہ جڑ رہا ہے',
+    'waiting for the event to start': 'تقریب شروع ہونے کا انتظار',
+    ended: 'ختم',
+    'not found': 'نہیں ملی',
+    failed: 'ناکام',
+  },
+  notStarted: (when) =>
+    `تقریب ابھی شروع نہیں ہوئی۔${when ? ` یہ ${ur.dateTime(when)} کو طے ہے۔` : ''} شروع ہوتے ہی یہ صفحہ چلنے لگے گا۔`,
+  ended: 'تقریب ختم ہو چکی ہے۔',
+  endedWatchRecording: 'ریکارڈنگ سنیں',
+  notFound: 'اس پتے پر کوئی تقریب نہیں۔',
+  reconnecting: 'رابطہ ٹوٹ گیا، دوبارہ جوڑا جا رہا ہے…',
+  failed: 'تقریب سے رابطہ نہیں ہو سکا۔ کچھ دیر میں دوبارہ کوشش ہوگی…',
+  unsupported: 'یہ براؤزر براہِ راست نشریات نہیں چلا سکتا۔',
+  broadcastPaused: 'منتظم کا رابطہ ٹوٹ گیا ہے۔ نشریات خود بخود دوبارہ شروع ہوں گی — اسی صفحے پر رہیں۔',
+  stalled: 'نیٹ ورک کا انتظار…',
+  trouble: 'رابطہ کمزور ہے؛ کوشش جاری ہے…',
+  dataSaver: 'صرف آواز (بہت کم ڈیٹا)',
+  qualityLabel: 'معیار',
+  quality: { auto: 'خودکار', low: 'کم', medium: 'درمیانہ', high: 'اعلیٰ' },
+  modeVideo: (rendition) => (rendition ? `ویڈیو اور آواز (${rendition})` : 'ویڈیو اور آواز'),
+  modeAudio: {
+    'data saver': 'صرف آواز، آپ کی پسند کے مطابق',
+    'slow connection': 'صرف آواز: آپ کا کنکشن اس وقت ویڈیو کے لیے بہت سست ہے',
+    'no video': 'صرف آواز: اس تقریب میں ویڈیو نہیں',
+  },
+  linkLabel: 'آپ کا کنکشن',
+  link: { unknown: 'جانچ جاری…', good: 'اچھا', fair: 'ٹھیک', weak: 'کمزور', 'very weak': 'بہت کمزور' },
+  pathWebRtc: 'براہِ راست، کم سے کم تاخیر کے ساتھ',
+  pathHls: (reason) =>
+    reason === 'seats full'
+      ? 'براہِ راست، چند سیکنڈ پیچھے (تیز رابطہ بھرا ہوا ہے)'
+      : 'براہِ راست، چند سیکنڈ پیچھے (اس نیٹ ورک پر زیادہ پائیدار)',
+  waitingForVideo: 'ویڈیو کا انتظار…',
+  noVideoYet: 'ابھی ویڈیو نہیں۔',
+  tapToListen: 'سننے کے لیے ٹیپ کریں',
+  posterAlt: 'اسٹیج کی ایک ساکن تصویر',
+  replaysTitle: 'ریکارڈنگز',
+  replaysEmpty: 'ابھی کوئی ریکارڈنگ نہیں۔',
+  replaysProblem: 'ریکارڈنگز لوڈ نہیں ہو سکیں۔',
+  duration: (seconds) => `دورانیہ ${clock(seconds)}`,
+  replayNotFound: 'اس پتے پر کوئی ریکارڈنگ نہیں۔',
+  replayBack: 'تمام ریکارڈنگز',
+  download: (size) => `صرف آواز ڈاؤن لوڈ کریں${size}`,
+  downloadNote: 'سست لائن پر کسی تک تقریر پہنچانے کا سب سے سستا طریقہ: شیئر کرنے کو ایک چھوٹی فائل۔',
+  chatReplay: 'چیٹ',
+  dateTime: dateTimeIn('ur-PK'),
+};

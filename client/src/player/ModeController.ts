@@ -1,0 +1,95 @@
+import { Emitter } from './Emitter';
+
+export type PlaybackMode = 'video' | 'audio';
+
+/**
+ * What the latest measurements say about the link, against what the lowest video rung needs:
+ * `insufficient` cannot carry it, `sufficient` carries it with room to spare, `marginal` is between
+ * (stay as you are). Null: nothing new was learnt.
+ */
+export type LinkVerdict = 'insufficient' | 'marginal' | 'sufficient';
+
+export interface ModeControllerOptions {
+  /** How long `insufficient` must last before video goes off. */
+  downHoldMs: number;
+  /** How long `sufficient` must last before video comes back, at first. */
+  upHoldMs: number;
+  /** Each return to video that fails again soon doubles the wait, up to this. */
+  maxUpHoldMs: number;
+  /** Video that lasted this long was a good decision: the wait goes back to `upHoldMs`. */
+  stableVideoMs: number;
+}
+
+export const DEFAULT_MODE_OPTIONS: ModeControllerOptions = {
+  downHoldMs: 0,
+  upHoldMs: 8_000,
+  maxUpHoldMs: 120_000,
+  stableVideoMs: 60_000,
+};
+
+export interface ModeControllerEvents {
+  change: [mode: PlaybackMode];
+}
+
+/**
+ * Decides between video and audio only from a stream of link verdicts, with hysteresis: quick to drop
+ * video (speech must keep playing), slow to bring it back, and slower each time bringing it back failed.
+ */
+export class ModeController extends Emitter<ModeControllerEvents> {
+  readonly #options: ModeControllerOptions;
+  #mode: PlaybackMode;
+  #upHoldMs: number;
+  #since: number;
+  /** Since when the verdicts have pointed away from the current mode; null when they do not. */
+  #pressureSince: number | null = null;
+  /** Whether the current video came back after audio only (rather than being how playback began). */
+  #returned = false;
+
+  constructor(initialMode: PlaybackMode, nowMs: number, options: ModeControllerOptions = DEFAULT_MODE_OPTIONS) {
+    super();
+    this.#options = options;
+    this.#mode = initialMode;
+    this.#upHoldMs = options.upHoldMs;
+    this.#since = nowMs;
+  }
+
+  get mode(): PlaybackMode {
+    return this.#mode;
+  }
+
+  /** The wait before video comes back, as it stands after the failures so far. */
+  get upHoldMs(): number {
+    return this.#upHoldMs;
+  }
+
+  observe(nowMs: number, verdict: LinkVerdict | null): void {
+    if (verdict === null) return;
+    const away = this.#mode === 'video' ? verdict === 'insufficient' : verdict === 'sufficient';
+    if (!away) {
+      this.#pressureSince = null;
+      return;
+    }
+    this.#pressureSince ??= nowMs;
+    const hold = this.#mode === 'video' ? this.#options.downHoldMs : this.#upHoldMs;
+    if (nowMs - this.#pressureSince >= hold) this.#switch(nowMs);
+  }
+
+  #switch(nowMs: number): void {
+    if (this.#mode === 'video' && this.#returned) {
+      const lasted = nowMs - this.#since;
+      this.#upHoldMs =
+        lasted < this.#options.stableVideoMs
+          ? Math.min(this.#upHoldMs * 2, this.#options.maxUpHoldMs)
+          : this.#options.upHoldMs;
+    }
+    this.#returned = this.#mode === 'audio';
+    this.#mode = this.#mode === 'video' ? 'audio' : 'video';
+    this.#since = nowMs;
+    this.#pressureSince = null;
+    this.emit('change', this.#mode);
+  }
+
+  close(): void {
+    this.removeAllListeners();
+  }
+}

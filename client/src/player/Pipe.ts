@@ -1,0 +1,48 @@
+import type { Emitter } from './Emitter';
+import type { PlaybackMode } from './ModeController';
+
+export interface PipeEvents {
+  /** More media was buffered. */
+  buffered: [];
+  /** A live source stopped (or resumed) adding segments: the organizer's connection dropped. */
+  idle: [idle: boolean];
+  /** Requests are failing and being retried (or succeed again). */
+  trouble: [trouble: boolean];
+  /** The pipe cannot go on; its owner opens a new one. */
+  failed: [reason: string];
+  /** The current rendition, e.g. "360p" (video pipes only). */
+  rendition: [name: string | null];
+}
+
+/** One way of feeding a media element from the HLS files: the video ladder, or the audio-only rung. */
+export interface Pipe extends Pick<Emitter<PipeEvents>, 'on'> {
+  readonly mode: PlaybackMode;
+  readonly element: HTMLMediaElement;
+  /** Where it began buffering, in playlist seconds; null until known. */
+  readonly startTime: number | null;
+  /** Whether playback at `time` could start now without waiting for the network. */
+  covers(time: number): boolean;
+  /** Stops fetching so another pipe gets the whole link; what is buffered still plays. */
+  stopLoading(): void;
+  resumeLoading(): void;
+  close(): void;
+}
+
+/** A little more than one audio frame: enough buffered at `time` for playback to start there. */
+const COVER_MARGIN_SECONDS = 0.3;
+
+export function bufferedCovers(element: HTMLMediaElement, time: number): boolean {
+  const { buffered } = element;
+  for (let i = 0; i < buffered.length; i++) {
+    if (buffered.start(i) <= time + 0.05 && buffered.end(i) >= time + COVER_MARGIN_SECONDS) return true;
+  }
+  return false;
+}
+
+export function bufferedAhead(element: HTMLMediaElement): number {
+  const { buffered, currentTime } = element;
+  for (let i = 0; i < buffered.length; i++) {
+    if (buffered.start(i) <= currentTime + 0.05 && buffered.end(i) > currentTime) return buffered.end(i) - currentTime;
+  }
+  return 0;
+}

@@ -1,0 +1,194 @@
+import type Hls from 'hls.js';
+import type { HlsConfig, LevelUpdatedData, ErrorData } from 'hls.js';
+import { Emitter } from './Emitter';
+import { bufferedCovers, type Pipe, type PipeEvents } from './Pipe';
+import type { Quality } from './Playback';
+import type { TransferMeter } from './TransferMeter';
+
+
+/** Same as the audio pipe: no new segment for this many target durations means the source stopped. */
+const IDLE_AFTER_TARGETS = 3;
+
+export interface VideoPipeOptions {
+  live: boolean;
+  startPosition: number | null;
+  /** Our own estimate, so hls.js starts on the right rung instead of assuming 500 kbps. */
+  estimateBps: number | null;
+  quality: Quality;
+}
+
+let library: Promise<typeof Hls> | null = null;
+
+/** hls.js (light build, ~117 KB gzip) is fetched only when a video rung is first wanted. */
+function loadHls(): Promise<typeof Hls> {
+  library ??= import('hls.js/light').then((module) => module.default);
+  return library;
+}
+
+/**
+ * Tuned for links that collapse: a low starting guess, quick to step down (0.8 of the estimate may be
+ * used, and a fragment that would starve the buffer for 2 s is abandoned), slow to step up (0.5).
+ */
+function tunedConfig(Hls: typeof import('hls.js').default, meter: TransferMeter, options: VideoPipeOptions): Partial<HlsConfig> {
+  const DefaultLoader = Hls.DefaultConfig.loader;
+  type LoadArguments = Parameters<InstanceType<typeof DefaultLoader>['load']>;
+  class MeteredLoader extends DefaultLoader {
+    override load(context: LoadArguments[0], config: LoadArguments[1], callbacks: LoadArguments[2]): void {
+      // hls.js marks the end of successful loads only: a failed one must not look like it is still running.
+      let failed = false;
+      super.load(context, config, {
+        ...callbacks,
+        onError: (...args) => {
+          failed = true;
+          callbacks.onError(...args);
+        },
+        onTimeout: (...args) => {
+          failed = true;
+          callbacks.onTimeout(...args);
+        },
+        onAbort: (...args) => {
+          failed = true;
+          callbacks.onAbort?.(...args);
+        },
+      });
+      const { stats } = this;
+      meter.track({
+        loading: stats.loading,
+        get loaded() {
+          return stats.loaded;
+        },
+        get aborted() {
+          return failed || stats.aborted;
+        },
+      });
+    }
+  }
+  return {
+    loader: MeteredLoader,
+    startPosition: options.startPosition ?? -1,
+    // A page that loaded over a fast local network says little about the mobile link: capped as hls.js caps it.
+    abrEwmaDefaultEstimate: Math.min(options.estimateBps ?? 150_000, 5_000_000),
+    abrEwmaFastLive: 2,
+    abrEwmaSlowLive: 6,
+    abrEwmaFastVoD: 2,
+    abrEwmaSlowVoD: 6,
+    abrBandWidthFactor: 0.8,
+    abrBandWidthUpFactor: 0.5,
+    maxStarvationDelay: 2,
+    maxLoadingDelay: 2,
+    // A phone's small screen never needs the 720p rung.
+    capLevelToPlayerSize: true,
+    maxBufferLength: options.live ? 10 : 20,
+    backBufferLength: 10,
+    liveSyncDurationCount: 3,
+    startFragPrefetch: true,
+  };
+}
+
+/** The muxed video rungs of the master playlist through hls.js (which keeps only those: see FACTS.md). */
+export class VideoPipe extends Emitter<PipeEvents> implements Pipe {
+  readonly mode = 'video' as const;
+  readonly element: HTMLMediaElement;
+  readonly #hls: Hls;
+  readonly #live: boolean;
+  #quality: Quality;
+  #startTime: number | null = null;
+  #lastEndSn = -1;
+  #grownAt = performance.now();
+  #idle = false;
+  #closed = false;
+
+  static async open(
+    element: HTMLMediaElement,
+    masterUrl: string,
+    meter: TransferMeter,
+    options: VideoPipeOptions,
+  ): Promise<VideoPipe> {
+    const Hls = await loadHls();
+    return new VideoPipe(new Hls(tunedConfig(Hls, meter, options)), element, masterUrl, options);
+  }
+
+  private constructor(hls: Hls, element: HTMLMediaElement, masterUrl: string, options: VideoPipeOptions) {
+    super();
+    this.#hls = hls;
+    this.element = element;
+    this.#live = options.live;
+    this.#quality = options.quality;
+    const { Events, ErrorTypes } = hls.constructor as typeof Hls;
+    hls.on(Events.MANIFEST_PARSED, () => this.#applyQuality());
+    hls.on(Events.FRAG_BUFFERED, (_event, { frag }) => {
+      this.#startTime ??= frag.start;
+      this.emit('buffered');
+    });
+    hls.on(Events.LEVEL_SWITCHED, (_event, { level }) => {
+      const height = hls.levels[level]?.height;
+      this.emit('rendition', height ? `${height}p` : null);
+    });
+    hls.on(Events.LEVEL_UPDATED, (_event, data) => this.#onLevelUpdated(data));
+    hls.on(Events.ERROR, (_event, data) => this.#onError(data, ErrorTypes));
+    hls.loadSource(masterUrl);
+    hls.attachMedia(element);
+  }
+
+  get startTime(): number | null {
+    return this.#startTime;
+  }
+
+  covers(time: number): boolean {
+    return bufferedCovers(this.element, time);
+  }
+
+  setQuality(quality: Quality): void {
+    this.#quality = quality;
+    this.#applyQuality();
+  }
+
+  stopLoading(): void {
+    this.#hls.stopLoad();
+  }
+
+  resumeLoading(): void {
+    this.#hls.startLoad(this.element.currentTime, true);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#hls.destroy();
+    this.element.removeAttribute('src');
+    this.element.load();
+    this.removeAllListeners();
+  }
+
+  /** Rungs are ordered by bandwidth, lowest first: low, medium and high are the first, second and last. */
+  #applyQuality(): void {
+    const count = this.#hls.levels.length;
+    if (count === 0) return;
+    const index = { auto: -1, low: 0, medium: Math.min(1, count - 1), high: count - 1 }[this.#quality];
+    // loadLevel switches from the next fragment on, without throwing away what is buffered.
+    this.#hls.loadLevel = index;
+  }
+
+  #onLevelUpdated({ details }: LevelUpdatedData): void {
+    if (!this.#live) return;
+    const now = performance.now();
+    if (details.endSN !== this.#lastEndSn) {
+      this.#lastEndSn = details.endSN;
+      this.#grownAt = now;
+    }
+    const idle = details.live && now - this.#grownAt > details.targetduration * 1000 * IDLE_AFTER_TARGETS;
+    if (idle !== this.#idle) {
+      this.#idle = idle;
+      this.emit('idle', idle);
+    }
+  }
+
+  #onError(data: ErrorData, types: typeof Hls.ErrorTypes): void {
+    if (!data.fatal) return;
+    if (data.type === types.MEDIA_ERROR) {
+      this.#hls.recoverMediaError();
+      return;
+    }
+    this.emit('failed', data.details);
+  }
+}

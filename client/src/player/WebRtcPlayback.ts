@@ -1,0 +1,286 @@
+import type { types } from 'mediasoup-client';
+import { OPUS_MAX_AVERAGE_BITRATE, simulcastEncodings } from '../../../shared/media';
+import { recordingUrls } from '../../../shared/recordings';
+import { describeError } from '../lib/ServiceError';
+import { StateStore } from '../lib/StateStore';
+import type { MediaSignalling } from '../media/MediaSignalling';
+import { BandwidthEstimator } from './BandwidthEstimator';
+import { assessLink, linkQuality, type LinkQuality } from './LinkAssessment';
+import { ModeController, type PlaybackMode } from './ModeController';
+import {
+  INITIAL_PLAYBACK_STATE,
+  patchState,
+  playWithSound,
+  type MediaElements,
+  type Playback,
+  type PlaybackState,
+  type Quality,
+} from './Playback';
+import { PosterFeed } from './PosterFeed';
+import { Receiver, TOP_SPATIAL_LAYER, type ReceiverOutput } from './Receiver';
+import { readRtpTotals, rtpHealth, type RtpHealth, type RtpTotals } from './RtpHealth';
+import { TransferMeter } from './TransferMeter';
+import { WebRtcAdaptation } from './WebRtcAdaptation';
+
+const STATS_INTERVAL_MS = 1_000;
+const HEALTH_WINDOW_SAMPLES = 3;
+/** UDP and TCP candidates are tried side by side: if neither connects by then, neither will soon. */
+const CONNECT_DEADLINE_MS = 10_000;
+/** ICE often recovers from a brief outage by itself (a phone switching cells); longer is a lost connection. */
+const DISCONNECTED_GRACE_MS = 8_000;
+/** The lowest simulcast layer and the voice: the least video costs (streams without layers cost more, measured). */
+const LOWEST_VIDEO_NEED_BPS = simulcastEncodings[0].maxBitrate + OPUS_MAX_AVERAGE_BITRATE;
+const AUDIO_NEED_BPS = OPUS_MAX_AVERAGE_BITRATE;
+
+const LAYER_BY_QUALITY: Record<Exclude<Quality, 'auto'>, number> = { low: 0, medium: 1, high: 2 };
+
+export type WebRtcFailure = 'cannot connect' | 'connection lost' | 'unhealthy';
+
+export interface WebRtcPlaybackOptions {
+  signalling: MediaSignalling;
+  routerRtpCapabilities: types.RtpCapabilities;
+  slug: string;
+  elements: MediaElements;
+  dataSaver: boolean;
+  quality: Quality;
+  initialMode: PlaybackMode;
+  /** WebRTC will not do for this attendee; the owner closes this playback and picks another path. */
+  onFailure(reason: WebRtcFailure): void;
+}
+
+/**
+ * Plays a live event over WebRTC and adapts it from receive statistics: a lower simulcast layer first,
+ * then audio only (the server pauses the video consumer), and back as the link recovers. While in audio
+ * only, poster downloads measure the link over HTTP, since RTP then says nothing about spare capacity.
+ */
+export class WebRtcPlayback implements Playback {
+  readonly store = new StateStore<PlaybackState>(INITIAL_PLAYBACK_STATE);
+  readonly #options: WebRtcPlaybackOptions;
+  readonly #receiver: Receiver;
+  readonly #meter = new TransferMeter();
+  readonly #estimator: BandwidthEstimator;
+  readonly #controller: ModeController;
+  readonly #adaptation: WebRtcAdaptation;
+  readonly #poster: PosterFeed;
+  readonly #unsubscribes: Array<() => void>;
+  readonly #statsTimer: ReturnType<typeof setInterval>;
+  #dataSaver: boolean;
+  #quality: Quality;
+  #audioOnlySent: boolean;
+  #connected = false;
+  #connectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The last few seconds of totals: health is judged over a window, as single seconds are noisy. */
+  readonly #recentTotals: RtpTotals[] = [];
+  #videoScore: number | null = null;
+  #receivingLayer: number | null = null;
+  #videoNeedBps = LOWEST_VIDEO_NEED_BPS;
+  #closed = false;
+
+  static async open(options: WebRtcPlaybackOptions): Promise<WebRtcPlayback> {
+    const audioOnly = options.dataSaver || options.initialMode === 'audio';
+    // Consumers are created only after open() returns, so nothing reaches these before `playback` is set.
+    let playback: WebRtcPlayback | undefined;
+    const handlers = {
+      onOutput: (output: ReceiverOutput) => {
+        if (playback) playback.#onOutput(output);
+      },
+      onTransportStateChange: (state: types.ConnectionState) => {
+        if (playback) playback.#onTransportStateChange(state);
+      },
+    };
+    const [receiver] = await Promise.all([
+      Receiver.open(options.signalling, options.routerRtpCapabilities, preferredLayer(options.quality), handlers),
+      // Before any consumer is resumed, and always sent, so no earlier preference of this socket lingers.
+      options.signalling.request('setAudioOnly', { audioOnly }),
+    ]);
+    playback = new WebRtcPlayback(receiver, options, audioOnly);
+    return playback;
+  }
+
+  private constructor(receiver: Receiver, options: WebRtcPlaybackOptions, audioOnlySent: boolean) {
+    this.#receiver = receiver;
+    this.#options = options;
+    this.#dataSaver = options.dataSaver;
+    this.#quality = options.quality;
+    this.#audioOnlySent = audioOnlySent;
+    const now = performance.now();
+    this.#estimator = new BandwidthEstimator();
+    this.#controller = new ModeController(options.initialMode, now);
+    this.#controller.on('change', () => this.#applyMode());
+    this.#adaptation = new WebRtcAdaptation(...layerLimit(options.quality));
+    this.#poster = new PosterFeed({
+      url: recordingUrls(options.slug).poster,
+      meter: this.#meter,
+      estimateBps: () => this.#estimator.fastBps,
+      onPoster: (posterUrl) => this.store.update({ posterUrl }),
+      refresh: true,
+    });
+    this.#unsubscribes = [
+      options.signalling.on('consumerScore', ({ consumerId, score }) => {
+        if (receiver.isVideoConsumer(consumerId)) this.#videoScore = score;
+      }),
+    ];
+    this.#statsTimer = setInterval(() => void this.#sampleStats(), STATS_INTERVAL_MS);
+    this.#applyMode();
+  }
+
+  /** Never rejects; the first call starts the clock on connecting. */
+  consume(producerId: string): void {
+    if (!this.#connected && this.#connectTimer === undefined) {
+      this.#connectTimer = setTimeout(() => this.#options.onFailure('cannot connect'), CONNECT_DEADLINE_MS);
+    }
+    void this.#receiver.consume(producerId);
+  }
+
+  setDataSaver(on: boolean): void {
+    this.#dataSaver = on;
+    this.#applyMode();
+  }
+
+  setQuality(quality: Quality): void {
+    this.#quality = quality;
+    this.#adaptation.setLimit(...layerLimit(quality));
+    this.#requestLayer(this.#adaptation.layer);
+  }
+
+  resumeSound(): void {
+    playWithSound(this.#options.elements.audio, this.store);
+    this.#options.elements.video.play().catch(() => undefined);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#statsTimer);
+    clearTimeout(this.#connectTimer);
+    for (const unsubscribe of this.#unsubscribes) unsubscribe();
+    this.#receiver.close();
+    this.#poster.close();
+    this.#controller.close();
+    const { video, audio } = this.#options.elements;
+    video.srcObject = audio.srcObject = null;
+    this.store.clearListeners();
+  }
+
+  #mode(): PlaybackMode {
+    return this.#dataSaver ? 'audio' : this.#controller.mode;
+  }
+
+  #applyMode(): void {
+    if (this.#closed) return;
+    const mode = this.#mode();
+    this.store.update({
+      mode,
+      audioOnlyReason: mode === 'video' ? null : this.#dataSaver ? 'data saver' : 'slow connection',
+    });
+    this.#poster[mode === 'audio' ? 'start' : 'stop']();
+    const audioOnly = mode === 'audio';
+    if (audioOnly === this.#audioOnlySent) return;
+    this.#audioOnlySent = audioOnly;
+    if (!audioOnly) {
+      this.#adaptation.restartLow(performance.now());
+      this.#requestLayer(this.#adaptation.layer);
+    }
+    this.#options.signalling.request('setAudioOnly', { audioOnly }).catch((error: unknown) => {
+      console.warn(`Could not switch audio only: ${describeError(error)}`);
+      this.#audioOnlySent = !audioOnly;
+    });
+  }
+
+  #requestLayer(layer: number): void {
+    this.#receiver.setPreferredLayer(layer).catch((error: unknown) => {
+      console.warn(`Could not change the video layer: ${describeError(error)}`);
+    });
+  }
+
+  #onOutput({ audioTrack, videoTrack, receivingLayer }: ReceiverOutput): void {
+    this.#receivingLayer = receivingLayer;
+    const { video, audio } = this.#options.elements;
+    if (attach(audio, audioTrack) && audioTrack) playWithSound(audio, this.store);
+    // Muted: its sound comes from the audio element, and muted video may autoplay.
+    video.muted = true;
+    if (attach(video, videoTrack) && videoTrack) video.play().catch(() => undefined);
+  }
+
+  #onTransportStateChange(state: types.ConnectionState): void {
+    if (state === 'connected') {
+      this.#connected = true;
+      clearTimeout(this.#connectTimer);
+      this.store.update({ started: true, trouble: false });
+    } else if (state === 'disconnected') {
+      this.store.update({ trouble: true });
+      clearTimeout(this.#connectTimer);
+      this.#connectTimer = setTimeout(() => this.#options.onFailure('connection lost'), DISCONNECTED_GRACE_MS);
+    } else if (state === 'failed') {
+      this.#options.onFailure(this.#connected ? 'connection lost' : 'cannot connect');
+    }
+  }
+
+  async #sampleStats(): Promise<void> {
+    let totals: RtpTotals;
+    try {
+      totals = readRtpTotals(await this.#receiver.getStats());
+    } catch {
+      return;
+    }
+    if (this.#closed) return;
+    this.#recentTotals.push(totals);
+    const previous = this.#recentTotals.length > HEALTH_WINDOW_SAMPLES ? this.#recentTotals.shift() : undefined;
+    if (!previous || !this.#connected) return;
+    const now = performance.now();
+    const sample = this.#meter.take(now);
+    if (sample) this.#estimator.sample(now, sample.bps);
+    const health = rtpHealth(previous, totals);
+    console.log('HEALTH', JSON.stringify(health), this.#videoScore, this.#receivingLayer);
+    const mode = this.#mode();
+    const decision = this.#adaptation.observe(now, {
+      health,
+      videoScore: this.#videoScore,
+      receivingLayer: this.#receivingLayer,
+      mode,
+      httpVerdict: assessLink(this.#estimator, this.#videoNeedBps),
+    });
+    if (decision.layer !== null) this.#requestLayer(decision.layer);
+    this.#controller.observe(now, decision.verdict);
+    if (decision.unhealthy) this.#options.onFailure('unhealthy');
+    this.#learnVideoNeed(health, mode, decision.verdict);
+    patchState(this.store, {
+      rendition: mode === 'video' && totals.videoHeight ? `${totals.videoHeight}p` : null,
+      linkQuality: this.#linkQuality(health, mode, decision.verdict),
+    });
+  }
+
+  /**
+   * A stream without simulcast layers (or a heavier lowest layer) needs more than the default guess:
+   * the rate seen on a clean link at the lowest layer is what the way back to video must allow for.
+   */
+  #learnVideoNeed(health: RtpHealth, mode: PlaybackMode, verdict: string | null): void {
+    const atLowest = Math.min(this.#adaptation.layer, this.#receivingLayer ?? 0) === 0;
+    if (mode === 'video' && verdict === 'marginal' && atLowest && health.videoBps > 0) {
+      this.#videoNeedBps = Math.max(LOWEST_VIDEO_NEED_BPS, health.videoBps + health.audioBps);
+    }
+  }
+
+  #linkQuality(health: RtpHealth, mode: PlaybackMode, verdict: string | null): LinkQuality {
+    if (verdict === 'insufficient' || (health.audioLoss ?? 0) > 0.1) return 'very weak';
+    if (mode === 'audio') return linkQuality(this.#estimator.fastBps, this.#videoNeedBps, AUDIO_NEED_BPS);
+    return (this.#receivingLayer ?? 0) >= 1 ? 'good' : 'fair';
+  }
+}
+
+/** Auto asks for the top layer; the server still steps down by itself when its estimate says so. */
+function preferredLayer(quality: Quality): number {
+  return quality === 'auto' ? TOP_SPATIAL_LAYER : LAYER_BY_QUALITY[quality];
+}
+
+function layerLimit(quality: Quality): [maxLayer: number, pinned: boolean] {
+  return [preferredLayer(quality), quality !== 'auto'];
+}
+
+/** Returns whether the element's source changed. */
+function attach(element: HTMLMediaElement, track: MediaStreamTrack | null): boolean {
+  const current = element.srcObject instanceof MediaStream ? element.srcObject.getTracks()[0] : undefined;
+  if ((current ?? null) === track) return false;
+  element.srcObject = track ? new MediaStream([track]) : null;
+  return true;
+}

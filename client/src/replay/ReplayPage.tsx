@@ -1,0 +1,73 @@
+import { recordingUrls } from '../../../shared/recordings';
+import { Link } from '../app/Link';
+import { useMessages } from '../i18n/language';
+import { useClosable } from '../lib/useClosable';
+import { useStateStore } from '../lib/StateStore';
+import { PlaybackControls } from '../watch/PlaybackControls';
+import { Stage } from '../watch/Stage';
+import { ReplaySession } from './ReplaySession';
+
+function megabytes(bytes: number | null): string {
+  return bytes === null ? '' : ` (${(bytes / 1_000_000).toFixed(1)} MB)`;
+}
+
+function ReplayView({ session }: { session: ReplaySession }) {
+  const t = useMessages();
+  const state = useStateStore(session.store);
+  const { replay } = state;
+  return (
+    <section className="replay">
+      <p>
+        <Link to="/replay">← {t.replayBack}</Link>
+      </p>
+      {state.status === 'loading' && <p className="muted">{t.loading}</p>}
+      {state.status === 'not found' && <p className="notice">{t.replayNotFound}</p>}
+      {state.status === 'failed' && (
+        <p className="problem" role="alert">
+          {t.replaysProblem}{' '}
+          <button type="button" onClick={() => void session.load()}>
+            {t.tryAgain}
+          </button>
+        </p>
+      )}
+      {replay !== null && (
+        <>
+          <h1 data-testid="replay-title">{replay.title}</h1>
+          <p className="muted">
+            {replay.startedAt !== null && `${t.dateTime(replay.startedAt)} · `}
+            {t.duration(replay.durationSeconds)}
+          </p>
+          <Stage
+            state={state}
+            onElements={(elements) => session.attachMedia(elements)}
+            onListen={() => session.resumeSound()}
+            placeholder={state.mode === 'audio' && state.posterUrl === null && state.audioOnlyReason ? t.modeAudio[state.audioOnlyReason] : null}
+            controls
+          />
+          <PlaybackControls
+            state={state}
+            onDataSaver={(on) => session.setDataSaver(on)}
+            onQuality={(quality) => session.setQuality(quality)}
+          />
+          {replay.hasAudioDownload && (
+            <p className="download">
+              <a data-testid="audio-download" href={recordingUrls(replay.slug).audioDownload} download>
+                {t.download(megabytes(state.downloadBytes))}
+              </a>
+              <br />
+              <span className="muted">{t.downloadNote}</span>
+            </p>
+          )}
+          {/* Slot for the chat engineer's ChatReplay (client/src/chat/ChatReplay.tsx, not written yet):
+              it follows playback through state.position, in seconds from the start of the recording. */}
+          <section className="chat-replay-slot" data-testid="chat-replay-slot" data-position={state.position} aria-label={t.chatReplay} />
+        </>
+      )}
+    </section>
+  );
+}
+
+export function ReplayPage({ slug }: { slug: string }) {
+  const session = useClosable(() => new ReplaySession(slug));
+  return session === null ? null : <ReplayView session={session} />;
+}

@@ -1,0 +1,120 @@
+import type { Replay } from '../../../shared/recordings';
+import { recordingUrls } from '../../../shared/recordings';
+import { listReplays } from '../app/api';
+import { StateStore } from '../lib/StateStore';
+import { HlsPlayback } from '../player/HlsPlayback';
+import {
+  INITIAL_PLAYBACK_STATE,
+  pageLoadEstimateBps,
+  startingMode,
+  type MediaElements,
+  type PlaybackState,
+  type Quality,
+} from '../player/Playback';
+
+export type ReplayStatus = 'loading' | 'ready' | 'not found' | 'failed';
+
+export interface ReplayState extends PlaybackState {
+  status: ReplayStatus;
+  replay: Replay | null;
+  /** Bytes of the audio-only download, when the server said. */
+  downloadBytes: number | null;
+  dataSaver: boolean;
+  quality: Quality;
+}
+
+/** One recording: finds it, plays it with the adaptive HLS player, and sizes its audio download. */
+export class ReplaySession {
+  readonly store = new StateStore<ReplayState>({
+    ...INITIAL_PLAYBACK_STATE,
+    status: 'loading',
+    replay: null,
+    downloadBytes: null,
+    dataSaver: false,
+    quality: 'auto',
+  });
+  readonly #slug: string;
+  #elements: MediaElements | null = null;
+  #playback: HlsPlayback | null = null;
+  #closed = false;
+
+  constructor(slug: string) {
+    this.#slug = slug;
+    void this.load();
+  }
+
+  async load(): Promise<void> {
+    this.store.update({ status: 'loading' });
+    let replay: Replay | undefined;
+    try {
+      replay = (await listReplays()).find((candidate) => candidate.slug === this.#slug);
+    } catch {
+      if (!this.#closed) this.store.update({ status: 'failed' });
+      return;
+    }
+    if (this.#closed) return;
+    this.store.update({ status: replay ? 'ready' : 'not found', replay: replay ?? null });
+    if (replay?.hasAudioDownload) void this.#sizeDownload();
+    this.#start();
+  }
+
+  attachMedia(elements: MediaElements | null): void {
+    this.#elements = elements;
+    if (elements === null) this.#stop();
+    else this.#start();
+  }
+
+  setDataSaver(dataSaver: boolean): void {
+    this.store.update({ dataSaver });
+    this.#playback?.setDataSaver(dataSaver);
+  }
+
+  setQuality(quality: Quality): void {
+    this.store.update({ quality });
+    this.#playback?.setQuality(quality);
+  }
+
+  resumeSound(): void {
+    this.#playback?.resumeSound();
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#stop();
+    this.store.clearListeners();
+  }
+
+  #start(): void {
+    const { replay, dataSaver, quality } = this.store.get();
+    if (this.#playback !== null || this.#elements === null || replay === null) return;
+    const estimate = pageLoadEstimateBps();
+    const playback = new HlsPlayback({
+      slug: replay.slug,
+      live: false,
+      hasVideo: replay.hasVideo,
+      elements: this.#elements,
+      dataSaver,
+      quality,
+      initialMode: startingMode(estimate),
+      initialEstimateBps: estimate,
+    });
+    this.#playback = playback;
+    playback.store.subscribe(() => this.store.update(playback.store.get()));
+  }
+
+  #stop(): void {
+    this.#playback?.close();
+    this.#playback = null;
+  }
+
+  /** A HEAD request: the attendee should know what the download costs before starting it. */
+  async #sizeDownload(): Promise<void> {
+    try {
+      const response = await fetch(recordingUrls(this.#slug).audioDownload, { method: 'HEAD' });
+      const bytes = Number(response.headers.get('content-length'));
+      if (response.ok && bytes > 0 && !this.#closed) this.store.update({ downloadBytes: bytes });
+    } catch {
+      // The link still works without its size.
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import type { Page } from 'playwright-core';
+
+/** What the watch and replay pages show, read the way an attendee (or a test) can see it. */
+export interface PlayerView {
+  connection: string | null;
+  path: string | null;
+  mode: string | null;
+  paused: boolean;
+  poster: boolean;
+  video: MediaView;
+  audio: MediaView;
+}
+
+export interface MediaView {
+  currentTime: number;
+  playing: boolean;
+  /** Chromium's count of decoded bytes: proof that media was decoded, not only fetched. */
+  audioDecodedBytes: number;
+  videoDecodedBytes: number;
+}
+
+export function readPlayer(page: Page): Promise<PlayerView> {
+  return page.evaluate(() => {
+    const byTestId = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+    const media = (element: HTMLMediaElement | null) => {
+      const decoded = element as unknown as { webkitAudioDecodedByteCount?: number; webkitVideoDecodedByteCount?: number } | null;
+      return {
+        currentTime: element?.currentTime ?? 0,
+        playing: element !== null && !element.paused && !element.ended,
+        audioDecodedBytes: decoded?.webkitAudioDecodedByteCount ?? 0,
+        videoDecodedBytes: decoded?.webkitVideoDecodedByteCount ?? 0,
+      };
+    };
+    return {
+      connection: byTestId('connection-state')?.dataset.state ?? null,
+      path: byTestId('delivery-path')?.dataset.path ?? null,
+      mode: byTestId('playback-mode')?.dataset.mode ?? null,
+      paused: byTestId('watch-notice')?.dataset.paused === 'true',
+      poster: byTestId('stage-poster') !== null,
+      video: media(document.querySelector<HTMLVideoElement>('[data-testid="watch-video"]')),
+      audio: media(document.querySelector<HTMLAudioElement>('[data-testid="watch-audio"]')),
+    };
+  });
+}
+
+/** The element carrying sound now: the video element plays the muxed rungs, the audio element the rest. */
+export function playingMedia(view: PlayerView): MediaView {
+  return view.mode === 'audio' || view.path === 'webrtc' ? view.audio : view.video;
+}
+
+export interface Progress {
+  seconds: number;
+  audioDecodedBytes: number;
+  videoDecodedBytes: number;
+}
+
+/** How far the sounding element got over a window of time (its own counters; a switch resets them). */
+export async function progressOver(page: Page, ms: number): Promise<Progress> {
+  const before = playingMedia(await readPlayer(page));
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = playingMedia(await readPlayer(page));
+  return {
+    seconds: after.currentTime - before.currentTime,
+    audioDecodedBytes: after.audioDecodedBytes - before.audioDecodedBytes,
+    videoDecodedBytes: after.videoDecodedBytes - before.videoDecodedBytes,
+  };
+}

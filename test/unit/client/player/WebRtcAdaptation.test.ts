@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import type { LinkVerdict, PlaybackMode } from '../../../../client/src/player/ModeController';
+import type { RtpHealth } from '../../../../client/src/player/RtpHealth';
+import { WebRtcAdaptation, type WebRtcDecision } from '../../../../client/src/player/WebRtcAdaptation';
+
+const CLEAN: RtpHealth = {
+  audioLoss: 0,
+  videoLoss: 0,
+  audioConcealment: 0,
+  videoFreezeSeconds: 0,
+  roundTripSeconds: 0.05,
+  audioBps: 32_000,
+  videoBps: 400_000,
+};
+const CONGESTED: RtpHealth = { ...CLEAN, audioLoss: 0.2, videoLoss: 0.6, audioBps: 25_000, videoBps: 30_000 };
+/** A link that queues instead of dropping: nothing is lost, everything is late. */
+const BLOATED: RtpHealth = { ...CLEAN, audioConcealment: 0.4, videoFreezeSeconds: 1.2, roundTripSeconds: 3, audioBps: 4_000, videoBps: 30_000 };
+
+function observe(
+  adaptation: WebRtcAdaptation,
+  t: number,
+  health: RtpHealth,
+  { mode = 'video', receivingLayer = null, videoScore = null, httpVerdict = null }: {
+    mode?: PlaybackMode;
+    receivingLayer?: number | null;
+    videoScore?: number | null;
+    httpVerdict?: LinkVerdict | null;
+  } = {},
+): WebRtcDecision {
+  return adaptation.observe(t, { health, mode, receivingLayer, videoScore, httpVerdict });
+}
+
+/** One observation a second; returns every decision that asked for something. */
+function run(adaptation: WebRtcAdaptation, from: number, to: number, health: RtpHealth, extra = {}): Array<[number, WebRtcDecision]> {
+  const decisions: Array<[number, WebRtcDecision]> = [];
+  for (let t = from; t <= to; t += 1_000) {
+    const decision = observe(adaptation, t, health, extra);
+    if (decision.layer !== null || decision.verdict === 'insufficient' || decision.unhealthy) decisions.push([t, decision]);
+  }
+  return decisions;
+}
+
+describe('WebRtcAdaptation', () => {
+  it('lowers the simulcast layer one step at a time before giving up video', () => {
+    const adaptation = new WebRtcAdaptation(2, false);
+    const decisions = run(adaptation, 0, 10_000, CONGESTED);
+    expect(decisions.map(([, d]) => d.layer ?? d.verdict).slice(0, 3)).toEqual([1, 0, 'insufficient']);
+    // A layer change is given time to take effect before the next judgement.
+    expect(decisions[1]![0] - decisions[0]![0]).toBeGreaterThanOrEqual(3_000);
+  });
+
+  it('steps below the layer the server already fell to, not below the one asked for', () => {
+    const adaptation = new WebRtcAdaptation(2, false);
+    const decisions = run(adaptation, 0, 3_000, CONGESTED, { receivingLayer: 0 });
+    expect(decisions[0]![1].verdict).toBe('insufficient');
+  });
+
+  it('gives up video at once on a stream without layers', () => {
+    const adaptation = new WebRtcAdaptation(0, false);
+    const decisions = run(adaptation, 0, 3_000, CONGESTED);
+    expect(decisions[0]![1]).toEqual({ verdict: 'insufficient', layer: null, unhealthy: false });
+    expect(decisions[0]![0]).toBe(2_000);
+  });
+
+  it('takes a low consumer score as congestion even when the loss counters look clean', () => {
+    const adaptation = new WebRtcAdaptation(0, false);
+    expect(run(adaptation, 0, 3_000, CLEAN, { videoScore: 3 })).not.toEqual([]);
+    expect(run(new WebRtcAdaptation(0, false), 0, 3_000, CLEAN, { videoScore: 9 })).toEqual([]);
+  });
+
+  it('sees congestion on a link that queues rather than drops, from late sound and long round trips', () => {
+    for (const health of [BLOATED, { ...CLEAN, roundTripSeconds: 3 }, { ...CLEAN, audioConcealment: 0.4 }, { ...CLEAN, videoFreezeSeconds: 1 }]) {
+      const decisions = run(new WebRtcAdaptation(0, false), 0, 3_000, health);
+      expect(decisions[0]?.[1].verdict).toBe('insufficient');
+    }
+  });
+
+  it('climbs back one layer after a clear spell, not sooner', () => {
+    const adaptation = new WebRtcAdaptation(2, false);
+    adaptation.restartLow(0);
+    const decisions = run(adaptation, 1_000, 40_000, CLEAN);
+    expect(decisions.map(([t, d]) => [t, d.layer])).toEqual([
+      [16_000, 1],
+      [32_000, 2],
+    ]);
+  });
+
+  it('holds the layer the attendee chose and still drops video when the link cannot carry it', () => {
+    const adaptation = new WebRtcAdaptation(1, true);
+    const decisions = run(adaptation, 0, 3_000, CONGESTED);
+    expect(decisions.every(([, d]) => d.layer === null)).toBe(true);
+    expect(decisions[0]![1].verdict).toBe('insufficient');
+    expect(adaptation.layer).toBe(1);
+  });
+
+  it('in audio only, follows the HTTP verdict for the way back, unless the sound itself is losing packets', () => {
+    const adaptation = new WebRtcAdaptation(2, false);
+    const clean = observe(adaptation, 0, { ...CLEAN, videoLoss: null }, { mode: 'audio', httpVerdict: 'sufficient' });
+    expect(clean.verdict).toBe('sufficient');
+    const lossy = observe(adaptation, 1_000, { ...CLEAN, audioLoss: 0.07, videoLoss: null }, { mode: 'audio', httpVerdict: 'sufficient' });
+    expect(lossy.verdict).toBe('insufficient');
+    const late = observe(adaptation, 2_000, { ...BLOATED, videoLoss: null }, { mode: 'audio', httpVerdict: 'sufficient' });
+    expect(late.verdict).toBe('insufficient');
+  });
+
+  it('calls WebRTC unhealthy when even audio only keeps losing packets', () => {
+    const adaptation = new WebRtcAdaptation(2, false);
+    const decisions = run(adaptation, 0, 10_000, { ...CONGESTED, videoLoss: null }, { mode: 'audio' });
+    const firstUnhealthy = decisions.find(([, d]) => d.unhealthy);
+    expect(firstUnhealthy?.[0]).toBe(6_000);
+    const brief = new WebRtcAdaptation(2, false);
+    run(brief, 0, 4_000, { ...BLOATED, videoLoss: null }, { mode: 'audio' });
+    expect(run(brief, 5_000, 12_000, { ...CLEAN, videoLoss: null }, { mode: 'audio' }).some(([, d]) => d.unhealthy)).toBe(false);
+  });
+});

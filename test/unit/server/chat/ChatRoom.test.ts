@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import type { ChatEntry } from '../../../../shared/chat';
+import { ChatRoom, type ChatMember } from '../../../../server/chat/ChatRoom';
+
+const AUTHOR = 'AAAAAAAAAAAAAAAA';
+
+function member(role: 'attendee' | 'organizer' = 'attendee', authorId = AUTHOR) {
+  const removed: string[] = [];
+  const value: ChatMember = { authorId, role, remove: () => removed.push(authorId) };
+  return { member: value, removed };
+}
+
+function message(id: number): ChatEntry {
+  return { kind: 'message', id, at: id, authorId: AUTHOR, clientId: `client-${id}`, name: 'A', role: 'attendee', text: 'hi' };
+}
+
+describe('ChatRoom', () => {
+  it('rebuilds its rules from past entries', () => {
+    const room = new ChatRoom(
+      'rally',
+      [
+        { kind: 'pinned', id: 1, at: 1, text: 'old' },
+        { kind: 'pinned', id: 2, at: 2, text: 'Bring water' },
+        { kind: 'slowMode', id: 3, at: 3, seconds: 30 },
+        { kind: 'muted', id: 4, at: 4, authorId: AUTHOR, until: 10_000 },
+        { kind: 'banned', id: 5, at: 5, authorId: 'BBBBBBBBBBBBBBBB', banned: true },
+      ],
+      5,
+    );
+    expect(room.stateFor(AUTHOR, 5_000)).toEqual({ pinned: 'Bring water', slowModeSeconds: 30, attendees: 0, mutedUntil: 10_000 });
+    expect(room.stateFor(AUTHOR, 10_000).mutedUntil).toBeNull();
+    expect(room.isBanned('BBBBBBBBBBBBBBBB')).toBe(true);
+  });
+
+  it('applies each entry once, and queues it for the next frame', () => {
+    const room = new ChatRoom('rally', [], 10);
+    room.apply(message(9));
+    room.apply(message(11));
+    room.apply(message(11));
+    room.apply(message(12));
+    expect(room.takeBatch(0)?.entries.map((e) => e.id)).toEqual([11, 12]);
+    expect(room.takeBatch(0)).toBeUndefined();
+  });
+
+  it('enforces slow mode per author, lifts it, and never applies it to organizers', () => {
+    const room = new ChatRoom('rally', [{ kind: 'slowMode', id: 1, at: 0, seconds: 10 }], 1);
+    const { member: attendee } = member();
+    const { member: organizer } = member('organizer');
+    room.admitMessage(attendee, 0);
+    expect(() => room.admitMessage(attendee, 9_999)).toThrow(/slow mode.*wait 1 s/);
+    room.admitMessage(attendee, 10_000);
+    room.admitMessage(organizer, 10_001);
+    room.admitMessage(organizer, 10_002);
+    room.apply({ kind: 'slowMode', id: 2, at: 0, seconds: 0 });
+    room.admitMessage(attendee, 10_003);
+  });
+
+  it('refuses muted attendees until the mute ends', () => {
+    const room = new ChatRoom('rally', [], 0);
+    const { member: attendee } = member();
+    room.apply({ kind: 'muted', id: 1, at: 0, authorId: AUTHOR, until: 60_000 });
+    expect(() => room.admitMessage(attendee, 59_999)).toThrow(/muted/);
+    room.admitMessage(attendee, 60_000);
+  });
+
+  it('removes the banned author’s attendee connections, not the organizer’s', () => {
+    const room = new ChatRoom('rally', [], 0);
+    const attendee = member();
+    const other = member('attendee', 'CCCCCCCCCCCCCCCC');
+    const organizer = member('organizer');
+    for (const m of [attendee, other, organizer]) room.join(m.member);
+    room.apply({ kind: 'banned', id: 1, at: 0, authorId: AUTHOR, banned: true });
+    expect([attendee.removed, other.removed, organizer.removed]).toEqual([[AUTHOR], [], []]);
+  });
+
+  it('sends the attendee count with entries at once, alone only every few seconds', () => {
+    const room = new ChatRoom('rally', [], 0);
+    room.join(member().member);
+    expect(room.takeBatch(10_000)).toEqual({ entries: [], attendees: 1 });
+    room.join(member('attendee', 'DDDDDDDDDDDDDDDD').member);
+    expect(room.takeBatch(10_500)).toBeUndefined();
+    room.apply(message(1));
+    expect(room.takeBatch(10_600)).toMatchObject({ attendees: 2, entries: [{ id: 1 }] });
+    room.setTotalAttendees(40);
+    expect(room.takeBatch(11_000)).toBeUndefined();
+    expect(room.takeBatch(12_600)).toEqual({ entries: [], attendees: 40 });
+  });
+});
