@@ -10,6 +10,7 @@ import type { Config } from './config';
 import { EventService } from './events/EventService';
 import { EventStore } from './events/EventStore';
 import { loadInstanceKey } from './events/organizerKeys';
+import { OriginEventSource } from './events/OriginEventSource';
 import { HlsService } from './hls/HlsService';
 import { RecordingCatalog } from './hls/RecordingCatalog';
 import { createApp } from './http/createApp';
@@ -143,7 +144,6 @@ export class JalsaServer {
       this.rooms,
       this.fileBroadcasts,
       this.audience,
-      this.#edgeFeeds,
       this.#logger.child({ module: 'signalling' }),
     );
     this.#statsFeed = new EventStatsFeed(
@@ -176,7 +176,9 @@ export class JalsaServer {
   static async start(config: Config, logger: Logger): Promise<JalsaServer> {
     const db = openDatabase(config.dataDir);
     const instanceKey = loadInstanceKey(config.dataDir, config.organizerKey);
-    const events = new EventService(new EventStore(db), instanceKey);
+    const { originUrl } = config.cluster;
+    const origin = originUrl ? new OriginEventSource(originUrl, logger.child({ module: 'edge' })) : undefined;
+    const events = new EventService(new EventStore(db), instanceKey, origin);
     const workers = await WorkerPool.create(
       { size: config.sfu.workers, rtcMinPort: config.sfu.minPort, rtcMaxPort: config.sfu.maxPort },
       logger.child({ module: 'workers' }),

@@ -52,7 +52,9 @@ export class ChatSession implements ChatMember {
   }
 
   readonly handlers: RequestHandlers<typeof chatRequests> = {
-    join: ({ slug, clientKey, key, after }) => {
+    join: async ({ slug, clientKey, key, after }) => {
+      // On an edge server the event may not have been copied from the origin yet.
+      await this.#chat.events.ensure(slug);
       this.#chat.events.get(slug);
       if (key !== undefined && !this.#chat.events.isOrganizer(slug, key)) throw new UnauthorizedError();
       const role: Role = key === undefined ? 'attendee' : 'organizer';

@@ -4,6 +4,7 @@ import type { CreateEventRequest, CreateEventResponse, PublicEvent } from '../..
 import { InvalidStateError, NotFoundError } from '../errors';
 import type { EventStore, StoredEvent } from './EventStore';
 import { generateKey, hashKey, keyMatchesHash } from './organizerKeys';
+import type { OriginEventSource } from './OriginEventSource';
 
 export interface EventServiceEvents {
   /** Any change of an event's status. */
@@ -17,11 +18,25 @@ export interface EventServiceEvents {
 export class EventService extends EventEmitter<EventServiceEvents> {
   readonly #store: EventStore;
   readonly #instanceKey: string;
+  readonly #origin: OriginEventSource | undefined;
 
-  constructor(store: EventStore, instanceKey: string) {
+  /** With an `origin`, this server is an edge: its events are copies of the origin's. */
+  constructor(store: EventStore, instanceKey: string, origin?: OriginEventSource) {
     super();
     this.#store = store;
     this.#instanceKey = instanceKey;
+    this.#origin = origin;
+  }
+
+  /** True on an edge server, where events are run at the origin and only relayed here. */
+  get isMirror(): boolean {
+    return this.#origin !== undefined;
+  }
+
+  /** On an edge, refreshes the local copy of an event from the origin; elsewhere nothing to do. */
+  async ensure(slug: string): Promise<void> {
+    const event = await this.#origin?.fetch(slug);
+    if (event) this.mirror(event);
   }
 
   isInstanceKey(key: string): boolean {
@@ -33,7 +48,7 @@ export class EventService extends EventEmitter<EventServiceEvents> {
   /** True when `key` may run this event: the instance key, or the event's own key. */
   isOrganizer(slug: string, key: string): boolean {
     const event = this.#store.find(slug);
-    if (!event) return false;
+    if (!event || this.isMirror) return false;
     return this.isInstanceKey(key) || keyMatchesHash(key, event.keyHash);
   }
 

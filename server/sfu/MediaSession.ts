@@ -11,7 +11,6 @@ import { mediaRequests } from '../../shared/signalling';
 import { ForbiddenError, InvalidStateError, NotLiveError, UnauthorizedError } from '../errors';
 import type { EventService } from '../events/EventService';
 import type { RequestHandlers } from '../http/handleSocketRequests';
-import type { EdgeFeeds } from './EdgeFeeds';
 import type { FileBroadcaster } from './FileBroadcaster';
 import { MediaPeer } from './MediaPeer';
 import type { MediaRoomRegistry } from './MediaRoomRegistry';
@@ -32,7 +31,6 @@ export class MediaSession {
   readonly #events: EventService;
   readonly #rooms: MediaRoomRegistry;
   readonly #fileBroadcasts: FileBroadcaster;
-  readonly #edge: EdgeFeeds | undefined;
   #slug: string | undefined;
   #role: Role = 'attendee';
   #peer: MediaPeer | undefined;
@@ -42,19 +40,19 @@ export class MediaSession {
     events: EventService,
     rooms: MediaRoomRegistry,
     fileBroadcasts: FileBroadcaster,
-    edge: EdgeFeeds | undefined,
   ) {
     this.#socket = socket;
     this.#events = events;
     this.#rooms = rooms;
     this.#fileBroadcasts = fileBroadcasts;
-    this.#edge = edge;
   }
 
   readonly handlers: RequestHandlers<typeof mediaRequests> = {
     join: async ({ slug, key }) => {
-      if (this.#edge && key !== undefined) throw new UnauthorizedError('organizers connect to the origin server, not an edge');
-      await this.#edge?.ensureEvent(slug);
+      if (this.#events.isMirror && key !== undefined) {
+        throw new UnauthorizedError('organizers connect to the origin server, not an edge');
+      }
+      await this.#events.ensure(slug);
       const event = this.#events.get(slug);
       if (key !== undefined && !this.#events.isOrganizer(slug, key)) throw new UnauthorizedError();
       this.close();

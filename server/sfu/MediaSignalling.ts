@@ -12,7 +12,6 @@ import { handleSocketRequests } from '../http/handleSocketRequests';
 import { TokenBucket } from '../http/TokenBucket';
 import type { Logger } from '../logger';
 import type { EventAudience } from '../metrics/EventAudience';
-import type { EdgeFeeds } from './EdgeFeeds';
 import type { FileBroadcaster } from './FileBroadcaster';
 import type { MediaRoom } from './MediaRoom';
 import type { MediaRoomRegistry } from './MediaRoomRegistry';
@@ -46,7 +45,6 @@ export class MediaSignalling {
     rooms: MediaRoomRegistry,
     fileBroadcasts: FileBroadcaster,
     audience: EventAudience,
-    edge: EdgeFeeds | undefined,
     logger: Logger,
   ) {
     this.#namespace = namespace;
@@ -55,7 +53,7 @@ export class MediaSignalling {
     this.#audience = audience;
     this.#logger = logger;
     namespace.on('connection', (socket) => {
-      const session = new MediaSession(socket, events, rooms, fileBroadcasts, edge);
+      const session = new MediaSession(socket, events, rooms, fileBroadcasts);
       const options = {
         logger: logger.child({ socket: socket.id }),
         rateLimit: new TokenBucket(REQUEST_BURST, REQUESTS_PER_SECOND),
