@@ -42,8 +42,8 @@ const MEASURE_MS = Number(values.seconds) * 1000;
 const WARMUP_MS = Number(values.warmup) * 1000;
 const DRAIN_MS = Number(values.drain) * 1000;
 const CLIENT_PROCESSES = Number(values['client-processes']);
-/** A sender connection may post one message a second (the server's per-connection limit); stay well under. */
-const SENDERS = Math.max(10, Math.ceil(RATE / 0.5));
+/** A sender connection may post one message a second (the server's per-connection limit); stay well under it. */
+const SENDERS = Math.max(10, Math.ceil(RATE / 0.25));
 
 interface Scenario {
   processes: number;
@@ -151,7 +151,7 @@ async function run(name: string, { processes, batchMs }: Scenario) {
       Promise.all(servers.map((server) => measureCpuCores(server.pid, MEASURE_MS))),
       Promise.all(receivers.map((load) => measureCpuCores(load.pid, MEASURE_MS))),
     ]);
-    const { measured, refused } = await sent;
+    const { measured, refused, unacknowledged } = await sent;
 
     const expected = measured * CLIENTS;
     const drainUntil = performance.now() + DRAIN_MS;
@@ -178,8 +178,11 @@ async function run(name: string, { processes, batchMs }: Scenario) {
       deliveriesPerSecond: Math.round(received / (MEASURE_MS / 1000)),
       duplicates: reports.reduce((sum, r) => sum + r.duplicates, 0),
       refusedMessages: refused,
+      unacknowledgedMessages: unacknowledged,
       connectSeconds: Number(connectSeconds.toFixed(1)),
       attendeeProcessesCpuCores: sum(receiverCpu),
+      // Other work on the machine competes for the same cores: read the figures with this in mind.
+      loadAverage1m: Number(os.loadavg()[0]!.toFixed(1)),
     };
   } finally {
     await Promise.all(loads.map((load) => load.stop()));

@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { CHAT_NAMESPACE, type ChatBatch } from '../shared/chat';
+import type { Ack } from '../shared/errors';
 import { LatencyHistogram } from './LatencyHistogram';
 
 export type LoadCommand =
@@ -17,12 +18,13 @@ export type LoadCommand =
 
 export type LoadReport =
   | { type: 'connected' }
-  | { type: 'sent'; measured: number; refused: number }
+  /** `measured`: messages sent in the measured window that the server did not refuse; `unacknowledged`: no answer within 10 s. */
+  | { type: 'sent'; measured: number; refused: Record<string, number>; unacknowledged: number }
   | { type: 'progress'; received: number }
   | { type: 'report'; histogram: [number, number][]; received: number; duplicates: number };
 
 /** Connections opened at once while ramping up: enough to be quick, few enough not to time out. */
-const CONNECT_CONCURRENCY = 100;
+const CONNECT_CONCURRENCY = 250;
 const TICK_MS = 10;
 
 const sockets: Socket[] = [];
@@ -83,7 +85,8 @@ async function send({ perSecond, warmupMs, measureMs }: Extract<LoadCommand, { t
   const startedAt = Date.now();
   let sent = 0;
   let measured = 0;
-  let refused = 0;
+  let unacknowledged = 0;
+  const refused: Record<string, number> = {};
   const acks: Promise<void>[] = [];
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
@@ -99,14 +102,16 @@ async function send({ perSecond, warmupMs, measureMs }: Extract<LoadCommand, { t
         const socket = sockets[sent % sockets.length]!;
         const text = `b:${sent}:${Date.now()}:${isMeasured ? 1 : 0}`;
         const clientId = `bench-${String(sent).padStart(8, '0')}`;
+        if (isMeasured) measured++;
         acks.push(
-          (socket.timeout(60_000).emitWithAck('send', { clientId, name: 'bench', text }) as Promise<{ ok: boolean }>).then(
+          (socket.timeout(10_000).emitWithAck('send', { clientId, name: 'bench', text }) as Promise<Ack<unknown>>).then(
             (ack) => {
-              if (!ack.ok) refused++;
-              else if (isMeasured) measured++;
+              if (ack.ok) return;
+              refused[ack.error.code] = (refused[ack.error.code] ?? 0) + 1;
+              if (isMeasured) measured--;
             },
             () => {
-              refused++;
+              unacknowledged++;
             },
           ),
         );
@@ -114,7 +119,7 @@ async function send({ perSecond, warmupMs, measureMs }: Extract<LoadCommand, { t
     }, TICK_MS);
   });
   await Promise.all(acks);
-  report({ type: 'sent', measured, refused });
+  report({ type: 'sent', measured, refused, unacknowledged });
 }
 
 process.on('message', (command: LoadCommand) => {

@@ -8,13 +8,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseMediaPlaylist } from '../server/hls/PlaylistComposer';
-import { createLogger } from '../server/logger';
-import { FfmpegPublisher } from '../server/sfu/FfmpegPublisher';
-import { testPatternSource } from '../server/sfu/testPatternSource';
 import { waitFor } from '../test/helpers/browser';
 import { NginxProcess } from '../test/helpers/NginxProcess';
 import { originRequests } from '../test/helpers/prometheus';
-import { createEvent, startTestServer } from '../test/helpers/testServer';
+import { createEvent, publishTestPattern, startTestServer } from '../test/helpers/testServer';
 import { wrk, type WrkResult } from './wrk';
 import { writeResult } from './writeResult';
 
@@ -32,9 +29,8 @@ const test = await startTestServer({ MEDIASOUP_WORKERS: '1' });
 let nginx: NginxProcess | undefined;
 try {
   const { slug } = await createEvent(test, 'Serving benchmark');
-  test.server.events.goLive(slug);
   const dir = test.server.hls.recordingDir(slug);
-  const publisher = await FfmpegPublisher.start(await test.server.rooms.getOrCreate(slug), testPatternSource(), createLogger('silent'));
+  const publisher = await publishTestPattern(test, slug, {});
   const playlistFile = `${RUNG}.m3u8`;
   const finished = async () =>
     parseMediaPlaylist(await fs.readFile(path.join(dir, playlistFile), 'utf8').catch(() => '')).segments.slice(0, -1);

@@ -10,12 +10,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { types } from 'mediasoup';
-import { createLogger } from '../server/logger';
-import { FfmpegPublisher } from '../server/sfu/FfmpegPublisher';
 import type { MediaRoom } from '../server/sfu/MediaRoom';
-import { testPatternSource } from '../server/sfu/testPatternSource';
 import { waitFor } from '../test/helpers/browser';
-import { createEvent, startTestServer } from '../test/helpers/testServer';
+import { createEvent, publishTestPattern, startTestServer } from '../test/helpers/testServer';
 import { measureCpuCores } from './processCpu';
 import { UdpSinks } from './UdpSinks';
 import { writeResult } from './writeResult';
@@ -27,6 +24,8 @@ const { values } = parseArgs({
     growth: { type: 'string', default: '1.5' },
     max: { type: 'string', default: '6000' },
     'cpu-limit': { type: 'string', default: '0.85' },
+    /** Seconds each of the two ramps may take at most. */
+    budget: { type: 'string', default: '150' },
   },
 });
 const windowMs = Number(values.window) * 1000;
@@ -49,9 +48,8 @@ const test = await startTestServer({ MEDIASOUP_WORKERS: '1', RTC_MIN_PORT: '2000
 const sinks = await UdpSinks.open(8);
 try {
   const { slug } = await createEvent(test, 'SFU benchmark');
-  test.server.events.goLive(slug);
+  const publisher = await publishTestPattern(test, slug, { width: 320, height: 180 });
   const room = await test.server.rooms.getOrCreate(slug);
-  const publisher = await FfmpegPublisher.start(room, testPatternSource({ width: 320, height: 180 }), createLogger('silent'));
   // Only the SFU is measured: the HLS packager (another consumer and an encoder) stops.
   const packager = await waitFor(async () => test.server.hls.packager(slug), (p) => p !== undefined, 5_000, 100);
   await packager?.stop({ ended: false });
@@ -70,6 +68,8 @@ try {
     consumersPerWorker180p: videoRun.capacity,
     cpuCoresAtMax: Math.max(audioRun.steps.at(-1)!.workerCpuCores, videoRun.steps.at(-1)!.workerCpuCores),
     sourceKbps: bitrates,
+    /** Why each ramp ended: the CPU limit, loss, --max, or its --budget of time (a busy machine). */
+    stoppedBy: { audio: audioRun.stoppedBy, video180p: videoRun.stoppedBy },
     stepsAudio: audioRun.steps,
     steps180p: videoRun.steps,
     method:
@@ -83,13 +83,17 @@ try {
   await test.close();
 }
 
-async function ramp(room: MediaRoom, producers: types.Producer[], workerPid: number): Promise<{ capacity: number; steps: Step[] }> {
+type StopReason = 'cpu' | 'loss' | 'max' | 'time';
+
+async function ramp(room: MediaRoom, producers: types.Producer[], workerPid: number) {
   const transports: types.PlainTransport[] = [];
   const steps: Step[] = [];
+  const deadline = Date.now() + Number(values.budget) * 1000;
   let target = Number(values.start);
+  let stoppedBy: StopReason;
   try {
     for (;;) {
-      while (transports.length < target) {
+      while (transports.length < target && Date.now() < deadline) {
         const batch = Math.min(CREATE_BATCH, target - transports.length);
         transports.push(...(await Promise.all(Array.from({ length: batch }, (_, i) => receiver(room, producers, transports.length + i)))));
       }
@@ -97,13 +101,20 @@ async function ramp(room: MediaRoom, producers: types.Producer[], workerPid: num
       const step = await measure(producers, transports.length, workerPid);
       steps.push(step);
       process.stdout.write(`${producers.length === 1 ? 'audio' : '180p'}: ${JSON.stringify(step)}\n`);
-      if (step.workerCpuCores >= cpuLimit || step.loss > LOSS_LIMIT || target >= maxReceivers) break;
-      target = Math.min(maxReceivers, Math.ceil(target * Number(values.growth)));
+      if (step.workerCpuCores >= cpuLimit) stoppedBy = 'cpu';
+      else if (step.loss > LOSS_LIMIT) stoppedBy = 'loss';
+      else if (target >= maxReceivers) stoppedBy = 'max';
+      else if (Date.now() > deadline) stoppedBy = 'time';
+      else {
+        target = Math.min(maxReceivers, Math.ceil(target * Number(values.growth)));
+        continue;
+      }
+      break;
     }
   } finally {
     for (const transport of transports) transport.close();
   }
-  return { capacity: capacity(steps), steps };
+  return { capacity: capacity(steps), stoppedBy, steps };
 }
 
 async function receiver(room: MediaRoom, producers: types.Producer[], index: number): Promise<types.PlainTransport> {

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { ChatEntry, type ChatEntryDraft } from '../../shared/chat';
 import { Slug } from '../../shared/events';
+import { UnavailableError } from '../errors';
 import type { Logger } from '../logger';
 import type { Appended, ChatLog, ChatLogEvents } from './ChatLog';
 import type { ChatRecord, ChatStore } from './ChatStore';
@@ -11,14 +12,17 @@ import type { ChatRecord, ChatStore } from './ChatStore';
 /**
  * Appends atomically: a retried message finds its first append; otherwise the entry takes the next id
  * and Redis's clock, and goes into the stream under the id `0-<id>`, so stream order is id order.
+ * The counter is first raised to the caller's highest stored id: a Redis that lost its data (or one new
+ * to a database that already holds chat) must not hand out ids that are taken.
  * KEYS: id counter, stream, retry key. ARGV: the record, stream length to keep, retry key lifetime
- * in seconds ('' for entries that are not messages). Returns "<id>:<at>".
+ * in seconds ('' for entries that are not messages), the caller's highest id. Returns "<id>:<at>".
  */
 const APPEND_SCRIPT = `
 if ARGV[3] ~= '' then
   local earlier = redis.call('GET', KEYS[3])
   if earlier then return earlier end
 end
+if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[4]) then redis.call('SET', KEYS[1], ARGV[4]) end
 local id = redis.call('INCR', KEYS[1])
 local time = redis.call('TIME')
 local at = time[1] .. string.format('%03d', math.floor(tonumber(time[2]) / 1000))
@@ -26,10 +30,6 @@ redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '0-' .. id, 'r', ARGV[1], 'a
 local placed = id .. ':' .. at
 if ARGV[3] ~= '' then redis.call('SET', KEYS[3], placed, 'EX', ARGV[3]) end
 return placed`;
-
-/** A database that already holds entries (say, from before Redis was configured) must not see its ids reused. */
-const RAISE_COUNTER_SCRIPT = `
-if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end`;
 
 /** Enough for a process that was down a while to catch up from the stream; older entries live in SQLite. */
 const STREAM_LENGTH = 100_000;
@@ -74,8 +74,9 @@ export class RedisChatLog extends EventEmitter<ChatLogEvents> implements ChatLog
 
   /** `writer` stays the caller's; the log opens its own connection for blocking reads and closes it. */
   static async open(writer: Redis, store: ChatStore, keyPrefix: string, logger: Logger): Promise<RedisChatLog> {
-    await writer.eval(RAISE_COUNTER_SCRIPT, 1, `${keyPrefix}chat:seq`, store.maxSeq());
     const reader = writer.duplicate();
+    // Connection trouble is the same for both connections, and the writer's owner already reports it.
+    reader.on('error', () => undefined);
     await reader.connect();
     return new RedisChatLog(writer, reader, store, keyPrefix, logger);
   }
@@ -83,16 +84,24 @@ export class RedisChatLog extends EventEmitter<ChatLogEvents> implements ChatLog
   async append(slug: string, draft: ChatEntryDraft): Promise<Appended> {
     const retryKey =
       draft.kind === 'message' ? `${this.#keys.retryPrefix}${slug}:${draft.authorId}:${draft.clientId}` : this.#keys.counter;
-    const placed = (await this.#writer.eval(
-      APPEND_SCRIPT,
-      3,
-      this.#keys.counter,
-      this.#keys.stream,
-      retryKey,
-      JSON.stringify({ slug, draft }),
-      STREAM_LENGTH,
-      draft.kind === 'message' ? RETRY_WINDOW_SECONDS : '',
-    )) as string;
+    let placed: string;
+    try {
+      placed = (await this.#writer.eval(
+        APPEND_SCRIPT,
+        3,
+        this.#keys.counter,
+        this.#keys.stream,
+        retryKey,
+        JSON.stringify({ slug, draft }),
+        STREAM_LENGTH,
+        draft.kind === 'message' ? RETRY_WINDOW_SECONDS : '',
+        this.#store.maxSeq(),
+      )) as string;
+    } catch (error) {
+      // Without Redis nothing can be appended; the client keeps the message and sends it again later.
+      this.#logger.warn({ err: error }, 'appending to the shared chat log failed');
+      throw new UnavailableError('the chat is unavailable for a moment; try again');
+    }
     const [id, at] = placed.split(':').map(Number) as [number, number];
     return { id, at };
   }

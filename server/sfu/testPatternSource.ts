@@ -1,19 +1,23 @@
 import type { FfmpegSource } from './FfmpegPublisher';
 import { boldFont } from './fonts';
+import { timecodeFilters } from './timecode';
 
 /**
  * A synthetic broadcast: a moving test picture with the wall-clock time burned in (so a viewer can
  * read the delay off the screen) and a beeping tone. Used by `npm run demo`, benchmarks and tests.
+ * With `timecode`, the time is also stamped machine-readably (see timecode.ts) for latency benchmarks.
  */
-export function testPatternSource({ width = 1280, height = 720, fps = 25 } = {}): FfmpegSource {
+export function testPatternSource({ width = 1280, height = 720, fps = 25, timecode = false } = {}): FfmpegSource {
   const font = boldFont();
   const clock = font
     ? `,drawtext=fontfile=${font}:text='%{localtime\\:%H\\\\\\:%M\\\\\\:%S}':fontsize=${Math.round(height / 8)}` +
       ':fontcolor=white:box=1:boxcolor=black@0.6:x=(w-tw)/2:y=h-th-20'
     : '';
+  const stamp = timecode ? `,${timecodeFilters(width, height, fps)}` : '';
   return {
     inputArgs: [
-      '-re', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}${clock}`,
+      // With a timecode the `realtime` filter paces the picture, so that stamps are taken at capture time.
+      ...(timecode ? [] : ['-re']), '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}${clock}${stamp}`,
       '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:beep_factor=4:sample_rate=48000',
     ],
     video: '0:v:0',

@@ -9,9 +9,12 @@ export function randomToken(bytes = 16): string {
 
 /**
  * A raw `/chat` client for tests: a {@link SignallingClient} on its own connection that also keeps every
- * batch frame it is sent, checked against the shared schema.
+ * batch frame it is sent, checked against the shared schema. Every client opened is closed by
+ * {@link ChatTestClient.closeAll} (an afterEach hook).
  */
 export class ChatTestClient extends SignallingClient {
+  static readonly #open = new Set<ChatTestClient>();
+
   readonly clientKey: string;
   readonly batches: ChatBatch[] = [];
   readonly #waiters = new Set<() => void>();
@@ -30,7 +33,14 @@ export class ChatTestClient extends SignallingClient {
     { clientKey = randomToken(), ...options }: Partial<ManagerOptions & SocketOptions> & { clientKey?: string } = {},
   ): Promise<ChatTestClient> {
     const client = await SignallingClient.connect(url, CHAT_NAMESPACE, { forceNew: true, ...options });
-    return new ChatTestClient(client, clientKey);
+    const chat = new ChatTestClient(client, clientKey);
+    ChatTestClient.#open.add(chat);
+    return chat;
+  }
+
+  static closeAll(): void {
+    for (const client of ChatTestClient.#open) client.close();
+    ChatTestClient.#open.clear();
   }
 
   /** Every entry received in frames so far, in order. */

@@ -11,20 +11,23 @@ export interface TestRedis {
 }
 
 /**
- * A real Redis: the one at REDIS_URL when set (CI starts one), else a redis-server of our own on a free
- * loopback port, without persistence, stopped by close().
+ * A real Redis: the one at REDIS_URL when set (CI starts one), else (or when `own`, for a test that stops
+ * it) a redis-server of this process on a loopback port (`port`, or a free one), without persistence,
+ * stopped by close().
  */
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis({ own = false, port }: { own?: boolean; port?: number } = {}): Promise<TestRedis> {
   const keyPrefix = `jalsa-test-${crypto.randomBytes(6).toString('hex')}:`;
   const existing = process.env.REDIS_URL;
-  if (existing) return { url: existing, keyPrefix, close: async () => undefined };
+  if (existing && !own) return { url: existing, keyPrefix, close: () => forget(existing, keyPrefix) };
 
-  const port = await freeTcpPort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const listenPort = port ?? (await freeTcpPort());
+  const child = spawn(
+    'redis-server',
+    ['--port', String(listenPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `redis://127.0.0.1:${port}`;
+  const url = `redis://127.0.0.1:${listenPort}`;
   try {
     await untilAnswering(url, child);
   } catch (error) {
@@ -55,5 +58,17 @@ async function untilAnswering(url: string, child: ChildProcess): Promise<void> {
     if (answered) return;
     if (Date.now() > deadline) throw new Error('redis-server did not start');
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Leaves a shared Redis as it was found: removes the keys written under this prefix. */
+async function forget(url: string, keyPrefix: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    for await (const keys of redis.scanStream({ match: `${keyPrefix}*`, count: 500 }) as AsyncIterable<string[]>) {
+      if (keys.length > 0) await redis.unlink(...keys);
+    }
+  } finally {
+    redis.disconnect();
   }
 }

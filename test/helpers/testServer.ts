@@ -4,6 +4,8 @@ import path from 'node:path';
 import { loadConfig } from '../../server/config';
 import { JalsaServer } from '../../server/JalsaServer';
 import { createLogger } from '../../server/logger';
+import { FfmpegPublisher } from '../../server/sfu/FfmpegPublisher';
+import { testPatternSource } from '../../server/sfu/testPatternSource';
 
 export interface TestServer {
   server: JalsaServer;
@@ -47,4 +49,14 @@ export async function createEvent(
   if (response.status !== 201) throw new Error(`creating an event failed: ${response.status}`);
   const body = (await response.json()) as { event: { slug: string }; organizerKey: string };
   return { slug: body.event.slug, eventKey: body.organizerKey };
+}
+
+/** Takes an event live with the synthetic test pattern published into its room, as an organizer would. */
+export async function publishTestPattern(
+  test: TestServer,
+  slug: string,
+  pattern: Parameters<typeof testPatternSource>[0] = { width: 640, height: 360 },
+): Promise<FfmpegPublisher> {
+  if (test.server.events.get(slug).status === 'scheduled') test.server.events.goLive(slug);
+  return FfmpegPublisher.start(await test.server.rooms.getOrCreate(slug), testPatternSource(pattern), createLogger('silent'));
 }

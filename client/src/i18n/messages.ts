@@ -53,7 +53,6 @@ export interface Messages {
   replayBack: string;
   download(sizeHint: string): string;
   downloadNote: string;
-  chatReplay: string;
   dateTime(iso: string): string;
 }
 
@@ -140,7 +139,6 @@ export const en: Messages = {
   replayBack: 'All recordings',
   download: (size) => `Download the sound only${size}`,
   downloadNote: 'The cheapest way to carry the speech to someone on a slow line: one small file to share.',
-  chatReplay: 'Chat',
   dateTime: dateTimeIn('en'),
 };
 
@@ -210,6 +208,5 @@ export const ur: Messages = {
   replayBack: 'تمام ریکارڈنگز',
   download: (size) => `صرف آواز ڈاؤن لوڈ کریں${size}`,
   downloadNote: 'سست لائن پر کسی تک تقریر پہنچانے کا سب سے سستا طریقہ: شیئر کرنے کو ایک چھوٹی فائل۔',
-  chatReplay: 'چیٹ',
   dateTime: dateTimeIn('ur-PK'),
 };

@@ -153,6 +153,7 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
         if (realign || segment.discontinuity) this.#realign(buffer, segment);
         realign = false;
         await this.#append(buffer, body);
+        this.#placePlayhead();
         this.#setTrouble(false);
         attempts = 0;
         next += 1;
@@ -182,6 +183,15 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
   #realign(buffer: SourceBuffer, segment: PlaylistSegment): void {
     buffer.timestampOffset = segment.start;
     this.#startTime ??= segment.start;
+  }
+
+  /**
+   * A fresh element's playhead sits at 0, outside what was buffered: put it where loading began, so
+   * "buffered ahead" means ahead of the right place (and a first start needs no seek by its owner).
+   */
+  #placePlayhead(): void {
+    const target = Math.max(this.#options.startPosition ?? 0, this.#startTime ?? 0);
+    if (this.element.currentTime === 0 && this.covers(target)) this.element.currentTime = target;
   }
 
   async #append(buffer: SourceBuffer, data: Uint8Array<ArrayBuffer>): Promise<void> {

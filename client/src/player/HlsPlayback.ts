@@ -23,6 +23,13 @@ import { VideoPipe } from './VideoPipe';
 
 const TICK_MS = 500;
 const REOPEN_DELAY_MS = 2_000;
+/**
+ * An incoming video pipe starts this far ahead of the sound playing now: about what loading its first
+ * segment takes, so it is ready as the playhead arrives rather than one segment behind it.
+ */
+const VIDEO_LEAD_SECONDS = 2;
+/** Between two nudges of an incoming pipe that fell behind: it needs time to load where it was sent. */
+const STEER_INTERVAL_MS = 3_000;
 /** Until the master playlist says otherwise. */
 const ASSUMED_LADDER: Ladder = { videoNeedBps: ASSUMED_VIDEO_NEED_BPS, audioNeedBps: 40_000 };
 
@@ -69,6 +76,7 @@ export class HlsPlayback implements Playback {
   #activeRendition: string | null = null;
   #incoming: Incoming | null = null;
   #reopenTimer: ReturnType<typeof setTimeout> | undefined;
+  #steeredAt = 0;
   /** Where to resume when a pipe failed and none is left playing. */
   #resumeAt: number | null = null;
 
@@ -155,7 +163,7 @@ export class HlsPlayback implements Playback {
   #applyMode(): void {
     if (this.#closed) return;
     const mode = this.#mode();
-    this.store.update({ mode, audioOnlyReason: mode === 'video' ? null : this.#audioOnlyReason() });
+    this.#publishMode();
     this.#poster[mode === 'audio' && this.#options.hasVideo ? 'start' : 'stop']();
     if (this.#incoming?.mode === mode) return;
     this.#incoming?.pipe?.close();
@@ -167,6 +175,12 @@ export class HlsPlayback implements Playback {
     this.#open(mode);
   }
 
+  /** What is playing, which lags what is wanted by the time the incoming pipe needs to take over. */
+  #publishMode(): void {
+    const mode = this.#active?.mode ?? this.#mode();
+    this.store.update({ mode, audioOnlyReason: mode === 'video' ? null : this.#audioOnlyReason() });
+  }
+
   #audioOnlyReason(): PlaybackState['audioOnlyReason'] {
     if (this.#dataSaver) return 'data saver';
     if (!this.#options.hasVideo || this.#ladder.videoNeedBps === null) return 'no video';
@@ -174,19 +188,21 @@ export class HlsPlayback implements Playback {
   }
 
   #open(mode: PlaybackMode): void {
-    const position = this.#active ? this.#active.element.currentTime : this.#resumeAt;
-    // Going down, the video is what starves the link: stop fetching it and let its buffer play out.
-    if (mode === 'audio') this.#active?.stopLoading();
+    const active = this.#active;
     const incoming: Incoming = { mode, pipe: null };
     this.#incoming = incoming;
     const { live, elements } = this.#options;
     if (mode === 'audio') {
-      this.#attach(incoming, new AudioPipe(elements.audio, this.#urls.audioOnly, this.#meter, { live, startPosition: position }));
+      // Going down, the video is what starves the link: stop fetching it and let its buffer play out,
+      // while the sound is fetched from where that buffer ends.
+      active?.stopLoading();
+      const startPosition = active ? Math.max(active.element.currentTime, bufferedEnd(active.element) - 1) : this.#resumeAt;
+      this.#attach(incoming, new AudioPipe(elements.audio, this.#urls.audioOnly, this.#meter, { live, startPosition }));
       return;
     }
     VideoPipe.open(elements.video, this.#urls.master, this.#meter, {
       live,
-      startPosition: position,
+      startPosition: active ? active.element.currentTime + VIDEO_LEAD_SECONDS : this.#resumeAt,
       estimateBps: this.#estimator.cautiousBps ?? this.#options.initialEstimateBps,
       quality: this.#quality,
     }).then(
@@ -236,12 +252,27 @@ export class HlsPlayback implements Playback {
       previous.element.pause();
       previous.close();
     }
+    this.#publishMode();
     this.store.update({
       started: true,
       rendition: pipe.mode === 'video' ? this.#activeRendition : null,
       sourceIdle: false,
       trouble: false,
     });
+  }
+
+  /**
+   * An incoming pipe buffers ahead of its own (paused) playhead: one that fell behind the playing one
+   * would fill up where it is no longer needed and never take over, so it is sent ahead again.
+   */
+  #steer(nowMs: number): void {
+    const pipe = this.#incoming?.pipe;
+    const active = this.#active;
+    if (!pipe || !active || nowMs - this.#steeredAt < STEER_INTERVAL_MS) return;
+    const position = active.element.currentTime;
+    if (pipe.covers(position) || pipe.element.currentTime >= position - 0.5) return;
+    this.#steeredAt = nowMs;
+    pipe.element.currentTime = position + (pipe.mode === 'video' ? VIDEO_LEAD_SECONDS : 0);
   }
 
   /** Where hls.js placed a first start (the live sync point), else where the pipe began buffering. */
@@ -290,6 +321,7 @@ export class HlsPlayback implements Playback {
       this.#controller.observe(now, assessLink(this.#estimator, this.#ladder.videoNeedBps));
     }
     this.#tryCutover();
+    this.#steer(now);
     const element = this.#active?.element;
     patchState(this.store, {
       linkQuality: linkQuality(
@@ -301,4 +333,9 @@ export class HlsPlayback implements Playback {
       position: Math.floor(element?.currentTime ?? 0),
     });
   }
+}
+
+function bufferedEnd(element: HTMLMediaElement): number {
+  const { buffered } = element;
+  return buffered.length > 0 ? buffered.end(buffered.length - 1) : element.currentTime;
 }

@@ -3,7 +3,8 @@ import type { TransferMeter } from './TransferMeter';
 
 /** The server refreshes the poster every 5 s; asking more often brings nothing new. */
 const MIN_INTERVAL_MS = 6_000;
-const MAX_INTERVAL_MS = 60_000;
+/** Even a collapsed link gets a fresh picture (and a fresh measurement) this often: 5 KB in 20 s is 2 kbps. */
+const MAX_INTERVAL_MS = 20_000;
 /** The still picture may take this share of the link; the speech needs the rest. */
 const LINK_SHARE = 0.05;
 
@@ -22,6 +23,7 @@ export class PosterFeed {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #abort: AbortController | null = null;
   #lastBytes = 8_000;
+  #lastFetchAt = 0;
   #running = false;
 
   constructor(options: {
@@ -45,6 +47,13 @@ export class PosterFeed {
     if (this.#refresh || this.#objectUrl === null) void this.#fetch();
   }
 
+  /** Fetches soon rather than at the scheduled time, when the owner has reason to measure the link again. */
+  refreshSoon(): void {
+    if (!this.#running || !this.#refresh || this.#abort?.signal.aborted === false) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.#fetch(), Math.max(0, this.#lastFetchAt + MIN_INTERVAL_MS - Date.now()));
+  }
+
   /** Stops refreshing; the last picture stays available for the next start. */
   stop(): void {
     this.#running = false;
@@ -59,6 +68,7 @@ export class PosterFeed {
   }
 
   async #fetch(): Promise<void> {
+    this.#lastFetchAt = Date.now();
     this.#abort = new AbortController();
     try {
       // Cache-busted: an HTTP cache between us and the server may hold on to an old stage picture.
@@ -71,6 +81,7 @@ export class PosterFeed {
     } catch {
       // No poster yet (an event without video), or the link failed: the next attempt may do better.
     }
+    this.#abort = null;
     if (this.#running && this.#refresh) this.#timer = setTimeout(() => void this.#fetch(), this.#interval());
   }
 

@@ -10,27 +10,28 @@ export interface RtpTotals {
   timestamp: number;
   audio: RtpCounters;
   video: RtpCounters;
-  /** Samples played out, and how many of them the decoder had to make up (not counting silence). */
-  audioSamples: number;
-  audioConcealedSamples: number;
-  /** Seconds the video has spent frozen so far. */
-  videoFreezeSeconds: number;
+  /** The sound's interarrival jitter now (RFC 3550), in seconds. */
+  audioJitterSeconds: number;
+  /** Connectivity checks (STUN) sent and answered on the connection in use. */
+  checksSent: number;
+  checksAnswered: number;
+  /** The latest measured round trip, or null when none. */
+  roundTripSeconds: number | null;
   /** Height of the video being decoded now, or null when none. */
   videoHeight: number | null;
-  /** The connection's latest round-trip time; it soars when a queue on the way fills up. */
-  roundTripSeconds: number | null;
 }
 
 /**
- * How the last interval went. Loss and concealment are fractions; null when nothing of that kind was
- * due. A link that queues rather than drops (a bloated buffer) loses nothing, but the sound it delivers
- * late has to be made up by the decoder: concealment catches what loss misses.
+ * How the last window went. A drop-tail link shows loss; a link that queues instead (a bloated buffer,
+ * or Chromium's own emulation) loses nothing, but its packets bunch up (jitter) and the server's answers
+ * to connectivity checks stop coming back. Loss is a fraction, null when no packet of that kind was due.
  */
 export interface RtpHealth {
   audioLoss: number | null;
   videoLoss: number | null;
-  audioConcealment: number | null;
-  videoFreezeSeconds: number;
+  audioJitterSeconds: number;
+  /** Connectivity checks sent in the window and not answered. */
+  unansweredChecks: number;
   roundTripSeconds: number | null;
   videoBps: number;
   audioBps: number;
@@ -39,39 +40,41 @@ export interface RtpHealth {
 /** mediasoup's bandwidth probator sends padding on this SSRC: never media. */
 const PROBATOR_SSRC = 1234;
 
-interface InboundRtpStats {
+interface Stats {
   type: string;
   kind?: string;
   ssrc?: number;
   packetsReceived?: number;
   packetsLost?: number;
   bytesReceived?: number;
+  jitter?: number;
   frameHeight?: number;
-  totalSamplesReceived?: number;
-  concealedSamples?: number;
-  silentConcealedSamples?: number;
-  totalFreezesDuration?: number;
   state?: string;
   nominated?: boolean;
+  requestsSent?: number;
+  responsesReceived?: number;
   currentRoundTripTime?: number;
   timestamp: number;
 }
 
 /** Reads an RTCStatsReport (or anything iterable like one) into per-kind totals. */
-export function readRtpTotals(report: Iterable<[string, InboundRtpStats]>): RtpTotals {
+export function readRtpTotals(report: Iterable<[string, Stats]>): RtpTotals {
   const zero = (): RtpCounters => ({ packetsReceived: 0, packetsLost: 0, bytesReceived: 0 });
   const totals: RtpTotals = {
     timestamp: 0,
     audio: zero(),
     video: zero(),
-    audioSamples: 0,
-    audioConcealedSamples: 0,
-    videoFreezeSeconds: 0,
-    videoHeight: null,
+    audioJitterSeconds: 0,
+    checksSent: 0,
+    checksAnswered: 0,
     roundTripSeconds: null,
+    videoHeight: null,
   };
   for (const [, stats] of report) {
-    if (stats.type === 'candidate-pair' && stats.nominated && stats.state === 'succeeded') {
+    totals.timestamp = Math.max(totals.timestamp, stats.timestamp);
+    if (stats.type === 'candidate-pair' && stats.nominated) {
+      totals.checksSent += stats.requestsSent ?? 0;
+      totals.checksAnswered += stats.responsesReceived ?? 0;
       totals.roundTripSeconds = stats.currentRoundTripTime ?? totals.roundTripSeconds;
     }
     if (stats.type !== 'inbound-rtp' || stats.ssrc === PROBATOR_SSRC) continue;
@@ -80,27 +83,21 @@ export function readRtpTotals(report: Iterable<[string, InboundRtpStats]>): RtpT
     counters.packetsReceived += stats.packetsReceived ?? 0;
     counters.packetsLost += stats.packetsLost ?? 0;
     counters.bytesReceived += stats.bytesReceived ?? 0;
-    totals.timestamp = Math.max(totals.timestamp, stats.timestamp);
-    if (stats.kind === 'audio') {
-      totals.audioSamples += stats.totalSamplesReceived ?? 0;
-      totals.audioConcealedSamples += (stats.concealedSamples ?? 0) - (stats.silentConcealedSamples ?? 0);
-    } else {
-      totals.videoFreezeSeconds += stats.totalFreezesDuration ?? 0;
-      if (stats.frameHeight) totals.videoHeight = Math.max(totals.videoHeight ?? 0, stats.frameHeight);
-    }
+    if (stats.kind === 'audio') totals.audioJitterSeconds = Math.max(totals.audioJitterSeconds, stats.jitter ?? 0);
+    else if (stats.frameHeight) totals.videoHeight = Math.max(totals.videoHeight ?? 0, stats.frameHeight);
   }
   return totals;
 }
 
 export function rtpHealth(previous: RtpTotals, current: RtpTotals): RtpHealth {
   const seconds = Math.max(0.001, (current.timestamp - previous.timestamp) / 1000);
-  const samples = current.audioSamples - previous.audioSamples;
+  const sent = current.checksSent - previous.checksSent;
+  const answered = current.checksAnswered - previous.checksAnswered;
   return {
     audioLoss: lossFraction(previous.audio, current.audio),
     videoLoss: lossFraction(previous.video, current.video),
-    audioConcealment:
-      samples > 0 ? Math.max(0, current.audioConcealedSamples - previous.audioConcealedSamples) / samples : null,
-    videoFreezeSeconds: Math.max(0, current.videoFreezeSeconds - previous.videoFreezeSeconds),
+    audioJitterSeconds: current.audioJitterSeconds,
+    unansweredChecks: Math.max(0, sent - answered),
     roundTripSeconds: current.roundTripSeconds,
     audioBps: (8 * Math.max(0, current.audio.bytesReceived - previous.audio.bytesReceived)) / seconds,
     videoBps: (8 * Math.max(0, current.video.bytesReceived - previous.video.bytesReceived)) / seconds,

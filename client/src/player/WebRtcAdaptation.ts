@@ -5,17 +5,20 @@ export interface WebRtcAdaptationOptions {
   /** Loss above these fractions is congestion: the link is dropping what it cannot carry. */
   audioLossLimit: number;
   videoLossLimit: number;
-  /** Sound made up by the decoder above this fraction: packets come too late to be played. */
-  concealmentLimit: number;
-  /** Round trips above this: a queue on the way is filling, and everything behind it waits. */
+  /** Sound packets bunching up beyond this (RFC 3550 jitter): a queue on the way is filling. */
+  jitterLimitSeconds: number;
+  /** Round trips above this: everything waits behind a full queue. */
   roundTripLimitSeconds: number;
-  /** Video frozen for more than this within one health window. */
-  freezeLimitSeconds: number;
+  /** Connectivity checks left unanswered within one window: the way back from the server is clogged or cut. */
+  unansweredChecksLimit: number;
   /** The server scores each consumer's stream from the receiver's reports (10 = clean); at or below this, congested. */
   scoreLimit: number;
   /** Congestion must last this long before a step down. */
   congestedHoldMs: number;
-  /** After a layer change, time for the new rate to take effect before judging again. */
+  /**
+   * After a layer change or a resume, time for the new rate to take effect (and for the health window
+   * to forget the gap in sequence numbers a resume leaves) before judging again.
+   */
   settleMs: number;
   /** Clear this long at a lowered layer before stepping one up. */
   stepUpAfterMs: number;
@@ -26,12 +29,12 @@ export interface WebRtcAdaptationOptions {
 export const DEFAULT_ADAPTATION_OPTIONS: WebRtcAdaptationOptions = {
   audioLossLimit: 0.05,
   videoLossLimit: 0.1,
-  concealmentLimit: 0.1,
+  jitterLimitSeconds: 0.15,
   roundTripLimitSeconds: 1.5,
-  freezeLimitSeconds: 0.5,
+  unansweredChecksLimit: 2,
   scoreLimit: 5,
   congestedHoldMs: 2_000,
-  settleMs: 3_000,
+  settleMs: 4_000,
   stepUpAfterMs: 15_000,
   unhealthyHoldMs: 6_000,
 };
@@ -83,8 +86,9 @@ export class WebRtcAdaptation {
   }
 
   setLimit(maxLayer: number, pinned: boolean): void {
+    // A chosen quality, or leaving one for auto, starts from the top of what is allowed.
+    this.#layer = pinned || this.#pinned ? maxLayer : Math.min(this.#layer, maxLayer);
     this.#maxLayer = maxLayer;
-    this.#layer = pinned ? maxLayer : Math.min(this.#layer, maxLayer);
     this.#pinned = pinned;
   }
 
@@ -97,9 +101,12 @@ export class WebRtcAdaptation {
 
   observe(nowMs: number, { health, videoScore, receivingLayer, mode, httpVerdict }: WebRtcObservation): WebRtcDecision {
     const o = this.#options;
+    // Not the decoder's concealment nor video freezes: a stuttering source (or a busy server) causes
+    // those too, and sending an attendee away from WebRTC would not help with that.
     const soundSuffers =
       (health.audioLoss !== null && health.audioLoss > o.audioLossLimit) ||
-      (health.audioConcealment !== null && health.audioConcealment > o.concealmentLimit) ||
+      health.audioJitterSeconds > o.jitterLimitSeconds ||
+      health.unansweredChecks >= o.unansweredChecksLimit ||
       (health.roundTripSeconds !== null && health.roundTripSeconds > o.roundTripLimitSeconds);
     if (mode === 'audio') {
       this.#sufferingSince = soundSuffers ? (this.#sufferingSince ?? nowMs) : null;
@@ -110,7 +117,6 @@ export class WebRtcAdaptation {
     const congested =
       soundSuffers ||
       (health.videoLoss !== null && health.videoLoss > o.videoLossLimit) ||
-      health.videoFreezeSeconds > o.freezeLimitSeconds ||
       (videoScore !== null && videoScore <= o.scoreLimit);
     const settled = nowMs - this.#lastLayerChange >= o.settleMs;
     if (!congested) {

@@ -6,7 +6,7 @@ import { StateStore } from '../lib/StateStore';
 import type { MediaSignalling } from '../media/MediaSignalling';
 import { BandwidthEstimator } from './BandwidthEstimator';
 import { assessLink, linkQuality, type LinkQuality } from './LinkAssessment';
-import { ModeController, type PlaybackMode } from './ModeController';
+import { ModeController, type LinkVerdict, type PlaybackMode } from './ModeController';
 import {
   INITIAL_PLAYBACK_STATE,
   patchState,
@@ -74,6 +74,7 @@ export class WebRtcPlayback implements Playback {
   #videoScore: number | null = null;
   #receivingLayer: number | null = null;
   #videoNeedBps = LOWEST_VIDEO_NEED_BPS;
+  #lastVerdict: LinkVerdict | null = null;
   #closed = false;
 
   static async open(options: WebRtcPlaybackOptions): Promise<WebRtcPlayback> {
@@ -139,7 +140,7 @@ export class WebRtcPlayback implements Playback {
 
   setQuality(quality: Quality): void {
     this.#quality = quality;
-    this.#adaptation.setLimit(...layerLimit(quality));
+    this.#limitLayers();
     this.#requestLayer(this.#adaptation.layer);
   }
 
@@ -187,6 +188,13 @@ export class WebRtcPlayback implements Playback {
     });
   }
 
+  /** A stream without simulcast has one layer: stepping down through layers it lacks would only waste time. */
+  #limitLayers(): void {
+    const [maxLayer, pinned] = layerLimit(this.#quality);
+    const available = (this.#receiver.videoSpatialLayers ?? TOP_SPATIAL_LAYER + 1) - 1;
+    this.#adaptation.setLimit(Math.min(maxLayer, available), pinned);
+  }
+
   #requestLayer(layer: number): void {
     this.#receiver.setPreferredLayer(layer).catch((error: unknown) => {
       console.warn(`Could not change the video layer: ${describeError(error)}`);
@@ -195,6 +203,7 @@ export class WebRtcPlayback implements Playback {
 
   #onOutput({ audioTrack, videoTrack, receivingLayer }: ReceiverOutput): void {
     this.#receivingLayer = receivingLayer;
+    this.#limitLayers();
     const { video, audio } = this.#options.elements;
     if (attach(audio, audioTrack) && audioTrack) playWithSound(audio, this.store);
     // Muted: its sound comes from the audio element, and muted video may autoplay.
@@ -231,7 +240,6 @@ export class WebRtcPlayback implements Playback {
     const sample = this.#meter.take(now);
     if (sample) this.#estimator.sample(now, sample.bps);
     const health = rtpHealth(previous, totals);
-    console.log('HEALTH', JSON.stringify(health), this.#videoScore, this.#receivingLayer);
     const mode = this.#mode();
     const decision = this.#adaptation.observe(now, {
       health,
@@ -241,6 +249,9 @@ export class WebRtcPlayback implements Playback {
       httpVerdict: assessLink(this.#estimator, this.#videoNeedBps),
     });
     if (decision.layer !== null) this.#requestLayer(decision.layer);
+    // The sound came through clean again: measure the link now rather than at the next scheduled poster.
+    if (mode === 'audio' && decision.verdict !== 'insufficient' && this.#lastVerdict === 'insufficient') this.#poster.refreshSoon();
+    this.#lastVerdict = decision.verdict;
     this.#controller.observe(now, decision.verdict);
     if (decision.unhealthy) this.#options.onFailure('unhealthy');
     this.#learnVideoNeed(health, mode, decision.verdict);

@@ -1,5 +1,6 @@
 import { recordingUrls } from '../../../shared/recordings';
 import { Link } from '../app/Link';
+import { ChatReplay } from '../chat/ChatReplay';
 import { useMessages } from '../i18n/language';
 import { useClosable } from '../lib/useClosable';
 import { useStateStore } from '../lib/StateStore';
@@ -7,8 +8,9 @@ import { PlaybackControls } from '../watch/PlaybackControls';
 import { Stage } from '../watch/Stage';
 import { ReplaySession } from './ReplaySession';
 
-function megabytes(bytes: number | null): string {
-  return bytes === null ? '' : ` (${(bytes / 1_000_000).toFixed(1)} MB)`;
+function size(bytes: number | null): string {
+  if (bytes === null) return '';
+  return bytes < 1_000_000 ? ` (${Math.ceil(bytes / 1_000)} KB)` : ` (${(bytes / 1_000_000).toFixed(1)} MB)`;
 }
 
 function ReplayView({ session }: { session: ReplaySession }) {
@@ -52,15 +54,13 @@ function ReplayView({ session }: { session: ReplaySession }) {
           {replay.hasAudioDownload && (
             <p className="download">
               <a data-testid="audio-download" href={recordingUrls(replay.slug).audioDownload} download>
-                {t.download(megabytes(state.downloadBytes))}
+                {t.download(size(state.downloadBytes))}
               </a>
               <br />
               <span className="muted">{t.downloadNote}</span>
             </p>
           )}
-          {/* Slot for the chat engineer's ChatReplay (client/src/chat/ChatReplay.tsx, not written yet):
-              it follows playback through state.position, in seconds from the start of the recording. */}
-          <section className="chat-replay-slot" data-testid="chat-replay-slot" data-position={state.position} aria-label={t.chatReplay} />
+          <ChatReplay key={replay.slug} slug={replay.slug} positionSeconds={state.position} />
         </>
       )}
     </section>

@@ -59,7 +59,7 @@ function WatchView({ session }: { session: WatchSession }) {
           {t.connection[state.connection]}
         </span>
         {state.path !== null && (
-          <span className="muted" data-testid="delivery-path" data-path={state.path}>
+          <span className="muted" data-testid="delivery-path" data-path={state.path} data-reason={state.hlsReason ?? ''}>
             {' · '}
             {state.path === 'webrtc' ? t.pathWebRtc : t.pathHls(state.hlsReason)}
           </span>

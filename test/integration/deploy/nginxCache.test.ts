@@ -2,14 +2,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMediaPlaylist } from '../../../server/hls/PlaylistComposer';
-import { createLogger } from '../../../server/logger';
-import { FfmpegPublisher } from '../../../server/sfu/FfmpegPublisher';
-import { testPatternSource } from '../../../server/sfu/testPatternSource';
+import type { FfmpegPublisher } from '../../../server/sfu/FfmpegPublisher';
 import { waitFor } from '../../helpers/browser';
 import { NginxProcess } from '../../helpers/NginxProcess';
 import { originRequests } from '../../helpers/prometheus';
 import { SignallingClient } from '../../helpers/SignallingClient';
-import { createEvent, startTestServer, type TestServer } from '../../helpers/testServer';
+import { createEvent, publishTestPattern, startTestServer, type TestServer } from '../../helpers/testServer';
 
 const VIEWERS = 50;
 
@@ -28,13 +26,8 @@ const everyone = <T>(request: () => Promise<T>) => Promise.all(Array.from({ leng
 beforeAll(async () => {
   test = await startTestServer();
   ({ slug } = await createEvent(test, 'Cached rally'));
-  test.server.events.goLive(slug);
   dir = test.server.hls.recordingDir(slug);
-  publisher = await FfmpegPublisher.start(
-    await test.server.rooms.getOrCreate(slug),
-    testPatternSource({ width: 640, height: 360 }),
-    createLogger('silent'),
-  );
+  publisher = await publishTestPattern(test, slug);
   nginx = await NginxProcess.start({ origin: `127.0.0.1:${test.server.port}` });
   await waitFor(() => finishedSegments('360p.m3u8'), (s) => s.length >= 4, 40_000);
 });

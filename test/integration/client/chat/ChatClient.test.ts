@@ -21,7 +21,7 @@ class MemoryStorage implements KeyValueStorage {
 let test: TestServer;
 let proxy: FlakyProxy;
 let slug: string;
-const closables: { close(): void }[] = [];
+const chatClients: ChatClient[] = [];
 
 function chatClient(storage = new MemoryStorage(), organizerKey?: string): ChatClient {
   const client = new ChatClient({
@@ -31,13 +31,20 @@ function chatClient(storage = new MemoryStorage(), organizerKey?: string): ChatC
     storage,
     socketOptions: { transports: ['websocket'], reconnectionDelay: 50, reconnectionDelayMax: 200 },
   });
-  closables.push(client);
+  chatClients.push(client);
+  return client;
+}
+
+/** A client with a name, once it has joined. */
+async function onlineClient(storage?: MemoryStorage): Promise<ChatClient> {
+  const client = chatClient(storage);
+  client.setName('Bilal');
+  await until(client, online, 'online');
   return client;
 }
 
 async function reader(): Promise<ChatTestClient> {
   const client = await ChatTestClient.open(test.url);
-  closables.push(client);
   await client.join(slug);
   return client;
 }
@@ -82,7 +89,8 @@ beforeEach(async () => {
 });
 afterEach(() => {
   proxy.restore(test.server.port);
-  for (const closable of closables.splice(0)) closable.close();
+  for (const client of chatClients.splice(0)) client.close();
+  ChatTestClient.closeAll();
 });
 
 describe('ChatClient', () => {
@@ -100,9 +108,7 @@ describe('ChatClient', () => {
   });
 
   it('sends what was typed offline exactly once when the line comes back', async () => {
-    const client = chatClient();
-    client.setName('Bilal');
-    await until(client, online, 'online');
+    const client = await onlineClient();
     const other = await reader();
     proxy.cut();
     await until(client, (view) => view.connection === 'offline', 'offline');
@@ -119,9 +125,7 @@ describe('ChatClient', () => {
   });
 
   it('does not send a message twice when its acknowledgement was lost', async () => {
-    const client = chatClient();
-    client.setName('Bilal');
-    await until(client, online, 'online');
+    const client = await onlineClient();
     const other = await reader();
     proxy.loseReplies();
     client.send('acknowledgement lost');
@@ -139,9 +143,7 @@ describe('ChatClient', () => {
 
   it('keeps the outbox across a reload and sends it once', async () => {
     const storage = new MemoryStorage();
-    const first = chatClient(storage);
-    first.setName('Bilal');
-    await until(first, online, 'online');
+    const first = await onlineClient(storage);
     proxy.cut();
     await until(first, (view) => view.connection === 'offline', 'offline');
     first.send('typed before the reload');

@@ -4,12 +4,12 @@ import { ChatTestClient, randomToken } from '../../../helpers/ChatTestClient';
 import { createEvent, startTestServer, type TestServer } from '../../../helpers/testServer';
 
 let test: TestServer;
-const clients: ChatTestClient[] = [];
+/** A fresh event for every test. */
+let slug: string;
+let eventKey: string;
 
-async function open(options: Parameters<typeof ChatTestClient.open>[1] = {}, server = test): Promise<ChatTestClient> {
-  const client = await ChatTestClient.open(server.url, options);
-  clients.push(client);
-  return client;
+function open(options: Parameters<typeof ChatTestClient.open>[1] = {}, server = test): Promise<ChatTestClient> {
+  return ChatTestClient.open(server.url, options);
 }
 
 async function joined(slug: string, extra: { key?: string; after?: number } = {}) {
@@ -33,18 +33,15 @@ function send(client: ChatTestClient, text: string, clientId = randomToken(9)) {
 beforeAll(async () => {
   test = await startTestServer();
 });
+beforeEach(async () => {
+  ({ slug, eventKey } = await createEvent(test));
+});
+afterEach(ChatTestClient.closeAll);
 afterAll(async () => {
   await test.close();
 });
-afterEach(() => {
-  for (const client of clients.splice(0)) client.close();
-});
 
 describe('messages', () => {
-  let slug: string;
-  beforeEach(async () => {
-    ({ slug } = await createEvent(test));
-  });
 
   it('acknowledges with the server id and time, and delivers to everyone in the event', async () => {
     const { client: sender } = await joined(slug);
@@ -111,10 +108,6 @@ describe('messages', () => {
 });
 
 describe('catching up after a drop', () => {
-  let slug: string;
-  beforeEach(async () => {
-    ({ slug } = await createEvent(test));
-  });
 
   it('recovers the connection state: missed frames arrive without joining again', async () => {
     const { client: sender } = await joined(slug);
@@ -172,14 +165,11 @@ describe('catching up after a drop', () => {
 });
 
 describe('moderation', () => {
-  let slug: string;
-  let eventKey: string;
   let organizer: ChatTestClient;
   let attendee: ChatTestClient;
   let attendeeJoin: JoinChatResponse;
 
   beforeEach(async () => {
-    ({ slug, eventKey } = await createEvent(test));
     ({ client: organizer } = await joined(slug, { key: eventKey }));
     ({ client: attendee, join: attendeeJoin } = await joined(slug));
   });
@@ -273,10 +263,6 @@ describe('moderation', () => {
 });
 
 describe('limits', () => {
-  let slug: string;
-  beforeEach(async () => {
-    ({ slug } = await createEvent(test));
-  });
 
   it('limits the messages of one connection', async () => {
     const { client } = await joined(slug);
@@ -342,12 +328,12 @@ describe('limits per address', () => {
   });
 
   it('counts the messages of all connections from one address together', async () => {
-    const { slug } = await createEvent(limited);
+    const { slug: limitedSlug } = await createEvent(limited);
     const sameAddress = { extraHeaders: { 'x-forwarded-for': '203.0.113.7' } };
     const a = await open(sameAddress, limited);
     const b = await open(sameAddress, limited);
     const elsewhere = await open({ extraHeaders: { 'x-forwarded-for': '198.51.100.1' } }, limited);
-    for (const client of [a, b, elsewhere]) await client.join(slug);
+    for (const client of [a, b, elsewhere]) await client.join(limitedSlug);
     const acks = [];
     for (let i = 0; i < 2; i++) acks.push(await send(a, `a${i}`), await send(b, `b${i}`));
     expect(acks.map((ack) => ack.ok)).toEqual([true, false, false, false]);
@@ -356,14 +342,57 @@ describe('limits per address', () => {
   });
 });
 
+describe('fan-out', () => {
+  /** Appended in one go (no await between), as several messages arriving within one interval are. */
+  function appendAtOnce(server: TestServer, eventSlug: string, messageTexts: string[]): void {
+    for (const [i, text] of messageTexts.entries()) {
+      void server.server.chat.append(eventSlug, {
+        kind: 'message',
+        authorId: 'AAAAAAAAAAAAAAAA',
+        clientId: `at-once-${i}`,
+        name: 'A',
+        role: 'attendee',
+        text,
+      });
+    }
+  }
+
+  it('carries everything new of a room in one frame per interval', async () => {
+    const { client: reader } = await joined(slug);
+    appendAtOnce(test, slug, ['one', 'two', 'three']);
+    await reader.waitForMessage('three');
+    expect(reader.batches.filter((batch) => batch.entries.length > 0).map((b) => texts(b.entries))).toEqual([
+      ['one', 'two', 'three'],
+    ]);
+  });
+
+  it('sends every entry in a frame of its own when batching is off', async () => {
+    const unbatched = await startTestServer({ CHAT_BATCH_MS: '0' });
+    try {
+      const { slug: unbatchedSlug } = await createEvent(unbatched);
+      const reader = await open({}, unbatched);
+      await reader.join(unbatchedSlug);
+      appendAtOnce(unbatched, unbatchedSlug, ['one', 'two', 'three']);
+      await reader.waitForMessage('three');
+      expect(reader.batches.filter((batch) => batch.entries.length > 0).map((b) => texts(b.entries))).toEqual([
+        ['one'],
+        ['two'],
+        ['three'],
+      ]);
+    } finally {
+      await unbatched.close();
+    }
+  });
+});
+
 describe('persistence', () => {
   it('keeps history, deletions, pins and bans across a restart, and keeps ids increasing', async () => {
     const first = await startTestServer();
-    const { slug, eventKey } = await createEvent(first);
+    const { slug: keptSlug, eventKey: keptKey } = await createEvent(first);
     const organizer = await open({}, first);
-    await organizer.join(slug, { key: eventKey });
+    await organizer.join(keptSlug, { key: keptKey });
     const attendee = await open({}, first);
-    const attendeeJoin = await attendee.join(slug);
+    const attendeeJoin = await attendee.join(keptSlug);
     await send(attendee, 'kept');
     const gone = await send(attendee, 'deleted');
     if (!gone.ok) throw new Error('send failed');
@@ -375,11 +404,11 @@ describe('persistence', () => {
     const second = await startTestServer({ DATA_DIR: first.dataDir });
     try {
       const newcomer = await open({}, second);
-      const join = await newcomer.join(slug);
+      const join = await newcomer.join(keptSlug);
       expect(texts(join.entries)).toEqual(['kept']);
       expect(join.state.pinned).toBe('Bring water');
       const banned = await open({ clientKey: attendee.clientKey }, second);
-      expect(await banned.request('join', { slug, clientKey: attendee.clientKey })).toMatchObject({
+      expect(await banned.request('join', { slug: keptSlug, clientKey: attendee.clientKey })).toMatchObject({
         ok: false,
         error: { code: 'FORBIDDEN' },
       });

@@ -132,6 +132,43 @@ describe('RedisChatLog', () => {
   });
 });
 
+describe('RedisChatLog without Redis for a while', () => {
+  it('refuses appends as unavailable while Redis is down, then carries on with new ids', async () => {
+    const own = await startRedis({ own: true });
+    const port = Number(new URL(own.url).port);
+    let current: TestRedis = own;
+    closers.push(() => current.close());
+    const writer = new Redis(own.url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    writer.on('error', () => undefined);
+    await writer.connect();
+    closers.push(() => writer.disconnect());
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-chatlog-'));
+    const db = openDatabase(dir);
+    const store = new ChatStore(db);
+    const log = await RedisChatLog.open(writer, store, own.keyPrefix, logger);
+    closers.push(async () => {
+      await log.close();
+      db.close();
+    });
+    const received: number[] = [];
+    log.on('entry', ({ entry }) => received.push(entry.id));
+
+    const before = await log.append('rally', message('before'));
+    await own.close();
+    await expect(log.append('rally', message('during'))).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    // Back, but empty: no persistence, as in these tests.
+    current = await startRedis({ own: true, port });
+    const after = await log.append('rally', message('after'));
+    expect(after.id).toBeGreaterThan(before.id);
+    await new Promise<void>((resolve) => {
+      const check = () => received.includes(after.id) && resolve();
+      log.on('entry', check);
+      check();
+    });
+    expect(store.recent('rally', 10).map((m) => m.text)).toEqual(['before', 'after']);
+  });
+});
+
 describe('RedisPresence', () => {
   it('sums the attendees of every process, and drops a process that leaves', async () => {
     const prefix = `${redis.keyPrefix}presence:`;

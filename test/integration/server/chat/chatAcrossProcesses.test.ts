@@ -15,7 +15,6 @@ let redis: TestRedis;
 let a: ServerProcess;
 let b: ServerProcess;
 const organizerKey = randomToken(32);
-const clients: ChatTestClient[] = [];
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -35,9 +34,7 @@ afterAll(async () => {
   await Promise.all([a?.stop(), b?.stop()]);
   await redis?.close();
 });
-afterEach(() => {
-  for (const client of clients.splice(0)) client.close();
-});
+afterEach(ChatTestClient.closeAll);
 
 async function newEvent(): Promise<string> {
   const response = await fetch(`${a.url}/api/events`, {
@@ -54,7 +51,6 @@ async function joined(
   { clientKey, ...extra }: { key?: string; after?: number; clientKey?: string } = {},
 ) {
   const client = await ChatTestClient.open(server.url, clientKey ? { clientKey } : {});
-  clients.push(client);
   const join = await client.join(slug, extra);
   return { client, join };
 }
@@ -118,7 +114,6 @@ describe('chat across two server processes', () => {
     await organizer.ok('ban', { authorId: attendeeJoin.authorId, banned: true });
     await removed;
     const again = await ChatTestClient.open(a.url, { clientKey: attendee.clientKey });
-    clients.push(again);
     expect(await again.request('join', { slug, clientKey: attendee.clientKey })).toMatchObject({
       ok: false,
       error: { code: 'FORBIDDEN' },

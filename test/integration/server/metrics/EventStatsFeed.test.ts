@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../../server/logger';
-import { FfmpegPublisher } from '../../../../server/sfu/FfmpegPublisher';
-import { testPatternSource } from '../../../../server/sfu/testPatternSource';
+import type { FfmpegPublisher } from '../../../../server/sfu/FfmpegPublisher';
 import { EventStats } from '../../../../shared/signalling';
 import { SignallingClient } from '../../../helpers/SignallingClient';
-import { createEvent, startTestServer, type TestServer } from '../../../helpers/testServer';
+import { createEvent, publishTestPattern, startTestServer, type TestServer } from '../../../helpers/testServer';
 
 let test: TestServer;
 let publisher: FfmpegPublisher;
@@ -57,11 +55,7 @@ describe('live figures for the organizer', () => {
     const organizer = await connect();
     await organizer.ok('join', { slug, key: eventKey });
     await organizer.ok('goLive', {});
-    publisher = await FfmpegPublisher.start(
-      await test.server.rooms.getOrCreate(slug),
-      testPatternSource({ width: 320, height: 180 }),
-      createLogger('silent'),
-    );
+    publisher = await publishTestPattern(test, slug, { width: 320, height: 180 });
     const otherOrganizer = await connect();
     await otherOrganizer.ok('join', { slug: other.slug, key: other.eventKey });
     const sentToOtherOrganizer = collectStats(otherOrganizer);

@@ -1,12 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../../server/logger';
-import { FfmpegPublisher } from '../../../../server/sfu/FfmpegPublisher';
-import { testPatternSource } from '../../../../server/sfu/testPatternSource';
+import type { FfmpegPublisher } from '../../../../server/sfu/FfmpegPublisher';
 import { waitFor } from '../../../helpers/browser';
 import { ChatTestClient, randomToken } from '../../../helpers/ChatTestClient';
 import { sample, scrape } from '../../../helpers/prometheus';
 import { SignallingClient } from '../../../helpers/SignallingClient';
-import { createEvent, startTestServer, type TestServer } from '../../../helpers/testServer';
+import { createEvent, publishTestPattern, startTestServer, type TestServer } from '../../../helpers/testServer';
 
 let test: TestServer;
 let slug: string;
@@ -26,12 +24,7 @@ const metric = async (name: string, labels: Record<string, string> = {}) => samp
 beforeAll(async () => {
   test = await startTestServer();
   ({ slug } = await createEvent(test, 'Measured rally'));
-  test.server.events.goLive(slug);
-  publisher = await FfmpegPublisher.start(
-    await test.server.rooms.getOrCreate(slug),
-    testPatternSource({ width: 320, height: 180 }),
-    createLogger('silent'),
-  );
+  publisher = await publishTestPattern(test, slug, { width: 320, height: 180 });
 });
 afterAll(async () => {
   publisher?.close();

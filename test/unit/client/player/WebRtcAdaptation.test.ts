@@ -6,15 +6,15 @@ import { WebRtcAdaptation, type WebRtcDecision } from '../../../../client/src/pl
 const CLEAN: RtpHealth = {
   audioLoss: 0,
   videoLoss: 0,
-  audioConcealment: 0,
-  videoFreezeSeconds: 0,
+  audioJitterSeconds: 0.02,
+  unansweredChecks: 0,
   roundTripSeconds: 0.05,
   audioBps: 32_000,
   videoBps: 400_000,
 };
 const CONGESTED: RtpHealth = { ...CLEAN, audioLoss: 0.2, videoLoss: 0.6, audioBps: 25_000, videoBps: 30_000 };
 /** A link that queues instead of dropping: nothing is lost, everything is late. */
-const BLOATED: RtpHealth = { ...CLEAN, audioConcealment: 0.4, videoFreezeSeconds: 1.2, roundTripSeconds: 3, audioBps: 4_000, videoBps: 30_000 };
+const BLOATED: RtpHealth = { ...CLEAN, audioJitterSeconds: 0.2, unansweredChecks: 6, audioBps: 4_000, videoBps: 30_000 };
 
 function observe(
   adaptation: WebRtcAdaptation,
@@ -68,8 +68,8 @@ describe('WebRtcAdaptation', () => {
     expect(run(new WebRtcAdaptation(0, false), 0, 3_000, CLEAN, { videoScore: 9 })).toEqual([]);
   });
 
-  it('sees congestion on a link that queues rather than drops, from late sound and long round trips', () => {
-    for (const health of [BLOATED, { ...CLEAN, roundTripSeconds: 3 }, { ...CLEAN, audioConcealment: 0.4 }, { ...CLEAN, videoFreezeSeconds: 1 }]) {
+  it('sees congestion on a link that queues rather than drops: bunched-up sound, unanswered checks, long round trips', () => {
+    for (const health of [BLOATED, { ...CLEAN, roundTripSeconds: 3 }, { ...CLEAN, audioJitterSeconds: 0.2 }, { ...CLEAN, unansweredChecks: 3 }]) {
       const decisions = run(new WebRtcAdaptation(0, false), 0, 3_000, health);
       expect(decisions[0]?.[1].verdict).toBe('insufficient');
     }
@@ -91,6 +91,14 @@ describe('WebRtcAdaptation', () => {
     expect(decisions.every(([, d]) => d.layer === null)).toBe(true);
     expect(decisions[0]![1].verdict).toBe('insufficient');
     expect(adaptation.layer).toBe(1);
+  });
+
+  it('returns to the top layer when the attendee goes from a chosen quality back to auto', () => {
+    const adaptation = new WebRtcAdaptation(2, false);
+    adaptation.setLimit(0, true);
+    expect(adaptation.layer).toBe(0);
+    adaptation.setLimit(2, false);
+    expect(adaptation.layer).toBe(2);
   });
 
   it('in audio only, follows the HTTP verdict for the way back, unless the sound itself is losing packets', () => {

@@ -1,0 +1,61 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FfmpegPublisher } from '../../../../server/sfu/FfmpegPublisher';
+import { waitForLadder } from '../../../helpers/ladder';
+import { launchChromium, waitFor } from '../../../helpers/browser';
+import { COLLAPSE, GOOD, emulateNetwork, type Throttle } from '../../../helpers/network';
+import { createEvent, publishTestPattern, startTestServer, type TestServer } from '../../../helpers/testServer';
+import { progressOver, readPlayer } from '../../../helpers/watchPage';
+
+let test: TestServer;
+let browser: Browser;
+let page: Page;
+let throttle: Throttle;
+let publisher: FfmpegPublisher;
+
+beforeAll(async () => {
+  test = await startTestServer({ WEBRTC_SEATS_PER_WORKER: '0' });
+  const { slug } = await createEvent(test, 'Throttled HLS rally');
+  publisher = await publishTestPattern(test, slug);
+  await waitForLadder(test, slug);
+  browser = await launchChromium();
+  page = await browser.newPage();
+  await page.goto(`${test.url}/e/${slug}`);
+  // After the page has loaded: throttling the first load only measures how long the bundle takes.
+  throttle = await emulateNetwork(page);
+  await throttle(GOOD);
+});
+afterAll(async () => {
+  await browser?.close();
+  publisher?.close();
+  await test?.close();
+});
+
+describe('the HLS player on a link that collapses and recovers', () => {
+  it('plays video on a good link (1.5 Mbps)', async () => {
+    const view = await waitFor(() => readPlayer(page), (v) => v.path === 'hls' && v.mode === 'video' && v.video.playing);
+    expect(view.mode).toBe('video');
+    const seen = await waitFor(() => progressOver(page, 2_000), (p) => p.videoDecodedBytes > 0 && p.seconds > 1);
+    expect(seen.videoDecodedBytes).toBeGreaterThan(0);
+  });
+
+  it('drops to audio only when the link collapses to 40 kbps with 400 ms latency, and the sound keeps playing', async () => {
+    await throttle(COLLAPSE);
+    const audio = await waitFor(() => readPlayer(page), (v) => v.mode === 'audio' && v.audio.playing, 40_000);
+    expect(audio.mode).toBe('audio');
+    expect(audio.video.playing).toBe(false);
+    // Over 12 s of collapse the sound advances: most of the time, not in fits.
+    const heard = await progressOver(page, 12_000);
+    expect(heard.seconds).toBeGreaterThan(8);
+    expect(heard.audioDecodedBytes).toBeGreaterThan(0);
+    expect((await readPlayer(page)).mode).toBe('audio');
+  });
+
+  it('brings video back once the link has recovered for a while', async () => {
+    await throttle(GOOD);
+    const video = await waitFor(() => readPlayer(page), (v) => v.mode === 'video' && v.video.playing, 60_000);
+    expect(video.mode).toBe('video');
+    const seen = await waitFor(() => progressOver(page, 2_000), (p) => p.videoDecodedBytes > 0 && p.seconds > 1);
+    expect(seen.videoDecodedBytes).toBeGreaterThan(0);
+  });
+});
