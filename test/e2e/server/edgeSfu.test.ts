@@ -7,11 +7,14 @@ import { FfmpegPublisher } from '../../../server/sfu/FfmpegPublisher';
 import { testPatternSource } from '../../../server/sfu/testPatternSource';
 import { inboundTotals, launchChromium, trackPeerConnections, waitFor } from '../../helpers/browser';
 import { startServerProcess, type ServerProcess } from '../../helpers/serverProcess';
+import { ChatTestClient, randomToken } from '../../helpers/ChatTestClient';
+import { startRedis, type TestRedis } from '../../helpers/redisServer';
 import { SignallingClient } from '../../helpers/SignallingClient';
 import { createEvent, startTestServer, type TestServer } from '../../helpers/testServer';
 
 const CLUSTER_KEY = 'test-cluster-key-0123456789abcdef';
 
+let redis: TestRedis;
 let origin: TestServer;
 let edge: ServerProcess;
 let browser: Browser;
@@ -21,8 +24,10 @@ let eventKey: string;
 let watcher: Page;
 
 beforeAll(async () => {
-  origin = await startTestServer({ CLUSTER_KEY, PIPE_LISTEN_IP: '127.0.0.1' });
-  edge = await startServerProcess({ EDGE_ORIGIN_URL: origin.url, CLUSTER_KEY, PIPE_LISTEN_IP: '127.0.0.1' });
+  redis = await startRedis();
+  const shared = { CLUSTER_KEY, PIPE_LISTEN_IP: '127.0.0.1', REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.keyPrefix };
+  origin = await startTestServer(shared);
+  edge = await startServerProcess({ ...shared, EDGE_ORIGIN_URL: origin.url });
   browser = await launchChromium();
   ({ slug, eventKey } = await createEvent(origin, 'Relayed rally'));
   origin.server.events.goLive(slug);
@@ -36,8 +41,10 @@ beforeAll(async () => {
 afterAll(async () => {
   publisher?.close();
   await browser?.close();
+  ChatTestClient.closeAll();
   await edge?.stop();
   await origin?.close();
+  await redis?.close();
 });
 
 describe('an edge SFU fed by the origin over a PipeTransport', () => {
@@ -50,6 +57,16 @@ describe('an edge SFU fed by the origin over a PipeTransport', () => {
     const totals = await waitFor(() => inboundTotals(watcher), (t) => t.videoFramesDecoded > 10 && t.audioBytes > 2000, 30_000);
     expect(totals.videoFramesDecoded).toBeGreaterThan(10);
     expect(totals.audioBytes).toBeGreaterThan(2000);
+  });
+
+  it('carries chat between the edge’s attendees and the origin’s through Redis', async () => {
+    const atEdge = await ChatTestClient.open(edge.url);
+    const atOrigin = await ChatTestClient.open(origin.url);
+    await atEdge.join(slug);
+    await atOrigin.join(slug);
+    await atEdge.ok('send', { clientId: randomToken(9), name: 'Ayesha', text: 'Hello from the edge' });
+    const received = await atOrigin.waitFor((entries) => entries.some((e) => 'text' in e && e.text === 'Hello from the edge'), 'the edge message');
+    expect(received.length).toBeGreaterThan(0);
   });
 
   it('refuses organizers on the edge: events are run at the origin', async () => {
