@@ -128,7 +128,8 @@ function MessageList({
     <ol
       className="chat-messages"
       ref={listRef}
-      aria-live="polite"
+      // A log is announced politely and without rereading it whole, which a busy chat needs.
+      role="log"
       onScroll={(event) => {
         const list = event.currentTarget;
         pinnedToBottom.current = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
