@@ -3,6 +3,7 @@ import { isOrganizerKeyAccepted } from '../app/api';
 import { Link } from '../app/Link';
 import { useClosable } from '../lib/useClosable';
 import { useStateStore } from '../lib/StateStore';
+import { ChatPanel } from '../chat/ChatPanel';
 import { EventDashboard } from './EventDashboard';
 import { FileBroadcastForm } from './FileBroadcastForm';
 import { KeyForm } from './KeyForm';
@@ -20,10 +21,11 @@ function CameraPreview({ camera }: { camera: MediaStream | null }) {
 interface EventStudioViewProps {
   session: OrganizerSession;
   slug: string;
+  organizerKey: string;
   onKeyRejected: () => void;
 }
 
-function EventStudioView({ session, slug, onKeyRejected }: EventStudioViewProps) {
+function EventStudioView({ session, slug, organizerKey, onKeyRejected }: EventStudioViewProps) {
   const state = useStateStore(session.store);
   const status = state.event?.status;
   const watchPath = `/e/${slug}`;
@@ -115,6 +117,7 @@ function EventStudioView({ session, slug, onKeyRejected }: EventStudioViewProps)
         )}
       </div>
       {status === 'live' && <EventDashboard stats={state.stats} />}
+      {state.access === 'granted' && <ChatPanel key={`${slug}:${organizerKey}`} slug={slug} organizerKey={organizerKey} />}
       {status !== 'ended' && state.publish !== 'file' && (
         <FileBroadcastForm
           disabled={state.busy || state.connection !== 'connected'}
@@ -138,7 +141,7 @@ interface EventStudioProps {
 
 function EventStudio({ slug, organizerKey, onKeyRejected }: EventStudioProps) {
   const session = useClosable(() => new OrganizerSession(slug, organizerKey));
-  return session === null ? null : <EventStudioView session={session} slug={slug} onKeyRejected={onKeyRejected} />;
+  return session === null ? null : <EventStudioView session={session} slug={slug} organizerKey={organizerKey} onKeyRejected={onKeyRejected} />;
 }
 
 export function EventStudioPage({ slug }: { slug: string }) {
