@@ -31,6 +31,12 @@ export function loadInstanceKey(dataDir: string, configured: string | undefined)
   }
   fs.mkdirSync(dataDir, { recursive: true });
   const key = generateKey();
-  fs.writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    fs.writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    // Another process sharing the data directory made it first: theirs is the key.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return fs.readFileSync(file, 'utf8').trim();
+  }
   return key;
 }

@@ -40,7 +40,8 @@ const migrations: readonly string[] = [
 /** Opens (creating if needed) the embedded SQLite database in the data directory. */
 export function openDatabase(dataDir: string): Database {
   fs.mkdirSync(dataDir, { recursive: true });
-  const db = new BetterSqlite3(path.join(dataDir, 'jalsa.sqlite'));
+  // Several processes may share one data directory: wait for another's write lock instead of failing.
+  const db = new BetterSqlite3(path.join(dataDir, 'jalsa.sqlite'), { timeout: 10_000 });
   // WAL keeps readers (replay lists, chat history) from blocking the writer during a live event.
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -49,12 +50,11 @@ export function openDatabase(dataDir: string): Database {
   return db;
 }
 
+/** IMMEDIATE: the version is read under the write lock, so two processes starting together never both migrate. */
 function migrate(db: Database): void {
-  const applied = db.pragma('user_version', { simple: true }) as number;
-  for (let version = applied; version < migrations.length; version++) {
-    db.transaction(() => {
-      db.exec(migrations[version]!);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
-  }
+  db.transaction(() => {
+    const applied = db.pragma('user_version', { simple: true }) as number;
+    for (let version = applied; version < migrations.length; version++) db.exec(migrations[version]!);
+    db.pragma(`user_version = ${migrations.length}`);
+  }).immediate();
 }
