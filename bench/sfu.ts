@@ -36,6 +36,8 @@ const LOSS_LIMIT = 0.01;
 /** Simple (non-simulcast) video consumers start forwarding at a keyframe; the source sends one a second. */
 const SETTLE_MS = 1_500;
 const CREATE_BATCH = 50;
+/** A saturated worker answers requests late; one that cannot set up a batch in this long is full. */
+const BATCH_TIMEOUT_MS = 20_000;
 
 interface Step {
   receivers: number;
@@ -66,9 +68,9 @@ try {
   await writeResult('sfu', {
     consumersPerWorkerAudio: audioRun.capacity,
     consumersPerWorker180p: videoRun.capacity,
-    cpuCoresAtMax: Math.max(audioRun.steps.at(-1)!.workerCpuCores, videoRun.steps.at(-1)!.workerCpuCores),
+    cpuCoresAtMax: Math.max(...[...audioRun.steps, ...videoRun.steps].map((step) => step.workerCpuCores)),
     sourceKbps: bitrates,
-    /** Why each ramp ended: the CPU limit, loss, --max, or its --budget of time (a busy machine). */
+    /** Why each ramp ended: the CPU limit, loss, --max, its --budget of time, or a worker too busy to answer. */
     stoppedBy: { audio: audioRun.stoppedBy, video180p: videoRun.stoppedBy },
     stepsAudio: audioRun.steps,
     steps180p: videoRun.steps,
@@ -83,7 +85,7 @@ try {
   await test.close();
 }
 
-type StopReason = 'cpu' | 'loss' | 'max' | 'time';
+type StopReason = 'cpu' | 'loss' | 'max' | 'time' | 'unresponsive';
 
 async function ramp(room: MediaRoom, producers: types.Producer[], workerPid: number) {
   const transports: types.PlainTransport[] = [];
@@ -93,9 +95,9 @@ async function ramp(room: MediaRoom, producers: types.Producer[], workerPid: num
   let stoppedBy: StopReason;
   try {
     for (;;) {
-      while (transports.length < target && Date.now() < deadline) {
-        const batch = Math.min(CREATE_BATCH, target - transports.length);
-        transports.push(...(await Promise.all(Array.from({ length: batch }, (_, i) => receiver(room, producers, transports.length + i)))));
+      if (!(await grow(room, producers, transports, target, deadline))) {
+        stoppedBy = 'unresponsive';
+        break;
       }
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       const step = await measure(producers, transports.length, workerPid);
@@ -115,6 +117,32 @@ async function ramp(room: MediaRoom, producers: types.Producer[], workerPid: num
     for (const transport of transports) transport.close();
   }
   return { capacity: capacity(steps), stoppedBy, steps };
+}
+
+/** Adds receivers up to `target`; false when the worker got too busy to set them up in time. */
+async function grow(
+  room: MediaRoom,
+  producers: types.Producer[],
+  transports: types.PlainTransport[],
+  target: number,
+  deadline: number,
+): Promise<boolean> {
+  while (transports.length < target && Date.now() < deadline) {
+    const batch = Math.min(CREATE_BATCH, target - transports.length);
+    const created = Promise.all(Array.from({ length: batch }, (_, i) => receiver(room, producers, transports.length + i)));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), BATCH_TIMEOUT_MS);
+    });
+    const added = await Promise.race([created, timeout]);
+    clearTimeout(timer);
+    if (!added) {
+      void created.then((late) => late.forEach((t) => t.close()), () => undefined);
+      return false;
+    }
+    transports.push(...added);
+  }
+  return true;
 }
 
 async function receiver(room: MediaRoom, producers: types.Producer[], index: number): Promise<types.PlainTransport> {
@@ -157,7 +185,8 @@ async function measure(producers: types.Producer[], receivers: number, workerPid
 
 /** Receivers at the CPU limit, interpolated between the last two steps; or the last step without loss. */
 function capacity(steps: Step[]): number {
-  const last = steps.at(-1)!;
+  const last = steps.at(-1);
+  if (!last) return 0;
   const previous = steps.at(-2);
   if (last.loss > LOSS_LIMIT) return previous?.receivers ?? 0;
   if (last.workerCpuCores < cpuLimit || !previous) return last.receivers;

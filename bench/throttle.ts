@@ -15,7 +15,7 @@ import type { Browser, CDPSession, Page } from 'playwright-core';
 import { recordingUrls } from '../shared/recordings';
 import { launchChromium } from '../test/helpers/browser';
 import { waitForLadder } from '../test/helpers/ladder';
-import { COLLAPSE, GOOD, type NetworkProfile } from '../test/helpers/network';
+import { COLLAPSE, GOOD, applyNetworkProfile, type NetworkProfile } from '../test/helpers/network';
 import { createEvent, publishTestPattern, startTestServer, type TestServer } from '../test/helpers/testServer';
 import { writeResult } from './writeResult';
 
@@ -111,16 +111,6 @@ async function serveStockPlayer(test: TestServer): Promise<{ url: string; close(
   };
 }
 
-async function throttle(cdp: CDPSession, { kbps, latencyMs }: NetworkProfile): Promise<void> {
-  const bytesPerSecond = (kbps * 1000) / 8;
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false,
-    latency: latencyMs,
-    downloadThroughput: bytesPerSecond,
-    uploadThroughput: bytesPerSecond,
-  });
-}
-
 /** Bytes received by the page over the network (headers included), as Chromium counts them. */
 function countBytes(cdp: CDPSession): () => number {
   const perRequest = new Map<string, number>();
@@ -183,14 +173,14 @@ async function runProfile(browser: Browser, url: string): Promise<Omit<Figures, 
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Network.enable');
     const bytes = countBytes(cdp);
-    await throttle(cdp, GOOD);
+    await applyNetworkProfile(cdp, GOOD);
     const samples: Sample[] = [];
     const collapseAt = Date.now() + phases.good * 1000;
     await record(page, samples, collapseAt);
-    await throttle(cdp, COLLAPSE);
+    await applyNetworkProfile(cdp, COLLAPSE);
     const recoverAt = Date.now() + phases.collapse * 1000;
     await record(page, samples, recoverAt);
-    await throttle(cdp, GOOD);
+    await applyNetworkProfile(cdp, GOOD);
     await record(page, samples, Date.now() + phases.recover * 1000);
     return {
       stallSeconds: round(stallSeconds(samples)),
@@ -212,7 +202,7 @@ async function firstAudioAt64kbps(browser: Browser, url: string): Promise<number
   try {
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
-    await throttle(cdp, COLD);
+    await applyNetworkProfile(cdp, COLD);
     const start = Date.now();
     void page.goto(url, { timeout: COLD_LOAD_LIMIT_MS }).catch(() => undefined);
     while (Date.now() - start < COLD_LOAD_LIMIT_MS) {

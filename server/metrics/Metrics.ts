@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { RecordingState } from '../../shared/signalling';
 import type { AppliedEntries } from './ChatRate';
-import type { EventAudience } from './EventAudience';
+import { emptyCounts, type EventAudience } from './EventAudience';
 import type { EventStatsCollector } from './EventStatsCollector';
 
 /** What each HLS request at the origin is for: how well a cache in front works shows in these. */
@@ -46,7 +46,7 @@ export class Metrics {
         this.reset();
         const counts = audience.playbackCounts();
         for (const event of collector.liveEvents()) {
-          for (const [mode, count] of Object.entries(counts.get(event) ?? {})) this.set({ event, mode }, count);
+          for (const [mode, count] of Object.entries(counts.get(event) ?? emptyCounts())) this.set({ event, mode }, count);
         }
       },
     });

@@ -103,6 +103,8 @@ export class MediaSignalling {
   /** The session decides the role; the audience and the organizers' channel follow what it decided. */
   async #join(socket: MediaSocket, session: MediaSession, request: MediaRequest<'join'>) {
     const joined = await session.handlers.join(request);
+    // Gone while joining: its disconnect already cleared what it had.
+    if (socket.disconnected) return joined;
     const previous = this.#audience.member(socket.id);
     if (previous?.role === 'organizer') await socket.leave(organizerChannel(previous.slug));
     this.#audience.joined(socket.id, request.slug, joined.role);

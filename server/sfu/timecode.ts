@@ -39,6 +39,12 @@ export function timecodeFilters(width: number, height: number, fps: number): str
   ].join(',');
 }
 
+/** Which blocks of the strip are white for a time, left to right (for pictures drawn other than by ffmpeg). */
+export function timecodeBlocks(ms: number): boolean[] {
+  const value = ms % 2 ** TIMECODE_BITS;
+  return [true, ...Array.from({ length: TIMECODE_BITS }, (_, i) => Math.floor(value / 2 ** i) % 2 === 1), false];
+}
+
 /**
  * Reads the milliseconds back from the luma (0–255) at each block's centre, `luma(x, y)` in the
  * source's coordinates; undefined when the start and end blocks are not there (no strip, or a blur).

@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 
 export interface NetworkProfile {
   kbps: number;
@@ -20,13 +20,16 @@ export type Throttle = (profile: NetworkProfile) => Promise<void>;
 export async function emulateNetwork(page: Page): Promise<Throttle> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Network.enable');
-  return async ({ kbps, latencyMs }) => {
-    const bytesPerSecond = (kbps * 1000) / 8;
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: false,
-      latency: latencyMs,
-      downloadThroughput: bytesPerSecond,
-      uploadThroughput: bytesPerSecond,
-    });
-  };
+  return (profile) => applyNetworkProfile(cdp, profile);
+}
+
+/** Shapes the page of a CDP session (with its Network domain enabled) to the profile, both ways. */
+export async function applyNetworkProfile(cdp: CDPSession, { kbps, latencyMs }: NetworkProfile): Promise<void> {
+  const bytesPerSecond = (kbps * 1000) / 8;
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: latencyMs,
+    downloadThroughput: bytesPerSecond,
+    uploadThroughput: bytesPerSecond,
+  });
 }

@@ -15,6 +15,8 @@ const BACK_BUFFER_SECONDS = 60;
 const RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000];
 /** A segment missing this many times over is skipped: the rest of the speech matters more. */
 const SEGMENT_ATTEMPTS = 4;
+/** Reloads of a live playlist are skipped while this many segments beyond the next are already known. */
+const KNOWN_AHEAD_TO_SKIP_RELOAD = 2;
 /** No new segment for this many target durations means the source stopped. */
 const IDLE_AFTER_TARGETS = 3;
 
@@ -39,12 +41,17 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
   readonly #mediaSource = new MediaSource();
   readonly #objectUrl: string;
   readonly #closing = new AbortController();
-  /** Aborted to drop the segment being fetched when the listener seeks elsewhere. */
+  /** Aborted to drop the segments being fetched when the listener seeks elsewhere or loading stops. */
   #segmentAbort = new AbortController();
+  /** Segment fetches under way, by playlist index. */
+  readonly #inflight = new Map<number, Promise<Uint8Array<ArrayBuffer>>>();
   #wake: (() => void) | null = null;
   #loading = true;
   #seekTo: number | null = null;
   #startTime: number | null = null;
+  #playlist: MediaPlaylist = { targetDuration: 2, segments: [], ended: false, duration: 0 };
+  /** Index of the next segment to append. */
+  #next = 0;
   #idle = false;
   #trouble = false;
 
@@ -72,7 +79,7 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
 
   stopLoading(): void {
     this.#loading = false;
-    this.#segmentAbort.abort();
+    this.#dropFetches();
   }
 
   resumeLoading(): void {
@@ -83,7 +90,7 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
   close(): void {
     if (this.#closed) return;
     this.#closing.abort();
-    this.#segmentAbort.abort();
+    this.#dropFetches();
     this.#wakeUp();
     this.element.removeEventListener('seeking', this.#onSeeking);
     this.element.removeAttribute('src');
@@ -99,7 +106,7 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
   readonly #onSeeking = (): void => {
     if (this.covers(this.element.currentTime)) return;
     this.#seekTo = this.element.currentTime;
-    this.#segmentAbort.abort();
+    this.#dropFetches();
     this.#wakeUp();
   };
 
@@ -109,67 +116,92 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
     const buffer = this.#mediaSource.addSourceBuffer(AUDIO_MIME);
     // Each segment follows the previous one wherever its timestamps say; a discontinuity needs no care.
     buffer.mode = 'sequence';
-    let playlist = await this.#withRetries(() => this.#follower.load(this.#closing.signal));
-    if (playlist.ended) this.#mediaSource.duration = playlist.duration;
-    let next = this.#firstIndex(playlist);
+    this.#playlist = await this.#withRetries(() => this.#follower.load(this.#closing.signal));
+    if (this.#playlist.ended) this.#mediaSource.duration = this.#playlist.duration;
+    else void this.#follow();
+    this.#next = this.#firstIndex(this.#playlist);
     let appendedInit: string | null = null;
     let realign = true;
-    let grownAt = performance.now();
     let attempts = 0;
     while (!this.#closed) {
+      const playlist = this.#playlist;
       if (this.#seekTo !== null) {
-        next = segmentAt(playlist, this.#seekTo)?.index ?? next;
+        this.#next = segmentAt(playlist, this.#seekTo)?.index ?? this.#next;
         this.#seekTo = null;
         realign = true;
         if (buffer.updating) buffer.abort();
         continue;
       }
-      const segment = playlist.segments[next];
+      const segment = playlist.segments[this.#next];
       if (!this.#loading || (segment && bufferedAhead(this.element) > BUFFER_AHEAD_SECONDS)) {
         await this.#sleep(1_000);
         continue;
       }
       if (!segment) {
-        if (playlist.ended) {
-          if (this.#mediaSource.readyState === 'open' && !buffer.updating) this.#mediaSource.endOfStream();
-          await this.#sleep(1_000);
-          continue;
-        }
-        await this.#sleep((playlist.targetDuration * 1000) / 2);
-        const known = playlist.segments.length;
-        playlist = await this.#withRetries(() => this.#follower.load(this.#closing.signal));
-        if (playlist.segments.length > known) grownAt = performance.now();
-        this.#setIdle(performance.now() - grownAt > playlist.targetDuration * 1000 * IDLE_AFTER_TARGETS);
+        if (playlist.ended && this.#mediaSource.readyState === 'open' && !buffer.updating) this.#mediaSource.endOfStream();
+        // Woken early when the playlist grows.
+        await this.#sleep(playlist.targetDuration * 1000);
         continue;
       }
       try {
-        this.#segmentAbort = new AbortController();
-        const signal = AbortSignal.any([this.#closing.signal, this.#segmentAbort.signal]);
         if (segment.initUrl !== appendedInit) {
-          await this.#append(buffer, (await fetchMetered(segment.initUrl, this.#meter, { signal })).body);
+          await this.#append(buffer, (await fetchMetered(segment.initUrl, this.#meter, { signal: this.#fetchSignal() })).body);
           appendedInit = segment.initUrl;
         }
-        const { body } = await fetchMetered(segment.url, this.#meter, { signal });
+        const current = this.#fetchSegment(segment);
+        // Two requests in flight: on a 400 ms round trip, waiting for each answer before asking for the
+        // next costs as much as the transfer itself, and the buffer would never grow.
+        const following = playlist.segments[this.#next + 1];
+        if (following?.initUrl === segment.initUrl) this.#fetchSegment(following).catch(() => undefined);
+        const body = await current;
+        this.#inflight.delete(segment.index);
         if (realign || segment.discontinuity) this.#realign(buffer, segment);
         realign = false;
         await this.#append(buffer, body);
         this.#placePlayhead();
         this.#setTrouble(false);
         attempts = 0;
-        next += 1;
+        this.#next += 1;
         this.emit('buffered');
       } catch (error) {
+        this.#inflight.delete(segment.index);
         if (this.#closed || this.#seekTo !== null || !this.#loading) continue;
         attempts += 1;
         this.#setTrouble(true);
         if (error instanceof HttpStatusError && error.status === 404 && attempts >= SEGMENT_ATTEMPTS) {
-          next += 1;
+          this.#next += 1;
           realign = true;
           attempts = 0;
         } else {
           await this.#sleep(retryDelay(attempts));
         }
       }
+    }
+  }
+
+  /**
+   * Reloads a live playlist every target duration, alongside the segment loads rather than in turn
+   * with them: on a slow link, waiting for the playlist only when the known segments run out is a
+   * stall of a round trip or two every time.
+   */
+  async #follow(): Promise<void> {
+    let grownAt = performance.now();
+    while (!this.#closed && !this.#playlist.ended) {
+      const { targetDuration, segments } = this.#playlist;
+      await new Promise((resolve) => setTimeout(resolve, targetDuration * 1000));
+      // Segments known well ahead of the next one to fetch: this reload can wait, and its bytes go to sound.
+      const knownAhead = segments.length - this.#next;
+      if (this.#closed || !this.#loading || knownAhead > KNOWN_AHEAD_TO_SKIP_RELOAD) continue;
+      try {
+        this.#playlist = await this.#follower.load(this.#closing.signal);
+      } catch {
+        continue;
+      }
+      if (this.#playlist.segments.length > segments.length || this.#playlist.ended) {
+        grownAt = performance.now();
+        this.#wakeUp();
+      }
+      this.#setIdle(performance.now() - grownAt > targetDuration * 1000 * IDLE_AFTER_TARGETS);
     }
   }
 
@@ -183,6 +215,25 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
   #realign(buffer: SourceBuffer, segment: PlaylistSegment): void {
     buffer.timestampOffset = segment.start;
     this.#startTime ??= segment.start;
+  }
+
+  #fetchSignal(): AbortSignal {
+    return AbortSignal.any([this.#closing.signal, this.#segmentAbort.signal]);
+  }
+
+  #fetchSegment(segment: PlaylistSegment): Promise<Uint8Array<ArrayBuffer>> {
+    let fetching = this.#inflight.get(segment.index);
+    if (!fetching) {
+      fetching = fetchMetered(segment.url, this.#meter, { signal: this.#fetchSignal() }).then(({ body }) => body);
+      this.#inflight.set(segment.index, fetching);
+    }
+    return fetching;
+  }
+
+  #dropFetches(): void {
+    this.#segmentAbort.abort();
+    this.#segmentAbort = new AbortController();
+    this.#inflight.clear();
   }
 
   /**

@@ -5,7 +5,7 @@ export interface BandwidthEstimatorOptions {
   slowHalfLifeMs: number;
 }
 
-export const DEFAULT_ESTIMATOR_OPTIONS: BandwidthEstimatorOptions = { fastHalfLifeMs: 1_000, slowHalfLifeMs: 5_000 };
+export const DEFAULT_ESTIMATOR_OPTIONS: BandwidthEstimatorOptions = { fastHalfLifeMs: 600, slowHalfLifeMs: 5_000 };
 
 /**
  * Two exponentially weighted averages of throughput samples, weighted by the wall-clock time between

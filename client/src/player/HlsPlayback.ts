@@ -6,7 +6,7 @@ import { fetchMetered } from './fetchMetered';
 import { assessLink, linkQuality } from './LinkAssessment';
 import { parseLadder, type Ladder } from './MediaPlaylist';
 import { ModeController, type PlaybackMode } from './ModeController';
-import type { Pipe } from './Pipe';
+import { bufferedAhead, bufferedStartAfter, type Pipe } from './Pipe';
 import {
   ASSUMED_VIDEO_NEED_BPS,
   INITIAL_PLAYBACK_STATE,
@@ -28,6 +28,11 @@ const REOPEN_DELAY_MS = 2_000;
  * segment takes, so it is ready as the playhead arrives rather than one segment behind it.
  */
 const VIDEO_LEAD_SECONDS = 2;
+const HANDOVER_CUSHION_SECONDS = 2;
+/** A stalled pipe may hand over this far ahead of where it stopped: a few words lost beat a long silence. */
+const MAX_SKIP_SECONDS = 3;
+/** The stage picture is refreshed only while this much sound is buffered: the speech comes first. */
+const POSTER_MIN_BUFFER_SECONDS = 6;
 /** Between two nudges of an incoming pipe that fell behind: it needs time to load where it was sent. */
 const STEER_INTERVAL_MS = 3_000;
 /** Until the master playlist says otherwise. */
@@ -94,6 +99,7 @@ export class HlsPlayback implements Playback {
       estimateBps: () => this.#estimator.fastBps,
       onPoster: (posterUrl) => this.store.update({ posterUrl }),
       refresh: options.live,
+      linkIsFree: () => this.#active !== null && bufferedAhead(this.#active.element) >= POSTER_MIN_BUFFER_SECONDS,
     });
     for (const element of [options.elements.video, options.elements.audio]) {
       element.addEventListener('seeking', this.#onSeeking);
@@ -240,9 +246,21 @@ export class HlsPlayback implements Playback {
   #tryCutover(): void {
     const pipe = this.#incoming?.pipe;
     if (!pipe) return;
-    const position = this.#active?.element.currentTime ?? this.#firstPosition(pipe);
-    if (position === null || !pipe.covers(position)) return;
-    const previous = this.#active;
+    const active = this.#active;
+    let position = active?.element.currentTime ?? this.#firstPosition(pipe);
+    if (position === null) return;
+    // While the old pipe still plays, hand over only with a cushion: a new pipe holding a fraction of a
+    // second would stall at once. A stalled old pipe hands over as soon as the new one can play at all,
+    // even a little further on (the old one may have stopped short of its buffer's end, at a gap).
+    const oldStillPlays = active !== null && active.element.readyState >= HTMLMediaElement.HAVE_FUTURE_DATA;
+    if (oldStillPlays) {
+      if (!pipe.covers(position + HANDOVER_CUSHION_SECONDS)) return;
+    } else if (!pipe.covers(position)) {
+      const next = bufferedStartAfter(pipe.element, position);
+      if (next === null || next - position > MAX_SKIP_SECONDS || !pipe.covers(next)) return;
+      position = next;
+    }
+    const previous = active;
     this.#active = pipe;
     this.#incoming = null;
     this.#resumeAt = null;

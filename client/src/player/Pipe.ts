@@ -46,3 +46,12 @@ export function bufferedAhead(element: HTMLMediaElement): number {
   }
   return 0;
 }
+
+/** Where the first buffered range at or after `time` begins, or null when nothing is buffered there. */
+export function bufferedStartAfter(element: HTMLMediaElement, time: number): number | null {
+  const { buffered } = element;
+  for (let i = 0; i < buffered.length; i++) {
+    if (buffered.end(i) > time) return Math.max(time, buffered.start(i));
+  }
+  return null;
+}

@@ -19,6 +19,7 @@ export class PosterFeed {
   readonly #estimateBps: () => number | null;
   readonly #onPoster: (objectUrl: string | null) => void;
   readonly #refresh: boolean;
+  readonly #linkIsFree: () => boolean;
   #objectUrl: string | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #abort: AbortController | null = null;
@@ -33,12 +34,15 @@ export class PosterFeed {
     onPoster: (objectUrl: string | null) => void;
     /** False for a finished recording, whose poster never changes. */
     refresh: boolean;
+    /** False while the sound needs every byte (its buffer is low): the picture waits. */
+    linkIsFree?: () => boolean;
   }) {
     this.#url = options.url;
     this.#meter = options.meter;
     this.#estimateBps = options.estimateBps;
     this.#onPoster = options.onPoster;
     this.#refresh = options.refresh;
+    this.#linkIsFree = options.linkIsFree ?? (() => true);
   }
 
   start(): void {
@@ -68,6 +72,10 @@ export class PosterFeed {
   }
 
   async #fetch(): Promise<void> {
+    if (this.#objectUrl !== null && !this.#linkIsFree()) {
+      this.#timer = setTimeout(() => void this.#fetch(), MIN_INTERVAL_MS);
+      return;
+    }
     this.#lastFetchAt = Date.now();
     this.#abort = new AbortController();
     try {

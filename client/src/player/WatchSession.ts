@@ -1,6 +1,6 @@
 import type { types } from 'mediasoup-client';
 import type { PublicEvent } from '../../../shared/events';
-import type { MediaResponse } from '../../../shared/signalling';
+import type { MediaResponse, PlaybackMode as ReportedMode } from '../../../shared/signalling';
 import { ServiceError } from '../lib/ServiceError';
 import { StateStore } from '../lib/StateStore';
 import { MediaSignalling } from '../media/MediaSignalling';
@@ -12,8 +12,8 @@ import {
   type MediaElements,
   type Playback,
   type PlaybackState,
-  type Quality,
 } from './Playback';
+import { PlaybackOwner, type AttendeeChoices } from './PlaybackOwner';
 import type { WebRtcFailure, WebRtcPlayback } from './WebRtcPlayback';
 
 /** Shown to the attendee (translated), and read by tests as is. */
@@ -31,13 +31,11 @@ export type DeliveryPath = 'webrtc' | 'hls';
 /** Why this attendee is on HLS rather than WebRTC. */
 export type HlsReason = 'seats full' | WebRtcFailure | 'webrtc unavailable';
 
-export interface WatchState extends PlaybackState {
+export interface WatchState extends PlaybackState, AttendeeChoices {
   connection: ConnectionState;
   event: PublicEvent | null;
   path: DeliveryPath | null;
   hlsReason: HlsReason | null;
-  dataSaver: boolean;
-  quality: Quality;
   /** Live, but the organizer is not sending: their connection dropped and the broadcast will resume. */
   broadcastPaused: boolean;
   /** The browser cannot play live media at all. */
@@ -52,7 +50,7 @@ const RETRY_DELAY_MS = 5_000;
  * no WebRTC seat left, when WebRTC cannot connect, or when it stops carrying even the sound. A move to
  * HLS lasts for the session: HLS over TCP keeps playing through what made WebRTC fail.
  */
-export class WatchSession {
+export class WatchSession extends PlaybackOwner<WatchState> {
   readonly store = new StateStore<WatchState>({
     ...INITIAL_PLAYBACK_STATE,
     connection: 'connecting',
@@ -71,14 +69,15 @@ export class WatchSession {
   #producers = new Set<string>();
   #elements: MediaElements | null = null;
   #joined: MediaResponse<'join'> | null = null;
-  #playback: Playback | null = null;
   #webrtc: WebRtcPlayback | null = null;
-  #unsubscribePlayback: (() => void) | null = null;
+  /** What the server was last told about how this attendee receives (it counts them by it). */
+  #reported: ReportedMode | null = null;
   /** Bumped on every teardown so that setup still in flight from before notices and gives up. */
   #generation = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(slug: string) {
+    super();
     this.#slug = slug;
     const signalling = this.#signalling;
     this.#unsubscribes = [
@@ -111,20 +110,6 @@ export class WatchSession {
     else this.#startPlayback(this.#generation);
   }
 
-  setDataSaver(dataSaver: boolean): void {
-    this.store.update({ dataSaver });
-    this.#playback?.setDataSaver(dataSaver);
-  }
-
-  setQuality(quality: Quality): void {
-    this.store.update({ quality });
-    this.#playback?.setQuality(quality);
-  }
-
-  resumeSound(): void {
-    this.#playback?.resumeSound();
-  }
-
   close(): void {
     this.#stopPlayback();
     for (const unsubscribe of this.#unsubscribes) unsubscribe();
@@ -136,7 +121,7 @@ export class WatchSession {
     // A rejoin (after a signalling reconnect) leaves HLS playing: it never depended on the socket.
     if (this.store.get().path !== 'hls') this.#stopPlayback();
     const generation = this.#generation;
-    if (this.#playback === null) this.store.update({ connection: 'connecting' });
+    if (this.playback === null) this.store.update({ connection: 'connecting' });
     let joined: MediaResponse<'join'>;
     try {
       joined = await this.#signalling.request('join', { slug: this.#slug });
@@ -148,6 +133,9 @@ export class WatchSession {
     }
     if (generation !== this.#generation) return;
     this.#joined = joined;
+    // A new connection is a new member of the audience for the server.
+    this.#reported = null;
+    this.#report();
     this.#producers = new Set(joined.producers.map((producer) => producer.producerId));
     this.store.update({ event: joined.event });
     this.#updatePaused();
@@ -156,7 +144,7 @@ export class WatchSession {
         this.store.update({ connection: 'waiting for the event to start' });
         return;
       case 'ended':
-        if (this.#playback === null) this.store.update({ connection: 'ended' });
+        if (this.playback === null) this.store.update({ connection: 'ended' });
         return;
       case 'live':
         this.#startPlayback(generation);
@@ -165,7 +153,7 @@ export class WatchSession {
 
   #startPlayback(generation: number): void {
     const joined = this.#joined;
-    if (this.#playback !== null || this.#elements === null || joined?.event.status !== 'live') return;
+    if (this.playback !== null || this.#elements === null || joined?.event.status !== 'live') return;
     const { hlsReason } = this.store.get();
     if (hlsReason !== null) this.#startHls(hlsReason);
     else if (!joined.webrtcSeatAvailable) this.#startHls('seats full');
@@ -188,7 +176,7 @@ export class WatchSession {
         quality,
         initialMode: startingMode(pageLoadEstimateBps()),
         onFailure: (reason) => {
-          if (this.#playback === playback) this.#fallBackToHls(reason);
+          if (this.playback === playback) this.#fallBackToHls(reason);
         },
       });
     } catch (error) {
@@ -243,17 +231,26 @@ export class WatchSession {
   }
 
   #adopt(playback: Playback): void {
-    this.#playback = playback;
-    const forward = () => {
-      const state = playback.store.get();
+    this.adopt(playback, (state) => {
       const { connection, path } = this.store.get();
       const following = connection === 'connecting' || connection === 'connected' || connection === 'reconnecting';
       const now: ConnectionState = !state.started ? 'connecting' : path === 'webrtc' && state.trouble ? 'reconnecting' : 'connected';
       this.store.update(following ? { ...state, connection: now } : state);
       this.#updatePaused();
-    };
-    this.#unsubscribePlayback = playback.store.subscribe(forward);
-    forward();
+      this.#report();
+    });
+  }
+
+  #report(): void {
+    const { started, mode, path } = this.store.get();
+    if (!started || path === null || !this.#signalling.connected) return;
+    const reported: ReportedMode = mode === 'audio' ? 'audio-only' : path === 'webrtc' ? 'webrtc' : 'hls-video';
+    if (reported === this.#reported) return;
+    this.#reported = reported;
+    this.#signalling.request('reportPlayback', { mode: reported }).catch(() => {
+      // Counted again at the next change or join; the figures are for dashboards, not for playback.
+      this.#reported = null;
+    });
   }
 
   #updatePaused(): void {
@@ -286,10 +283,7 @@ export class WatchSession {
   #stopPlayback(): void {
     this.#generation += 1;
     clearTimeout(this.#retryTimer);
-    this.#unsubscribePlayback?.();
-    this.#unsubscribePlayback = null;
-    this.#playback?.close();
-    this.#playback = null;
+    this.release();
     this.#webrtc = null;
     this.store.update({ ...INITIAL_PLAYBACK_STATE, path: null });
   }

@@ -9,22 +9,20 @@ import {
   startingMode,
   type MediaElements,
   type PlaybackState,
-  type Quality,
 } from '../player/Playback';
+import { PlaybackOwner, type AttendeeChoices } from '../player/PlaybackOwner';
 
 export type ReplayStatus = 'loading' | 'ready' | 'not found' | 'failed';
 
-export interface ReplayState extends PlaybackState {
+export interface ReplayState extends PlaybackState, AttendeeChoices {
   status: ReplayStatus;
   replay: Replay | null;
   /** Bytes of the audio-only download, when the server said. */
   downloadBytes: number | null;
-  dataSaver: boolean;
-  quality: Quality;
 }
 
 /** One recording: finds it, plays it with the adaptive HLS player, and sizes its audio download. */
-export class ReplaySession {
+export class ReplaySession extends PlaybackOwner<ReplayState> {
   readonly store = new StateStore<ReplayState>({
     ...INITIAL_PLAYBACK_STATE,
     status: 'loading',
@@ -35,10 +33,10 @@ export class ReplaySession {
   });
   readonly #slug: string;
   #elements: MediaElements | null = null;
-  #playback: HlsPlayback | null = null;
   #closed = false;
 
   constructor(slug: string) {
+    super();
     this.#slug = slug;
     void this.load();
   }
@@ -60,33 +58,19 @@ export class ReplaySession {
 
   attachMedia(elements: MediaElements | null): void {
     this.#elements = elements;
-    if (elements === null) this.#stop();
+    if (elements === null) this.release();
     else this.#start();
-  }
-
-  setDataSaver(dataSaver: boolean): void {
-    this.store.update({ dataSaver });
-    this.#playback?.setDataSaver(dataSaver);
-  }
-
-  setQuality(quality: Quality): void {
-    this.store.update({ quality });
-    this.#playback?.setQuality(quality);
-  }
-
-  resumeSound(): void {
-    this.#playback?.resumeSound();
   }
 
   close(): void {
     this.#closed = true;
-    this.#stop();
+    this.release();
     this.store.clearListeners();
   }
 
   #start(): void {
     const { replay, dataSaver, quality } = this.store.get();
-    if (this.#playback !== null || this.#elements === null || replay === null) return;
+    if (this.playback !== null || this.#elements === null || replay === null) return;
     const estimate = pageLoadEstimateBps();
     const playback = new HlsPlayback({
       slug: replay.slug,
@@ -98,13 +82,7 @@ export class ReplaySession {
       initialMode: startingMode(estimate),
       initialEstimateBps: estimate,
     });
-    this.#playback = playback;
-    playback.store.subscribe(() => this.store.update(playback.store.get()));
-  }
-
-  #stop(): void {
-    this.#playback?.close();
-    this.#playback = null;
+    this.adopt(playback, (state) => this.store.update(state));
   }
 
   /** A HEAD request: the attendee should know what the download costs before starting it. */
