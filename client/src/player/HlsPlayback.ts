@@ -199,10 +199,14 @@ export class HlsPlayback implements Playback {
     this.#incoming = incoming;
     const { live, elements } = this.#options;
     if (mode === 'audio') {
-      // Going down, the video is what starves the link: stop fetching it and let its buffer play out,
-      // while the sound is fetched from where that buffer ends.
+      // Going down for the link's sake, the video is what starves it: stop fetching it and let its
+      // buffer play out, while the sound is fetched from where that buffer ends. An attendee who chose
+      // audio only wants the picture gone now.
       active?.stopLoading();
-      const startPosition = active ? Math.max(active.element.currentTime, bufferedEnd(active.element) - 1) : this.#resumeAt;
+      const playOut = active !== null && !this.#dataSaver;
+      const startPosition = active
+        ? Math.max(active.element.currentTime, playOut ? bufferedEnd(active.element) - 1 : 0)
+        : this.#resumeAt;
       this.#attach(incoming, new AudioPipe(elements.audio, this.#urls.audioOnly, this.#meter, { live, startPosition }));
       return;
     }

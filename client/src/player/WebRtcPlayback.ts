@@ -249,10 +249,12 @@ export class WebRtcPlayback implements Playback {
       httpVerdict: assessLink(this.#estimator, this.#videoNeedBps),
     });
     if (decision.layer !== null) this.#requestLayer(decision.layer);
+    // While the attendee keeps video off, nothing is learnt about carrying it: the link's mode stays
+    // as it was, ready for when they turn video back on.
+    if (!this.#dataSaver) this.#controller.observe(now, decision.verdict);
     // The sound came through clean again: measure the link now rather than at the next scheduled poster.
     if (mode === 'audio' && decision.verdict !== 'insufficient' && this.#lastVerdict === 'insufficient') this.#poster.refreshSoon();
     this.#lastVerdict = decision.verdict;
-    this.#controller.observe(now, decision.verdict);
     if (decision.unhealthy) this.#options.onFailure('unhealthy');
     this.#learnVideoNeed(health, mode, decision.verdict);
     patchState(this.store, {
@@ -266,7 +268,7 @@ export class WebRtcPlayback implements Playback {
    * the rate seen on a clean link at the lowest layer is what the way back to video must allow for.
    */
   #learnVideoNeed(health: RtpHealth, mode: PlaybackMode, verdict: string | null): void {
-    const atLowest = Math.min(this.#adaptation.layer, this.#receivingLayer ?? 0) === 0;
+    const atLowest = this.#receivingLayer === 0 || this.#receiver.videoSpatialLayers === 1;
     if (mode === 'video' && verdict === 'marginal' && atLowest && health.videoBps > 0) {
       this.#videoNeedBps = Math.max(LOWEST_VIDEO_NEED_BPS, health.videoBps + health.audioBps);
     }

@@ -81,7 +81,10 @@ describe('HLS through the shipped nginx cache', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     const counted = await originRequests(test.url, 'playlist');
     await everyone(() => viaCache('audio.m3u8').then((r) => r.text()));
-    expect(await originRequests(test.url, 'playlist')).toBe(counted + 1);
+    // One refresh for all of them (two if the machine is so slow that the refreshed copy expires too).
+    const refreshes = (await originRequests(test.url, 'playlist')) - counted;
+    expect(refreshes).toBeGreaterThanOrEqual(1);
+    expect(refreshes).toBeLessThanOrEqual(2);
   });
 
   it('answers byte ranges from the cached segment', async () => {

@@ -36,6 +36,8 @@ describe('watching a live event over HLS', () => {
     expect(progress.seconds).toBeGreaterThan(1);
     expect(progress.audioDecodedBytes).toBeGreaterThan(0);
     expect(progress.videoDecodedBytes).toBeGreaterThan(0);
+    // The server counts its HLS viewers by what their players report.
+    await expect.poll(() => test.server.audience.playbackCounts().get(slug)?.['hls-video']).toBe(1);
   });
 
   it('switches to the audio-only rung with the stage picture when the attendee asks, and back to video', async () => {
@@ -48,6 +50,7 @@ describe('watching a live event over HLS', () => {
     expect(heard.seconds).toBeGreaterThan(1.5);
     expect(heard.audioDecodedBytes).toBeGreaterThan(0);
     expect(heard.videoDecodedBytes).toBe(0);
+    await expect.poll(() => test.server.audience.playbackCounts().get(slug)?.['audio-only']).toBe(1);
 
     await page.getByTestId('audio-only-toggle').uncheck();
     const video = await waitFor(() => readPlayer(page), (v) => v.mode === 'video' && v.video.playing);

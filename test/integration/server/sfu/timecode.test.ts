@@ -31,8 +31,9 @@ describe('timecode', () => {
       expect(timecodeAge(stamp!, after)).toBeLessThanOrEqual(after - before);
       expect(timecodeAge(before, stamp!)).toBeLessThanOrEqual(after - before);
     }
+    // In capture order: a frame stamped before the one ahead of it would be most of a period old.
     const steps = stamps.slice(1).map((s, i) => timecodeAge(stamps[i]!, s!));
-    for (const step of steps) expect(step).toBeGreaterThan(20);
+    for (const step of steps) expect(step).toBeLessThanOrEqual(after - before);
   });
 
   it('finds no timecode in a picture without its strip', () => {
