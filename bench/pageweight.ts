@@ -12,8 +12,11 @@ import { createEvent, publishTestPattern, startTestServer, type TestServer } fro
 import { readPlayer } from '../test/helpers/watchPage';
 import { writeResult } from './writeResult';
 
-/** What makes up a page: its document, scripts and stylesheets (not media, API calls or signalling). */
-const PAGE_TYPES = new Set(['Document', 'Script', 'Stylesheet']);
+/**
+ * What makes up a page: its document and its built scripts and stylesheets (not media, API calls or
+ * signalling). Assets go by path: module preloads of lazy chunks are not typed as scripts.
+ */
+const isPage = ({ type, path }: { type: string; path: string }) => type === 'Document' || path.startsWith('/assets/');
 
 interface Transfer {
   path: string;
@@ -34,7 +37,7 @@ async function load(context: BrowserContext, url: string): Promise<Transfer[]> {
   });
   cdp.on('Network.loadingFinished', ({ requestId, encodedDataLength }) => {
     const request = types.get(requestId);
-    if (request && PAGE_TYPES.has(request.type)) transfers.push({ path: request.path, bytes: encodedDataLength });
+    if (request && isPage(request)) transfers.push({ path: request.path, bytes: encodedDataLength });
   });
   await page.goto(url);
   await waitFor(() => readPlayer(page), (v) => v.connection === 'connected', 30_000);
