@@ -36,7 +36,12 @@ export function createApp({ events, logger, health, clientDir, routers }: AppDep
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   // Every byte counts on a 2G link: playlists and the client's JS and CSS shrink several times over.
-  app.use(compression());
+  // The compression module does not know HLS playlists are text; they grow through a live event.
+  app.use(
+    compression({
+      filter: (req, res) => /mpegurl/i.test(String(res.getHeader('Content-Type') ?? '')) || compression.filter(req, res),
+    }),
+  );
 
   app.get('/healthz', async (_req, res) => {
     const checks = await health();

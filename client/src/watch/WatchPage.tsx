@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { Link } from '../app/Link';
 import { useMessages } from '../i18n/language';
 import type { Messages } from '../i18n/messages';
@@ -33,6 +33,8 @@ function placeholder(state: WatchState, t: Messages): string | null {
   if (!state.started) return state.event?.status === 'live' ? t.waitingForVideo : t.noVideoYet;
   return null;
 }
+
+const ChatPanel = lazy(() => import('../chat/ChatPanel').then((module) => ({ default: module.ChatPanel })));
 
 function WatchView({ session }: { session: WatchSession }) {
   const t = useMessages();
@@ -90,6 +92,12 @@ function WatchView({ session }: { session: WatchSession }) {
             onQuality={(quality) => session.setQuality(quality)}
           />
         </>
+      )}
+      {state.event && state.event.status !== 'ended' && (
+        // Loaded after the page: the speech comes first on a 2G link, the chat right after.
+        <Suspense fallback={null}>
+          <ChatPanel key={state.event.slug} slug={state.event.slug} />
+        </Suspense>
       )}
       <p className="footer-link">
         <Link to="/">{t.moreEvents}</Link>
