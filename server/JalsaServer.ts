@@ -109,7 +109,12 @@ export class JalsaServer {
       audience: this.audience,
       chatRate: this.#chatRate,
     });
-    this.#metrics = new Metrics({ collector: this.#stats, audience: this.audience, chat: this.chat });
+    this.#metrics = new Metrics({
+      collector: this.#stats,
+      audience: this.audience,
+      chat: this.chat,
+      token: this.config.metricsToken,
+    });
 
     const app = createApp({
       events: this.events,

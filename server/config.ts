@@ -31,6 +31,7 @@ const EnvSchema = z
     CLUSTER_KEY: z.string().min(20).optional(),
     PIPE_LISTEN_IP: z.string().optional(),
     PIPE_ANNOUNCED_ADDRESS: z.string().optional(),
+    METRICS_TOKEN: z.string().min(16).optional(),
     UPLOAD_MAX_MB: z.coerce.number().positive().default(1024),
     UPLOAD_MAX_MINUTES: z.coerce.number().positive().default(240),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
@@ -74,6 +75,8 @@ export interface Config {
     pipeListenIp: string;
     pipeAnnouncedAddress: string | undefined;
   };
+  /** Bearer token for `/metrics`; undefined leaves it open (put it behind the proxy then). */
+  metricsToken: string | undefined;
   /** Prepared recordings an organizer can go live from. */
   uploads: { maxBytes: number; maxSeconds: number };
   /** Shared state for several server processes; undefined runs everything embedded. */
@@ -117,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pipeListenIp: e.PIPE_LISTEN_IP ?? e.RTC_LISTEN_IP,
       pipeAnnouncedAddress: e.PIPE_ANNOUNCED_ADDRESS ?? e.RTC_ANNOUNCED_ADDRESS ?? defaultAnnouncedAddress(e.RTC_LISTEN_IP),
     },
+    metricsToken: e.METRICS_TOKEN,
     uploads: { maxBytes: Math.round(e.UPLOAD_MAX_MB * 1024 * 1024), maxSeconds: e.UPLOAD_MAX_MINUTES * 60 },
     redis: e.REDIS_URL === undefined ? undefined : { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
     chat: { batchMs: e.CHAT_BATCH_MS, addressMessagesPerSecond: e.CHAT_ADDRESS_MESSAGES_PER_SECOND },

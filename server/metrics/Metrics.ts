@@ -13,6 +13,8 @@ export interface MetricsSources {
   collector: EventStatsCollector;
   audience: EventAudience;
   chat: AppliedEntries;
+  /** When set, scrapers must send it as a bearer token: the figures name every live event. */
+  token?: string | undefined;
 }
 
 /**
@@ -22,10 +24,12 @@ export interface MetricsSources {
 export class Metrics {
   readonly registry = new Registry();
   readonly #chat: AppliedEntries;
+  readonly #token: string | undefined;
   readonly #chatEntries: Counter<'event'>;
   readonly #hlsRequests: Counter<'type' | 'status'>;
 
-  constructor({ collector, audience, chat }: MetricsSources) {
+  constructor({ collector, audience, chat, token }: MetricsSources) {
+    this.#token = token;
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
 
@@ -137,7 +141,11 @@ export class Metrics {
       res.once('finish', () => this.#hlsRequests.inc({ type, status: String(res.statusCode) }));
       next();
     });
-    router.get('/metrics', async (_req, res) => {
+    router.get('/metrics', async (req, res) => {
+      if (this.#token !== undefined && req.get('authorization') !== `Bearer ${this.#token}`) {
+        res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: { code: 'UNAUTHORIZED', message: 'metrics need the METRICS_TOKEN' } });
+        return;
+      }
       const body = await this.registry.metrics();
       res.set('Content-Type', this.registry.contentType).set('Cache-Control', 'no-store').send(body);
     });

@@ -75,7 +75,9 @@ export class FfmpegPublisher extends EventEmitter<FfmpegPublisherEvents> {
         '-map', source.audio, '-c:a', 'libopus', '-b:a', '32k', '-ac', '2', '-ar', '48000',
         '-ssrc', String(AUDIO.ssrc), '-payload_type', String(AUDIO.payloadType),
         '-f', 'rtp', rtpUrl(audio),
-        '-map', source.video, ...(source.videoFilter ? ['-vf', source.videoFilter] : []), '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '400k',
+        '-map', source.video, ...(source.videoFilter ? ['-vf', source.videoFilter] : []), '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8',
+        // libvpx otherwise holds frames back to look ahead: latency a live source cannot afford.
+        '-lag-in-frames', '0', '-b:v', '400k',
         '-force_key_frames', `expr:gte(t,n_forced*${KEYFRAME_INTERVAL_SECONDS})`, '-pix_fmt', 'yuv420p',
         '-ssrc', String(VIDEO.ssrc), '-payload_type', String(VIDEO.payloadType),
         '-f', 'rtp', rtpUrl(video),

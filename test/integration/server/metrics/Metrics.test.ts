@@ -125,3 +125,19 @@ describe('/metrics', () => {
     expect(await served('segment', '404')).toBe(missingBefore + 1);
   });
 });
+
+describe('/metrics access', () => {
+  it('asks for the bearer token when METRICS_TOKEN is set', async () => {
+    const token = randomToken(24);
+    const guarded = await startTestServer({ METRICS_TOKEN: token });
+    try {
+      expect((await fetch(`${guarded.url}/metrics`)).status).toBe(401);
+      expect((await fetch(`${guarded.url}/metrics`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status).toBe(401);
+      const scraped = await fetch(`${guarded.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toContain('jalsa_live_events');
+    } finally {
+      await guarded.close();
+    }
+  });
+});
