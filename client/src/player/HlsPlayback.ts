@@ -1,11 +1,10 @@
 import { recordingUrls } from '../../../shared/recordings';
 import { StateStore } from '../lib/StateStore';
+import { Adaptation, type AdaptationStart } from './Adaptation';
 import { AudioPipe } from './AudioPipe';
-import { BandwidthEstimator } from './BandwidthEstimator';
 import { fetchMetered } from './fetchMetered';
-import { assessLink, linkQuality } from './LinkAssessment';
 import { parseLadder, type Ladder } from './MediaPlaylist';
-import { ModeController, type PlaybackMode } from './ModeController';
+import type { PlaybackMode } from './ModeController';
 import { bufferedAhead, bufferedStartAfter, type Pipe } from './Pipe';
 import {
   ASSUMED_VIDEO_NEED_BPS,
@@ -17,8 +16,6 @@ import {
   type PlaybackState,
   type Quality,
 } from './Playback';
-import { PosterFeed } from './PosterFeed';
-import { TransferMeter } from './TransferMeter';
 import { VideoPipe } from './VideoPipe';
 
 const TICK_MS = 500;
@@ -38,16 +35,13 @@ const STEER_INTERVAL_MS = 3_000;
 /** Until the master playlist says otherwise. */
 const ASSUMED_LADDER: Ladder = { videoNeedBps: ASSUMED_VIDEO_NEED_BPS, audioNeedBps: 40_000 };
 
-export interface HlsPlaybackOptions {
+export interface HlsPlaybackOptions extends AdaptationStart {
   slug: string;
   /** A live event (EVENT playlists that grow) rather than a finished recording. */
   live: boolean;
   /** False for a recording without video: there is only the audio rung to play. */
   hasVideo: boolean;
   elements: MediaElements;
-  dataSaver: boolean;
-  quality: Quality;
-  initialMode: PlaybackMode;
   /** What is known of the link before the first segment, e.g. from the page's own download. */
   initialEstimateBps: number | null;
 }
@@ -67,16 +61,10 @@ export class HlsPlayback implements Playback {
   readonly store = new StateStore<PlaybackState>(INITIAL_PLAYBACK_STATE);
   readonly #options: HlsPlaybackOptions;
   readonly #urls: ReturnType<typeof recordingUrls>;
-  readonly #meter = new TransferMeter();
-  readonly #estimator: BandwidthEstimator;
-  readonly #controller: ModeController;
-  readonly #poster: PosterFeed;
-  readonly #timer: ReturnType<typeof setInterval>;
+  readonly #adaptation: Adaptation;
   readonly #closing = new AbortController();
   #ladder: Ladder = ASSUMED_LADDER;
   #ladderKnown = false;
-  #dataSaver: boolean;
-  #quality: Quality;
   #active: Pipe | null = null;
   #activeRendition: string | null = null;
   #incoming: Incoming | null = null;
@@ -88,36 +76,39 @@ export class HlsPlayback implements Playback {
   constructor(options: HlsPlaybackOptions) {
     this.#options = options;
     this.#urls = recordingUrls(options.slug);
-    this.#dataSaver = options.dataSaver;
-    this.#quality = options.quality;
-    this.#estimator = new BandwidthEstimator();
-    this.#controller = new ModeController(options.initialMode, performance.now());
-    this.#controller.on('change', () => this.#applyMode());
-    this.#poster = new PosterFeed({
-      url: this.#urls.poster,
-      meter: this.#meter,
-      estimateBps: () => this.#estimator.fastBps,
-      onPoster: (posterUrl) => this.store.update({ posterUrl }),
-      refresh: options.live,
-      linkIsFree: () => this.#active !== null && bufferedAhead(this.#active.element) >= POSTER_MIN_BUFFER_SECONDS,
-    });
+    this.#adaptation = new Adaptation(
+      {
+        ...options,
+        store: this.store,
+        monitorIntervalMs: TICK_MS,
+        learnDuringDataSaver: true,
+        posterUrl: this.#urls.poster,
+        refreshPoster: options.live,
+        posterLinkIsFree: () => this.#active !== null && bufferedAhead(this.#active.element) >= POSTER_MIN_BUFFER_SECONDS,
+      },
+      {
+        applyMode: (mode) => this.#applyMode(mode),
+        applyQuality: (quality) => {
+          for (const pipe of [this.#active, this.#incoming?.pipe]) if (pipe instanceof VideoPipe) pipe.setQuality(quality);
+        },
+        monitor: () => this.#tick(),
+        playingMode: () => this.#active?.mode ?? null,
+      },
+    );
     for (const element of [options.elements.video, options.elements.audio]) {
       element.addEventListener('seeking', this.#onSeeking);
       element.addEventListener('ended', this.#onEnded);
     }
     void this.#loadLadder();
-    this.#applyMode();
-    this.#timer = setInterval(() => this.#tick(), TICK_MS);
+    this.#adaptation.start();
   }
 
   setDataSaver(on: boolean): void {
-    this.#dataSaver = on;
-    this.#applyMode();
+    this.#adaptation.setDataSaver(on);
   }
 
   setQuality(quality: Quality): void {
-    this.#quality = quality;
-    for (const pipe of [this.#active, this.#incoming?.pipe]) if (pipe instanceof VideoPipe) pipe.setQuality(quality);
+    this.#adaptation.setQuality(quality);
   }
 
   resumeSound(): void {
@@ -126,7 +117,7 @@ export class HlsPlayback implements Playback {
 
   close(): void {
     this.#closing.abort();
-    clearInterval(this.#timer);
+    this.#adaptation.close();
     clearTimeout(this.#reopenTimer);
     for (const element of [this.#options.elements.video, this.#options.elements.audio]) {
       element.removeEventListener('seeking', this.#onSeeking);
@@ -136,8 +127,6 @@ export class HlsPlayback implements Playback {
     this.#incoming = null;
     this.#active?.close();
     this.#active = null;
-    this.#poster.close();
-    this.#controller.close();
     this.store.clearListeners();
   }
 
@@ -149,28 +138,18 @@ export class HlsPlayback implements Playback {
   async #loadLadder(): Promise<void> {
     for (let attempt = 1; !this.#closed && !this.#ladderKnown; attempt++) {
       try {
-        const { body } = await fetchMetered(this.#urls.master, this.#meter, { signal: this.#closing.signal });
+        const { body } = await fetchMetered(this.#urls.master, this.#adaptation.meter, { signal: this.#closing.signal });
         this.#ladder = parseLadder(new TextDecoder().decode(body));
         this.#ladderKnown = true;
-        this.#applyMode();
+        if (this.#ladder.videoNeedBps === null) this.#adaptation.setNoVideo();
+        else this.#adaptation.apply();
       } catch {
         await new Promise((resolve) => setTimeout(resolve, Math.min(8, attempt) * 1_000));
       }
     }
   }
 
-  #mode(): PlaybackMode {
-    if (this.#dataSaver || !this.#options.hasVideo || (this.#ladderKnown && this.#ladder.videoNeedBps === null)) {
-      return 'audio';
-    }
-    return this.#controller.mode;
-  }
-
-  #applyMode(): void {
-    if (this.#closed) return;
-    const mode = this.#mode();
-    this.#publishMode();
-    this.#poster[mode === 'audio' && this.#options.hasVideo ? 'start' : 'stop']();
+  #applyMode(mode: PlaybackMode): void {
     if (this.#incoming?.mode === mode) return;
     this.#incoming?.pipe?.close();
     this.#incoming = null;
@@ -181,40 +160,25 @@ export class HlsPlayback implements Playback {
     this.#open(mode);
   }
 
-  /** What is playing, which lags what is wanted by the time the incoming pipe needs to take over. */
-  #publishMode(): void {
-    const mode = this.#active?.mode ?? this.#mode();
-    this.store.update({ mode, audioOnlyReason: mode === 'video' ? null : this.#audioOnlyReason() });
-  }
-
-  #audioOnlyReason(): PlaybackState['audioOnlyReason'] {
-    if (this.#dataSaver) return 'data saver';
-    if (!this.#options.hasVideo || this.#ladder.videoNeedBps === null) return 'no video';
-    return 'slow connection';
-  }
-
   #open(mode: PlaybackMode): void {
     const active = this.#active;
     const incoming: Incoming = { mode, pipe: null };
     this.#incoming = incoming;
     const { live, elements } = this.#options;
+    const { meter } = this.#adaptation;
+    // Going down for the link's sake, the video is what starves it: stop fetching it and let its buffer
+    // play out (see incomingStart).
+    if (mode === 'audio') active?.stopLoading();
+    const startPosition = incomingStart(mode, active?.element ?? null, this.#resumeAt, this.#adaptation.dataSaver);
     if (mode === 'audio') {
-      // Going down for the link's sake, the video is what starves it: stop fetching it and let its
-      // buffer play out, while the sound is fetched from where that buffer ends. An attendee who chose
-      // audio only wants the picture gone now.
-      active?.stopLoading();
-      const playOut = active !== null && !this.#dataSaver;
-      const startPosition = active
-        ? Math.max(active.element.currentTime, playOut ? bufferedEnd(active.element) - 1 : 0)
-        : this.#resumeAt;
-      this.#attach(incoming, new AudioPipe(elements.audio, this.#urls.audioOnly, this.#meter, { live, startPosition }));
+      this.#attach(incoming, new AudioPipe(elements.audio, this.#urls.audioOnly, meter, { live, startPosition }));
       return;
     }
-    VideoPipe.open(elements.video, this.#urls.master, this.#meter, {
+    VideoPipe.open(elements.video, this.#urls.master, meter, {
       live,
-      startPosition: active ? active.element.currentTime + VIDEO_LEAD_SECONDS : this.#resumeAt,
-      estimateBps: this.#estimator.cautiousBps ?? this.#options.initialEstimateBps,
-      quality: this.#quality,
+      startPosition,
+      estimateBps: this.#adaptation.cautiousBps ?? this.#options.initialEstimateBps,
+      quality: this.#adaptation.quality,
     }).then(
       (pipe) => {
         if (this.#incoming === incoming) this.#attach(incoming, pipe);
@@ -251,19 +215,11 @@ export class HlsPlayback implements Playback {
     const pipe = this.#incoming?.pipe;
     if (!pipe) return;
     const active = this.#active;
-    let position = active?.element.currentTime ?? this.#firstPosition(pipe);
-    if (position === null) return;
-    // While the old pipe still plays, hand over only with a cushion: a new pipe holding a fraction of a
-    // second would stall at once. A stalled old pipe hands over as soon as the new one can play at all,
-    // even a little further on (the old one may have stopped short of its buffer's end, at a gap).
+    const from = active?.element.currentTime ?? firstPosition(pipe);
+    if (from === null) return;
     const oldStillPlays = active !== null && active.element.readyState >= HTMLMediaElement.HAVE_FUTURE_DATA;
-    if (oldStillPlays) {
-      if (!pipe.covers(position + HANDOVER_CUSHION_SECONDS)) return;
-    } else if (!pipe.covers(position)) {
-      const next = bufferedStartAfter(pipe.element, position);
-      if (next === null || next - position > MAX_SKIP_SECONDS || !pipe.covers(next)) return;
-      position = next;
-    }
+    const position = cutoverPosition(pipe, from, oldStillPlays);
+    if (position === null) return;
     const previous = active;
     this.#active = pipe;
     this.#incoming = null;
@@ -274,7 +230,7 @@ export class HlsPlayback implements Playback {
       previous.element.pause();
       previous.close();
     }
-    this.#publishMode();
+    this.#adaptation.publishMode();
     this.store.update({
       started: true,
       rendition: pipe.mode === 'video' ? this.#activeRendition : null,
@@ -290,17 +246,11 @@ export class HlsPlayback implements Playback {
   #steer(nowMs: number): void {
     const pipe = this.#incoming?.pipe;
     const active = this.#active;
-    if (!pipe || !active || nowMs - this.#steeredAt < STEER_INTERVAL_MS) return;
-    const position = active.element.currentTime;
-    if (pipe.covers(position) || pipe.element.currentTime >= position - 0.5) return;
+    if (!pipe || !active) return;
+    const target = steerTarget(nowMs, this.#steeredAt, pipe, active.element.currentTime);
+    if (target === null) return;
     this.#steeredAt = nowMs;
-    pipe.element.currentTime = position + (pipe.mode === 'video' ? VIDEO_LEAD_SECONDS : 0);
-  }
-
-  /** Where hls.js placed a first start (the live sync point), else where the pipe began buffering. */
-  #firstPosition(pipe: Pipe): number | null {
-    const { currentTime } = pipe.element;
-    return currentTime > 0 && pipe.covers(currentTime) ? currentTime : pipe.startTime;
+    pipe.element.currentTime = target;
   }
 
   #reopenActive(): void {
@@ -310,14 +260,14 @@ export class HlsPlayback implements Playback {
     failed.close();
     this.#active = null;
     this.store.update({ trouble: true });
-    this.#reopenTimer = setTimeout(() => this.#applyMode(), REOPEN_DELAY_MS);
+    this.#reopenTimer = setTimeout(() => this.#adaptation.apply(), REOPEN_DELAY_MS);
   }
 
   #dropIncoming(): void {
     this.#incoming?.pipe?.close();
     this.#incoming = null;
     this.#active?.resumeLoading();
-    this.#reopenTimer = setTimeout(() => this.#applyMode(), REOPEN_DELAY_MS);
+    this.#reopenTimer = setTimeout(() => this.#adaptation.apply(), REOPEN_DELAY_MS);
   }
 
   readonly #onSeeking = (event: Event): void => {
@@ -337,27 +287,65 @@ export class HlsPlayback implements Playback {
 
   #tick(): void {
     const now = performance.now();
-    const sample = this.#meter.take(now);
-    if (sample) this.#estimator.sample(now, sample.bps);
+    this.#adaptation.measure(now);
     if (this.#ladderKnown && this.#ladder.videoNeedBps !== null) {
-      this.#controller.observe(now, assessLink(this.#estimator, this.#ladder.videoNeedBps));
+      this.#adaptation.observe(now, this.#adaptation.assess(this.#ladder.videoNeedBps));
     }
     this.#tryCutover();
     this.#steer(now);
     const element = this.#active?.element;
     patchState(this.store, {
-      linkQuality: linkQuality(
-        this.#estimator.fastBps,
-        this.#ladder.videoNeedBps ?? ASSUMED_VIDEO_NEED_BPS,
-        this.#ladder.audioNeedBps,
-      ),
+      linkQuality: this.#adaptation.linkQuality(this.#ladder.videoNeedBps ?? ASSUMED_VIDEO_NEED_BPS, this.#ladder.audioNeedBps),
       stalled: element !== undefined && !element.paused && !element.ended && element.readyState < HTMLMediaElement.HAVE_FUTURE_DATA,
       position: Math.floor(element?.currentTime ?? 0),
     });
   }
 }
 
-function bufferedEnd(element: HTMLMediaElement): number {
+/** What the decisions below read of a pipe; tests give plain objects. */
+type PipeView = Pick<Pipe, 'covers' | 'startTime'> & { element: Buffered };
+type Buffered = Pick<HTMLMediaElement, 'buffered' | 'currentTime'>;
+
+/**
+ * Where an incoming pipe begins buffering: ahead of the playing video by what its first segment takes
+ * to load, or, going down to sound, from where the video buffer ends, so that buffer plays out while the
+ * sound loads (unless the attendee chose audio only: they want the picture gone now). With nothing
+ * playing, where the failed pipe stopped (null: near the live edge, or the beginning).
+ */
+export function incomingStart(mode: PlaybackMode, active: Buffered | null, resumeAt: number | null, dataSaver: boolean): number | null {
+  if (active === null) return resumeAt;
+  if (mode === 'video') return active.currentTime + VIDEO_LEAD_SECONDS;
+  return Math.max(active.currentTime, dataSaver ? 0 : bufferedEnd(active) - 1);
+}
+
+/**
+ * Where the incoming pipe may take over from `position`, or null when not yet. While the old pipe still
+ * plays, only with a cushion: a new pipe holding a fraction of a second would stall at once. A stalled
+ * old pipe hands over as soon as the new one can play at all, even a little further on (the old one may
+ * have stopped short of its buffer's end, at a gap).
+ */
+export function cutoverPosition(incoming: PipeView, position: number, oldStillPlays: boolean): number | null {
+  if (oldStillPlays) return incoming.covers(position + HANDOVER_CUSHION_SECONDS) ? position : null;
+  if (incoming.covers(position)) return position;
+  const next = bufferedStartAfter(incoming.element, position);
+  if (next === null || next - position > MAX_SKIP_SECONDS || !incoming.covers(next)) return null;
+  return next;
+}
+
+/** With nothing playing yet: where hls.js placed a first start (the live sync point), else where the pipe began buffering. */
+export function firstPosition(pipe: PipeView): number | null {
+  const { currentTime } = pipe.element;
+  return currentTime > 0 && pipe.covers(currentTime) ? currentTime : pipe.startTime;
+}
+
+/** Where to send an incoming pipe that fell behind the playing `position`, or null to leave it be. */
+export function steerTarget(nowMs: number, steeredAtMs: number, incoming: PipeView & Pick<Pipe, 'mode'>, position: number): number | null {
+  if (nowMs - steeredAtMs < STEER_INTERVAL_MS) return null;
+  if (incoming.covers(position) || incoming.element.currentTime >= position - 0.5) return null;
+  return position + (incoming.mode === 'video' ? VIDEO_LEAD_SECONDS : 0);
+}
+
+function bufferedEnd(element: Buffered): number {
   const { buffered } = element;
   return buffered.length > 0 ? buffered.end(buffered.length - 1) : element.currentTime;
 }

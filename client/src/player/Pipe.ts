@@ -31,7 +31,7 @@ export interface Pipe extends Pick<Emitter<PipeEvents>, 'on'> {
 /** A little more than one audio frame: enough buffered at `time` for playback to start there. */
 const COVER_MARGIN_SECONDS = 0.3;
 
-export function bufferedCovers(element: HTMLMediaElement, time: number): boolean {
+export function bufferedCovers(element: Pick<HTMLMediaElement, 'buffered'>, time: number): boolean {
   const { buffered } = element;
   for (let i = 0; i < buffered.length; i++) {
     if (buffered.start(i) <= time + 0.05 && buffered.end(i) >= time + COVER_MARGIN_SECONDS) return true;
@@ -39,7 +39,7 @@ export function bufferedCovers(element: HTMLMediaElement, time: number): boolean
   return false;
 }
 
-export function bufferedAhead(element: HTMLMediaElement): number {
+export function bufferedAhead(element: Pick<HTMLMediaElement, 'buffered' | 'currentTime'>): number {
   const { buffered, currentTime } = element;
   for (let i = 0; i < buffered.length; i++) {
     if (buffered.start(i) <= currentTime + 0.05 && buffered.end(i) > currentTime) return buffered.end(i) - currentTime;
@@ -48,7 +48,7 @@ export function bufferedAhead(element: HTMLMediaElement): number {
 }
 
 /** Where the first buffered range at or after `time` begins, or null when nothing is buffered there. */
-export function bufferedStartAfter(element: HTMLMediaElement, time: number): number | null {
+export function bufferedStartAfter(element: Pick<HTMLMediaElement, 'buffered'>, time: number): number | null {
   const { buffered } = element;
   for (let i = 0; i < buffered.length; i++) {
     if (buffered.end(i) > time) return Math.max(time, buffered.start(i));

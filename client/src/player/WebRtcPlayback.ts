@@ -4,9 +4,9 @@ import { recordingUrls } from '../../../shared/recordings';
 import { describeError } from '../lib/ServiceError';
 import { StateStore } from '../lib/StateStore';
 import type { MediaSignalling } from '../media/MediaSignalling';
-import { BandwidthEstimator } from './BandwidthEstimator';
-import { assessLink, linkQuality, type LinkQuality } from './LinkAssessment';
-import { ModeController, type LinkVerdict, type PlaybackMode } from './ModeController';
+import { Adaptation, type AdaptationStart } from './Adaptation';
+import type { LinkQuality } from './LinkAssessment';
+import type { LinkVerdict, PlaybackMode } from './ModeController';
 import {
   INITIAL_PLAYBACK_STATE,
   patchState,
@@ -16,10 +16,8 @@ import {
   type PlaybackState,
   type Quality,
 } from './Playback';
-import { PosterFeed } from './PosterFeed';
 import { Receiver, TOP_SPATIAL_LAYER, type ReceiverOutput } from './Receiver';
 import { readRtpTotals, rtpHealth, type RtpHealth, type RtpTotals } from './RtpHealth';
-import { TransferMeter } from './TransferMeter';
 import { WebRtcAdaptation } from './WebRtcAdaptation';
 
 const STATS_INTERVAL_MS = 1_000;
@@ -36,14 +34,11 @@ const LAYER_BY_QUALITY: Record<Exclude<Quality, 'auto'>, number> = { low: 0, med
 
 export type WebRtcFailure = 'cannot connect' | 'connection lost' | 'unhealthy';
 
-export interface WebRtcPlaybackOptions {
+export interface WebRtcPlaybackOptions extends AdaptationStart {
   signalling: MediaSignalling;
   routerRtpCapabilities: types.RtpCapabilities;
   slug: string;
   elements: MediaElements;
-  dataSaver: boolean;
-  quality: Quality;
-  initialMode: PlaybackMode;
   /** WebRTC will not do for this attendee; the owner closes this playback and picks another path. */
   onFailure(reason: WebRtcFailure): void;
 }
@@ -57,15 +52,10 @@ export class WebRtcPlayback implements Playback {
   readonly store = new StateStore<PlaybackState>(INITIAL_PLAYBACK_STATE);
   readonly #options: WebRtcPlaybackOptions;
   readonly #receiver: Receiver;
-  readonly #meter = new TransferMeter();
-  readonly #estimator: BandwidthEstimator;
-  readonly #controller: ModeController;
-  readonly #adaptation: WebRtcAdaptation;
-  readonly #poster: PosterFeed;
+  readonly #adaptation: Adaptation;
+  /** Layers and verdicts from receive statistics. */
+  readonly #rtpAdaptation: WebRtcAdaptation;
   readonly #unsubscribes: Array<() => void>;
-  readonly #statsTimer: ReturnType<typeof setInterval>;
-  #dataSaver: boolean;
-  #quality: Quality;
   #audioOnlySent: boolean;
   #connected = false;
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
@@ -101,28 +91,33 @@ export class WebRtcPlayback implements Playback {
   private constructor(receiver: Receiver, options: WebRtcPlaybackOptions, audioOnlySent: boolean) {
     this.#receiver = receiver;
     this.#options = options;
-    this.#dataSaver = options.dataSaver;
-    this.#quality = options.quality;
     this.#audioOnlySent = audioOnlySent;
-    const now = performance.now();
-    this.#estimator = new BandwidthEstimator();
-    this.#controller = new ModeController(options.initialMode, now);
-    this.#controller.on('change', () => this.#applyMode());
-    this.#adaptation = new WebRtcAdaptation(...layerLimit(options.quality));
-    this.#poster = new PosterFeed({
-      url: recordingUrls(options.slug).poster,
-      meter: this.#meter,
-      estimateBps: () => this.#estimator.fastBps,
-      onPoster: (posterUrl) => this.store.update({ posterUrl }),
-      refresh: true,
-    });
+    this.#rtpAdaptation = new WebRtcAdaptation(...layerLimit(options.quality));
+    this.#adaptation = new Adaptation(
+      {
+        ...options,
+        store: this.store,
+        monitorIntervalMs: STATS_INTERVAL_MS,
+        hasVideo: true,
+        learnDuringDataSaver: false,
+        posterUrl: recordingUrls(options.slug).poster,
+        refreshPoster: true,
+      },
+      {
+        applyMode: (mode) => this.#applyMode(mode),
+        applyQuality: () => {
+          this.#limitLayers();
+          this.#requestLayer(this.#rtpAdaptation.layer);
+        },
+        monitor: () => this.#sampleStats(),
+      },
+    );
     this.#unsubscribes = [
       options.signalling.on('consumerScore', ({ consumerId, score }) => {
         if (receiver.isVideoConsumer(consumerId)) this.#videoScore = score;
       }),
     ];
-    this.#statsTimer = setInterval(() => void this.#sampleStats(), STATS_INTERVAL_MS);
-    this.#applyMode();
+    this.#adaptation.start();
   }
 
   /** Never rejects; the first call starts the clock on connecting. */
@@ -134,14 +129,11 @@ export class WebRtcPlayback implements Playback {
   }
 
   setDataSaver(on: boolean): void {
-    this.#dataSaver = on;
-    this.#applyMode();
+    this.#adaptation.setDataSaver(on);
   }
 
   setQuality(quality: Quality): void {
-    this.#quality = quality;
-    this.#limitLayers();
-    this.#requestLayer(this.#adaptation.layer);
+    this.#adaptation.setQuality(quality);
   }
 
   resumeSound(): void {
@@ -152,35 +144,23 @@ export class WebRtcPlayback implements Playback {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#statsTimer);
+    this.#adaptation.close();
     clearTimeout(this.#connectTimer);
     for (const unsubscribe of this.#unsubscribes) unsubscribe();
     this.#receiver.close();
-    this.#poster.close();
-    this.#controller.close();
     const { video, audio } = this.#options.elements;
     video.srcObject = audio.srcObject = null;
     this.store.clearListeners();
   }
 
-  #mode(): PlaybackMode {
-    return this.#dataSaver ? 'audio' : this.#controller.mode;
-  }
-
-  #applyMode(): void {
-    if (this.#closed) return;
-    const mode = this.#mode();
-    this.store.update({
-      mode,
-      audioOnlyReason: mode === 'video' ? null : this.#dataSaver ? 'data saver' : 'slow connection',
-    });
-    this.#poster[mode === 'audio' ? 'start' : 'stop']();
+  /** Audio only is the server's to apply: it pauses the video consumer, so no video crosses the link. */
+  #applyMode(mode: PlaybackMode): void {
     const audioOnly = mode === 'audio';
     if (audioOnly === this.#audioOnlySent) return;
     this.#audioOnlySent = audioOnly;
     if (!audioOnly) {
-      this.#adaptation.restartLow(performance.now());
-      this.#requestLayer(this.#adaptation.layer);
+      this.#rtpAdaptation.restartLow(performance.now());
+      this.#requestLayer(this.#rtpAdaptation.layer);
     }
     this.#options.signalling.request('setAudioOnly', { audioOnly }).catch((error: unknown) => {
       console.warn(`Could not switch audio only: ${describeError(error)}`);
@@ -190,9 +170,9 @@ export class WebRtcPlayback implements Playback {
 
   /** A stream without simulcast has one layer: stepping down through layers it lacks would only waste time. */
   #limitLayers(): void {
-    const [maxLayer, pinned] = layerLimit(this.#quality);
+    const [maxLayer, pinned] = layerLimit(this.#adaptation.quality);
     const available = (this.#receiver.videoSpatialLayers ?? TOP_SPATIAL_LAYER + 1) - 1;
-    this.#adaptation.setLimit(Math.min(maxLayer, available), pinned);
+    this.#rtpAdaptation.setLimit(Math.min(maxLayer, available), pinned);
   }
 
   #requestLayer(layer: number): void {
@@ -237,23 +217,22 @@ export class WebRtcPlayback implements Playback {
     const previous = this.#recentTotals.length > HEALTH_WINDOW_SAMPLES ? this.#recentTotals.shift() : undefined;
     if (!previous || !this.#connected) return;
     const now = performance.now();
-    const sample = this.#meter.take(now);
-    if (sample) this.#estimator.sample(now, sample.bps);
+    this.#adaptation.measure(now);
     const health = rtpHealth(previous, totals);
-    const mode = this.#mode();
-    const decision = this.#adaptation.observe(now, {
+    const mode = this.#adaptation.mode;
+    const decision = this.#rtpAdaptation.observe(now, {
       health,
       videoScore: this.#videoScore,
       receivingLayer: this.#receivingLayer,
       mode,
-      httpVerdict: assessLink(this.#estimator, this.#videoNeedBps),
+      httpVerdict: this.#adaptation.assess(this.#videoNeedBps),
     });
     if (decision.layer !== null) this.#requestLayer(decision.layer);
-    // While the attendee keeps video off, nothing is learnt about carrying it: the link's mode stays
-    // as it was, ready for when they turn video back on.
-    if (!this.#dataSaver) this.#controller.observe(now, decision.verdict);
+    this.#adaptation.observe(now, decision.verdict);
     // The sound came through clean again: measure the link now rather than at the next scheduled poster.
-    if (mode === 'audio' && decision.verdict !== 'insufficient' && this.#lastVerdict === 'insufficient') this.#poster.refreshSoon();
+    if (mode === 'audio' && decision.verdict !== 'insufficient' && this.#lastVerdict === 'insufficient') {
+      this.#adaptation.refreshPosterSoon();
+    }
     this.#lastVerdict = decision.verdict;
     if (decision.unhealthy) this.#options.onFailure('unhealthy');
     this.#learnVideoNeed(health, mode, decision.verdict);
@@ -267,16 +246,16 @@ export class WebRtcPlayback implements Playback {
    * A stream without simulcast layers (or a heavier lowest layer) needs more than the default guess:
    * the rate seen on a clean link at the lowest layer is what the way back to video must allow for.
    */
-  #learnVideoNeed(health: RtpHealth, mode: PlaybackMode, verdict: string | null): void {
+  #learnVideoNeed(health: RtpHealth, mode: PlaybackMode, verdict: LinkVerdict | null): void {
     const atLowest = this.#receivingLayer === 0 || this.#receiver.videoSpatialLayers === 1;
     if (mode === 'video' && verdict === 'marginal' && atLowest && health.videoBps > 0) {
       this.#videoNeedBps = Math.max(LOWEST_VIDEO_NEED_BPS, health.videoBps + health.audioBps);
     }
   }
 
-  #linkQuality(health: RtpHealth, mode: PlaybackMode, verdict: string | null): LinkQuality {
+  #linkQuality(health: RtpHealth, mode: PlaybackMode, verdict: LinkVerdict | null): LinkQuality {
     if (verdict === 'insufficient' || (health.audioLoss ?? 0) > 0.1) return 'very weak';
-    if (mode === 'audio') return linkQuality(this.#estimator.fastBps, this.#videoNeedBps, AUDIO_NEED_BPS);
+    if (mode === 'audio') return this.#adaptation.linkQuality(this.#videoNeedBps, AUDIO_NEED_BPS);
     return (this.#receivingLayer ?? 0) >= 1 ? 'good' : 'fair';
   }
 }

@@ -1,0 +1,182 @@
+import type { StateStore } from '../lib/StateStore';
+import { BandwidthEstimator } from './BandwidthEstimator';
+import { assessLink, linkQuality, type LinkQuality } from './LinkAssessment';
+import { ModeController, type LinkVerdict, type PlaybackMode } from './ModeController';
+import type { AudioOnlyReason, PlaybackState, Quality } from './Playback';
+import { PosterFeed } from './PosterFeed';
+import { TransferMeter } from './TransferMeter';
+
+/** How a playback begins: the attendee's choices as they stand, and the first guess at the link. */
+export interface AdaptationStart {
+  dataSaver: boolean;
+  quality: Quality;
+  initialMode: PlaybackMode;
+}
+
+/**
+ * What a delivery path implements: how it changes what it receives. Everything else (what to receive,
+ * why, and what the attendee is shown about it) is the adaptation's.
+ */
+export interface AdaptivePath {
+  /** Makes what is received follow `mode`; called on every reconsideration, also when `mode` did not change. */
+  applyMode(mode: PlaybackMode): void;
+  applyQuality(quality: Quality): void;
+  /** One turn of the monitoring loop: measure, feed `measure`/`observe`, report what it saw. */
+  monitor(): void | Promise<void>;
+  /** What plays now, when it lags the wanted mode (a switch made before it is broken); null when nothing plays. */
+  playingMode?(): PlaybackMode | null;
+}
+
+export interface AdaptationOptions extends AdaptationStart {
+  /** The playback's store: mode, reason and poster are published here. */
+  store: StateStore<PlaybackState>;
+  /** Between two turns of the path's monitoring loop. */
+  monitorIntervalMs: number;
+  /** False for a recording without video: only sound, and no stage picture to show. */
+  hasVideo: boolean;
+  /**
+   * Whether verdicts reach the mode controller while the data saver keeps video off. Over HLS the audio
+   * rung's own downloads measure the link as well as any; over WebRTC the mode is kept as it was, ready
+   * for when the attendee turns video back on.
+   */
+  learnDuringDataSaver: boolean;
+  posterUrl: string;
+  /** False for a finished recording, whose poster never changes. */
+  refreshPoster: boolean;
+  /** False while the sound needs every byte: the stage picture waits. */
+  posterLinkIsFree?: () => boolean;
+}
+
+/**
+ * The adaptation shared by both delivery paths: owns the link measurements (meter, estimator), the
+ * video/audio-only decision (mode controller, data saver, a source without video), the stage picture
+ * shown in audio only, the attendee's quality, and the one monitoring loop. It publishes the mode and
+ * its reason into the playback's store; the path only carries the decision out.
+ */
+export class Adaptation {
+  readonly meter = new TransferMeter();
+  readonly #estimator = new BandwidthEstimator();
+  readonly #controller: ModeController;
+  readonly #poster: PosterFeed;
+  readonly #options: AdaptationOptions;
+  readonly #path: AdaptivePath;
+  #dataSaver: boolean;
+  #quality: Quality;
+  /** The source turned out to carry no video (a ladder without a video rung). */
+  #noVideo = false;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
+
+  constructor(options: AdaptationOptions, path: AdaptivePath) {
+    this.#options = options;
+    this.#path = path;
+    this.#dataSaver = options.dataSaver;
+    this.#quality = options.quality;
+    this.#controller = new ModeController(options.initialMode, performance.now());
+    this.#controller.on('change', () => this.apply());
+    this.#poster = new PosterFeed({
+      url: options.posterUrl,
+      meter: this.meter,
+      estimateBps: () => this.#estimator.fastBps,
+      onPoster: (posterUrl) => options.store.update({ posterUrl }),
+      refresh: options.refreshPoster,
+      linkIsFree: options.posterLinkIsFree,
+    });
+  }
+
+  /** Separate from construction: the path's hooks may read this adaptation, which its owner must hold first. */
+  start(): void {
+    if (this.#closed || this.#timer !== undefined) return;
+    this.apply();
+    this.#timer = setInterval(() => void this.#path.monitor(), this.#options.monitorIntervalMs);
+  }
+
+  /** The mode wanted now, which what plays may lag. */
+  get mode(): PlaybackMode {
+    if (this.#dataSaver || !this.#options.hasVideo || this.#noVideo) return 'audio';
+    return this.#controller.mode;
+  }
+
+  get dataSaver(): boolean {
+    return this.#dataSaver;
+  }
+
+  get quality(): Quality {
+    return this.#quality;
+  }
+
+  /** The lower of the two averages, for a first choice of rung; null before any measurement. */
+  get cautiousBps(): number | null {
+    return this.#estimator.cautiousBps;
+  }
+
+  setDataSaver(on: boolean): void {
+    this.#dataSaver = on;
+    this.apply();
+  }
+
+  setQuality(quality: Quality): void {
+    this.#quality = quality;
+    this.#path.applyQuality(quality);
+  }
+
+  /** The source has no video to offer: sound only, and the attendee is told why. */
+  setNoVideo(): void {
+    this.#noVideo = true;
+    this.apply();
+  }
+
+  /** Publishes the mode and sends the path after it again (also after the path lost what it played). */
+  apply(): void {
+    if (this.#closed) return;
+    const mode = this.mode;
+    this.publishMode();
+    this.#poster[mode === 'audio' && this.#options.hasVideo ? 'start' : 'stop']();
+    this.#path.applyMode(mode);
+  }
+
+  /** Shows the attendee what plays (or, before anything does, what is wanted) and why there is no video. */
+  publishMode(): void {
+    const mode = this.#path.playingMode?.() ?? this.mode;
+    this.#options.store.update({ mode, audioOnlyReason: mode === 'video' ? null : this.#audioOnlyReason() });
+  }
+
+  /** Feeds what the transfers carried since the last call into the estimate. */
+  measure(nowMs: number): void {
+    const sample = this.meter.take(nowMs);
+    if (sample) this.#estimator.sample(nowMs, sample.bps);
+  }
+
+  /** What the estimate says about carrying video that needs `videoNeedBps`. */
+  assess(videoNeedBps: number): LinkVerdict | null {
+    return assessLink(this.#estimator, videoNeedBps);
+  }
+
+  linkQuality(videoNeedBps: number, audioNeedBps: number): LinkQuality {
+    return linkQuality(this.#estimator.fastBps, videoNeedBps, audioNeedBps);
+  }
+
+  observe(nowMs: number, verdict: LinkVerdict | null): void {
+    if (this.#dataSaver && !this.#options.learnDuringDataSaver) return;
+    this.#controller.observe(nowMs, verdict);
+  }
+
+  /** The owner has reason to measure the link again: the next poster comes as soon as allowed. */
+  refreshPosterSoon(): void {
+    this.#poster.refreshSoon();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#poster.close();
+    this.#controller.close();
+  }
+
+  #audioOnlyReason(): AudioOnlyReason {
+    if (this.#dataSaver) return 'data saver';
+    if (!this.#options.hasVideo || this.#noVideo) return 'no video';
+    return 'slow connection';
+  }
+}
