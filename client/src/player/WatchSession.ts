@@ -5,14 +5,7 @@ import { ServiceError } from '../lib/ServiceError';
 import { StateStore } from '../lib/StateStore';
 import { MediaSignalling } from '../media/MediaSignalling';
 import { HlsPlayback } from './HlsPlayback';
-import {
-  INITIAL_PLAYBACK_STATE,
-  pageLoadEstimateBps,
-  startingMode,
-  type MediaElements,
-  type Playback,
-  type PlaybackState,
-} from './Playback';
+import { INITIAL_PLAYBACK_STATE, type MediaElements, type Playback, type PlaybackState } from './Playback';
 import { PlaybackOwner, type AttendeeChoices } from './PlaybackOwner';
 import type { WebRtcFailure, WebRtcPlayback } from './WebRtcPlayback';
 
@@ -67,7 +60,6 @@ export class WatchSession extends PlaybackOwner<WatchState> {
   readonly #unsubscribes: Array<() => void>;
   /** The event's current producers, kept while media is being set up so none announced meanwhile is missed. */
   #producers = new Set<string>();
-  #elements: MediaElements | null = null;
   #joined: MediaResponse<'join'> | null = null;
   #webrtc: WebRtcPlayback | null = null;
   /** What the server was last told about how this attendee receives (it counts them by it). */
@@ -85,7 +77,7 @@ export class WatchSession extends PlaybackOwner<WatchState> {
       signalling.onDisconnect(() => {
         // HLS needs no signalling to keep playing; WebRTC loses its server-side state with the socket.
         if (this.store.get().path === 'webrtc') {
-          this.#stopPlayback();
+          this.stopPlayback();
           this.store.update({ connection: 'reconnecting' });
         }
       }),
@@ -103,15 +95,8 @@ export class WatchSession extends PlaybackOwner<WatchState> {
     ];
   }
 
-  /** The page's media elements, once rendered; playback starts when both they and a live event are there. */
-  attachMedia(elements: MediaElements | null): void {
-    this.#elements = elements;
-    if (elements === null) this.#stopPlayback();
-    else this.#startPlayback(this.#generation);
-  }
-
   close(): void {
-    this.#stopPlayback();
+    this.stopPlayback();
     for (const unsubscribe of this.#unsubscribes) unsubscribe();
     this.#signalling.close();
     this.store.clearListeners();
@@ -119,7 +104,7 @@ export class WatchSession extends PlaybackOwner<WatchState> {
 
   async #join(): Promise<void> {
     // A rejoin (after a signalling reconnect) leaves HLS playing: it never depended on the socket.
-    if (this.store.get().path !== 'hls') this.#stopPlayback();
+    if (this.store.get().path !== 'hls') this.stopPlayback();
     const generation = this.#generation;
     if (this.playback === null) this.store.update({ connection: 'connecting' });
     let joined: MediaResponse<'join'>;
@@ -147,23 +132,22 @@ export class WatchSession extends PlaybackOwner<WatchState> {
         if (this.playback === null) this.store.update({ connection: 'ended' });
         return;
       case 'live':
-        this.#startPlayback(generation);
+        this.startPlayback();
     }
   }
 
-  #startPlayback(generation: number): void {
+  protected startPlayback(): void {
     const joined = this.#joined;
-    if (this.playback !== null || this.#elements === null || joined?.event.status !== 'live') return;
-    const { hlsReason } = this.store.get();
-    if (hlsReason !== null) this.#startHls(hlsReason);
-    else if (!joined.webrtcSeatAvailable) this.#startHls('seats full');
-    else if (joined.routerRtpCapabilities === null) this.#startHls('webrtc unavailable');
-    else void this.#startWebRtc(joined.routerRtpCapabilities as types.RtpCapabilities, this.#elements, generation);
+    const { elements } = this;
+    if (this.playback !== null || elements === null || joined?.event.status !== 'live') return;
+    const choice = choosePath(joined, this.store.get().hlsReason);
+    if (choice.path === 'hls') this.#startHls(choice.reason);
+    else void this.#startWebRtc(choice.routerRtpCapabilities as types.RtpCapabilities, elements, this.#generation);
   }
 
   async #startWebRtc(routerRtpCapabilities: types.RtpCapabilities, elements: MediaElements, generation: number): Promise<void> {
     this.store.update({ path: 'webrtc' });
-    const { dataSaver, quality } = this.store.get();
+    const { dataSaver, quality, initialMode } = this.startingPoint();
     let playback: WebRtcPlayback;
     try {
       const { WebRtcPlayback } = await import('./WebRtcPlayback');
@@ -174,7 +158,7 @@ export class WatchSession extends PlaybackOwner<WatchState> {
         elements,
         dataSaver,
         quality,
-        initialMode: startingMode(pageLoadEstimateBps()),
+        initialMode,
         onFailure: (reason) => {
           if (this.playback === playback) this.#fallBackToHls(reason);
         },
@@ -191,7 +175,7 @@ export class WatchSession extends PlaybackOwner<WatchState> {
       }
       return;
     }
-    if (generation !== this.#generation || this.#elements !== elements) {
+    if (generation !== this.#generation || this.elements !== elements) {
       playback.close();
       return;
     }
@@ -201,31 +185,24 @@ export class WatchSession extends PlaybackOwner<WatchState> {
   }
 
   #fallBackToHls(reason: HlsReason): void {
-    this.#stopPlayback();
+    this.stopPlayback();
     this.#startHls(reason);
   }
 
   #startHls(reason: HlsReason): void {
-    const elements = this.#elements;
+    const { elements } = this;
     if (elements === null) return;
     if (typeof MediaSource === 'undefined') {
       this.store.update({ connection: 'failed', unsupported: true });
       return;
     }
-    const { dataSaver, quality } = this.store.get();
     this.store.update({ path: 'hls', hlsReason: reason });
-    const estimate = pageLoadEstimateBps();
-    // WebRTC just failed on this link: sound first, video once the link proves it can carry it.
-    const linkFailed = reason === 'unhealthy' || reason === 'connection lost';
     const playback = new HlsPlayback({
       slug: this.#slug,
       live: true,
       hasVideo: true,
       elements,
-      dataSaver,
-      quality,
-      initialMode: linkFailed ? 'audio' : startingMode(estimate),
-      initialEstimateBps: linkFailed ? null : estimate,
+      ...this.startingPoint(linkFailed(reason)),
     });
     this.#adopt(playback);
   }
@@ -233,9 +210,7 @@ export class WatchSession extends PlaybackOwner<WatchState> {
   #adopt(playback: Playback): void {
     this.adopt(playback, (state) => {
       const { connection, path } = this.store.get();
-      const following = connection === 'connecting' || connection === 'connected' || connection === 'reconnecting';
-      const now: ConnectionState = !state.started ? 'connecting' : path === 'webrtc' && state.trouble ? 'reconnecting' : 'connected';
-      this.store.update(following ? { ...state, connection: now } : state);
+      this.store.update({ ...state, connection: followedConnection(connection, path, state) });
       this.#updatePaused();
       this.#report();
     });
@@ -244,7 +219,7 @@ export class WatchSession extends PlaybackOwner<WatchState> {
   #report(): void {
     const { started, mode, path } = this.store.get();
     if (!started || path === null || !this.#signalling.connected) return;
-    const reported: ReportedMode = mode === 'audio' ? 'audio-only' : path === 'webrtc' ? 'webrtc' : 'hls-video';
+    const reported = reportedMode(path, mode);
     if (reported === this.#reported) return;
     this.#reported = reported;
     this.#signalling.request('reportPlayback', { mode: reported }).catch(() => {
@@ -255,8 +230,7 @@ export class WatchSession extends PlaybackOwner<WatchState> {
 
   #updatePaused(): void {
     const { event, sourceIdle } = this.store.get();
-    const live = event?.status === 'live';
-    const paused = live && this.#joined !== null && (this.#producers.size === 0 || sourceIdle);
+    const paused = event?.status === 'live' && this.#joined !== null && (this.#producers.size === 0 || sourceIdle);
     if (paused !== this.store.get().broadcastPaused) this.store.update({ broadcastPaused: paused });
   }
 
@@ -268,7 +242,7 @@ export class WatchSession extends PlaybackOwner<WatchState> {
     if (event.status === 'live' && !wasLive) void this.#join();
     else if (event.status === 'ended') {
       // An HLS viewer is some seconds behind: the last words are still to come, so let them play out.
-      if (this.store.get().path !== 'hls') this.#stopPlayback();
+      if (this.store.get().path !== 'hls') this.stopPlayback();
       this.store.update({ connection: 'ended' });
     }
   }
@@ -280,11 +254,53 @@ export class WatchSession extends PlaybackOwner<WatchState> {
     if (this.#signalling.connected) this.#retryTimer = setTimeout(() => void this.#join(), RETRY_DELAY_MS);
   }
 
-  #stopPlayback(): void {
+  protected override stopPlayback(): void {
     this.#generation += 1;
     clearTimeout(this.#retryTimer);
     this.release();
     this.#webrtc = null;
     this.store.update({ ...INITIAL_PLAYBACK_STATE, path: null });
   }
+}
+
+export type PathChoice = { path: 'webrtc'; routerRtpCapabilities: unknown } | { path: 'hls'; reason: HlsReason };
+
+/**
+ * The path for a live event, from the join answer: HLS for the rest of the session once it was chosen
+ * (`hlsReason`), HLS when the server has no seat or no WebRTC to offer, WebRTC otherwise.
+ */
+export function choosePath(
+  joined: Pick<MediaResponse<'join'>, 'webrtcSeatAvailable' | 'routerRtpCapabilities'>,
+  hlsReason: HlsReason | null,
+): PathChoice {
+  if (hlsReason !== null) return { path: 'hls', reason: hlsReason };
+  if (!joined.webrtcSeatAvailable) return { path: 'hls', reason: 'seats full' };
+  if (joined.routerRtpCapabilities === null) return { path: 'hls', reason: 'webrtc unavailable' };
+  return { path: 'webrtc', routerRtpCapabilities: joined.routerRtpCapabilities };
+}
+
+/** WebRTC carried media on this link and then failed: HLS starts with sound, video once the link proves it can. */
+export function linkFailed(reason: HlsReason): boolean {
+  return reason === 'unhealthy' || reason === 'connection lost';
+}
+
+/**
+ * The connection shown while media is being followed, from the playback's state; a state the event
+ * itself decided (waiting, ended, not found, failed) is left as it is.
+ */
+export function followedConnection(
+  current: ConnectionState,
+  path: DeliveryPath | null,
+  { started, trouble }: Pick<PlaybackState, 'started' | 'trouble'>,
+): ConnectionState {
+  if (current !== 'connecting' && current !== 'connected' && current !== 'reconnecting') return current;
+  if (!started) return 'connecting';
+  // Reconnecting is WebRTC's: HLS requests being retried show as trouble, not as a lost connection.
+  return path === 'webrtc' && trouble ? 'reconnecting' : 'connected';
+}
+
+/** How the server counts this attendee. */
+export function reportedMode(path: DeliveryPath, mode: PlaybackState['mode']): ReportedMode {
+  if (mode === 'audio') return 'audio-only';
+  return path === 'webrtc' ? 'webrtc' : 'hls-video';
 }

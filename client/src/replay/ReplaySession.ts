@@ -3,13 +3,7 @@ import { recordingUrls } from '../../../shared/recordings';
 import { listReplays } from '../app/api';
 import { StateStore } from '../lib/StateStore';
 import { HlsPlayback } from '../player/HlsPlayback';
-import {
-  INITIAL_PLAYBACK_STATE,
-  pageLoadEstimateBps,
-  startingMode,
-  type MediaElements,
-  type PlaybackState,
-} from '../player/Playback';
+import { INITIAL_PLAYBACK_STATE, type PlaybackState } from '../player/Playback';
 import { PlaybackOwner, type AttendeeChoices } from '../player/PlaybackOwner';
 
 export type ReplayStatus = 'loading' | 'ready' | 'not found' | 'failed';
@@ -32,7 +26,6 @@ export class ReplaySession extends PlaybackOwner<ReplayState> {
     quality: 'auto',
   });
   readonly #slug: string;
-  #elements: MediaElements | null = null;
   #closed = false;
 
   constructor(slug: string) {
@@ -53,13 +46,7 @@ export class ReplaySession extends PlaybackOwner<ReplayState> {
     if (this.#closed) return;
     this.store.update({ status: replay ? 'ready' : 'not found', replay: replay ?? null });
     if (replay?.hasAudioDownload) void this.#sizeDownload();
-    this.#start();
-  }
-
-  attachMedia(elements: MediaElements | null): void {
-    this.#elements = elements;
-    if (elements === null) this.release();
-    else this.#start();
+    this.startPlayback();
   }
 
   close(): void {
@@ -68,19 +55,16 @@ export class ReplaySession extends PlaybackOwner<ReplayState> {
     this.store.clearListeners();
   }
 
-  #start(): void {
-    const { replay, dataSaver, quality } = this.store.get();
-    if (this.playback !== null || this.#elements === null || replay === null) return;
-    const estimate = pageLoadEstimateBps();
+  protected startPlayback(): void {
+    const { replay } = this.store.get();
+    const { elements } = this;
+    if (this.playback !== null || elements === null || replay === null) return;
     const playback = new HlsPlayback({
       slug: replay.slug,
       live: false,
       hasVideo: replay.hasVideo,
-      elements: this.#elements,
-      dataSaver,
-      quality,
-      initialMode: startingMode(estimate),
-      initialEstimateBps: estimate,
+      elements,
+      ...this.startingPoint(),
     });
     this.adopt(playback, (state) => this.store.update(state));
   }
