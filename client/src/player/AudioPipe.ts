@@ -119,7 +119,7 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
     this.#playlist = await this.#withRetries(() => this.#follower.load(this.#closing.signal));
     if (this.#playlist.ended) this.#mediaSource.duration = this.#playlist.duration;
     else void this.#follow();
-    this.#next = this.#firstIndex(this.#playlist);
+    this.#next = firstSegmentIndex(this.#playlist, this.#options);
     let appendedInit: string | null = null;
     let realign = true;
     let attempts = 0;
@@ -132,27 +132,21 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
         if (buffer.updating) buffer.abort();
         continue;
       }
-      const segment = playlist.segments[this.#next];
-      if (!this.#loading || (segment && bufferedAhead(this.element) > BUFFER_AHEAD_SECONDS)) {
-        await this.#sleep(1_000);
+      const step = nextStep(playlist, this.#next, this.#loading, bufferedAhead(this.element));
+      if (step.action === 'wait') {
+        if (step.endOfStream && this.#mediaSource.readyState === 'open' && !buffer.updating) this.#mediaSource.endOfStream();
+        // Woken early when the playlist grows or loading resumes.
+        await this.#sleep(step.ms);
         continue;
       }
-      if (!segment) {
-        if (playlist.ended && this.#mediaSource.readyState === 'open' && !buffer.updating) this.#mediaSource.endOfStream();
-        // Woken early when the playlist grows.
-        await this.#sleep(playlist.targetDuration * 1000);
-        continue;
-      }
+      const { segment, following } = step;
       try {
         if (segment.initUrl !== appendedInit) {
           await this.#append(buffer, (await fetchMetered(segment.initUrl, this.#meter, { signal: this.#fetchSignal() })).body);
           appendedInit = segment.initUrl;
         }
         const current = this.#fetchSegment(segment);
-        // Two requests in flight: on a 400 ms round trip, waiting for each answer before asking for the
-        // next costs as much as the transfer itself, and the buffer would never grow.
-        const following = playlist.segments[this.#next + 1];
-        if (following?.initUrl === segment.initUrl) this.#fetchSegment(following).catch(() => undefined);
+        if (following) this.#fetchSegment(following).catch(() => undefined);
         const body = await current;
         this.#inflight.delete(segment.index);
         if (realign || segment.discontinuity) this.#realign(buffer, segment);
@@ -168,7 +162,7 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
         if (this.#closed || this.#seekTo !== null || !this.#loading) continue;
         attempts += 1;
         this.#setTrouble(true);
-        if (error instanceof HttpStatusError && error.status === 404 && attempts >= SEGMENT_ATTEMPTS) {
+        if (skipsMissingSegment(error, attempts)) {
           this.#next += 1;
           realign = true;
           attempts = 0;
@@ -189,9 +183,7 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
     while (!this.#closed && !this.#playlist.ended) {
       const { targetDuration, segments } = this.#playlist;
       await new Promise((resolve) => setTimeout(resolve, targetDuration * 1000));
-      // Segments known well ahead of the next one to fetch: this reload can wait, and its bytes go to sound.
-      const knownAhead = segments.length - this.#next;
-      if (this.#closed || !this.#loading || knownAhead > KNOWN_AHEAD_TO_SKIP_RELOAD) continue;
+      if (this.#closed || !this.#loading || !reloadWanted(segments.length, this.#next)) continue;
       try {
         this.#playlist = await this.#follower.load(this.#closing.signal);
       } catch {
@@ -201,14 +193,8 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
         grownAt = performance.now();
         this.#wakeUp();
       }
-      this.#setIdle(performance.now() - grownAt > targetDuration * 1000 * IDLE_AFTER_TARGETS);
+      this.#setIdle(sourceIdle(performance.now(), grownAt, targetDuration));
     }
-  }
-
-  #firstIndex(playlist: MediaPlaylist): number {
-    const { startPosition, live } = this.#options;
-    if (startPosition !== null) return segmentAt(playlist, startPosition)?.index ?? 0;
-    return live && !playlist.ended ? Math.max(0, playlist.segments.length - LIVE_START_SEGMENTS) : 0;
   }
 
   /** Places the next segment at its playlist time, so positions agree with the video pipe's. */
@@ -333,6 +319,44 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
   }
 }
 
-function retryDelay(attempt: number): number {
+/** Where playback begins: at the asked position, else a few segments behind a live edge, else at the beginning. */
+export function firstSegmentIndex(playlist: MediaPlaylist, { live, startPosition }: AudioPipeOptions): number {
+  if (startPosition !== null) return segmentAt(playlist, startPosition)?.index ?? 0;
+  return live && !playlist.ended ? Math.max(0, playlist.segments.length - LIVE_START_SEGMENTS) : 0;
+}
+
+export type AudioStep =
+  /** Nothing to fetch now; at the end of a finished playlist, the stream is ended first. */
+  | { action: 'wait'; ms: number; endOfStream: boolean }
+  /** `following` is fetched alongside when it shares the initialisation segment. */
+  | { action: 'fetch'; segment: PlaylistSegment; following: PlaylistSegment | null };
+
+/** What to do about segment `next`, given whether loading is wanted and how much is buffered ahead. */
+export function nextStep(playlist: MediaPlaylist, next: number, loading: boolean, bufferedAheadSeconds: number): AudioStep {
+  const segment = playlist.segments[next];
+  if (!loading || (segment && bufferedAheadSeconds > BUFFER_AHEAD_SECONDS)) return { action: 'wait', ms: 1_000, endOfStream: false };
+  if (!segment) return { action: 'wait', ms: playlist.targetDuration * 1000, endOfStream: playlist.ended };
+  // Two requests in flight: on a 400 ms round trip, waiting for each answer before asking for the
+  // next costs as much as the transfer itself, and the buffer would never grow.
+  const following = playlist.segments[next + 1];
+  return { action: 'fetch', segment, following: following?.initUrl === segment.initUrl ? following : null };
+}
+
+/** A live playlist reload can wait while segments are known well ahead of the next one: its bytes go to sound. */
+export function reloadWanted(segmentsKnown: number, next: number): boolean {
+  return segmentsKnown - next <= KNOWN_AHEAD_TO_SKIP_RELOAD;
+}
+
+/** The source stopped when the playlist has not grown for a few target durations. */
+export function sourceIdle(nowMs: number, grownAtMs: number, targetDurationSeconds: number): boolean {
+  return nowMs - grownAtMs > targetDurationSeconds * 1000 * IDLE_AFTER_TARGETS;
+}
+
+/** A segment still missing after several attempts is skipped: the rest of the speech matters more. */
+export function skipsMissingSegment(error: unknown, attempts: number): boolean {
+  return error instanceof HttpStatusError && error.status === 404 && attempts >= SEGMENT_ATTEMPTS;
+}
+
+export function retryDelay(attempt: number): number {
   return RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length) - 1] ?? RETRY_DELAYS_MS[0]!;
 }
