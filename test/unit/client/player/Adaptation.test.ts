@@ -1,0 +1,218 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { StateStore } from '../../../../client/src/lib/StateStore';
+import { Adaptation, type AdaptationOptions, type AdaptivePath } from '../../../../client/src/player/Adaptation';
+import type { PlaybackMode } from '../../../../client/src/player/ModeController';
+import { INITIAL_PLAYBACK_STATE, type PlaybackState, type Quality } from '../../../../client/src/player/Playback';
+
+const POSTER_URL = 'http://jalsa.test/poster.jpg';
+
+/** A delivery path that only records what it was asked to do. */
+class FakePath implements AdaptivePath {
+  readonly modes: PlaybackMode[] = [];
+  readonly qualities: Quality[] = [];
+  monitored = 0;
+  playing: PlaybackMode | null = null;
+
+  applyMode(mode: PlaybackMode): void {
+    this.modes.push(mode);
+  }
+
+  applyQuality(quality: Quality): void {
+    this.qualities.push(quality);
+  }
+
+  monitor(): void {
+    this.monitored += 1;
+  }
+
+  playingMode(): PlaybackMode | null {
+    return this.playing;
+  }
+}
+
+let posterRequests: string[];
+
+beforeEach(() => {
+  posterRequests = [];
+  vi.stubGlobal('fetch', async (url: string) => {
+    posterRequests.push(url);
+    return new Response(new Uint8Array(5_000));
+  });
+});
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
+
+function setUp(options: Partial<AdaptationOptions> = {}): { adaptation: Adaptation; path: FakePath; store: StateStore<PlaybackState> } {
+  const store = new StateStore<PlaybackState>(INITIAL_PLAYBACK_STATE);
+  const path = new FakePath();
+  const adaptation = new Adaptation(
+    {
+      store,
+      dataSaver: false,
+      quality: 'auto',
+      initialMode: 'video',
+      monitorIntervalMs: 1_000,
+      hasVideo: true,
+      learnDuringDataSaver: false,
+      posterUrl: POSTER_URL,
+      refreshPoster: true,
+      ...options,
+    },
+    path,
+  );
+  adaptation.start();
+  return { adaptation, path, store };
+}
+
+/** Lets the poster's fetch (a resolved fake) reach the store. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+function shown(store: StateStore<PlaybackState>): Pick<PlaybackState, 'mode' | 'audioOnlyReason'> {
+  const { mode, audioOnlyReason } = store.get();
+  return { mode, audioOnlyReason };
+}
+
+describe('Adaptation', () => {
+  it('starts in the initial mode and sends the path there', () => {
+    const { adaptation, path, store } = setUp({ initialMode: 'audio' });
+    expect(path.modes).toEqual(['audio']);
+    expect(shown(store)).toEqual({ mode: 'audio', audioOnlyReason: 'slow connection' });
+    adaptation.close();
+  });
+
+  it('drops video on an insufficient verdict and says the connection is why', () => {
+    const { adaptation, path, store } = setUp();
+    expect(shown(store)).toEqual({ mode: 'video', audioOnlyReason: null });
+    adaptation.observe(performance.now(), 'insufficient');
+    expect(adaptation.mode).toBe('audio');
+    expect(path.modes).toEqual(['video', 'audio']);
+    expect(shown(store)).toEqual({ mode: 'audio', audioOnlyReason: 'slow connection' });
+    adaptation.close();
+  });
+
+  it('brings video back only after the link has been sufficient for the up hold', () => {
+    const { adaptation, path } = setUp({ initialMode: 'audio' });
+    // Whole milliseconds: the hold is compared exactly.
+    const t = Math.ceil(performance.now());
+    adaptation.observe(t, 'sufficient');
+    adaptation.observe(t + 7_000, 'sufficient');
+    expect(adaptation.mode).toBe('audio');
+    adaptation.observe(t + 8_000, 'sufficient');
+    expect(adaptation.mode).toBe('video');
+    expect(path.modes.at(-1)).toBe('video');
+    adaptation.close();
+  });
+
+  it('plays audio only while the data saver is on, whatever the link, and returns to the link mode after', () => {
+    const { adaptation, path, store } = setUp();
+    adaptation.setDataSaver(true);
+    expect(shown(store)).toEqual({ mode: 'audio', audioOnlyReason: 'data saver' });
+    expect(path.modes.at(-1)).toBe('audio');
+    adaptation.setDataSaver(false);
+    expect(shown(store)).toEqual({ mode: 'video', audioOnlyReason: null });
+    expect(path.modes.at(-1)).toBe('video');
+    adaptation.close();
+  });
+
+  it('learns nothing about the link while the data saver keeps video off', () => {
+    const { adaptation } = setUp({ learnDuringDataSaver: false });
+    adaptation.setDataSaver(true);
+    adaptation.observe(performance.now(), 'insufficient');
+    adaptation.setDataSaver(false);
+    expect(adaptation.mode).toBe('video');
+    adaptation.close();
+  });
+
+  it('keeps learning under the data saver when the path measures the link as well there', () => {
+    const { adaptation, store } = setUp({ learnDuringDataSaver: true });
+    adaptation.setDataSaver(true);
+    adaptation.observe(performance.now(), 'insufficient');
+    adaptation.setDataSaver(false);
+    expect(shown(store)).toEqual({ mode: 'audio', audioOnlyReason: 'slow connection' });
+    adaptation.close();
+  });
+
+  it('says "no video" for a source without video, and data saver still comes first', () => {
+    const { adaptation, store } = setUp();
+    adaptation.setNoVideo();
+    expect(shown(store)).toEqual({ mode: 'audio', audioOnlyReason: 'no video' });
+    adaptation.observe(performance.now(), 'sufficient');
+    expect(adaptation.mode).toBe('audio');
+    adaptation.setDataSaver(true);
+    expect(shown(store)).toEqual({ mode: 'audio', audioOnlyReason: 'data saver' });
+    adaptation.close();
+  });
+
+  it('fetches the stage picture only in audio only, and publishes it', async () => {
+    const { adaptation, store } = setUp();
+    await settle();
+    expect(posterRequests).toEqual([]);
+    adaptation.observe(performance.now(), 'insufficient');
+    await settle();
+    expect(posterRequests).toHaveLength(1);
+    expect(posterRequests[0]!.startsWith(`${POSTER_URL}?t=`)).toBe(true);
+    expect(store.get().posterUrl).toMatch(/^blob:/);
+    adaptation.close();
+  });
+
+  it('shows no stage picture for a recording without video', async () => {
+    const { adaptation, store } = setUp({ hasVideo: false });
+    await settle();
+    expect(shown(store)).toEqual({ mode: 'audio', audioOnlyReason: 'no video' });
+    expect(posterRequests).toEqual([]);
+    adaptation.close();
+  });
+
+  it('publishes what plays while it lags the wanted mode', () => {
+    const { adaptation, path, store } = setUp();
+    path.playing = 'video';
+    adaptation.observe(performance.now(), 'insufficient');
+    expect(path.modes.at(-1)).toBe('audio');
+    expect(shown(store)).toEqual({ mode: 'video', audioOnlyReason: null });
+    path.playing = 'audio';
+    adaptation.publishMode();
+    expect(shown(store)).toEqual({ mode: 'audio', audioOnlyReason: 'slow connection' });
+    adaptation.close();
+  });
+
+  it('hands a chosen quality to the path and remembers it', () => {
+    const { adaptation, path } = setUp();
+    adaptation.setQuality('low');
+    expect(path.qualities).toEqual(['low']);
+    expect(adaptation.quality).toBe('low');
+    adaptation.close();
+  });
+
+  it('judges the link from the transfers the meter saw', () => {
+    const { adaptation } = setUp();
+    const t = performance.now();
+    expect(adaptation.assess(160_000)).toBeNull();
+    // 100 KB in one second: 800 kbps, five times what the lowest video needs.
+    adaptation.meter.track({ loaded: 100_000, loading: { start: t, first: t, end: t + 1_000 } });
+    adaptation.measure(t + 1_000);
+    expect(adaptation.assess(160_000)).toBe('sufficient');
+    expect(adaptation.assess(1_000_000)).toBe('insufficient');
+    expect(adaptation.linkQuality(160_000, 40_000)).toBe('good');
+    adaptation.close();
+  });
+
+  it('runs one monitoring loop at the path interval until closed, and applies nothing after', () => {
+    vi.useFakeTimers();
+    const { adaptation, path } = setUp({ monitorIntervalMs: 500 });
+    adaptation.start();
+    vi.advanceTimersByTime(2_000);
+    expect(path.monitored).toBe(4);
+    adaptation.close();
+    adaptation.close();
+    vi.advanceTimersByTime(2_000);
+    expect(path.monitored).toBe(4);
+    const applied = path.modes.length;
+    adaptation.setDataSaver(true);
+    expect(path.modes).toHaveLength(applied);
+  });
+});

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { cutoverPosition, firstPosition, incomingStart, steerTarget } from '../../../../client/src/player/HlsPlayback';
+import type { PlaybackMode } from '../../../../client/src/player/ModeController';
+import { bufferedCovers } from '../../../../client/src/player/Pipe';
+
+/** What a media element's `buffered` reports, from [start, end] pairs. */
+function ranges(...pairs: Array<[number, number]>): TimeRanges {
+  return { length: pairs.length, start: (i: number) => pairs[i]![0], end: (i: number) => pairs[i]![1] };
+}
+
+/** A pipe as the decisions read it: its element's buffer and playhead. */
+function pipe(currentTime: number, buffered: Array<[number, number]>, { mode = 'video', startTime = null }: { mode?: PlaybackMode; startTime?: number | null } = {}) {
+  const element = { currentTime, buffered: ranges(...buffered) };
+  return { mode, startTime, element, covers: (time: number) => bufferedCovers(element, time) };
+}
+
+describe('HlsPlayback', () => {
+  describe('incomingStart', () => {
+    it('starts an incoming video pipe ahead of the sound playing now', () => {
+      expect(incomingStart('video', pipe(100, [[90, 110]]).element, null, false)).toBe(102);
+    });
+
+    it('fetches the sound from where the video buffer ends, so that buffer plays out meanwhile', () => {
+      expect(incomingStart('audio', pipe(100, [[90, 110]]).element, null, false)).toBe(109);
+    });
+
+    it('fetches the sound from the playhead when the attendee chose audio only', () => {
+      expect(incomingStart('audio', pipe(100, [[90, 110]]).element, null, true)).toBe(100);
+    });
+
+    it('never starts the sound behind the playhead, even with little buffered', () => {
+      expect(incomingStart('audio', pipe(100, [[99, 100.5]]).element, null, false)).toBe(100);
+    });
+
+    it('resumes where a failed pipe stopped when nothing plays', () => {
+      expect(incomingStart('video', null, 42, false)).toBe(42);
+      expect(incomingStart('audio', null, null, false)).toBeNull();
+    });
+  });
+
+  describe('cutoverPosition', () => {
+    it('waits for a cushion while the old pipe still plays', () => {
+      expect(cutoverPosition(pipe(0, [[100, 101]]), 100, true)).toBeNull();
+      expect(cutoverPosition(pipe(0, [[100, 103]]), 100, true)).toBe(100);
+    });
+
+    it('takes over from a stalled pipe as soon as it can play at all', () => {
+      expect(cutoverPosition(pipe(0, [[100, 100.5]]), 100, false)).toBe(100);
+    });
+
+    it('skips a short gap ahead of a stalled pipe, but not a long one', () => {
+      expect(cutoverPosition(pipe(0, [[102, 106]]), 100, false)).toBe(102);
+      expect(cutoverPosition(pipe(0, [[104, 108]]), 100, false)).toBeNull();
+    });
+
+    it('does not take over where too little is buffered past a gap', () => {
+      expect(cutoverPosition(pipe(0, [[102, 102.1]]), 100, false)).toBeNull();
+    });
+  });
+
+  describe('firstPosition', () => {
+    it('takes where hls.js placed the playhead when it is buffered there (the live sync point)', () => {
+      expect(firstPosition(pipe(50, [[48, 56]], { startTime: 40 }))).toBe(50);
+    });
+
+    it('falls back to where the pipe began buffering', () => {
+      expect(firstPosition(pipe(0, [[40, 46]], { startTime: 40 }))).toBe(40);
+      expect(firstPosition(pipe(0, [], { startTime: null }))).toBeNull();
+    });
+  });
+
+  describe('steerTarget', () => {
+    it('sends an incoming video pipe that fell behind ahead of the playing position', () => {
+      expect(steerTarget(10_000, 0, pipe(80, [[80, 90]]), 100)).toBe(102);
+    });
+
+    it('sends an incoming audio pipe to the playing position itself', () => {
+      expect(steerTarget(10_000, 0, pipe(80, [[80, 90]], { mode: 'audio' }), 100)).toBe(100);
+    });
+
+    it('leaves a pipe that covers the position or is about there', () => {
+      expect(steerTarget(10_000, 0, pipe(80, [[95, 105]]), 100)).toBeNull();
+      expect(steerTarget(10_000, 0, pipe(99.6, [[99.6, 99.7]]), 100)).toBeNull();
+    });
+
+    it('gives a steered pipe time to load before steering it again', () => {
+      expect(steerTarget(10_000, 8_000, pipe(80, [[80, 90]]), 100)).toBeNull();
+      expect(steerTarget(11_000, 8_000, pipe(80, [[80, 90]]), 100)).toBe(102);
+    });
+  });
+});

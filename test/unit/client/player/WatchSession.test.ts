@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import {
+  choosePath,
+  followedConnection,
+  linkFailed,
+  reportedMode,
+  type ConnectionState,
+} from '../../../../client/src/player/WatchSession';
+
+const CAPABILITIES = { codecs: [] };
+
+describe('WatchSession', () => {
+  describe('choosePath', () => {
+    it('plays over WebRTC when the server has a seat and WebRTC', () => {
+      expect(choosePath({ webrtcSeatAvailable: true, routerRtpCapabilities: CAPABILITIES }, null)).toEqual({
+        path: 'webrtc',
+        routerRtpCapabilities: CAPABILITIES,
+      });
+    });
+
+    it('plays over HLS when the seats are full', () => {
+      expect(choosePath({ webrtcSeatAvailable: false, routerRtpCapabilities: CAPABILITIES }, null)).toEqual({ path: 'hls', reason: 'seats full' });
+    });
+
+    it('plays over HLS when the server offers no WebRTC', () => {
+      expect(choosePath({ webrtcSeatAvailable: true, routerRtpCapabilities: null }, null)).toEqual({ path: 'hls', reason: 'webrtc unavailable' });
+    });
+
+    it('stays on HLS for the session once it moved there, for the reason it moved', () => {
+      expect(choosePath({ webrtcSeatAvailable: true, routerRtpCapabilities: CAPABILITIES }, 'unhealthy')).toEqual({ path: 'hls', reason: 'unhealthy' });
+    });
+  });
+
+  describe('linkFailed', () => {
+    it('starts HLS with sound only after WebRTC failed on the link itself', () => {
+      expect(linkFailed('unhealthy')).toBe(true);
+      expect(linkFailed('connection lost')).toBe(true);
+    });
+
+    it('starts HLS from the usual guess when WebRTC never carried media', () => {
+      expect(linkFailed('cannot connect')).toBe(false);
+      expect(linkFailed('seats full')).toBe(false);
+      expect(linkFailed('webrtc unavailable')).toBe(false);
+    });
+  });
+
+  describe('followedConnection', () => {
+    const started = { started: true, trouble: false };
+
+    it('is connecting until media flows, then connected', () => {
+      expect(followedConnection('connecting', 'hls', { started: false, trouble: false })).toBe('connecting');
+      expect(followedConnection('connecting', 'hls', started)).toBe('connected');
+    });
+
+    it('reconnects while WebRTC is interrupted, but not while HLS retries requests', () => {
+      expect(followedConnection('connected', 'webrtc', { started: true, trouble: true })).toBe('reconnecting');
+      expect(followedConnection('connected', 'hls', { started: true, trouble: true })).toBe('connected');
+    });
+
+    it('leaves a state the event decided as it is', () => {
+      const decided: ConnectionState[] = ['waiting for the event to start', 'ended', 'not found', 'failed'];
+      for (const state of decided) expect(followedConnection(state, 'webrtc', started)).toBe(state);
+    });
+  });
+
+  describe('reportedMode', () => {
+    it('counts audio only whatever the path, else the path', () => {
+      expect(reportedMode('webrtc', 'audio')).toBe('audio-only');
+      expect(reportedMode('hls', 'audio')).toBe('audio-only');
+      expect(reportedMode('webrtc', 'video')).toBe('webrtc');
+      expect(reportedMode('hls', 'video')).toBe('hls-video');
+    });
+  });
+});
