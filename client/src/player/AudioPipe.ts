@@ -334,7 +334,9 @@ export type AudioStep =
 /** What to do about segment `next`, given whether loading is wanted and how much is buffered ahead. */
 export function nextStep(playlist: MediaPlaylist, next: number, loading: boolean, bufferedAheadSeconds: number): AudioStep {
   const segment = playlist.segments[next];
-  if (!loading || (segment && bufferedAheadSeconds > BUFFER_AHEAD_SECONDS)) return { action: 'wait', ms: 1_000, endOfStream: false };
+  if (!loading || (segment && bufferedAheadSeconds > BUFFER_AHEAD_SECONDS)) {
+    return { action: 'wait', ms: 1_000, endOfStream: false };
+  }
   if (!segment) return { action: 'wait', ms: playlist.targetDuration * 1000, endOfStream: playlist.ended };
   // Two requests in flight: on a 400 ms round trip, waiting for each answer before asking for the
   // next costs as much as the transfer itself, and the buffer would never grow.

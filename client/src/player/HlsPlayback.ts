@@ -295,7 +295,10 @@ export class HlsPlayback implements Playback {
     this.#steer(now);
     const element = this.#active?.element;
     patchState(this.store, {
-      linkQuality: this.#adaptation.linkQuality(this.#ladder.videoNeedBps ?? ASSUMED_VIDEO_NEED_BPS, this.#ladder.audioNeedBps),
+      linkQuality: this.#adaptation.linkQuality(
+        this.#ladder.videoNeedBps ?? ASSUMED_VIDEO_NEED_BPS,
+        this.#ladder.audioNeedBps,
+      ),
       stalled: element !== undefined && !element.paused && !element.ended && element.readyState < HTMLMediaElement.HAVE_FUTURE_DATA,
       position: Math.floor(element?.currentTime ?? 0),
     });
@@ -312,7 +315,12 @@ type Buffered = Pick<HTMLMediaElement, 'buffered' | 'currentTime'>;
  * sound loads (unless the attendee chose audio only: they want the picture gone now). With nothing
  * playing, where the failed pipe stopped (null: near the live edge, or the beginning).
  */
-export function incomingStart(mode: PlaybackMode, active: Buffered | null, resumeAt: number | null, dataSaver: boolean): number | null {
+export function incomingStart(
+  mode: PlaybackMode,
+  active: Buffered | null,
+  resumeAt: number | null,
+  dataSaver: boolean,
+): number | null {
   if (active === null) return resumeAt;
   if (mode === 'video') return active.currentTime + VIDEO_LEAD_SECONDS;
   return Math.max(active.currentTime, dataSaver ? 0 : bufferedEnd(active) - 1);
@@ -339,7 +347,12 @@ export function firstPosition(pipe: PipeView): number | null {
 }
 
 /** Where to send an incoming pipe that fell behind the playing `position`, or null to leave it be. */
-export function steerTarget(nowMs: number, steeredAtMs: number, incoming: PipeView & Pick<Pipe, 'mode'>, position: number): number | null {
+export function steerTarget(
+  nowMs: number,
+  steeredAtMs: number,
+  incoming: PipeView & Pick<Pipe, 'mode'>,
+  position: number,
+): number | null {
   if (nowMs - steeredAtMs < STEER_INTERVAL_MS) return null;
   if (incoming.covers(position) || incoming.element.currentTime >= position - 0.5) return null;
   return position + (incoming.mode === 'video' ? VIDEO_LEAD_SECONDS : 0);

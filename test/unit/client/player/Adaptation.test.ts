@@ -45,7 +45,13 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function setUp(options: Partial<AdaptationOptions> = {}): { adaptation: Adaptation; path: FakePath; store: StateStore<PlaybackState> } {
+interface SetUp {
+  adaptation: Adaptation;
+  path: FakePath;
+  store: StateStore<PlaybackState>;
+}
+
+function setUp(options: Partial<AdaptationOptions> = {}): SetUp {
   const store = new StateStore<PlaybackState>(INITIAL_PLAYBACK_STATE);
   const path = new FakePath();
   const adaptation = new Adaptation(

@@ -17,7 +17,8 @@ function playlist(count: number, { ended = false, discontinuities = [] as number
   for (let index = 0; index < count; index++) {
     const discontinuity = discontinuities.includes(index);
     if (discontinuity) init += 1;
-    segments.push({ index, start: index * 2, duration: 2, url: `http://jalsa.test/s${index}`, initUrl: `http://jalsa.test/i${init}`, discontinuity });
+    const url = `http://jalsa.test/s${index}`;
+    segments.push({ index, start: index * 2, duration: 2, url, initUrl: `http://jalsa.test/i${init}`, discontinuity });
   }
   return { targetDuration: 2, segments, ended, duration: count * 2 };
 }

@@ -9,7 +9,11 @@ function ranges(...pairs: Array<[number, number]>): TimeRanges {
 }
 
 /** A pipe as the decisions read it: its element's buffer and playhead. */
-function pipe(currentTime: number, buffered: Array<[number, number]>, { mode = 'video', startTime = null }: { mode?: PlaybackMode; startTime?: number | null } = {}) {
+function pipe(
+  currentTime: number,
+  buffered: Array<[number, number]>,
+  { mode = 'video', startTime = null }: { mode?: PlaybackMode; startTime?: number | null } = {},
+) {
   const element = { currentTime, buffered: ranges(...buffered) };
   return { mode, startTime, element, covers: (time: number) => bufferedCovers(element, time) };
 }

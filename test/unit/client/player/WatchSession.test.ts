@@ -8,26 +8,24 @@ import {
 } from '../../../../client/src/player/WatchSession';
 
 const CAPABILITIES = { codecs: [] };
+const SEAT = { webrtcSeatAvailable: true, routerRtpCapabilities: CAPABILITIES };
 
 describe('WatchSession', () => {
   describe('choosePath', () => {
     it('plays over WebRTC when the server has a seat and WebRTC', () => {
-      expect(choosePath({ webrtcSeatAvailable: true, routerRtpCapabilities: CAPABILITIES }, null)).toEqual({
-        path: 'webrtc',
-        routerRtpCapabilities: CAPABILITIES,
-      });
+      expect(choosePath(SEAT, null)).toEqual({ path: 'webrtc', routerRtpCapabilities: CAPABILITIES });
     });
 
     it('plays over HLS when the seats are full', () => {
-      expect(choosePath({ webrtcSeatAvailable: false, routerRtpCapabilities: CAPABILITIES }, null)).toEqual({ path: 'hls', reason: 'seats full' });
+      expect(choosePath({ ...SEAT, webrtcSeatAvailable: false }, null)).toEqual({ path: 'hls', reason: 'seats full' });
     });
 
     it('plays over HLS when the server offers no WebRTC', () => {
-      expect(choosePath({ webrtcSeatAvailable: true, routerRtpCapabilities: null }, null)).toEqual({ path: 'hls', reason: 'webrtc unavailable' });
+      expect(choosePath({ ...SEAT, routerRtpCapabilities: null }, null)).toEqual({ path: 'hls', reason: 'webrtc unavailable' });
     });
 
     it('stays on HLS for the session once it moved there, for the reason it moved', () => {
-      expect(choosePath({ webrtcSeatAvailable: true, routerRtpCapabilities: CAPABILITIES }, 'unhealthy')).toEqual({ path: 'hls', reason: 'unhealthy' });
+      expect(choosePath(SEAT, 'unhealthy')).toEqual({ path: 'hls', reason: 'unhealthy' });
     });
   });
 
