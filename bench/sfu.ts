@@ -10,7 +10,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { types } from 'mediasoup';
-import type { MediaRoom } from '../server/sfu/MediaRoom';
 import { waitFor } from '../test/helpers/browser';
 import { createEvent, publishTestPattern, startTestServer } from '../test/helpers/testServer';
 import { measureCpuCores } from './processCpu';
@@ -50,13 +49,14 @@ const test = await startTestServer({ MEDIASOUP_WORKERS: '1', RTC_MIN_PORT: '2000
 const sinks = await UdpSinks.open(8);
 try {
   const { slug } = await createEvent(test, 'SFU benchmark');
+  const workerPid = test.server.workers.pids()[0]!;
+  const origin = observeOrigin(test.server.workers.alive()[0]!, slug);
   const publisher = await publishTestPattern(test, slug, { width: 320, height: 180 });
-  const room = await test.server.rooms.getOrCreate(slug);
+  const room = origin.router!;
   // Only the SFU is measured: the HLS packager (another consumer and an encoder) stops.
   const packager = await waitFor(async () => test.server.hls.packager(slug), (p) => p !== undefined, 5_000, 100);
   await packager?.stop({ ended: false });
-  const workerPid = test.server.workers.pids()[0]!;
-  const producers = publisher.producers;
+  const producers = origin.producers;
   const audio = producers.find((p) => p.kind === 'audio')!;
 
   const audioRun = await ramp(room, [audio], workerPid);
@@ -85,9 +85,23 @@ try {
   await test.close();
 }
 
+/**
+ * The bench drives mediasoup below the app (receivers no client could make): it finds the event's
+ * origin router (the first one made for the slug) and the producers published on it through mediasoup's observer.
+ */
+function observeOrigin(worker: types.Worker, slug: string): { router: types.Router | undefined; producers: types.Producer[] } {
+  const origin: { router: types.Router | undefined; producers: types.Producer[] } = { router: undefined, producers: [] };
+  worker.observer.on('newrouter', (router) => {
+    if (router.appData.slug !== slug || origin.router) return;
+    origin.router = router;
+    router.observer.on('newtransport', (transport) => transport.observer.on('newproducer', (p) => origin.producers.push(p)));
+  });
+  return origin;
+}
+
 type StopReason = 'cpu' | 'loss' | 'max' | 'time' | 'unresponsive';
 
-async function ramp(room: MediaRoom, producers: types.Producer[], workerPid: number) {
+async function ramp(room: types.Router, producers: types.Producer[], workerPid: number) {
   const transports: types.PlainTransport[] = [];
   const steps: Step[] = [];
   const deadline = Date.now() + Number(values.budget) * 1000;
@@ -121,7 +135,7 @@ async function ramp(room: MediaRoom, producers: types.Producer[], workerPid: num
 
 /** Adds receivers up to `target`; false when the worker got too busy to set them up in time. */
 async function grow(
-  room: MediaRoom,
+  room: types.Router,
   producers: types.Producer[],
   transports: types.PlainTransport[],
   target: number,
@@ -145,8 +159,8 @@ async function grow(
   return true;
 }
 
-async function receiver(room: MediaRoom, producers: types.Producer[], index: number): Promise<types.PlainTransport> {
-  const transport = await room.router.createPlainTransport({
+async function receiver(room: types.Router, producers: types.Producer[], index: number): Promise<types.PlainTransport> {
+  const transport = await room.createPlainTransport({
     listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
     rtcpMux: true,
     comedia: false,
@@ -159,7 +173,7 @@ async function receiver(room: MediaRoom, producers: types.Producer[], index: num
     srtpParameters: { cryptoSuite: 'AES_CM_128_HMAC_SHA1_80', keyBase64: crypto.randomBytes(30).toString('base64') },
   });
   for (const producer of producers) {
-    await transport.consume({ producerId: producer.id, rtpCapabilities: room.router.rtpCapabilities, paused: false });
+    await transport.consume({ producerId: producer.id, rtpCapabilities: room.rtpCapabilities, paused: false });
   }
   return transport;
 }

@@ -210,7 +210,6 @@ export class JalsaServer {
   async close(): Promise<void> {
     this.#statsFeed.close();
     this.#metrics.close();
-    this.#stats.close();
     this.#chatRate.close();
     this.#signalling.close();
     this.#edgeFeeds?.close();

@@ -1,8 +1,8 @@
-import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { Logger } from '../logger';
+import { SafeEmitter } from '../SafeEmitter';
 import type { MediaRoom } from '../sfu/MediaRoom';
-import { PackagerInput } from './PackagerInput';
+import type { RtpTap } from '../sfu/RtpTap';
 import { PackagerRun } from './PackagerRun';
 import { PlaylistComposer } from './PlaylistComposer';
 
@@ -33,7 +33,7 @@ export const POSTER_FILE = 'poster.jpg';
  * restarts ffmpeg when it dies or when the organizer's producers change, and keeps the public
  * playlists composed from every run.
  */
-export class HlsPackager extends EventEmitter<HlsPackagerEvents> {
+export class HlsPackager extends SafeEmitter<HlsPackagerEvents> {
   readonly slug: string;
   readonly dir: string;
   readonly composer: PlaylistComposer;
@@ -41,7 +41,7 @@ export class HlsPackager extends EventEmitter<HlsPackagerEvents> {
   readonly #logger: Logger;
   readonly #timers = new Set<NodeJS.Timeout>();
   #run: PackagerRun | undefined;
-  #input: PackagerInput | undefined;
+  #input: RtpTap | undefined;
   #state: RecordingState = 'idle';
   #crashes = 0;
   #restartTimer: NodeJS.Timeout | undefined;
@@ -49,17 +49,17 @@ export class HlsPackager extends EventEmitter<HlsPackagerEvents> {
   #queue: Promise<void> = Promise.resolve();
   #composing: Promise<void> = Promise.resolve();
   #stopped: Promise<void> | undefined;
-  #segments = 0;
+  #progress: Progress = { segments: 0, at: Date.now() };
   #lastError: string | undefined;
-  #progressAt = Date.now();
   readonly #composeTimer: NodeJS.Timeout;
 
   constructor(slug: string, room: MediaRoom, dir: string, logger: Logger) {
-    super();
+    const packagerLogger = logger.child({ slug, module: 'packager' });
+    super(packagerLogger);
     this.slug = slug;
     this.#room = room;
     this.dir = dir;
-    this.#logger = logger.child({ slug, module: 'packager' });
+    this.#logger = packagerLogger;
     this.composer = new PlaylistComposer(dir);
     room.on('producerAdded', this.#onProducersChanged);
     room.on('producerClosed', this.#onProducersChanged);
@@ -112,14 +112,13 @@ export class HlsPackager extends EventEmitter<HlsPackagerEvents> {
   async #restart(): Promise<void> {
     if (this.#state === 'stopped') return;
     await this.#stopRun();
-    const producers = this.#room.producers().flatMap(({ producerId }) => this.#room.getProducer(producerId) ?? []);
-    if (producers.length === 0 || this.#room.closed) {
+    if (this.#room.producers().length === 0 || this.#room.closed) {
       this.#setState('idle');
       return;
     }
     this.#setState('restarting');
     try {
-      const input = await PackagerInput.create(this.#room, producers);
+      const input = await this.#room.openRtpTap();
       this.#input = input;
       const number = ((await this.composer.runs()).at(-1) ?? -1) + 1;
       const run = await PackagerRun.start(number, input, this.dir, path.join(this.dir, POSTER_FILE), this.#logger);
@@ -132,7 +131,7 @@ export class HlsPackager extends EventEmitter<HlsPackagerEvents> {
         if (this.#run === run) this.#crashes = 0;
       });
       this.#logger.info({ run: number, video: input.hasVideo, audio: input.hasAudio }, 'packager run started');
-      this.#progressAt = Date.now();
+      this.#progress = { segments: this.#progress.segments, at: Date.now() };
       this.#setState('running');
     } catch (error) {
       this.#logger.error({ err: error }, 'packager could not start');
@@ -148,9 +147,8 @@ export class HlsPackager extends EventEmitter<HlsPackagerEvents> {
   }
 
   #retryAfterFailure(): void {
-    if (this.#crashes + 1 >= FAILURES_BEFORE_FAILED) this.#setState('failed', failureMessage(this.#run?.stderr ?? this.#lastError));
-    else this.#setState('restarting');
-    const delayMs = RESTART_DELAYS_MS[Math.min(this.#crashes, RESTART_DELAYS_MS.length - 1)]!;
+    const { state, delayMs } = afterFailure(this.#crashes);
+    this.#setState(state, state === 'failed' ? failureMessage(this.#run?.stderr ?? this.#lastError) : null);
     this.#crashes++;
     this.#scheduleRestart(delayMs);
   }
@@ -173,13 +171,10 @@ export class HlsPackager extends EventEmitter<HlsPackagerEvents> {
   }
 
   #checkProgress(segments: number): void {
-    const now = Date.now();
-    if (segments !== this.#segments || this.#state !== 'running') {
-      this.#segments = segments;
-      this.#progressAt = now;
-    } else if (now - this.#progressAt > STALL_MS) {
+    const { progress, stalled } = assessProgress(this.#progress, segments, this.#state === 'running', Date.now());
+    this.#progress = progress;
+    if (stalled) {
       this.#logger.warn({ segments, stderr: this.#run?.stderr }, 'packager made no progress; restarting it');
-      this.#progressAt = now;
       this.#retryAfterFailure();
     }
   }
@@ -197,6 +192,30 @@ export class HlsPackager extends EventEmitter<HlsPackagerEvents> {
     this.#state = state;
     this.emit('state', state, message);
   }
+}
+
+/** After `failuresBefore` failures in a row and one more: what the organizer is told and when to try again. */
+export function afterFailure(failuresBefore: number): { state: 'failed' | 'restarting'; delayMs: number } {
+  return {
+    state: failuresBefore + 1 >= FAILURES_BEFORE_FAILED ? 'failed' : 'restarting',
+    delayMs: RESTART_DELAYS_MS[Math.min(failuresBefore, RESTART_DELAYS_MS.length - 1)]!,
+  };
+}
+
+/** The segment count last seen to change, and when. */
+export interface Progress {
+  segments: number;
+  at: number;
+}
+
+/**
+ * Whether a run is hung: running, yet no new segment for longer than {@link STALL_MS}. A stall starts
+ * the clock again, so a packager that stays hung is restarted once per stall period, not on every check.
+ */
+export function assessProgress(last: Progress, segments: number, running: boolean, now: number): { progress: Progress; stalled: boolean } {
+  if (segments !== last.segments || !running) return { progress: { segments, at: now }, stalled: false };
+  if (now - last.at > STALL_MS) return { progress: { segments, at: now }, stalled: true };
+  return { progress: last, stalled: false };
 }
 
 /** What an organizer can act on, from ffmpeg's last words: a full disk reads differently from a crash. */

@@ -1,10 +1,10 @@
-import { EventEmitter } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { PublicEvent } from '../../shared/events';
 import type { RecordingState } from '../../shared/signalling';
 import type { EventService } from '../events/EventService';
 import type { Logger } from '../logger';
+import { SafeEmitter } from '../SafeEmitter';
 import type { MediaRoom } from '../sfu/MediaRoom';
 import type { MediaRoomRegistry } from '../sfu/MediaRoomRegistry';
 import { extractAudioDownload } from './extractAudioDownload';
@@ -19,17 +19,19 @@ export interface HlsServiceEvents {
   recordingState: [slug: string, state: RecordingState, message: string | null];
 }
 
-export class HlsService extends EventEmitter<HlsServiceEvents> {
+export class HlsService extends SafeEmitter<HlsServiceEvents> {
   readonly recordingsDir: string;
   readonly #events: EventService;
   readonly #rooms: MediaRoomRegistry;
   readonly #logger: Logger;
   readonly #packagers = new Map<string, HlsPackager>();
   readonly #finishing = new Map<string, Promise<void>>();
+  /** Live events whose recording directory could not be made: no packager, and the organizer told so. */
+  readonly #unrecordable = new Set<string>();
 
   /** `packaging` is off on edge SFUs: the origin records, edges only relay. */
   constructor(recordingsDir: string, events: EventService, rooms: MediaRoomRegistry, logger: Logger, packaging = true) {
-    super();
+    super(logger);
     this.recordingsDir = recordingsDir;
     this.#events = events;
     this.#rooms = rooms;
@@ -45,6 +47,14 @@ export class HlsService extends EventEmitter<HlsServiceEvents> {
 
   packager(slug: string): HlsPackager | undefined {
     return this.#packagers.get(slug);
+  }
+
+  /** What the event's recorder is doing now, as its organizer was last told. */
+  state(slug: string): RecordingState {
+    const packager = this.#packagers.get(slug);
+    if (packager) return packager.state;
+    if (this.#finishing.has(slug)) return 'stopped';
+    return this.#unrecordable.has(slug) ? 'failed' : 'idle';
   }
 
   /** Resolves once an ended event's recording is final (at once if there is nothing to finish). */
@@ -80,6 +90,7 @@ export class HlsService extends EventEmitter<HlsServiceEvents> {
       .mkdir(dir, { recursive: true })
       .then(() => {
         if (room.closed) return;
+        this.#unrecordable.delete(room.slug);
         const packager = new HlsPackager(room.slug, room, dir, this.#logger);
         packager.on('state', (state, message) => this.emit('recordingState', room.slug, state, message));
         this.#packagers.set(room.slug, packager);
@@ -92,6 +103,7 @@ export class HlsService extends EventEmitter<HlsServiceEvents> {
       })
       .catch((error: unknown) => {
         this.#logger.error({ err: error, slug: room.slug }, 'cannot create recording directory');
+        this.#unrecordable.add(room.slug);
         this.emit('recordingState', room.slug, 'failed', 'the data directory is not writable: this event is not being recorded');
       });
   };

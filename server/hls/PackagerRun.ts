@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { EventEmitter } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { FfmpegProcess } from '../ffmpeg/FfmpegProcess';
 import type { Logger } from '../logger';
-import type { PackagerInput } from './PackagerInput';
+import type { RtpTap } from '../sfu/RtpTap';
+import { SafeEmitter } from '../SafeEmitter';
 import { packagerArgs } from './packagerArgs';
 
 export interface PackagerRunEvents {
@@ -23,34 +23,22 @@ export interface RunDescription {
 const STOP_GRACE_MS = 5_000;
 
 /** One ffmpeg process writing one run directory. */
-export class PackagerRun extends EventEmitter<PackagerRunEvents> {
+export class PackagerRun extends SafeEmitter<PackagerRunEvents> {
   readonly number: number;
-  readonly #process: ChildProcess;
-  readonly #exited: Promise<void>;
-  #stopping = false;
-  #stderr = '';
+  readonly #process: FfmpegProcess;
 
-  private constructor(number: number, child: ChildProcess, logger: Logger) {
-    super();
+  private constructor(number: number, ffmpeg: FfmpegProcess, logger: Logger) {
+    super(logger);
     this.number = number;
-    this.#process = child;
-    child.stderr?.on('data', (chunk: Buffer) => {
-      this.#stderr = (this.#stderr + chunk.toString()).slice(-2000);
-    });
-    this.#exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        if (!this.#stopping) {
-          logger.error({ code, signal, run: number, stderr: this.#stderr }, 'packager ffmpeg exited unexpectedly');
-          this.emit('crashed', code, signal);
-        }
-        resolve();
-      });
+    this.#process = ffmpeg;
+    void ffmpeg.exited.then(({ reason, code, signal }) => {
+      if (reason !== 'stopped') this.emit('crashed', code, signal);
     });
   }
 
   static async start(
     number: number,
-    input: PackagerInput,
+    input: RtpTap,
     recordingDir: string,
     posterFile: string,
     logger: Logger,
@@ -62,18 +50,14 @@ export class PackagerRun extends EventEmitter<PackagerRunEvents> {
     const description: RunDescription = { hasVideo: input.hasVideo, hasAudio: input.hasAudio, startedAt: new Date().toISOString() };
     await fs.writeFile(path.join(runDir, RUN_DESCRIPTION_FILE), JSON.stringify(description));
     const args = packagerArgs({ sdpFile, runDir, posterFile, hasVideo: input.hasVideo, hasAudio: input.hasAudio });
-    const child = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    const run = new PackagerRun(number, child, logger);
-    await new Promise<void>((resolve, reject) => {
-      child.once('spawn', resolve);
-      child.once('error', reject);
-    });
-    return run;
+    const runLogger = logger.child({ run: number });
+    const ffmpeg = await FfmpegProcess.start(args, { logger: runLogger, stopGraceMs: STOP_GRACE_MS });
+    return new PackagerRun(number, ffmpeg, runLogger);
   }
 
   /** The end of what ffmpeg complained about, for logs. */
   get stderr(): string {
-    return this.#stderr;
+    return this.#process.stderr;
   }
 
   get pid(): number | undefined {
@@ -82,13 +66,6 @@ export class PackagerRun extends EventEmitter<PackagerRunEvents> {
 
   /** SIGINT lets ffmpeg close its last segment and playlist cleanly. */
   async stop(): Promise<void> {
-    if (this.#stopping) return this.#exited;
-    this.#stopping = true;
-    if (this.#process.exitCode === null && this.#process.signalCode === null) {
-      this.#process.kill('SIGINT');
-      const timer = setTimeout(() => this.#process.kill('SIGKILL'), STOP_GRACE_MS);
-      await this.#exited;
-      clearTimeout(timer);
-    }
+    await this.#process.stop();
   }
 }

@@ -1,10 +1,21 @@
-import type { JalsaServer } from '../JalsaServer';
+import type { EventService } from '../events/EventService';
 import type { Logger } from '../logger';
 import { FfmpegPublisher } from './FfmpegPublisher';
+import type { MediaRoomRegistry } from './MediaRoomRegistry';
 import { testPatternSource } from './testPatternSource';
 
 /** ffmpeg reading lavfi never ends by itself; if it dies anyway, the demo comes back after this. */
 const RESTART_DELAY_MS = 2_000;
+
+/** What the demo needs of the server, and no more. */
+export interface DemoBroadcastDeps {
+  events: EventService;
+  rooms: MediaRoomRegistry;
+  /** Resolves once an ended event's recording is final. */
+  recordingFinished: (slug: string) => Promise<void>;
+  /** Where people reach the server, for the printed watch link. */
+  url: string;
+}
 
 /**
  * A live event fed by the synthetic test source through the SFU exactly as an organizer's browser
@@ -13,39 +24,39 @@ const RESTART_DELAY_MS = 2_000;
  */
 export class DemoBroadcast {
   readonly slug: string;
-  readonly #server: JalsaServer;
+  readonly #deps: DemoBroadcastDeps;
   readonly #logger: Logger;
   #publisher: FfmpegPublisher | undefined;
   #closed = false;
 
-  private constructor(server: JalsaServer, slug: string, logger: Logger) {
-    this.#server = server;
+  private constructor(deps: DemoBroadcastDeps, slug: string, logger: Logger) {
+    this.#deps = deps;
     this.slug = slug;
     this.#logger = logger;
   }
 
-  static async start(server: JalsaServer, logger: Logger): Promise<DemoBroadcast> {
-    const { event } = server.events.create({ title: `Demo rally ${new Date().toISOString().slice(0, 16).replace('T', ' ')}` });
-    server.events.goLive(event.slug);
-    const demo = new DemoBroadcast(server, event.slug, logger.child({ module: 'demo', slug: event.slug }));
+  static async start(deps: DemoBroadcastDeps, logger: Logger): Promise<DemoBroadcast> {
+    const { event } = deps.events.create({ title: `Demo rally ${new Date().toISOString().slice(0, 16).replace('T', ' ')}` });
+    deps.events.goLive(event.slug);
+    const demo = new DemoBroadcast(deps, event.slug, logger.child({ module: 'demo', slug: event.slug }));
     await demo.#publish();
-    process.stdout.write(`  Demo broadcast: ${server.url}/e/${event.slug}\n\n`);
+    process.stdout.write(`  Demo broadcast: ${deps.url}/e/${event.slug}\n\n`);
     return demo;
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     this.#publisher?.close();
-    this.#server.events.end(this.slug);
-    await this.#server.hls.finished(this.slug);
+    this.#deps.events.end(this.slug);
+    await this.#deps.recordingFinished(this.slug);
   }
 
   async #publish(): Promise<void> {
-    const room = await this.#server.rooms.getOrCreate(this.slug);
+    const room = await this.#deps.rooms.getOrCreate(this.slug);
     const publisher = await FfmpegPublisher.start(room, testPatternSource(), this.#logger);
     this.#publisher = publisher;
-    publisher.once('exit', (code) => {
-      this.#logger.warn({ code }, 'demo source stopped; restarting it');
+    publisher.once('exit', ({ reason, code }) => {
+      this.#logger.warn({ reason, code }, 'demo source stopped; restarting it');
       publisher.close();
       setTimeout(() => {
         if (!this.#closed) this.#publish().catch((error: unknown) => this.#logger.error({ err: error }, 'demo restart failed'));

@@ -1,18 +1,13 @@
 import crypto from 'node:crypto';
 import type { Namespace } from 'socket.io';
-import type { types } from 'mediasoup';
 import { EdgeHandshake, edgeRequests } from '../../shared/edge';
-import { InvalidStateError, NotFoundError, NotLiveError } from '../errors';
+import { InvalidStateError, NotLiveError } from '../errors';
 import type { EventService } from '../events/EventService';
 import { handleSocketRequests } from '../http/handleSocketRequests';
 import { TokenBucket } from '../http/TokenBucket';
 import type { Logger } from '../logger';
 import type { MediaRoomRegistry } from './MediaRoomRegistry';
-
-export interface PipeSettings {
-  listenIp: string;
-  announcedAddress: string | undefined;
-}
+import type { PipeSettings, RoomPipe } from './RoomPipe';
 
 /**
  * The origin's side of edge SFUs: on `/edge`, an edge that proves the cluster key gets a
@@ -35,7 +30,7 @@ export class EdgeFeedSignalling {
       else next(new Error('unauthorized'));
     });
     namespace.on('connection', (socket) => {
-      const pipes = new Map<string, types.PipeTransport>();
+      const pipes = new Map<string, RoomPipe>();
       handleSocketRequests(
         socket,
         edgeRequests,
@@ -44,28 +39,22 @@ export class EdgeFeedSignalling {
             if (events.get(slug).status !== 'live') throw new NotLiveError();
             const room = await rooms.getOrCreate(slug);
             pipes.get(slug)?.close();
-            const transport = await room.router.createPipeTransport({
-              listenInfo: { protocol: 'udp', ip: pipe.listenIp, announcedAddress: pipe.announcedAddress },
-            });
-            pipes.set(slug, transport);
-            await transport.connect({ ip, port });
-            // localAddress is the announced address when one is configured.
-            return { ip: transport.tuple.localAddress, port: transport.tuple.localPort };
+            const opened = await room.openPipe(pipe);
+            pipes.set(slug, opened);
+            await opened.connect({ ip, port });
+            return opened.local;
           },
           consume: async ({ slug, producerId }) => {
-            const transport = pipes.get(slug);
-            if (!transport || transport.closed) throw new InvalidStateError('open a pipe first');
-            const room = await rooms.getOrCreate(slug);
-            if (!room.getProducer(producerId)) throw new NotFoundError('producer');
-            const consumer = await transport.consume({ producerId });
-            return { producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters, paused: consumer.producerPaused };
+            const opened = pipes.get(slug);
+            if (!opened || opened.closed) throw new InvalidStateError('open a pipe first');
+            return opened.consume(producerId);
           },
         },
         // An edge sets up two producers per event it relays: a generous bucket, still not a flood.
         { logger: logger.child({ edge: socket.id }), rateLimit: new TokenBucket(200, 50) },
       );
       socket.on('disconnect', () => {
-        for (const transport of pipes.values()) transport.close();
+        for (const opened of pipes.values()) opened.close();
       });
     });
   }

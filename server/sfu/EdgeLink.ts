@@ -1,13 +1,12 @@
 import { io, type Socket } from 'socket.io-client';
-import type { types } from 'mediasoup';
 import type { Ack } from '../../shared/errors';
 import { EDGE_NAMESPACE, edgeRequests } from '../../shared/edge';
 import { PublicEvent } from '../../shared/events';
 import { MEDIA_NAMESPACE, mediaNotifications, mediaRequests } from '../../shared/signalling';
 import type { EventService } from '../events/EventService';
 import type { Logger } from '../logger';
-import type { PipeSettings } from './EdgeFeedSignalling';
-import type { MediaRoom } from './MediaRoom';
+import type { MediaRoom, RoomChild } from './MediaRoom';
+import type { PipeSettings, RoomPipe } from './RoomPipe';
 
 export interface EdgeOrigin {
   url: string;
@@ -19,22 +18,21 @@ export interface EdgeOrigin {
  * changes, producers coming and going); on `/edge` it opens a PipeTransport and brings each origin
  * producer into the local room, where this host's attendees consume it as if it were published here.
  */
-export class EdgeLink {
+export class EdgeLink implements RoomChild {
   readonly #room: MediaRoom;
   readonly #events: EventService;
-  readonly #pipe: PipeSettings;
+  readonly #pipeSettings: PipeSettings;
   readonly #logger: Logger;
   readonly #media: Socket;
   readonly #edge: Socket;
-  #transport: types.PipeTransport | undefined;
-  readonly #local = new Map<string, types.Producer>();
+  #pipe: RoomPipe | undefined;
   #setup: Promise<void> = Promise.resolve();
   #closed = false;
 
   constructor(room: MediaRoom, events: EventService, origin: EdgeOrigin, pipe: PipeSettings, logger: Logger) {
     this.#room = room;
     this.#events = events;
-    this.#pipe = pipe;
+    this.#pipeSettings = pipe;
     this.#logger = logger.child({ slug: room.slug, module: 'edge-link' });
     this.#media = io(`${origin.url}${MEDIA_NAMESPACE}`, { transports: ['websocket'] });
     this.#edge = io(`${origin.url}${EDGE_NAMESPACE}`, { transports: ['websocket'], auth: { clusterKey: origin.clusterKey } });
@@ -50,58 +48,44 @@ export class EdgeLink {
     });
     this.#media.on('producerClosed', (payload: unknown) => {
       const closed = mediaNotifications.producerClosed.safeParse(payload);
-      if (closed.success) this.#local.get(closed.data.producerId)?.close();
+      if (closed.success) this.#pipe?.closeProducer(closed.data.producerId);
     });
     this.#edge.on('connect_error', (error) => this.#logger.warn({ err: error }, 'origin refused the edge link'));
   }
 
   close(): void {
+    if (this.#closed) return;
     this.#closed = true;
     this.#media.close();
     this.#edge.close();
-    this.#transport?.close();
+    this.#pipe?.close();
   }
 
   /** (Re)joins the event at the origin and pipes in every producer it has now. */
   #resync(): void {
     this.#queue(async () => {
-      this.#transport?.close();
-      this.#transport = undefined;
+      this.#pipe?.close();
+      this.#pipe = undefined;
       const joined = mediaRequests.join[1].parse(await this.#request(this.#media, 'join', { slug: this.#room.slug }));
       this.#events.mirror(PublicEvent.parse(joined.event));
       if (joined.event.status !== 'live') return;
-      const transport = await this.#room.router.createPipeTransport({
-        listenInfo: { protocol: 'udp', ip: this.#pipe.listenIp, announcedAddress: this.#pipe.announcedAddress },
-      });
-      this.#transport = transport;
+      const pipe = await this.#room.openPipe(this.#pipeSettings);
+      this.#pipe = pipe;
       const origin = edgeRequests.openPipe[1].parse(
-        await this.#request(this.#edge, 'openPipe', {
-          slug: this.#room.slug,
-          ip: transport.tuple.localAddress,
-          port: transport.tuple.localPort,
-        }),
+        await this.#request(this.#edge, 'openPipe', { slug: this.#room.slug, ...pipe.local }),
       );
-      await transport.connect({ ip: origin.ip, port: origin.port });
+      await pipe.connect(origin);
       for (const { producerId } of joined.producers) await this.#bring(producerId);
     });
   }
 
   async #bring(producerId: string): Promise<void> {
-    const transport = this.#transport;
-    if (!transport || transport.closed || this.#local.has(producerId)) return;
+    const pipe = this.#pipe;
+    if (!pipe || pipe.closed || pipe.has(producerId)) return;
     const remote = edgeRequests.consume[1].parse(
       await this.#request(this.#edge, 'consume', { slug: this.#room.slug, producerId }),
     );
-    // Same id as at the origin: attendees' producer notifications mean the same thing on both hosts.
-    const producer = await transport.produce({
-      id: remote.producerId,
-      kind: remote.kind,
-      rtpParameters: remote.rtpParameters as unknown as types.RtpParameters,
-      paused: remote.paused,
-    });
-    this.#local.set(producerId, producer);
-    producer.observer.once('close', () => this.#local.delete(producerId));
-    this.#room.addProducer(producer);
+    await pipe.produce(remote);
   }
 
   #queue(task: () => Promise<void>): void {

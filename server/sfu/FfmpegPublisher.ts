@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { EventEmitter } from 'node:events';
-import type { types } from 'mediasoup';
+import { FfmpegProcess, type FfmpegExit } from '../ffmpeg/FfmpegProcess';
 import type { Logger } from '../logger';
-import type { MediaRoom } from './MediaRoom';
+import { SafeEmitter } from '../SafeEmitter';
+import type { MediaRoom, ProducerInfo } from './MediaRoom';
+import type { PlainPublication, PlainTarget } from './PlainPublication';
 
 /** Fixed because we write both ends: ffmpeg's RTP muxer and the producers' RTP parameters. */
 const AUDIO = { payloadType: 100, ssrc: 11_111_111 } as const;
@@ -26,95 +26,72 @@ export interface FfmpegSource {
 }
 
 export interface FfmpegPublisherEvents {
-  /** ffmpeg ended on its own: the input ran out, or it crashed. */
-  exit: [code: number | null, signal: NodeJS.Signals | null];
+  /** ffmpeg ended on its own: the input ran out (`exited`), or it crashed. */
+  exit: [exit: FfmpegExit];
 }
+
+/** A stopped publisher has nothing left to write: it may be killed at once. */
+const STOP_GRACE_MS = 1_000;
 
 /**
  * Publishes whatever ffmpeg can read (a test pattern, an uploaded file) into a room as an organizer
- * would: an Opus and a VP8 producer fed with RTP over loopback plain transports.
+ * would: an Opus and a VP8 producer fed with RTP over loopback (see {@link MediaRoom.publishPlain}).
  */
-export class FfmpegPublisher extends EventEmitter<FfmpegPublisherEvents> {
-  readonly producers: types.Producer[];
-  readonly #transports: types.PlainTransport[];
-  readonly #process: ChildProcess;
+export class FfmpegPublisher extends SafeEmitter<FfmpegPublisherEvents> {
+  readonly #publication: PlainPublication;
+  readonly #ffmpeg: FfmpegProcess;
   #closed = false;
 
-  private constructor(transports: types.PlainTransport[], producers: types.Producer[], process: ChildProcess) {
-    super();
-    this.#transports = transports;
-    this.producers = producers;
-    this.#process = process;
+  private constructor(publication: PlainPublication, ffmpeg: FfmpegProcess, logger: Logger) {
+    super(logger);
+    this.#publication = publication;
+    this.#ffmpeg = ffmpeg;
+    void ffmpeg.exited.then((exit) => {
+      if (!this.#closed) this.emit('exit', exit);
+    });
   }
 
   static async start(room: MediaRoom, source: FfmpegSource, logger: Logger): Promise<FfmpegPublisher> {
-    const transports: types.PlainTransport[] = [];
-    const producers: types.Producer[] = [];
+    const publication = await room.publishPlain([
+      { kind: 'audio', codec: { mimeType: 'audio/opus', clockRate: 48_000, channels: 2, payloadType: AUDIO.payloadType }, ssrc: AUDIO.ssrc },
+      { kind: 'video', codec: { mimeType: 'video/VP8', clockRate: 90_000, payloadType: VIDEO.payloadType }, ssrc: VIDEO.ssrc },
+    ]);
     try {
-      const audio = await plainTransport(room, transports);
-      const video = await plainTransport(room, transports);
-      producers.push(
-        await audio.produce({
-          kind: 'audio',
-          rtpParameters: {
-            codecs: [{ mimeType: 'audio/opus', clockRate: 48_000, channels: 2, payloadType: AUDIO.payloadType }],
-            encodings: [{ ssrc: AUDIO.ssrc }],
-          },
-        }),
-        await video.produce({
-          kind: 'video',
-          rtpParameters: {
-            codecs: [{ mimeType: 'video/VP8', clockRate: 90_000, payloadType: VIDEO.payloadType }],
-            encodings: [{ ssrc: VIDEO.ssrc }],
-          },
-        }),
-      );
       const args = [
         '-hide_banner', '-loglevel', 'error', '-nostdin',
         ...source.inputArgs,
         '-map', source.audio, '-c:a', 'libopus', '-b:a', '32k', '-ac', '2', '-ar', '48000',
         '-ssrc', String(AUDIO.ssrc), '-payload_type', String(AUDIO.payloadType),
-        '-f', 'rtp', rtpUrl(audio),
+        '-f', 'rtp', rtpUrl(publication.target('audio')),
         '-map', source.video, ...(source.videoFilter ? ['-vf', source.videoFilter] : []), '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8',
         // libvpx otherwise holds frames back to look ahead: latency a live source cannot afford.
         '-lag-in-frames', '0', '-b:v', '400k',
         '-force_key_frames', `expr:gte(t,n_forced*${KEYFRAME_INTERVAL_SECONDS})`, '-pix_fmt', 'yuv420p',
         '-ssrc', String(VIDEO.ssrc), '-payload_type', String(VIDEO.payloadType),
-        '-f', 'rtp', rtpUrl(video),
+        '-f', 'rtp', rtpUrl(publication.target('video')),
       ];
-      const child = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-      const publisher = new FfmpegPublisher(transports, producers, child);
-      child.stderr?.on('data', (chunk: Buffer) => logger.warn({ ffmpeg: chunk.toString().trim() }, 'ffmpeg'));
-      child.on('exit', (code, signal) => {
-        if (!publisher.#closed) publisher.emit('exit', code, signal);
-      });
-      for (const producer of producers) room.addProducer(producer);
+      const ffmpeg = await FfmpegProcess.start(args, { logger, stopGraceMs: STOP_GRACE_MS });
+      const publisher = new FfmpegPublisher(publication, ffmpeg, logger);
+      publication.publish();
       return publisher;
     } catch (error) {
-      for (const transport of transports) transport.close();
+      publication.close();
       throw error;
     }
+  }
+
+  get producers(): ProducerInfo[] {
+    return this.#publication.producers;
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#process.kill('SIGKILL');
-    for (const transport of this.#transports) transport.close();
+    void this.#ffmpeg.stop();
+    this.#publication.close();
   }
 }
 
-/** comedia: the transport learns ffmpeg's ports from its first packets; ffmpeg sends RTCP from another socket. */
-async function plainTransport(room: MediaRoom, into: types.PlainTransport[]): Promise<types.PlainTransport> {
-  const transport = await room.router.createPlainTransport({
-    listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
-    rtcpMux: false,
-    comedia: true,
-  });
-  into.push(transport);
-  return transport;
-}
-
-function rtpUrl(transport: types.PlainTransport): string {
-  return `rtp://127.0.0.1:${transport.tuple.localPort}?rtcpport=${transport.rtcpTuple!.localPort}&pkt_size=1200`;
+function rtpUrl({ ip, port, rtcpPort }: PlainTarget): string {
+  return `rtp://${ip}:${port}?rtcpport=${rtcpPort}&pkt_size=1200`;
 }

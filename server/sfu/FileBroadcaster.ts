@@ -67,8 +67,8 @@ export class FileBroadcaster {
         this.#logger.child({ slug, module: 'file-broadcast' }),
       );
       this.#running.set(slug, { publisher, dir: files.dir });
-      publisher.once('exit', (code) => {
-        this.#logger.info({ slug, code }, 'file broadcast finished');
+      publisher.once('exit', ({ reason, code }) => {
+        this.#logger.info({ slug, reason, code }, 'file broadcast finished');
         void this.stop(slug);
       });
       return { durationSeconds: Math.round(info.durationSeconds), hasVideo: info.hasVideo || files.image !== undefined };

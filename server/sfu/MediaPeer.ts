@@ -83,8 +83,7 @@ export class MediaPeer {
     const transport = this.#transports.get('recv');
     const router = this.#receiveRouter;
     if (!transport || !router) throw new InvalidStateError('create a receive transport first');
-    const producer = this.room.getProducer(producerId);
-    if (!producer) throw new NotFoundError('producer');
+    if (!this.room.hasProducer(producerId)) throw new NotFoundError('producer');
     await this.room.whenPiped(router);
     if (!router.canConsume({ producerId, rtpCapabilities })) {
       throw new BadRequestError('these RTP capabilities cannot receive this producer');

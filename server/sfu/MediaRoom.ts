@@ -1,9 +1,12 @@
-import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
-import type { MediaKind } from '../../shared/signalling';
+import type { IngestStream, MediaKind } from '../../shared/signalling';
 import { UnavailableError } from '../errors';
 import type { Logger } from '../logger';
+import { SafeEmitter } from '../SafeEmitter';
 import { mediaCodecs } from './mediaCodecs';
+import { PlainPublication, type PlainTrack } from './PlainPublication';
+import { RoomPipe, type PipeSettings } from './RoomPipe';
+import { RtpTap } from './RtpTap';
 import type { ReleaseSeat, WebRtcSeats } from './WebRtcSeats';
 import type { WorkerPool } from './WorkerPool';
 
@@ -16,8 +19,18 @@ export interface WebRtcTransportSettings {
 
 export type MediaRoomCloseReason = 'workerDied' | 'closed';
 
+export interface ProducerInfo {
+  producerId: string;
+  kind: MediaKind;
+}
+
+/** Something attached to the room that must not outlive it. */
+export interface RoomChild {
+  close(): void;
+}
+
 export interface MediaRoomEvents {
-  producerAdded: [producer: types.Producer];
+  producerAdded: [producer: ProducerInfo];
   producerClosed: [producerId: string];
   closed: [reason: MediaRoomCloseReason];
 }
@@ -29,15 +42,21 @@ export interface ReceiveTransport {
   releaseSeat: ReleaseSeat;
 }
 
+/** RTCP's fraction lost is in 256ths. */
+const FRACTION_LOST_SCALE = 256;
+
 /**
- * One live event's media. The organizer's producers live on the origin router; attendees receive
- * from a router on whichever worker has the most free seats, each fed from the origin with
- * `pipeToRouter`, so one event spreads over every core instead of being held to one.
+ * One live event's media, and the owner of everything attached to it. The organizer's producers live
+ * on the origin router; attendees receive from a router on whichever worker has the most free seats,
+ * each fed from the origin with `pipeToRouter`, so one event spreads over every core instead of being
+ * held to one. Whatever else attaches to the event's media (the packager's RTP tap, a local process
+ * publishing, a pipe to another host) is opened here, kept here and closed with the room, so nothing
+ * outside `server/sfu` touches a router.
  */
-export class MediaRoom extends EventEmitter<MediaRoomEvents> {
+export class MediaRoom extends SafeEmitter<MediaRoomEvents> {
   readonly slug: string;
   /** The origin router: producers, the packager and file sources attach here. */
-  readonly router: types.Router;
+  readonly #router: types.Router;
   readonly #pool: WorkerPool;
   readonly #originWorker: types.Worker;
   readonly #seats: WebRtcSeats;
@@ -47,6 +66,8 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   readonly #routers = new Map<types.Worker, Promise<types.Router>>();
   /** Per fan-out router, the pipes still being set up (new producers arriving while attendees consume). */
   readonly #piping = new Map<types.Router, Promise<void>>();
+  /** What attaches to the room; each takes itself off when it closes. */
+  readonly #children = new Set<RoomChild>();
   readonly #logger: Logger;
   #closed = false;
 
@@ -58,9 +79,9 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     settings: WebRtcTransportSettings,
     logger: Logger,
   ) {
-    super();
+    super(logger);
     this.slug = slug;
-    this.router = origin.router;
+    this.#router = origin.router;
     this.#pool = pool;
     this.#originWorker = origin.worker;
     this.#seats = seats;
@@ -87,7 +108,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   }
 
   get rtpCapabilities(): types.RtpCapabilities {
-    return this.router.rtpCapabilities;
+    return this.#router.rtpCapabilities;
   }
 
   /** Whether one more attendee could receive this event over WebRTC now. */
@@ -99,13 +120,13 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return [...this.#producers.values()].map((p) => ({ producerId: p.id, kind: p.kind }));
   }
 
-  getProducer(id: string): types.Producer | undefined {
-    return this.#producers.get(id);
+  hasProducer(id: string): boolean {
+    return this.#producers.has(id);
   }
 
   /** The organizer sends to the origin router. */
   createSendTransport(): Promise<types.WebRtcTransport> {
-    return this.#createWebRtcTransport(this.router);
+    return this.#createWebRtcTransport(this.#router);
   }
 
   /**
@@ -114,7 +135,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
    */
   async createReceiveTransport(needsSeat: boolean): Promise<ReceiveTransport> {
     if (!needsSeat) {
-      return { transport: await this.#createWebRtcTransport(this.router), router: this.router, releaseSeat: () => undefined };
+      return { transport: await this.#createWebRtcTransport(this.#router), router: this.#router, releaseSeat: () => undefined };
     }
     // The origin's core also carries the organizer's producers and the packager: others go first.
     const load = (w: types.Worker) => this.#seats.taken(w) + (w === this.#originWorker ? 0.5 : 0);
@@ -150,13 +171,58 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     });
     for (const router of this.#piping.keys()) this.#pipe(producer.id, router);
     this.#logger.info({ producerId: producer.id, kind: producer.kind }, 'producer added');
-    this.emit('producerAdded', producer);
+    this.emit('producerAdded', { producerId: producer.id, kind: producer.kind });
+  }
+
+  /** The current producers of `kinds` as plain RTP towards loopback, for a local consumer (the packager). */
+  openRtpTap(kinds: readonly MediaKind[] = ['audio', 'video']): Promise<RtpTap> {
+    const producers = [...this.#producers.values()].filter((p) => kinds.includes(p.kind));
+    return this.#own((onClose) => RtpTap.open(this.#router, producers, onClose));
+  }
+
+  /** Plain RTP transports and producers for a local process to send into; they join the room on `publish()`. */
+  publishPlain(tracks: PlainTrack[]): Promise<PlainPublication> {
+    return this.#own((onClose) =>
+      PlainPublication.open(this.#router, tracks, (producers) => producers.forEach((p) => this.addProducer(p)), onClose),
+    );
+  }
+
+  /** A pipe to this event's room on another host (origin ↔ edge). */
+  openPipe(settings: PipeSettings): Promise<RoomPipe> {
+    const room = { hasProducer: (id: string) => this.hasProducer(id), publish: (p: types.Producer) => this.addProducer(p) };
+    return this.#own((onClose) => RoomPipe.open(this.#router, settings, room, onClose));
+  }
+
+  /** Attaches something that must close with the room (e.g. the link feeding an edge's room). */
+  adopt(child: RoomChild): void {
+    if (this.#closed) {
+      child.close();
+      return;
+    }
+    this.#children.add(child);
+  }
+
+  /** The organizer's media as the SFU receives it, one entry per producer. */
+  async ingestStats(): Promise<IngestStream[]> {
+    const streams = await Promise.all([...this.#producers.values()].map(ingestStream));
+    return streams.flatMap((stream) => stream ?? []);
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closeRouters();
     this.#onClosed('closed');
+  }
+
+  /** Registers what `open` creates; it takes itself off when it closes, and is closed with the room. */
+  async #own<C extends RoomChild>(open: (onClose: () => void) => Promise<C>): Promise<C> {
+    if (this.#closed) throw new UnavailableError('the event’s media has closed');
+    let child: C | undefined;
+    child = await open(() => {
+      if (child) this.#children.delete(child);
+    });
+    this.adopt(child);
+    return child;
   }
 
   #routerOn(worker: types.Worker): Promise<types.Router> {
@@ -180,7 +246,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   #pipe(producerId: string, target: types.Router): void {
     const previous = this.#piping.get(target) ?? Promise.resolve();
     const piped = previous
-      .then(() => this.router.pipeToRouter({ producerId, router: target }))
+      .then(() => this.#router.pipeToRouter({ producerId, router: target }))
       .then(
         () => undefined,
         (error: unknown) => {
@@ -220,8 +286,22 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   }
 
   #onClosed(reason: MediaRoomCloseReason): void {
+    for (const child of [...this.#children]) child.close();
+    this.#children.clear();
     this.#producers.clear();
     this.#logger.info({ reason }, 'media room closed');
     this.emit('closed', reason);
   }
+}
+
+/** A simulcast producer has a stream per layer: their bitrates add up, the worst loss counts. */
+async function ingestStream(producer: types.Producer): Promise<IngestStream | undefined> {
+  const stats = await producer.getStats().catch(() => undefined);
+  if (!stats || producer.closed) return undefined;
+  return {
+    kind: producer.kind,
+    bitrateBps: stats.reduce((sum, s) => sum + s.bitrate, 0),
+    packetsLost: stats.reduce((sum, s) => sum + Math.max(0, s.packetsLost), 0),
+    lossFraction: Math.min(1, Math.max(0, ...stats.map((s) => s.fractionLost)) / FRACTION_LOST_SCALE),
+  };
 }

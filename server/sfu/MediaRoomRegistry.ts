@@ -1,6 +1,6 @@
-import { EventEmitter } from 'node:events';
 import type { Logger } from '../logger';
-import { MediaRoom, type WebRtcTransportSettings } from './MediaRoom';
+import { SafeEmitter } from '../SafeEmitter';
+import { MediaRoom, type ProducerInfo, type WebRtcTransportSettings } from './MediaRoom';
 import type { WebRtcSeats } from './WebRtcSeats';
 import type { WorkerPool } from './WorkerPool';
 
@@ -8,19 +8,24 @@ export interface MediaRoomRegistryEvents {
   roomOpened: [room: MediaRoom];
   /** The room's worker died and a new room replaced it; clients must set their media up again. */
   roomRecreated: [room: MediaRoom];
+  /** Any room's producers, so that whoever tells clients about them need not follow each room. */
+  producerAdded: [slug: string, producer: ProducerInfo];
+  producerClosed: [slug: string, producerId: string];
 }
 
 /** The live events' media rooms, one per event, spread over the worker pool. */
-export class MediaRoomRegistry extends EventEmitter<MediaRoomRegistryEvents> {
+export class MediaRoomRegistry extends SafeEmitter<MediaRoomRegistryEvents> {
   readonly #pool: WorkerPool;
   readonly seats: WebRtcSeats;
   readonly #settings: WebRtcTransportSettings;
   readonly #logger: Logger;
   /** Promises, so that two peers joining at once share one router instead of racing to make two. */
   readonly #rooms = new Map<string, Promise<MediaRoom>>();
+  /** The same rooms once made, for those who only read an event's media and never open it. */
+  readonly #open = new Map<string, MediaRoom>();
 
   constructor(pool: WorkerPool, seats: WebRtcSeats, settings: WebRtcTransportSettings, logger: Logger) {
-    super();
+    super(logger);
     this.#pool = pool;
     this.seats = seats;
     this.#settings = settings;
@@ -29,6 +34,11 @@ export class MediaRoomRegistry extends EventEmitter<MediaRoomRegistryEvents> {
 
   get size(): number {
     return this.#rooms.size;
+  }
+
+  /** The event's room if it is open now. */
+  get(slug: string): MediaRoom | undefined {
+    return this.#open.get(slug);
   }
 
   getOrCreate(slug: string): Promise<MediaRoom> {
@@ -55,7 +65,11 @@ export class MediaRoomRegistry extends EventEmitter<MediaRoomRegistryEvents> {
 
   async #create(slug: string): Promise<MediaRoom> {
     const room = await MediaRoom.create(slug, this.#pool, this.seats, this.#settings, this.#logger);
+    this.#open.set(slug, room);
+    room.on('producerAdded', (producer) => this.emit('producerAdded', slug, producer));
+    room.on('producerClosed', (producerId) => this.emit('producerClosed', slug, producerId));
     room.once('closed', (reason) => {
+      if (this.#open.get(slug) === room) this.#open.delete(slug);
       if (reason === 'workerDied') void this.#recreate(slug, room);
     });
     this.emit('roomOpened', room);

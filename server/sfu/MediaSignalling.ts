@@ -13,7 +13,7 @@ import { TokenBucket } from '../http/TokenBucket';
 import type { Logger } from '../logger';
 import type { EventAudience } from '../metrics/EventAudience';
 import type { FileBroadcaster } from './FileBroadcaster';
-import type { MediaRoom } from './MediaRoom';
+import type { MediaRoom, ProducerInfo } from './MediaRoom';
 import type { MediaRoomRegistry } from './MediaRoomRegistry';
 import { eventChannel, MediaSession, type MediaSocket } from './MediaSession';
 
@@ -76,7 +76,8 @@ export class MediaSignalling {
       });
     });
     events.on('updated', this.#onEventUpdated);
-    rooms.on('roomOpened', this.#onRoomOpened);
+    rooms.on('producerAdded', this.#onProducerAdded);
+    rooms.on('producerClosed', this.#onProducerClosed);
     rooms.on('roomRecreated', this.#onRoomRecreated);
   }
 
@@ -92,7 +93,8 @@ export class MediaSignalling {
 
   close(): void {
     this.#events.off('updated', this.#onEventUpdated);
-    this.#rooms.off('roomOpened', this.#onRoomOpened);
+    this.#rooms.off('producerAdded', this.#onProducerAdded);
+    this.#rooms.off('producerClosed', this.#onProducerClosed);
     this.#rooms.off('roomRecreated', this.#onRoomRecreated);
   }
 
@@ -121,11 +123,9 @@ export class MediaSignalling {
     }
   };
 
-  readonly #onRoomOpened = (room: MediaRoom): void => {
-    const channel = this.#namespace.to(eventChannel(room.slug));
-    room.on('producerAdded', (producer) => channel.emit('producerAdded', { producerId: producer.id, kind: producer.kind }));
-    room.on('producerClosed', (producerId) => channel.emit('producerClosed', { producerId }));
-  };
+  readonly #onProducerAdded = (slug: string, producer: ProducerInfo): void => this.notify(slug, 'producerAdded', producer);
+
+  readonly #onProducerClosed = (slug: string, producerId: string): void => this.notify(slug, 'producerClosed', { producerId });
 
   readonly #onRoomRecreated = (room: MediaRoom): void => {
     this.#namespace.to(eventChannel(room.slug)).emit('reconnect', { reason: 'workerDied' });

@@ -128,10 +128,15 @@ describe('consuming and audio-only', () => {
     const { slug, eventKey } = await createEvent(test);
     const organizer = await connect();
     await organizer.ok('join', { slug, key: eventKey });
+    const consumers: types.Consumer[] = [];
+    // Going live makes the event's router: watch it, through mediasoup's observer, for its consumers.
+    for (const worker of test.server.workers.alive()) {
+      worker.observer.on('newrouter', (router) => {
+        if (router.appData.slug === slug) router.observer.on('newtransport', (t) => t.observer.on('newconsumer', (c) => consumers.push(c)));
+      });
+    }
     await organizer.ok('goLive', {});
     const room = await test.server.rooms.getOrCreate(slug);
-    const consumers: types.Consumer[] = [];
-    room.router.observer.on('newtransport', (t) => t.observer.on('newconsumer', (c) => consumers.push(c)));
     const publisher = await FfmpegPublisher.start(room, TEST_PATTERN, createLogger('silent'));
     try {
       const attendee = await connect();
@@ -175,7 +180,7 @@ describe('consuming and audio-only', () => {
     expect((await added).kind).toBe('audio');
     const closed = attendee.next<{ producerId: string }>('producerClosed');
     publisher.close();
-    expect(publisher.producers.map((p) => p.id)).toContain((await closed).producerId);
+    expect(publisher.producers.map((p) => p.producerId)).toContain((await closed).producerId);
   });
 });
 
