@@ -127,7 +127,7 @@ export class JalsaServer {
       }),
       clientDir: this.config.http.serveClient ? this.config.clientDir : undefined,
       routers: [
-        this.#metrics.router(),
+        this.#metrics.routes(),
         recordingRoutes(this.hls.recordingsDir, this.events, new RecordingCatalog(this.hls.recordingsDir, this.events)),
         chatRoutes(this.chat),
         fileBroadcastRoutes(path.join(this.config.dataDir, 'uploads'), this.events, this.fileBroadcasts, {

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import type { CreateEventRequest, CreateEventResponse, PublicEvent } from '../../shared/events';
 import { InvalidStateError, NotFoundError } from '../errors';
+import { SafeEmitter } from '../SafeEmitter';
 import type { EventStore, StoredEvent } from './EventStore';
 import { generateKey, hashKey, keyMatchesHash } from './organizerKeys';
 import type { OriginEventSource } from './OriginEventSource';
@@ -15,7 +15,7 @@ export interface EventServiceEvents {
  * The one place event state lives: creation, the scheduled → live → ended lifecycle, and who may
  * act as an event's organizer.
  */
-export class EventService extends EventEmitter<EventServiceEvents> {
+export class EventService extends SafeEmitter<EventServiceEvents> {
   readonly #store: EventStore;
   readonly #instanceKey: string;
   readonly #origin: OriginEventSource | undefined;

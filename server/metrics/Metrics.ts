@@ -134,7 +134,7 @@ export class Metrics {
   }
 
   /** Mount before the recording routes: it counts their HLS requests and serves `/metrics`. */
-  router(): Router {
+  routes(): Router {
     const router = Router();
     router.use('/hls', (req, res, next) => {
       const type = HLS_FILE_TYPES[path.extname(req.path)] ?? 'other';

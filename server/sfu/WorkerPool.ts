@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import type { Logger } from '../logger';
+import { SafeEmitter } from '../SafeEmitter';
 
 export interface WorkerPoolOptions {
   size: number;
@@ -18,7 +19,7 @@ export interface WorkerPoolEvents {
  * One mediasoup worker per core. A worker that dies is replaced at once, so the pool keeps its size
  * and rooms can be recreated on the replacement.
  */
-export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
+export class WorkerPool extends SafeEmitter<WorkerPoolEvents> {
   readonly #workers: (types.Worker | undefined)[];
   readonly #options: WorkerPoolOptions;
   readonly #logger: Logger;
@@ -26,7 +27,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   #closed = false;
 
   private constructor(options: WorkerPoolOptions, logger: Logger) {
-    super();
+    super(logger);
     this.#options = options;
     this.#logger = logger;
     this.#workers = new Array(options.size).fill(undefined);
