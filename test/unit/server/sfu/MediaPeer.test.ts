@@ -1,0 +1,100 @@
+import type { types } from 'mediasoup';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../../../server/logger';
+import { MediaPeer } from '../../../../server/sfu/MediaPeer';
+import { MediaRoom } from '../../../../server/sfu/MediaRoom';
+import { WebRtcSeats } from '../../../../server/sfu/WebRtcSeats';
+import { asMediasoup, FakeProducer, fakePool, type FakeRouter } from '../../../helpers/fakeMediasoup';
+
+const settings = { listenIp: '127.0.0.1', announcedAddress: undefined, enableTcp: false, initialOutgoingBitrate: 600_000 };
+const capabilities = asMediasoup<types.RtpCapabilities>({ codecs: [] });
+const rtpParameters = asMediasoup<types.RtpParameters>({ codecs: [], encodings: [] });
+
+async function liveRoom() {
+  const { pool, workers } = fakePool(1);
+  const room = await MediaRoom.create('rally', pool, new WebRtcSeats(10), settings, createLogger('silent'));
+  const audio = new FakeProducer('audio');
+  const video = new FakeProducer('video');
+  room.addProducer(asMediasoup(audio));
+  room.addProducer(asMediasoup(video));
+  return { room, audio, video, origin: workers[0]!.routers[0]! };
+}
+
+/** An attendee receiving both of the organizer's producers, having asked to resume those of `resumed`. */
+async function attendee(resumed: ('audio' | 'video')[]) {
+  const { room, audio, video, origin } = await liveRoom();
+  const peer = new MediaPeer(room, 'attendee', () => undefined);
+  await peer.createTransport('recv');
+  const consumerIds: Record<string, string> = {};
+  for (const producer of [audio, video]) {
+    const { consumerId } = await peer.consume(producer.id, capabilities);
+    consumerIds[producer.kind] = consumerId;
+    if (resumed.includes(producer.kind)) await peer.resumeConsumer(consumerId);
+  }
+  return { peer, consumerIds, paused: () => pausedByKind(origin) };
+}
+
+function pausedByKind(router: FakeRouter): Record<string, boolean> {
+  const consumers = router.transports.filter((t) => t.type === 'webrtc').flatMap((t) => t.consumers);
+  return Object.fromEntries(consumers.map((c) => [c.kind, c.paused]));
+}
+
+describe('MediaPeer: audio only', () => {
+  it('pauses the resumed video consumer while audio-only, and resumes it after; audio plays on', async () => {
+    const { peer, paused } = await attendee(['audio', 'video']);
+    await peer.setAudioOnly(true);
+    expect(paused()).toEqual({ audio: false, video: true });
+    await peer.setAudioOnly(false);
+    expect(paused()).toEqual({ audio: false, video: false });
+  });
+
+  it('leaves a video consumer the client never resumed paused when audio-only ends', async () => {
+    const { peer, paused } = await attendee(['audio']);
+    await peer.setAudioOnly(true);
+    await peer.setAudioOnly(false);
+    expect(paused()).toEqual({ audio: false, video: true });
+  });
+
+  it('keeps video paused when the client resumes it during audio-only, and plays it once audio-only ends', async () => {
+    const { peer, consumerIds, paused } = await attendee(['audio']);
+    await peer.setAudioOnly(true);
+    await peer.resumeConsumer(consumerIds.video!);
+    expect(paused()).toEqual({ audio: false, video: true });
+    await peer.setAudioOnly(false);
+    expect(paused()).toEqual({ audio: false, video: false });
+  });
+});
+
+describe('MediaPeer: roles and state', () => {
+  it('lets only an organizer send', async () => {
+    const { room } = await liveRoom();
+    const peer = new MediaPeer(room, 'attendee', () => undefined);
+    await expect(peer.createTransport('send')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('refuses to consume before a receive transport exists, and a producer the room does not have', async () => {
+    const { room, audio } = await liveRoom();
+    const peer = new MediaPeer(room, 'attendee', () => undefined);
+    await expect(peer.consume(audio.id, capabilities)).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    await peer.createTransport('recv');
+    await expect(peer.consume('no-such-producer', capabilities)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('answers the organizer’s produce even when a producerAdded listener throws', async () => {
+    const { room } = await liveRoom();
+    room.on('producerAdded', () => {
+      throw new Error('a buggy listener');
+    });
+    const organizer = new MediaPeer(room, 'organizer', () => undefined);
+    const { id } = await organizer.createTransport('send');
+    const { producerId } = await organizer.produce(id, 'audio', rtpParameters);
+    expect(room.producers()).toContainEqual({ producerId, kind: 'audio' });
+  });
+
+  it('refuses everything once closed', async () => {
+    const { room } = await liveRoom();
+    const peer = new MediaPeer(room, 'attendee', () => undefined);
+    peer.close();
+    await expect(peer.createTransport('recv')).rejects.toMatchObject({ code: 'INVALID_STATE' });
+  });
+});
