@@ -1,11 +1,12 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inboundTotals, launchChromium, trackPeerConnections, waitFor, type InboundTotals } from '../../helpers/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { inboundTotals, trackPeerConnections, waitFor, type InboundTotals } from '../../helpers/browser';
+import { withServerAndBrowser } from '../../helpers/serverAndBrowser';
 import { SignallingClient } from '../../helpers/SignallingClient';
-import { startTestServer, type TestServer } from '../../helpers/testServer';
 
-let test: TestServer;
-let browser: Browser;
+// Two workers: the attendee receives on the worker that does not hold the organizer's producers,
+// so everything below also proves the pipe between workers.
+const test = withServerAndBrowser({ env: { MEDIASOUP_WORKERS: '2' } });
 let studio: Page;
 let watcher: Page;
 let slug: string;
@@ -25,20 +26,9 @@ async function growthOver(page: Page, ms: number): Promise<InboundTotals> {
   };
 }
 
-beforeAll(async () => {
-  // Two workers: the attendee receives on the worker that does not hold the organizer's producers,
-  // so everything below also proves the pipe between workers.
-  test = await startTestServer({ MEDIASOUP_WORKERS: '2' });
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await test?.close();
-});
-
 describe('broadcasting from the studio and watching over WebRTC', () => {
   it('lets the organizer create an event in the studio and see its key once', async () => {
-    studio = await browser.newPage();
+    studio = await test.browser.newPage();
     await studio.goto(`${test.url}/studio`);
     await studio.getByTestId('organizer-key-input').fill(test.server.instanceKey);
     await studio.getByTestId('organizer-key-save').click();
@@ -62,7 +52,7 @@ describe('broadcasting from the studio and watching over WebRTC', () => {
   });
 
   it('plays the broadcast to an attendee: audio arrives and video frames decode', async () => {
-    watcher = await browser.newPage();
+    watcher = await test.browser.newPage();
     await trackPeerConnections(watcher);
     await watcher.goto(`${test.url}/e/${slug}`);
     await expect.poll(() => watcher.getByTestId('event-title').textContent()).toBe('Jalsa e2e <b>rally</b>');

@@ -1,55 +1,45 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EDGE_NAMESPACE } from '../../../shared/edge';
-import { createLogger } from '../../../server/logger';
-import { FfmpegPublisher } from '../../../server/sfu/FfmpegPublisher';
-import { testPatternSource } from '../../../server/sfu/testPatternSource';
-import { inboundTotals, launchChromium, trackPeerConnections, waitFor } from '../../helpers/browser';
+import { inboundTotals, trackPeerConnections, waitFor } from '../../helpers/browser';
 import { startServerProcess, type ServerProcess } from '../../helpers/serverProcess';
 import { ChatTestClient, randomToken } from '../../helpers/ChatTestClient';
 import { startRedis, type TestRedis } from '../../helpers/redisServer';
+import { withServerAndBrowser } from '../../helpers/serverAndBrowser';
 import { SignallingClient } from '../../helpers/SignallingClient';
-import { createEvent, startTestServer, type TestServer } from '../../helpers/testServer';
 
 const CLUSTER_KEY = 'test-cluster-key-0123456789abcdef';
 
 let redis: TestRedis;
-let origin: TestServer;
 let edge: ServerProcess;
-let browser: Browser;
-let publisher: FfmpegPublisher;
 let slug: string;
 let eventKey: string;
 let watcher: Page;
 
+// Declared first, so that it starts first and is closed last.
 beforeAll(async () => {
   redis = await startRedis();
-  const shared = { CLUSTER_KEY, PIPE_LISTEN_IP: '127.0.0.1', REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.keyPrefix };
-  origin = await startTestServer(shared);
-  edge = await startServerProcess({ ...shared, EDGE_ORIGIN_URL: origin.url });
-  browser = await launchChromium();
-  ({ slug, eventKey } = await createEvent(origin, 'Relayed rally'));
-  origin.server.events.goLive(slug);
-  publisher = await FfmpegPublisher.start(
-    await origin.server.rooms.getOrCreate(slug),
-    testPatternSource({ width: 640, height: 360 }),
-    createLogger('silent'),
-  );
-}, 90_000);
-
+});
 afterAll(async () => {
-  publisher?.close();
-  await browser?.close();
+  await redis?.close();
+});
+
+const shared = () => ({ CLUSTER_KEY, PIPE_LISTEN_IP: '127.0.0.1', REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.keyPrefix });
+const origin = withServerAndBrowser({ env: shared });
+
+beforeAll(async () => {
+  edge = await startServerProcess({ ...shared(), EDGE_ORIGIN_URL: origin.url });
+  ({ slug, eventKey } = await origin.broadcast('Relayed rally', { ladderSegments: 0 }));
+}, 90_000);
+afterAll(async () => {
   ChatTestClient.closeAll();
   await edge?.stop();
-  await origin?.close();
-  await redis?.close();
 });
 
 describe('an edge SFU fed by the origin over a PipeTransport', () => {
   it('plays the origin’s broadcast to an attendee connected to the edge', async () => {
-    watcher = await browser.newPage();
+    watcher = await origin.browser.newPage();
     await trackPeerConnections(watcher);
     await watcher.goto(`${edge.url}/e/${slug}`);
     await expect.poll(() => watcher.getByTestId('event-title').textContent(), { timeout: 15_000 }).toBe('Relayed rally');

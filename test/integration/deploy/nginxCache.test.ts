@@ -1,19 +1,17 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseMediaPlaylist } from '../../../server/hls/PlaylistComposer';
-import type { FfmpegPublisher } from '../../../server/sfu/FfmpegPublisher';
 import { waitFor } from '../../helpers/browser';
 import { NginxProcess } from '../../helpers/NginxProcess';
 import { originRequests } from '../../helpers/prometheus';
+import { withServerAndBrowser } from '../../helpers/serverAndBrowser';
 import { SignallingClient } from '../../helpers/SignallingClient';
-import { createEvent, publishTestPattern, startTestServer, type TestServer } from '../../helpers/testServer';
 
 const VIEWERS = 50;
 
-let test: TestServer;
+const test = withServerAndBrowser({ browser: false });
 let nginx: NginxProcess;
-let publisher: FfmpegPublisher;
 let slug: string;
 let dir: string;
 
@@ -24,17 +22,10 @@ const viaCache = (file: string, init?: RequestInit) => fetch(`${nginx.url}/hls/$
 const everyone = <T>(request: () => Promise<T>) => Promise.all(Array.from({ length: VIEWERS }, request));
 
 beforeAll(async () => {
-  test = await startTestServer();
-  ({ slug } = await createEvent(test, 'Cached rally'));
+  ({ slug } = await test.broadcast('Cached rally', { ladderSegments: 0 }));
   dir = test.server.hls.recordingDir(slug);
-  publisher = await publishTestPattern(test, slug);
-  nginx = await NginxProcess.start({ origin: `127.0.0.1:${test.server.port}` });
+  nginx = test.own(await NginxProcess.start({ origin: `127.0.0.1:${test.server.port}` }));
   await waitFor(() => finishedSegments('360p.m3u8'), (s) => s.length >= 4, 40_000);
-});
-afterAll(async () => {
-  await nginx?.close();
-  publisher?.close();
-  await test?.close();
 });
 
 describe('HLS through the shipped nginx cache', () => {

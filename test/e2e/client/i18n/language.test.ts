@@ -1,27 +1,19 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../../helpers/browser';
-import { createEvent, startTestServer, type TestServer } from '../../../helpers/testServer';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { withServerAndBrowser } from '../../../helpers/serverAndBrowser';
+import { createEvent } from '../../../helpers/testServer';
 
-let test: TestServer;
-let browser: Browser;
+const test = withServerAndBrowser();
 let slug: string;
 
 beforeAll(async () => {
-  test = await startTestServer();
   ({ slug } = await createEvent(test, 'جلسہ عام'));
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await test?.close();
 });
 
 const documentDirection = () => ({ lang: document.documentElement.lang, dir: document.documentElement.dir });
 
 describe('the attendee pages in English and Urdu', () => {
   it('speak Urdu, right to left, to a browser set to Urdu', async () => {
-    const context = await browser.newContext({ locale: 'ur-PK' });
+    const context = await test.browser.newContext({ locale: 'ur-PK' });
     const page = await context.newPage();
     await page.goto(test.url);
     await expect.poll(() => page.locator('h1').textContent()).toBe('براہِ راست اور آنے والی تقریبات');
@@ -33,7 +25,7 @@ describe('the attendee pages in English and Urdu', () => {
   });
 
   it('switch language from the header and remember the choice', async () => {
-    const context = await browser.newContext({ locale: 'ur-PK' });
+    const context = await test.browser.newContext({ locale: 'ur-PK' });
     const page = await context.newPage();
     await page.goto(test.url);
     await page.getByTestId('language-en').click();
@@ -47,7 +39,7 @@ describe('the attendee pages in English and Urdu', () => {
   });
 
   it('speak English to other browsers', async () => {
-    const context = await browser.newContext({ locale: 'fr-FR' });
+    const context = await test.browser.newContext({ locale: 'fr-FR' });
     const page = await context.newPage();
     await page.goto(`${test.url}/replay`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Recordings');

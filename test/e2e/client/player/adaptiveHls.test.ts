@@ -1,34 +1,21 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FfmpegPublisher } from '../../../../server/sfu/FfmpegPublisher';
-import { waitForLadder } from '../../../helpers/ladder';
-import { launchChromium, waitFor } from '../../../helpers/browser';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../helpers/browser';
 import { COLLAPSE, GOOD, emulateNetwork, type Throttle } from '../../../helpers/network';
-import { createEvent, publishTestPattern, startTestServer, type TestServer } from '../../../helpers/testServer';
+import { withServerAndBrowser } from '../../../helpers/serverAndBrowser';
 import { progressOver, readPlayer } from '../../../helpers/watchPage';
 
-let test: TestServer;
-let browser: Browser;
+const test = withServerAndBrowser({ env: { WEBRTC_SEATS_PER_WORKER: '0' } });
 let page: Page;
 let throttle: Throttle;
-let publisher: FfmpegPublisher;
 
 beforeAll(async () => {
-  test = await startTestServer({ WEBRTC_SEATS_PER_WORKER: '0' });
-  const { slug } = await createEvent(test, 'Throttled HLS rally');
-  publisher = await publishTestPattern(test, slug);
-  await waitForLadder(test, slug);
-  browser = await launchChromium();
-  page = await browser.newPage();
+  const { slug } = await test.broadcast('Throttled HLS rally');
+  page = await test.browser.newPage();
   await page.goto(`${test.url}/e/${slug}`);
   // After the page has loaded: throttling the first load only measures how long the bundle takes.
   throttle = await emulateNetwork(page);
   await throttle(GOOD);
-});
-afterAll(async () => {
-  await browser?.close();
-  publisher?.close();
-  await test?.close();
 });
 
 describe('the HLS player on a link that collapses and recovers', () => {

@@ -1,17 +1,13 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FfmpegPublisher } from '../../../../server/sfu/FfmpegPublisher';
-import { waitForLadder } from '../../../helpers/ladder';
-import { inboundTotals, launchChromium, trackPeerConnections, waitFor } from '../../../helpers/browser';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { inboundTotals, trackPeerConnections, waitFor } from '../../../helpers/browser';
 import { COLLAPSE, GOOD, UNLIMITED, emulateNetwork, type Throttle } from '../../../helpers/network';
-import { createEvent, publishTestPattern, startTestServer, type TestServer } from '../../../helpers/testServer';
+import { withServerAndBrowser } from '../../../helpers/serverAndBrowser';
 import { progressOver, readPlayer, type PlayerView } from '../../../helpers/watchPage';
 
-let test: TestServer;
-let browser: Browser;
+const test = withServerAndBrowser();
 let page: Page;
 let throttle: Throttle;
-let publisher: FfmpegPublisher;
 /** Every (path, mode) the page showed during the collapse, in order. */
 const seen: string[] = [];
 
@@ -37,23 +33,14 @@ async function record(): Promise<PlayerView> {
 }
 
 beforeAll(async () => {
-  test = await startTestServer();
-  const { slug } = await createEvent(test, 'Throttled WebRTC rally');
-  publisher = await publishTestPattern(test, slug);
-  await waitForLadder(test, slug);
-  browser = await launchChromium();
-  page = await browser.newPage();
+  const { slug } = await test.broadcast('Throttled WebRTC rally');
+  page = await test.browser.newPage();
   await trackPeerConnections(page);
   // Chromium shapes only the peer connections opened while emulation was already on.
   throttle = await emulateNetwork(page);
   await throttle(UNLIMITED);
   await page.goto(`${test.url}/e/${slug}`);
   await throttle(GOOD);
-});
-afterAll(async () => {
-  await browser?.close();
-  publisher?.close();
-  await test?.close();
 });
 
 describe('the WebRTC player on a link that collapses and recovers', () => {

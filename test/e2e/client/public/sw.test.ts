@@ -1,23 +1,11 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../../helpers/browser';
-import { startTestServer, type TestServer } from '../../../helpers/testServer';
+import { describe, expect, it } from 'vitest';
+import { withServerAndBrowser } from '../../../helpers/serverAndBrowser';
 
-let test: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  test = await startTestServer();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await test?.close();
-});
+const test = withServerAndBrowser();
 
 describe('the service worker', () => {
   it('keeps the app shell so a returning visitor gets the page even without a network', async () => {
-    const context = await browser.newContext();
+    const context = await test.browser.newContext();
     const page = await context.newPage();
     await page.goto(test.url);
     await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));

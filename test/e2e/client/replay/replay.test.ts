@@ -1,29 +1,20 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitForLadder } from '../../../helpers/ladder';
-import { launchChromium, waitFor } from '../../../helpers/browser';
-import { createEvent, publishTestPattern, startTestServer, type TestServer } from '../../../helpers/testServer';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../helpers/browser';
+import { withServerAndBrowser } from '../../../helpers/serverAndBrowser';
 import { progressOver, readPlayer } from '../../../helpers/watchPage';
 
-let test: TestServer;
-let browser: Browser;
+const test = withServerAndBrowser();
 let page: Page;
 let slug: string;
 
 beforeAll(async () => {
-  test = await startTestServer();
-  ({ slug } = await createEvent(test, 'Recorded rally'));
-  const publisher = await publishTestPattern(test, slug);
-  await waitForLadder(test, slug, 6);
-  publisher.close();
+  const recorded = await test.broadcast('Recorded rally', { ladderSegments: 6 });
+  slug = recorded.slug;
+  recorded.publisher.close();
   test.server.events.end(slug);
   await test.server.hls.finished(slug);
-  browser = await launchChromium();
-  page = await browser.newPage();
-});
-afterAll(async () => {
-  await browser?.close();
-  await test?.close();
+  page = await test.browser.newPage();
 });
 
 describe('replaying a recording', () => {

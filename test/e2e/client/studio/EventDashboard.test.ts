@@ -1,25 +1,14 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../../helpers/browser';
+import { describe, expect, it } from 'vitest';
+import { withServerAndBrowser } from '../../../helpers/serverAndBrowser';
 import { SignallingClient } from '../../../helpers/SignallingClient';
-import { createEvent, startTestServer, type TestServer } from '../../../helpers/testServer';
+import { createEvent } from '../../../helpers/testServer';
 
-let test: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  test = await startTestServer();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await test?.close();
-});
+const test = withServerAndBrowser();
 
 describe('the organizer’s live figures in the studio', () => {
   it('shows attendees by delivery mode, the camera’s ingest, the recorder, chat and seats while live', async () => {
     const { slug, eventKey } = await createEvent(test, 'Dashboard rally');
-    const studio = await browser.newPage();
+    const studio = await test.browser.newPage();
     await studio.goto(`${test.url}/studio/${slug}`);
     await studio.getByTestId('organizer-key-input').fill(eventKey);
     await studio.getByTestId('organizer-key-save').click();

@@ -1,30 +1,18 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FfmpegPublisher } from '../../../../server/sfu/FfmpegPublisher';
-import { waitForLadder } from '../../../helpers/ladder';
-import { launchChromium, waitFor } from '../../../helpers/browser';
-import { createEvent, publishTestPattern, startTestServer, type TestServer } from '../../../helpers/testServer';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../helpers/browser';
+import { withServerAndBrowser, type TestPublisher } from '../../../helpers/serverAndBrowser';
 import { progressOver, readPlayer } from '../../../helpers/watchPage';
 
-let test: TestServer;
-let browser: Browser;
+// No WebRTC seat for any attendee: the server sends everyone to HLS.
+const test = withServerAndBrowser({ env: { WEBRTC_SEATS_PER_WORKER: '0' } });
 let page: Page;
 let slug: string;
-let publisher: FfmpegPublisher;
+let publisher: TestPublisher;
 
 beforeAll(async () => {
-  // No WebRTC seat for any attendee: the server sends everyone to HLS.
-  test = await startTestServer({ WEBRTC_SEATS_PER_WORKER: '0' });
-  ({ slug } = await createEvent(test, 'HLS rally'));
-  publisher = await publishTestPattern(test, slug);
-  await waitForLadder(test, slug);
-  browser = await launchChromium();
-  page = await browser.newPage();
-});
-afterAll(async () => {
-  await browser?.close();
-  publisher?.close();
-  await test?.close();
+  ({ slug, publisher } = await test.broadcast('HLS rally'));
+  page = await test.browser.newPage();
 });
 
 describe('watching a live event over HLS', () => {
@@ -70,7 +58,7 @@ describe('watching a live event over HLS', () => {
     expect(drained.seconds).toBeLessThan(0.1);
     expect((await readPlayer(page)).paused).toBe(true);
 
-    publisher = await publishTestPattern(test, slug);
+    publisher = await test.publish(slug);
     const back = await waitFor(() => readPlayer(page), (v) => !v.paused, 30_000);
     expect(back.paused).toBe(false);
     const resumed = await waitFor(() => progressOver(page, 2_000), (p) => p.seconds > 1 && p.audioDecodedBytes > 0, 40_000);
