@@ -17,6 +17,15 @@ async function connect(): Promise<SignallingClient> {
   return client;
 }
 
+/** Creates an event and takes it live the way its organizer does, over signalling. */
+async function liveEvent(): Promise<{ slug: string; eventKey: string; organizer: SignallingClient }> {
+  const { slug, eventKey } = await createEvent(test);
+  const organizer = await connect();
+  await organizer.ok('join', { slug, key: eventKey });
+  await organizer.ok('goLive', {});
+  return { slug, eventKey, organizer };
+}
+
 beforeAll(async () => {
   test = await startTestServer();
 });
@@ -53,10 +62,7 @@ describe('joining and going live', () => {
   });
 
   it('offers ICE candidates over both UDP and TCP on the announced address', async () => {
-    const { slug, eventKey } = await createEvent(test);
-    const organizer = await connect();
-    await organizer.ok('join', { slug, key: eventKey });
-    await organizer.ok('goLive', {});
+    const { slug, organizer } = await liveEvent();
     const transport = await organizer.ok<{ iceCandidates: { protocol: string; address: string }[] }>(
       'createTransport',
       { direction: 'recv' },
@@ -71,10 +77,7 @@ describe('organizer-only actions', () => {
   let eventKey: string;
 
   beforeEach(async () => {
-    ({ slug, eventKey } = await createEvent(test));
-    const organizer = await connect();
-    await organizer.ok('join', { slug, key: eventKey });
-    await organizer.ok('goLive', {});
+    ({ slug, eventKey } = await liveEvent());
   });
 
   it('rejects a wrong organizer key', async () => {
@@ -168,10 +171,7 @@ describe('consuming and audio-only', () => {
   });
 
   it('tells attendees when the organizer’s producers come and go', async () => {
-    const { slug, eventKey } = await createEvent(test);
-    const organizer = await connect();
-    await organizer.ok('join', { slug, key: eventKey });
-    await organizer.ok('goLive', {});
+    const { slug } = await liveEvent();
     const attendee = await connect();
     await attendee.ok('join', { slug });
     const added = attendee.next<{ kind: string }>('producerAdded');
@@ -202,10 +202,7 @@ describe('hostile input', () => {
   ];
 
   it('answers every malformed request with an error and keeps serving other attendees', async () => {
-    const { slug, eventKey } = await createEvent(test);
-    const organizer = await connect();
-    await organizer.ok('join', { slug, key: eventKey });
-    await organizer.ok('goLive', {});
+    const { slug } = await liveEvent();
     const bystander = await connect();
     await bystander.ok('join', { slug });
 

@@ -14,6 +14,13 @@ function recorder(controller: ModeController): Array<PlaybackMode> {
   return changes;
 }
 
+/** The up hold ends exactly at `t`: audio until then, video from the sufficient verdict at `t`. */
+function expectVideoBackAt(controller: ModeController, t: number): void {
+  expect(controller.mode).toBe('audio');
+  controller.observe(t, 'sufficient');
+  expect(controller.mode).toBe('video');
+}
+
 describe('ModeController', () => {
   it('drops video once the link has been unable to carry it for the down hold', () => {
     const controller = new ModeController('video', 0, options);
@@ -37,9 +44,7 @@ describe('ModeController', () => {
   it('brings video back only after the link has had room to spare for the whole up hold', () => {
     const controller = new ModeController('audio', 0, options);
     feed(controller, 'sufficient', 0, 7_500);
-    expect(controller.mode).toBe('audio');
-    controller.observe(8_000, 'sufficient');
-    expect(controller.mode).toBe('video');
+    expectVideoBackAt(controller, 8_000);
   });
 
   it('starts the up hold again when the link is merely marginal in between', () => {
@@ -47,17 +52,14 @@ describe('ModeController', () => {
     feed(controller, 'sufficient', 0, 6_000);
     controller.observe(6_500, 'marginal');
     feed(controller, 'sufficient', 7_000, 14_500);
-    expect(controller.mode).toBe('audio');
-    controller.observe(15_000, 'sufficient');
-    expect(controller.mode).toBe('video');
+    expectVideoBackAt(controller, 15_000);
   });
 
   it('keeps its course when a tick brings no new measurement', () => {
     const controller = new ModeController('audio', 0, options);
     controller.observe(0, 'sufficient');
     feed(controller, null, 500, 7_500);
-    controller.observe(8_000, 'sufficient');
-    expect(controller.mode).toBe('video');
+    expectVideoBackAt(controller, 8_000);
   });
 
   it('does not flap on a link that swings between good and collapsed every few seconds', () => {

@@ -26,19 +26,13 @@ describe('TransferMeter', () => {
     expect(meter.busy).toBe(true);
     expect(meter.take(T + 600)).toBeNull();
     slow.loaded = 3_500;
-    const sample = meter.take(T + 1_100)!;
-    expect(sample.bytes).toBe(2_500);
-    expect(sample.activeMs).toBe(500);
-    expect(sample.bps).toBe(40_000);
+    expect(meter.take(T + 1_100)).toEqual({ bytes: 2_500, activeMs: 500, bps: 40_000 });
   });
 
   it('counts a long wait for the first byte as time in which nothing arrived', () => {
     const meter = new TransferMeter();
     meter.track(transfer(0));
-    const sample = meter.take(T + 3_000)!;
-    expect(sample.bytes).toBe(0);
-    expect(sample.activeMs).toBe(1_500);
-    expect(sample.bps).toBe(0);
+    expect(meter.take(T + 3_000)).toEqual({ bytes: 0, activeMs: 1_500, bps: 0 });
   });
 
   it('counts concurrent transfers over their shared time once', () => {
