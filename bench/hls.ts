@@ -6,11 +6,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { audioRung, videoRungs } from '../server/hls/ladder';
-import { parseMediaPlaylist, rungPlaylistName } from '../server/hls/PlaylistComposer';
+import { parseMediaPlaylist } from '../server/hls/PlaylistComposer';
 import { createLogger } from '../server/logger';
 import { FfmpegPublisher } from '../server/sfu/FfmpegPublisher';
 import { testPatternSource } from '../server/sfu/testPatternSource';
+import { audioRung, rungNames } from '../shared/ladder';
+import { recordingFiles } from '../shared/recordingLayout';
 import { recordingUrls } from '../shared/recordings';
 import { launchChromium, waitFor } from '../test/helpers/browser';
 import { createEvent, startTestServer } from '../test/helpers/testServer';
@@ -25,7 +26,7 @@ const { slug } = await createEvent(test, 'HLS benchmark');
 test.server.events.goLive(slug);
 const publisher = await FfmpegPublisher.start(await test.server.rooms.getOrCreate(slug), testPatternSource(), createLogger('silent'));
 const dir = test.server.hls.recordingDir(slug);
-const readPlaylist = (rung: string) => fs.readFile(path.join(dir, rungPlaylistName(rung)), 'utf8').catch(() => '');
+const readPlaylist = (rung: string) => fs.readFile(path.join(dir, recordingFiles.rungPlaylist(rung)), 'utf8').catch(() => '');
 
 try {
   await waitFor(() => readPlaylist(audioRung.name), (p) => parseMediaPlaylist(p).segments.length >= 3, 60_000);
@@ -66,7 +67,7 @@ try {
   await browser.close();
 
   const rungs = [];
-  for (const name of [...videoRungs.map((r) => r.name), audioRung.name]) {
+  for (const name of rungNames) {
     // The newest segment may still be growing in ffmpeg's view; complete ones only.
     const segments = parseMediaPlaylist(await readPlaylist(name)).segments.slice(0, -1);
     const sizes = await Promise.all(segments.map((s) => fs.stat(path.join(dir, s.uri)).then((st) => st.size)));

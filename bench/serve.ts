@@ -8,6 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseMediaPlaylist } from '../server/hls/PlaylistComposer';
+import { recordingFiles, recordingUrl } from '../shared/recordingLayout';
 import { waitFor } from '../test/helpers/browser';
 import { NginxProcess } from '../test/helpers/NginxProcess';
 import { originRequests } from '../test/helpers/prometheus';
@@ -31,15 +32,15 @@ try {
   const { slug } = await createEvent(test, 'Serving benchmark');
   const dir = test.server.hls.recordingDir(slug);
   const publisher = await publishTestPattern(test, slug, {});
-  const playlistFile = `${RUNG}.m3u8`;
+  const playlistFile = recordingFiles.rungPlaylist(RUNG);
   const finished = async () =>
     parseMediaPlaylist(await fs.readFile(path.join(dir, playlistFile), 'utf8').catch(() => '')).segments.slice(0, -1);
   const segments = await waitFor(finished, (s) => s.length >= Number(values.segments), 90_000);
   // Only serving is measured: the encoders stop, the event stays live (playlists keep their 1 s lifetime).
   publisher.close();
 
-  const playlist = `/hls/${slug}/${playlistFile}`;
-  const segmentPaths = segments.map((s) => `/hls/${slug}/${s.uri}`);
+  const playlist = recordingUrl(slug, playlistFile);
+  const segmentPaths = segments.map((s) => recordingUrl(slug, s.uri));
   const sizes = await Promise.all(segments.map((s) => fs.stat(path.join(dir, s.uri)).then((st) => st.size)));
   const viewerPaths = segmentPaths.flatMap((segment) => [playlist, segment]);
 

@@ -1,16 +1,12 @@
 import { z } from 'zod';
 import { Slug } from './events';
-
-/** Where an event's HLS and recording files are served from. */
-export function recordingBaseUrl(slug: string): string {
-  return `/hls/${slug}`;
-}
+import { recordingFiles, recordingUrl } from './recordingLayout';
 
 export const recordingUrls = (slug: string) => ({
-  master: `${recordingBaseUrl(slug)}/master.m3u8`,
-  audioOnly: `${recordingBaseUrl(slug)}/audio.m3u8`,
-  poster: `${recordingBaseUrl(slug)}/poster.jpg`,
-  audioDownload: `${recordingBaseUrl(slug)}/audio.m4a`,
+  master: recordingUrl(slug, recordingFiles.master),
+  audioOnly: recordingUrl(slug, recordingFiles.audioPlaylist),
+  poster: recordingUrl(slug, recordingFiles.poster),
+  audioDownload: recordingUrl(slug, recordingFiles.audioDownload),
 });
 
 export const Replay = z.object({

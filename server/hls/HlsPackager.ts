@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { recordingFiles } from '../../shared/recordingLayout';
 import type { Logger } from '../logger';
 import { SafeEmitter } from '../SafeEmitter';
 import type { MediaRoom } from '../sfu/MediaRoom';
@@ -25,8 +26,6 @@ const STALL_MS = 15_000;
 const FAILURES_BEFORE_FAILED = 3;
 /** Keyframe requests after a start, in case the first one raced ffmpeg's start-up. */
 const KEYFRAME_RETRIES_MS = [1_000, 2_500];
-
-export const POSTER_FILE = 'poster.jpg';
 
 /**
  * Packages one live event's media into the HLS ladder: consumes the room's producers into ffmpeg,
@@ -121,7 +120,7 @@ export class HlsPackager extends SafeEmitter<HlsPackagerEvents> {
       const input = await this.#room.openRtpTap();
       this.#input = input;
       const number = ((await this.composer.runs()).at(-1) ?? -1) + 1;
-      const run = await PackagerRun.start(number, input, this.dir, path.join(this.dir, POSTER_FILE), this.#logger);
+      const run = await PackagerRun.start(number, input, this.dir, path.join(this.dir, recordingFiles.poster), this.#logger);
       this.#run = run;
       run.once('crashed', () => this.#onCrash(run));
       await delay(LISTEN_DELAY_MS);

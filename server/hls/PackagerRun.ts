@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { recordingFiles, runFiles } from '../../shared/recordingLayout';
 import { FfmpegProcess } from '../ffmpeg/FfmpegProcess';
 import type { Logger } from '../logger';
 import type { RtpTap } from '../sfu/RtpTap';
@@ -11,8 +12,7 @@ export interface PackagerRunEvents {
   crashed: [code: number | null, signal: NodeJS.Signals | null];
 }
 
-/** Written next to a run's output: what the run carried, for composing playlists after the fact. */
-export const RUN_DESCRIPTION_FILE = 'run.json';
+/** Written next to a run's output (`runFiles.description`): what the run carried, for composing playlists after the fact. */
 export interface RunDescription {
   hasVideo: boolean;
   hasAudio: boolean;
@@ -43,12 +43,12 @@ export class PackagerRun extends SafeEmitter<PackagerRunEvents> {
     posterFile: string,
     logger: Logger,
   ): Promise<PackagerRun> {
-    const runDir = path.join(recordingDir, 'runs', String(number));
+    const runDir = path.join(recordingDir, recordingFiles.run(number));
     await fs.mkdir(runDir, { recursive: true });
-    const sdpFile = path.join(runDir, 'input.sdp');
+    const sdpFile = path.join(runDir, runFiles.sdp);
     await fs.writeFile(sdpFile, input.sdp);
     const description: RunDescription = { hasVideo: input.hasVideo, hasAudio: input.hasAudio, startedAt: new Date().toISOString() };
-    await fs.writeFile(path.join(runDir, RUN_DESCRIPTION_FILE), JSON.stringify(description));
+    await fs.writeFile(path.join(runDir, runFiles.description), JSON.stringify(description));
     const args = packagerArgs({ sdpFile, runDir, posterFile, hasVideo: input.hasVideo, hasAudio: input.hasAudio });
     const runLogger = logger.child({ run: number });
     const ffmpeg = await FfmpegProcess.start(args, { logger: runLogger, stopGraceMs: STOP_GRACE_MS });

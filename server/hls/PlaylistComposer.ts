@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { audioRung, SEGMENT_SECONDS, videoRungs, peakBandwidth } from './ladder';
-import { RUN_DESCRIPTION_FILE, type RunDescription } from './PackagerRun';
+import { audioRung, peakBandwidth, rungNames, SEGMENT_SECONDS, videoRungs } from '../../shared/ladder';
+import { recordingFiles, runFiles } from '../../shared/recordingLayout';
+import type { RunDescription } from './PackagerRun';
 
 export interface ParsedSegment {
   duration: number;
@@ -9,14 +10,6 @@ export interface ParsedSegment {
   programDateTime: string | undefined;
   /** The EXT-X-MAP in force for this segment. */
   init: string | undefined;
-}
-
-/** Runs live in `runs/<n>/`, numbered in start order. */
-export const RUNS_DIR = 'runs';
-export const MASTER_PLAYLIST = 'master.m3u8';
-
-export function rungPlaylistName(rung: string): string {
-  return `${rung}.m3u8`;
 }
 
 /**
@@ -47,31 +40,31 @@ export class PlaylistComposer {
     if (runs.length === 0) return 0;
     const descriptions = await Promise.all(runs.map((run) => this.#describeRun(run)));
     const hasVideo = descriptions.some((d) => d?.hasVideo);
-    const rungs = [...(hasVideo ? videoRungs.map((r) => r.name) : []), audioRung.name];
+    const rungs = hasVideo ? rungNames : [audioRung.name];
     let audioSegments = 0;
     for (const rung of rungs) {
       const published = await this.#publishedFor(rung);
       const fresh = await Promise.all(runs.map((run) => this.#readRun(run, rung)));
       const perRun = runs.map((run, i) => merge(published.get(run), fresh[i]!));
       runs.forEach((run, i) => published.set(run, perRun[i]!));
-      await this.#write(rungPlaylistName(rung), renderMediaPlaylist(runs, rung, perRun, ended));
+      await this.#write(recordingFiles.rungPlaylist(rung), renderMediaPlaylist(runs, rung, perRun, ended));
       if (rung === audioRung.name) audioSegments = perRun.reduce((n, r) => n + r.segments.length, 0);
     }
     // Players read the master once: write it only when it can be played, with its final rungs.
-    if (audioSegments > 0) await this.#write(MASTER_PLAYLIST, renderMasterPlaylist(hasVideo));
+    if (audioSegments > 0) await this.#write(recordingFiles.master, renderMasterPlaylist(hasVideo));
     return audioSegments;
   }
 
   /** Run numbers present on disk, in order. */
   async runs(): Promise<number[]> {
-    const entries = await fs.readdir(path.join(this.#dir, RUNS_DIR)).catch(() => [] as string[]);
+    const entries = await fs.readdir(path.join(this.#dir, recordingFiles.runs)).catch(() => [] as string[]);
     return entries.filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
   }
 
   async #publishedFor(rung: string): Promise<Map<number, ParsedPlaylist>> {
     let published = this.#published.get(rung);
     if (!published) {
-      const text = await fs.readFile(path.join(this.#dir, rungPlaylistName(rung)), 'utf8').catch(() => '');
+      const text = await fs.readFile(path.join(this.#dir, recordingFiles.rungPlaylist(rung)), 'utf8').catch(() => '');
       published = parseComposedPlaylist(text, rung);
       this.#published.set(rung, published);
     }
@@ -79,12 +72,12 @@ export class PlaylistComposer {
   }
 
   async #describeRun(run: number): Promise<RunDescription | undefined> {
-    const file = path.join(this.#dir, RUNS_DIR, String(run), RUN_DESCRIPTION_FILE);
+    const file = path.join(this.#dir, recordingFiles.run(run), runFiles.description);
     return fs.readFile(file, 'utf8').then((text) => JSON.parse(text) as RunDescription, () => undefined);
   }
 
   async #readRun(run: number, rung: string): Promise<ParsedPlaylist> {
-    const file = path.join(this.#dir, RUNS_DIR, String(run), rung, 'index.m3u8');
+    const file = path.join(this.#dir, recordingFiles.run(run), runFiles.rungPlaylist(rung));
     const text = await fs.readFile(file, 'utf8').catch(() => '');
     const { init, segments } = parseMediaPlaylist(text);
     // A segment listed by a killed ffmpeg may not have been renamed into place: list only what exists.
@@ -132,7 +125,7 @@ export function parseMediaPlaylist(text: string): ParsedPlaylist {
 /** Reads one of our own rung playlists back into its runs, with URIs relative to each run's folder. */
 function parseComposedPlaylist(text: string, rung: string): Map<number, ParsedPlaylist> {
   const runs = new Map<number, ParsedPlaylist>();
-  const inRun = new RegExp(`^${RUNS_DIR}/(\\d+)/${rung}/(.+)$`);
+  const inRun = new RegExp(`^${recordingFiles.runs}/(\\d+)/${rung}/(.+)$`);
   for (const segment of parseMediaPlaylist(text).segments) {
     const uri = inRun.exec(segment.uri);
     const init = segment.init === undefined ? null : inRun.exec(segment.init);
@@ -169,7 +162,7 @@ function renderMediaPlaylist(runs: number[], rung: string, perRun: ParsedPlaylis
   runs.forEach((run, i) => {
     const { init, segments } = perRun[i]!;
     if (segments.length === 0 || !init) return;
-    const base = `${RUNS_DIR}/${run}/${rung}`;
+    const base = recordingFiles.runRung(run, rung);
     if (!first) lines.push('#EXT-X-DISCONTINUITY');
     first = false;
     lines.push(`#EXT-X-MAP:URI="${base}/${init}"`);
@@ -190,14 +183,14 @@ function renderMasterPlaylist(hasVideo: boolean): string {
         `#EXT-X-STREAM-INF:BANDWIDTH=${peakBandwidth(rung.videoKbps + rung.audioKbps)},` +
           `AVERAGE-BANDWIDTH=${(rung.videoKbps + rung.audioKbps) * 1000},CODECS="${rung.codecs}",` +
           `RESOLUTION=${rung.width}x${rung.height},FRAME-RATE=${rung.fps.toFixed(3)}`,
-        rungPlaylistName(rung.name),
+        recordingFiles.rungPlaylist(rung.name),
       );
     }
   }
   lines.push(
     `#EXT-X-STREAM-INF:BANDWIDTH=${peakBandwidth(audioRung.audioKbps)},` +
       `AVERAGE-BANDWIDTH=${audioRung.audioKbps * 1000},CODECS="${audioRung.codecs}"`,
-    rungPlaylistName(audioRung.name),
+    recordingFiles.rungPlaylist(audioRung.name),
   );
   return `${lines.join('\n')}\n`;
 }

@@ -1,11 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { videoRungs } from '../../shared/ladder';
+import { recordingFiles } from '../../shared/recordingLayout';
 import type { Replay } from '../../shared/recordings';
 import type { EventService } from '../events/EventService';
-import { AUDIO_DOWNLOAD_FILE } from './extractAudioDownload';
-import { POSTER_FILE } from './HlsPackager';
-import { audioRung, videoRungs } from './ladder';
-import { parseMediaPlaylist, rungPlaylistName } from './PlaylistComposer';
+import { parseMediaPlaylist } from './PlaylistComposer';
 
 /** What viewers can replay: ended events that left a recording, described from the files themselves. */
 export class RecordingCatalog {
@@ -28,11 +27,11 @@ export class RecordingCatalog {
 
   async #describe(slug: string) {
     const dir = path.join(this.#recordingsDir, slug);
-    const audioPlaylist = await fs.readFile(path.join(dir, rungPlaylistName(audioRung.name)), 'utf8').catch(() => undefined);
+    const audioPlaylist = await fs.readFile(path.join(dir, recordingFiles.audioPlaylist), 'utf8').catch(() => undefined);
     if (audioPlaylist === undefined) return undefined;
     const durationSeconds = parseMediaPlaylist(audioPlaylist).segments.reduce((sum, s) => sum + s.duration, 0);
     const [hasVideo, hasPoster, hasAudioDownload] = await Promise.all(
-      [rungPlaylistName(videoRungs[0]!.name), POSTER_FILE, AUDIO_DOWNLOAD_FILE].map((name) =>
+      [recordingFiles.rungPlaylist(videoRungs[0].name), recordingFiles.poster, recordingFiles.audioDownload].map((name) =>
         fs.access(path.join(dir, name)).then(() => true, () => false),
       ),
     );

@@ -1,19 +1,16 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { audioRung } from './ladder';
-import { rungPlaylistName } from './PlaylistComposer';
-
-export const AUDIO_DOWNLOAD_FILE = 'audio.m4a';
+import { recordingFiles } from '../../shared/recordingLayout';
 
 /**
  * The audio-only rung joined into one small .m4a: the cheapest way to carry a speech to someone on a
  * throttled line, listenable offline. Stream copy, so it costs no encoding.
  */
 export async function extractAudioDownload(recordingDir: string): Promise<void> {
-  const target = path.join(recordingDir, AUDIO_DOWNLOAD_FILE);
-  const temporary = path.join(recordingDir, `.${AUDIO_DOWNLOAD_FILE}.tmp.m4a`);
-  const playlist = path.join(recordingDir, rungPlaylistName(audioRung.name));
+  const target = path.join(recordingDir, recordingFiles.audioDownload);
+  const temporary = path.join(recordingDir, `.${recordingFiles.audioDownload}.tmp.m4a`);
+  const playlist = path.join(recordingDir, recordingFiles.audioPlaylist);
   await fs.access(playlist);
   await new Promise<void>((resolve, reject) => {
     const child = spawn(

@@ -1,4 +1,5 @@
-import { AUDIO_SAMPLE_RATE, audioRung, SEGMENT_SECONDS, videoRungs } from './ladder';
+import { AUDIO_SAMPLE_RATE, audioRung, SEGMENT_SECONDS, videoRungs } from '../../shared/ladder';
+import { FFMPEG_VARIANT, runFiles } from '../../shared/recordingLayout';
 
 export interface PackagerArgsOptions {
   sdpFile: string;
@@ -69,11 +70,11 @@ export function packagerArgs({ sdpFile, runDir, posterFile, hasVideo, hasAudio }
   args.push(
     '-ac', '1', '-ar', String(AUDIO_SAMPLE_RATE),
     '-f', 'hls', '-hls_time', String(SEGMENT_SECONDS), '-hls_playlist_type', 'event',
-    '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init.mp4',
+    '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', runFiles.init,
     '-hls_flags', 'independent_segments+program_date_time+temp_file',
-    '-hls_segment_filename', `${runDir}/%v/seg_%05d.m4s`,
+    '-hls_segment_filename', `${runDir}/${runFiles.segments(FFMPEG_VARIANT)}`,
     '-var_stream_map', streamMap.join(' '),
-    `${runDir}/%v/index.m3u8`,
+    `${runDir}/${runFiles.rungPlaylist(FFMPEG_VARIANT)}`,
   );
   if (hasVideo) {
     args.push('-map', '[poster]', '-c:v', 'mjpeg', '-q:v', '10', '-f', 'image2', '-update', '1', '-atomic_writing', '1', posterFile);

@@ -2,17 +2,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Router, type Response } from 'express';
 import { Slug } from '../../shared/events';
+import { RECORDINGS_URL_PATH, recordingFileKind, type RecordingFileKind } from '../../shared/recordingLayout';
 import { NotFoundError } from '../errors';
 import type { EventService } from '../events/EventService';
 import type { RecordingCatalog } from '../hls/RecordingCatalog';
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.m3u8': 'application/vnd.apple.mpegurl',
-  '.m4s': 'video/iso.segment',
-  '.mp4': 'video/mp4',
-  '.m4a': 'audio/mp4',
-  '.jpg': 'image/jpeg',
-};
 
 /** One path component of a recording file: no dots up front (no `..`, no hidden files), no separators. */
 const SAFE_COMPONENT = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
@@ -28,34 +21,38 @@ export function recordingRoutes(recordingsDir: string, events: EventService, cat
     res.set('Cache-Control', 'public, max-age=10').json({ replays: await catalog.list() });
   });
 
-  router.get('/hls/:slug/*file', async (req, res) => {
+  router.get(`${RECORDINGS_URL_PATH}/:slug/*file`, async (req, res) => {
     const slug = Slug.safeParse(req.params.slug);
     const parts = (req.params as { file?: string[] }).file ?? [];
-    const type = CONTENT_TYPES[path.extname(parts.at(-1) ?? '')];
-    if (!slug.success || !type || parts.length > 4 || !parts.every((p) => SAFE_COMPONENT.test(p))) {
+    const file = recordingFileKind(parts.at(-1) ?? '');
+    if (!slug.success || !file || parts.length > 4 || !parts.every((p) => SAFE_COMPONENT.test(p))) {
       throw new NotFoundError('file');
     }
     const root = await fs.realpath(path.join(recordingsDir, slug.data)).catch(() => undefined);
-    const file = root && (await fs.realpath(path.join(root, ...parts)).catch(() => undefined));
+    const real = root && (await fs.realpath(path.join(root, ...parts)).catch(() => undefined));
     // realpath resolves symlinks: whatever a link points at, it must still be inside this recording.
-    if (!root || !file || !file.startsWith(root + path.sep)) throw new NotFoundError('file');
+    if (!root || !real || !real.startsWith(root + path.sep)) throw new NotFoundError('file');
 
-    const name = parts.at(-1)!;
-    res.set('Content-Type', type);
-    res.set('Cache-Control', cacheControl(name, events.get(slug.data).status === 'live'));
-    if (name.endsWith('.m4a')) res.attachment(`${slug.data}.m4a`);
-    await sendFile(res, file);
+    res.set('Content-Type', file.contentType);
+    res.set('Cache-Control', cacheControl(file.kind, events.get(slug.data).status === 'live'));
+    if (file.kind === 'audioDownload') res.attachment(`${slug.data}.m4a`);
+    await sendFile(res, real);
   });
 
   return router;
 }
 
-function cacheControl(name: string, live: boolean): string {
-  if (name.endsWith('.m4s') || name.endsWith('.mp4') || name.endsWith('.m4a')) {
-    return 'public, max-age=31536000, immutable';
+function cacheControl(kind: RecordingFileKind, live: boolean): string {
+  switch (kind) {
+    case 'segment':
+    case 'init':
+    case 'audioDownload':
+      return 'public, max-age=31536000, immutable';
+    case 'playlist':
+      return live ? 'public, max-age=1' : 'public, max-age=300';
+    case 'poster':
+      return 'public, max-age=5';
   }
-  if (name.endsWith('.m3u8')) return live ? 'public, max-age=1' : 'public, max-age=300';
-  return 'public, max-age=5';
 }
 
 function sendFile(res: Response, file: string): Promise<void> {

@@ -1,13 +1,13 @@
-import path from 'node:path';
 import { Router } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { RECORDINGS_URL_PATH, recordingFileKind, type RecordingFileKind } from '../../shared/recordingLayout';
 import { RecordingState } from '../../shared/signalling';
 import type { AppliedEntries } from './ChatRate';
 import { emptyCounts, type EventAudience } from './EventAudience';
 import type { EventStatsCollector } from './EventStatsCollector';
 
 /** What each HLS request at the origin is for: how well a cache in front works shows in these. */
-const HLS_FILE_TYPES: Record<string, string> = { '.m3u8': 'playlist', '.m4s': 'segment', '.mp4': 'init' };
+const HLS_FILE_KINDS: ReadonlySet<RecordingFileKind> = new Set(['playlist', 'segment', 'init']);
 
 export interface MetricsSources {
   collector: EventStatsCollector;
@@ -136,8 +136,9 @@ export class Metrics {
   /** Mount before the recording routes: it counts their HLS requests and serves `/metrics`. */
   routes(): Router {
     const router = Router();
-    router.use('/hls', (req, res, next) => {
-      const type = HLS_FILE_TYPES[path.extname(req.path)] ?? 'other';
+    router.use(RECORDINGS_URL_PATH, (req, res, next) => {
+      const kind = recordingFileKind(req.path)?.kind;
+      const type = kind !== undefined && HLS_FILE_KINDS.has(kind) ? kind : 'other';
       res.once('finish', () => this.#hlsRequests.inc({ type, status: String(res.statusCode) }));
       next();
     });

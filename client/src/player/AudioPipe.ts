@@ -1,3 +1,4 @@
+import { audioRung } from '../../../shared/ladder';
 import { Emitter } from './Emitter';
 import { HttpStatusError, fetchMetered } from './fetchMetered';
 import { segmentAt, type MediaPlaylist, type PlaylistSegment } from './MediaPlaylist';
@@ -5,8 +6,6 @@ import { bufferedAhead, bufferedCovers, type Pipe, type PipeEvents } from './Pip
 import { PlaylistFollower } from './PlaylistFollower';
 import type { TransferMeter } from './TransferMeter';
 
-/** The audio-only rung is AAC-LC (server/hls/ladder.ts, AUDIO_CODEC). */
-const AUDIO_MIME = 'audio/mp4; codecs="mp4a.40.2"';
 /** A live start this many segments behind the newest leaves room to buffer against a slow link. */
 const LIVE_START_SEGMENTS = 3;
 /** Audio costs about 4 KB a second: a long buffer is cheap insurance. */
@@ -113,7 +112,7 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
   async #run(): Promise<void> {
     await new Promise((resolve) => this.#mediaSource.addEventListener('sourceopen', resolve, { once: true }));
     if (this.#closed) return;
-    const buffer = this.#mediaSource.addSourceBuffer(AUDIO_MIME);
+    const buffer = this.#mediaSource.addSourceBuffer(audioRung.mimeType);
     // Each segment follows the previous one wherever its timestamps say; a discontinuity needs no care.
     buffer.mode = 'sequence';
     this.#playlist = await this.#withRetries(() => this.#follower.load(this.#closing.signal));

@@ -1,7 +1,8 @@
 /**
- * The HLS ladder. Every video rung carries its own audio so that the audio-only rung is a proper
- * variant of the master playlist (ffmpeg writes it only then); profiles and levels are fixed so the
- * CODECS strings below are true.
+ * The HLS ladder, read by the packager (what to encode), the playlist composer (what the master
+ * announces), the player (what its MSE buffer is fed) and the tests. Every video rung carries its own
+ * audio so that the audio-only rung is a proper variant of the master playlist (ffmpeg writes it only
+ * then); profiles and levels are fixed so the CODECS strings below are true.
  */
 export interface VideoRung {
   name: string;
@@ -20,6 +21,8 @@ export interface AudioRung {
   name: string;
   audioKbps: number;
   codecs: string;
+  /** What a Media Source buffer is opened with to play this rung's fMP4 segments. */
+  mimeType: string;
 }
 
 /** Seconds per segment: short enough for a few seconds of latency, long enough for a 400 ms RTT link. */
@@ -29,9 +32,15 @@ export const SEGMENT_SECONDS = 2;
 export const AUDIO_CODEC = 'mp4a.40.2';
 export const AUDIO_SAMPLE_RATE = 24_000;
 
-export const audioRung: AudioRung = { name: 'audio', audioKbps: 32, codecs: AUDIO_CODEC };
+export const audioRung: AudioRung = {
+  name: 'audio',
+  audioKbps: 32,
+  codecs: AUDIO_CODEC,
+  mimeType: `audio/mp4; codecs="${AUDIO_CODEC}"`,
+};
 
-export const videoRungs: readonly VideoRung[] = [
+/** Lowest first: the master playlist lists them in this order, and the first is the cheapest with a picture. */
+export const videoRungs: readonly [VideoRung, ...VideoRung[]] = [
   {
     name: '180p', width: 320, height: 180, fps: 15, videoKbps: 100, audioKbps: 32,
     profile: 'baseline', level: '3.0', codecs: `avc1.42e01e,${AUDIO_CODEC}`,
@@ -45,6 +54,9 @@ export const videoRungs: readonly VideoRung[] = [
     profile: 'main', level: '3.1', codecs: `avc1.4d401f,${AUDIO_CODEC}`,
   },
 ];
+
+/** Every rung of a recording with video, in master playlist order: the video rungs, then the audio-only one. */
+export const rungNames: readonly string[] = [...videoRungs.map((rung) => rung.name), audioRung.name];
 
 /** Peak bits per second for BANDWIDTH: the encoder's average plus headroom for fMP4 and bursts. */
 export function peakBandwidth(kbps: number): number {

@@ -1,0 +1,74 @@
+/**
+ * Where a recording's files are. Paths are relative to the recording's directory and '/'-separated, so
+ * the same path names a file on the server's disk (under the event's recording directory) and in a URL
+ * (`recordingUrl`): the playlists we compose list segments by exactly these paths.
+ *
+ *   master.m3u8, <rung>.m3u8      composed from every run (PlaylistComposer); what players read
+ *   poster.jpg                    the still picture audio-only attendees see
+ *   audio.m4a                     the audio-only rung as one download, once the event has ended
+ *   runs/<n>/                     what one packager run (one ffmpeg) wrote, numbered in start order
+ *     run.json, input.sdp         what the run carried; the SFU's RTP description ffmpeg read
+ *     <rung>/index.m3u8           ffmpeg's own playlist of the rung
+ *     <rung>/init_<v>.mp4         its init segment (ffmpeg adds the variant index to the name we give)
+ *     <rung>/seg_<nnnnn>.m4s      its media segments
+ */
+import { audioRung } from './ladder';
+
+const rungPlaylist = (rung: string): string => `${rung}.m3u8`;
+const runs = 'runs';
+const run = (number: number): string => `${runs}/${number}`;
+
+/** A recording's files, relative to its directory. */
+export const recordingFiles = {
+  master: 'master.m3u8',
+  rungPlaylist,
+  /** The audio-only rung's playlist: what the audio pipe plays and the audio download is made from. */
+  audioPlaylist: rungPlaylist(audioRung.name),
+  poster: 'poster.jpg',
+  audioDownload: 'audio.m4a',
+  runs,
+  run,
+  /** The folder of one rung in one run: the prefix of that run's URIs in a composed playlist. */
+  runRung: (number: number, rung: string): string => `${run(number)}/${rung}`,
+} as const;
+
+/** What one packager run writes, relative to its own directory (`recordingFiles.run(n)`). */
+export const runFiles = {
+  description: 'run.json',
+  sdp: 'input.sdp',
+  rungPlaylist: (rung: string): string => `${rung}/index.m3u8`,
+  /** The init segment's name as given to ffmpeg, which adds `_<variant index>`: `init_3.mp4`. */
+  init: 'init.mp4',
+  /** An ffmpeg pattern: `%05d` is the segment's number. */
+  segments: (rung: string): string => `${rung}/seg_%05d.m4s`,
+} as const;
+
+/** ffmpeg's stand-in for each variant's name (from -var_stream_map, our rung names) in its output paths. */
+export const FFMPEG_VARIANT = '%v';
+
+export type RecordingFileKind = 'playlist' | 'segment' | 'init' | 'audioDownload' | 'poster';
+
+/** Every kind of file a recording serves, by extension, with its content type. */
+const KINDS: Readonly<Record<string, { kind: RecordingFileKind; contentType: string }>> = {
+  '.m3u8': { kind: 'playlist', contentType: 'application/vnd.apple.mpegurl' },
+  '.m4s': { kind: 'segment', contentType: 'video/iso.segment' },
+  '.mp4': { kind: 'init', contentType: 'video/mp4' },
+  '.m4a': { kind: 'audioDownload', contentType: 'audio/mp4' },
+  '.jpg': { kind: 'poster', contentType: 'image/jpeg' },
+};
+
+/** What a recording file is, from its name or path; undefined for anything a recording does not serve. */
+export function recordingFileKind(name: string): { kind: RecordingFileKind; contentType: string } | undefined {
+  const dot = name.lastIndexOf('.');
+  // As path.extname: a leading dot is a hidden file's name, not an extension.
+  if (dot <= name.lastIndexOf('/') + 1) return undefined;
+  return KINDS[name.slice(dot)];
+}
+
+/** Where every event's HLS and recording files are served: one event's under `${RECORDINGS_URL_PATH}/<slug>/`. */
+export const RECORDINGS_URL_PATH = '/hls';
+
+/** The URL path of one of an event's recording files (a path from `recordingFiles`, or a URI from its playlists). */
+export function recordingUrl(slug: string, file: string): string {
+  return `${RECORDINGS_URL_PATH}/${slug}/${file}`;
+}
