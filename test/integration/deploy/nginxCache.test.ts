@@ -1,8 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseMediaPlaylist } from '../../../server/hls/PlaylistComposer';
+import { recordingFiles, recordingUrl } from '../../../shared/recordingLayout';
 import { waitFor } from '../../helpers/browser';
+import { readRecordingFile, segmentUris } from '../../helpers/playlists';
 import { NginxProcess } from '../../helpers/NginxProcess';
 import { originRequests } from '../../helpers/prometheus';
 import { withServerAndBrowser } from '../../helpers/serverAndBrowser';
@@ -15,22 +16,21 @@ let nginx: NginxProcess;
 let slug: string;
 let dir: string;
 
-const readPlaylist = (name: string) => fs.readFile(path.join(dir, name), 'utf8').catch(() => '');
 /** Segments ffmpeg has finished: every one listed but the newest. */
-const finishedSegments = async (name: string) => parseMediaPlaylist(await readPlaylist(name)).segments.slice(0, -1).map((s) => s.uri);
-const viaCache = (file: string, init?: RequestInit) => fetch(`${nginx.url}/hls/${slug}/${file}`, init);
+const finishedSegments = async (rung: string) => segmentUris(await readRecordingFile(dir, recordingFiles.rungPlaylist(rung))).slice(0, -1);
+const viaCache = (file: string, init?: RequestInit) => fetch(`${nginx.url}${recordingUrl(slug, file)}`, init);
 const everyone = <T>(request: () => Promise<T>) => Promise.all(Array.from({ length: VIEWERS }, request));
 
 beforeAll(async () => {
   ({ slug } = await test.broadcast('Cached rally', { ladderSegments: 0 }));
   dir = test.server.hls.recordingDir(slug);
   nginx = test.own(await NginxProcess.start({ origin: `127.0.0.1:${test.server.port}` }));
-  await waitFor(() => finishedSegments('360p.m3u8'), (s) => s.length >= 4, 40_000);
+  await waitFor(() => finishedSegments('360p'), (s) => s.length >= 4, 40_000);
 });
 
 describe('HLS through the shipped nginx cache', () => {
   it('sends one request per segment to the origin however many viewers ask for it at the same moment', async () => {
-    const segments = (await finishedSegments('360p.m3u8')).slice(0, 3);
+    const segments = (await finishedSegments('360p')).slice(0, 3);
     const before = await originRequests(test.url, 'segment');
     for (const segment of segments) {
       const onDisk = await fs.readFile(path.join(dir, segment));
@@ -48,30 +48,30 @@ describe('HLS through the shipped nginx cache', () => {
   });
 
   it('hands viewers the origin’s cache rules, so a CDN in front keeps them too', async () => {
-    const [segment] = await finishedSegments('360p.m3u8');
+    const [segment] = await finishedSegments('360p');
     expect((await viaCache(segment!)).headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
-    expect((await viaCache('master.m3u8')).headers.get('cache-control')).toBe('public, max-age=1');
+    expect((await viaCache(recordingFiles.master)).headers.get('cache-control')).toBe('public, max-age=1');
   });
 
   it('asks the origin for a live playlist again once its second is up, once for all viewers', async () => {
     const before = await originRequests(test.url, 'playlist');
-    const first = await everyone(async () => (await viaCache('audio.m3u8')).text());
+    const first = await everyone(async () => (await viaCache(recordingFiles.audioPlaylist)).text());
     expect(new Set(first).size).toBe(1);
     expect(await originRequests(test.url, 'playlist')).toBe(before + 1);
 
     // The playlist grows by a segment every two seconds; its cached copy must not outlive that.
-    const known = parseMediaPlaylist(first[0]!).segments.map((s) => s.uri);
+    const known = segmentUris(first[0]!);
     const newer = await waitFor(
-      () => viaCache('audio.m3u8').then((r) => r.text()),
-      (p) => parseMediaPlaylist(p).segments.some((s) => !known.includes(s.uri)),
+      () => viaCache(recordingFiles.audioPlaylist).then((r) => r.text()),
+      (p) => segmentUris(p).some((uri) => !known.includes(uri)),
       10_000,
     );
-    expect(parseMediaPlaylist(newer).segments.map((s) => s.uri).slice(0, known.length)).toEqual(known);
+    expect(segmentUris(newer).slice(0, known.length)).toEqual(known);
 
     // nginx keeps expiry times in whole seconds: `max-age=1` lasts until the second after next.
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     const counted = await originRequests(test.url, 'playlist');
-    await everyone(() => viaCache('audio.m3u8').then((r) => r.text()));
+    await everyone(() => viaCache(recordingFiles.audioPlaylist).then((r) => r.text()));
     // One refresh for all of them (two if the machine is so slow that the refreshed copy expires too).
     const refreshes = (await originRequests(test.url, 'playlist')) - counted;
     expect(refreshes).toBeGreaterThanOrEqual(1);
@@ -79,7 +79,7 @@ describe('HLS through the shipped nginx cache', () => {
   });
 
   it('answers byte ranges from the cached segment', async () => {
-    const segment = (await finishedSegments('180p.m3u8')).at(-1)!;
+    const segment = (await finishedSegments('180p')).at(-1)!;
     const onDisk = await fs.readFile(path.join(dir, segment));
     const before = await originRequests(test.url, 'segment');
     for (const [start, end] of [[0, 99], [100, 1099], [onDisk.length - 10, onDisk.length - 1]] as const) {
@@ -92,9 +92,9 @@ describe('HLS through the shipped nginx cache', () => {
   });
 
   it('gzips playlists for viewers that accept it', async () => {
-    const response = await viaCache('master.m3u8', { headers: { 'accept-encoding': 'gzip' } });
+    const response = await viaCache(recordingFiles.master, { headers: { 'accept-encoding': 'gzip' } });
     expect(response.headers.get('content-encoding')).toBe('gzip');
-    expect(await response.text()).toBe(await readPlaylist('master.m3u8'));
+    expect(await response.text()).toBe(await readRecordingFile(dir, recordingFiles.master));
   });
 
   it('carries Socket.io signalling over WebSocket', async () => {

@@ -3,10 +3,14 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseMediaPlaylist } from '../../../../server/hls/PlaylistComposer';
 import { createLogger } from '../../../../server/logger';
 import { FfmpegPublisher } from '../../../../server/sfu/FfmpegPublisher';
 import { testPatternSource } from '../../../../server/sfu/testPatternSource';
+import { rungNames } from '../../../../shared/ladder';
+import { recordingFiles, recordingUrl, runFiles } from '../../../../shared/recordingLayout';
 import { waitFor } from '../../../helpers/browser';
+import { readRecordingFile, segmentUris } from '../../../helpers/playlists';
 import { createEvent, startTestServer, type TestServer } from '../../../helpers/testServer';
 
 const run = promisify(execFile);
@@ -16,10 +20,9 @@ let slug: string;
 let dir: string;
 let publisher: FfmpegPublisher;
 
-const read = (name: string) => fs.readFile(path.join(dir, name), 'utf8').catch(() => '');
-const segmentsOf = (playlist: string) => playlist.split('\n').filter((l) => l.endsWith('.m4s'));
-const durationsOf = (playlist: string) =>
-  playlist.split('\n').filter((l) => l.startsWith('#EXTINF:')).map((l) => Number.parseFloat(l.slice(8)));
+const read = (file: string) => readRecordingFile(dir, file);
+const served = (file: string, init?: RequestInit) => fetch(`${test.url}${recordingUrl(slug, file)}`, init);
+const durationsOf = (playlist: string) => parseMediaPlaylist(playlist).segments.map((s) => s.duration);
 
 async function publish(): Promise<void> {
   publisher = await FfmpegPublisher.start(await test.server.rooms.getOrCreate(slug), testPatternSource({ width: 640, height: 360 }), createLogger('silent'));
@@ -39,7 +42,7 @@ afterAll(async () => {
 
 describe('HLS packaging of a live event', () => {
   it('writes a master playlist with three video rungs and an audio-only rung', async () => {
-    const master = await waitFor(() => read('master.m3u8'), (m) => m.includes('audio.m3u8'), 30_000);
+    const master = await waitFor(() => read(recordingFiles.master), (m) => m.includes(recordingFiles.audioPlaylist), 30_000);
     const variants = master.split('\n').filter((l) => l.startsWith('#EXT-X-STREAM-INF:'));
     expect(variants).toHaveLength(4);
     expect(master).toMatch(/RESOLUTION=320x180.*\n180p\.m3u8/);
@@ -50,8 +53,8 @@ describe('HLS packaging of a live event', () => {
   });
 
   it('cuts every rung into segments of about two seconds', async () => {
-    for (const rung of ['180p', '360p', '720p', 'audio']) {
-      const playlist = await waitFor(() => read(`${rung}.m3u8`), (p) => segmentsOf(p).length >= 4, 40_000);
+    for (const rung of rungNames) {
+      const playlist = await waitFor(() => read(recordingFiles.rungPlaylist(rung)), (p) => segmentUris(p).length >= 4, 40_000);
       expect(playlist).toContain('#EXT-X-PLAYLIST-TYPE:EVENT');
       expect(playlist).toMatch(/#EXT-X-MAP:URI="runs\/\d+\/[a-z0-9]+\/init_\d\.mp4"/);
       const durations = durationsOf(playlist).slice(0, -1);
@@ -62,8 +65,8 @@ describe('HLS packaging of a live event', () => {
   });
 
   it('encodes the rungs with the codecs and sizes the master playlist announces', async () => {
-    const playlist = await read('180p.m3u8');
-    const init = path.join(dir, /#EXT-X-MAP:URI="([^"]+)"/.exec(playlist)![1]!);
+    const playlist = await read(recordingFiles.rungPlaylist('180p'));
+    const init = path.join(dir, parseMediaPlaylist(playlist).segments[0]!.init!);
     const probe = await run('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', init]);
     const streams = (JSON.parse(probe.stdout) as { streams: { codec_name: string; width?: number; height?: number; profile?: string }[] }).streams;
     expect(streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
@@ -71,34 +74,34 @@ describe('HLS packaging of a live event', () => {
   });
 
   it('restarts a killed ffmpeg, marks a discontinuity and keeps every segment already written', async () => {
-    const before = await read('audio.m3u8');
-    const written = segmentsOf(before);
+    const before = await read(recordingFiles.audioPlaylist);
+    const written = segmentUris(before);
     const firstBytes = await fs.readFile(path.join(dir, written[0]!));
     const pid = test.server.hls.packager(slug)!.pid!;
     process.kill(pid, 'SIGKILL');
     const after = await waitFor(
-      () => read('audio.m3u8'),
-      (p) => p.includes('#EXT-X-DISCONTINUITY') && segmentsOf(p.split('#EXT-X-DISCONTINUITY')[1]!).length >= 2,
+      () => read(recordingFiles.audioPlaylist),
+      (p) => p.includes('#EXT-X-DISCONTINUITY') && segmentUris(p.split('#EXT-X-DISCONTINUITY')[1]!).length >= 2,
       30_000,
     );
     expect(after).toContain('#EXT-X-DISCONTINUITY');
-    expect(segmentsOf(after).slice(0, written.length)).toEqual(written);
-    expect(segmentsOf(after.split('#EXT-X-DISCONTINUITY')[1]!).length).toBeGreaterThanOrEqual(2);
+    expect(segmentUris(after).slice(0, written.length)).toEqual(written);
+    expect(segmentUris(after.split('#EXT-X-DISCONTINUITY')[1]!).length).toBeGreaterThanOrEqual(2);
     expect(await fs.readFile(path.join(dir, written[0]!))).toEqual(firstBytes);
     expect(test.server.hls.packager(slug)!.pid).not.toBe(pid);
   });
 
   it('serves playlists and segments with HLS content types and cache rules a CDN honours', async () => {
-    const master = await fetch(`${test.url}/hls/${slug}/master.m3u8`);
+    const master = await served(recordingFiles.master);
     expect(master.status).toBe(200);
     expect(master.headers.get('content-type')).toBe('application/vnd.apple.mpegurl');
     expect(master.headers.get('cache-control')).toBe('public, max-age=1');
-    const [segment] = segmentsOf(await read('360p.m3u8'));
-    const full = await fetch(`${test.url}/hls/${slug}/${segment}`);
+    const [segment] = segmentUris(await read(recordingFiles.rungPlaylist('360p')));
+    const full = await served(segment!);
     expect(full.headers.get('content-type')).toBe('video/iso.segment');
     expect(full.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     const size = (await full.arrayBuffer()).byteLength;
-    const ranged = await fetch(`${test.url}/hls/${slug}/${segment}`, { headers: { range: 'bytes=0-99' } });
+    const ranged = await served(segment!, { headers: { range: 'bytes=0-99' } });
     expect(ranged.status).toBe(206);
     expect(ranged.headers.get('content-range')).toBe(`bytes 0-99/${size}`);
   });
@@ -112,7 +115,7 @@ describe('HLS packaging of a live event', () => {
       `/hls/..%2f${slug}/master.m3u8`,
       `/hls/${slug}/%2fetc%2fpasswd`,
       `/hls/${slug}/leak.m3u8`,
-      `/hls/${slug}/runs/0/input.sdp`,
+      recordingUrl(slug, `${recordingFiles.run(0)}/${runFiles.sdp}`),
     ]) {
       const response = await fetch(`${test.url}${trick}`);
       expect(response.status, trick).toBe(404);
@@ -121,31 +124,31 @@ describe('HLS packaging of a live event', () => {
   });
 
   it('keeps the live playlist going across the organizer dropping out and coming back', async () => {
-    const before = segmentsOf(await read('audio.m3u8'));
+    const before = segmentUris(await read(recordingFiles.audioPlaylist));
     publisher.close();
     await new Promise((r) => setTimeout(r, 1500));
     await publish();
     const after = await waitFor(
-      () => read('audio.m3u8'),
-      (p) => segmentsOf(p).length >= before.length + 2 && p.split('#EXT-X-DISCONTINUITY').length >= 3,
+      () => read(recordingFiles.audioPlaylist),
+      (p) => segmentUris(p).length >= before.length + 2 && p.split('#EXT-X-DISCONTINUITY').length >= 3,
       30_000,
     );
-    expect(segmentsOf(after).slice(0, before.length)).toEqual(before);
+    expect(segmentUris(after).slice(0, before.length)).toEqual(before);
   });
 
   it('turns the playlists into a VOD recording with an audio-only download when the event ends', async () => {
     test.server.events.end(slug);
     await test.server.hls.finished(slug);
-    for (const rung of ['180p', '360p', '720p', 'audio']) {
-      const playlist = await read(`${rung}.m3u8`);
+    for (const rung of rungNames) {
+      const playlist = await read(recordingFiles.rungPlaylist(rung));
       expect(playlist, rung).toContain('#EXT-X-PLAYLIST-TYPE:VOD');
       expect(playlist.trimEnd().endsWith('#EXT-X-ENDLIST'), rung).toBe(true);
     }
-    const probe = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_name', '-of', 'json', path.join(dir, 'audio.m4a')]);
+    const probe = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_name', '-of', 'json', path.join(dir, recordingFiles.audioDownload)]);
     const info = JSON.parse(probe.stdout) as { format: { duration: string }; streams: { codec_name: string }[] };
     expect(info.streams.map((s) => s.codec_name)).toEqual(['aac']);
     expect(Number(info.format.duration)).toBeGreaterThan(8);
-    const download = await fetch(`${test.url}/hls/${slug}/audio.m4a`);
+    const download = await served(recordingFiles.audioDownload);
     expect(download.headers.get('content-disposition')).toContain(`${slug}.m4a`);
     const replays = (await (await fetch(`${test.url}/api/replays`)).json()) as { replays: { slug: string; durationSeconds: number; hasVideo: boolean; hasAudioDownload: boolean }[] };
     expect(replays.replays.find((r) => r.slug === slug)).toMatchObject({ hasVideo: true, hasAudioDownload: true });
@@ -153,11 +156,11 @@ describe('HLS packaging of a live event', () => {
   });
 
   it('finalises a recording again on start-up without changing a segment', async () => {
-    const before = await read('720p.m3u8');
+    const before = await read(recordingFiles.rungPlaylist('720p'));
     await test.close();
     test = await startTestServer({ DATA_DIR: test.dataDir });
-    expect(await read('720p.m3u8')).toBe(before);
-    const served = await fetch(`${test.url}/hls/${slug}/720p.m3u8`);
-    expect(served.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(await read(recordingFiles.rungPlaylist('720p'))).toBe(before);
+    const playlist = await served(recordingFiles.rungPlaylist('720p'));
+    expect(playlist.headers.get('cache-control')).toBe('public, max-age=300');
   });
 });

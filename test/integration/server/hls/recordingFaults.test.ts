@@ -4,7 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../../server/logger';
 import { FfmpegPublisher } from '../../../../server/sfu/FfmpegPublisher';
 import { testPatternSource } from '../../../../server/sfu/testPatternSource';
+import { recordingFiles } from '../../../../shared/recordingLayout';
 import { waitFor } from '../../../helpers/browser';
+import { readRecordingFile, segmentUris } from '../../../helpers/playlists';
 import { SignallingClient } from '../../../helpers/SignallingClient';
 import { createEvent, startTestServer, type TestServer } from '../../../helpers/testServer';
 
@@ -24,8 +26,7 @@ async function liveWithSource(test: TestServer, slug: string): Promise<FfmpegPub
   return publisher;
 }
 
-const segments = async (dir: string) =>
-  (await fs.readFile(path.join(dir, 'audio.m3u8'), 'utf8').catch(() => '')).split('\n').filter((l) => l.endsWith('.m4s'));
+const segments = async (dir: string) => segmentUris(await readRecordingFile(dir, recordingFiles.audioPlaylist));
 
 describe('recordings through faults', () => {
   it('keeps a recording intact across a server restart in the middle of the event', async () => {
@@ -46,11 +47,11 @@ describe('recordings through faults', () => {
     // The organizer comes back after the restart: the recording continues after a discontinuity.
     await liveWithSource(test, slug);
     // The first run may still have flushed a segment or two at shutdown: wait for the second run's.
-    const after = await waitFor(() => segments(dir), (s) => s.some((uri) => uri.startsWith('runs/1/')), 60_000);
+    const after = await waitFor(() => segments(dir), (s) => s.some((uri) => uri.startsWith(`${recordingFiles.run(1)}/`)), 60_000);
     expect(after.slice(0, before.length)).toEqual(before);
     test.server.events.end(slug);
     await test.server.hls.finished(slug);
-    const final = await fs.readFile(path.join(dir, 'audio.m3u8'), 'utf8');
+    const final = await fs.readFile(path.join(dir, recordingFiles.audioPlaylist), 'utf8');
     expect(final).toContain('#EXT-X-DISCONTINUITY');
     expect(final.trimEnd().endsWith('#EXT-X-ENDLIST')).toBe(true);
     expect(await segments(dir)).toEqual(expect.arrayContaining(before));
@@ -65,7 +66,7 @@ describe('recordings through faults', () => {
     await waitFor(() => segments(earlierDir), (s) => s.length >= 1, 30_000);
     test.server.events.end(earlier.slug);
     await test.server.hls.finished(earlier.slug);
-    const earlierPlaylist = await fs.readFile(path.join(earlierDir, 'audio.m3u8'), 'utf8');
+    const earlierPlaylist = await fs.readFile(path.join(earlierDir, recordingFiles.audioPlaylist), 'utf8');
 
     const { slug, eventKey } = await createEvent(test, 'Unrecordable rally');
     // A file where the recording's directory must go: as root, permissions cannot simulate this.
@@ -80,6 +81,6 @@ describe('recordings through faults', () => {
     expect(await failed).toMatchObject({ state: 'failed', message: expect.stringMatching(/not writable/) });
     const room = await test.server.rooms.getOrCreate(slug);
     expect(room.producers()).toHaveLength(2);
-    expect(await fs.readFile(path.join(earlierDir, 'audio.m3u8'), 'utf8')).toBe(earlierPlaylist);
+    expect(await fs.readFile(path.join(earlierDir, recordingFiles.audioPlaylist), 'utf8')).toBe(earlierPlaylist);
   });
 });

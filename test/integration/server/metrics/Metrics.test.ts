@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FfmpegPublisher } from '../../../../server/sfu/FfmpegPublisher';
+import { recordingFiles, recordingUrl } from '../../../../shared/recordingLayout';
 import { waitFor } from '../../../helpers/browser';
 import { ChatTestClient, randomToken } from '../../../helpers/ChatTestClient';
 import { sample, scrape } from '../../../helpers/prometheus';
@@ -119,8 +120,8 @@ describe('/metrics', () => {
     const served = (type: string, status: string) => metric('jalsa_hls_origin_requests_total', { type, status });
     const playlistsBefore = (await served('playlist', '200')) ?? 0;
     const missingBefore = (await served('segment', '404')) ?? 0;
-    await waitFor(() => fetch(`${test.url}/hls/${slug}/audio.m3u8`).then((r) => r.status), (s) => s === 200, 30_000);
-    expect((await fetch(`${test.url}/hls/${slug}/runs/0/nothing.m4s`)).status).toBe(404);
+    await waitFor(() => fetch(`${test.url}${recordingUrl(slug, recordingFiles.audioPlaylist)}`).then((r) => r.status), (s) => s === 200, 30_000);
+    expect((await fetch(`${test.url}${recordingUrl(slug, `${recordingFiles.run(0)}/nothing.m4s`)}`)).status).toBe(404);
     expect(await served('playlist', '200')).toBeGreaterThan(playlistsBefore);
     expect(await served('segment', '404')).toBe(missingBefore + 1);
   });

@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordingFiles } from '../../../../shared/recordingLayout';
 import { waitFor } from '../../../helpers/browser';
+import { readRecordingFile, segmentUris } from '../../../helpers/playlists';
 import { SignallingClient } from '../../../helpers/SignallingClient';
 import { createEvent, startTestServer, type TestServer } from '../../../helpers/testServer';
 
@@ -37,9 +39,7 @@ async function upload(slug: string, key: string, files: Record<string, string>):
 }
 
 const audioSegments = async (slug: string) =>
-  (await fs.readFile(path.join(test.server.hls.recordingDir(slug), 'audio.m3u8'), 'utf8').catch(() => ''))
-    .split('\n')
-    .filter((l) => l.endsWith('.m4s')).length;
+  segmentUris(await readRecordingFile(test.server.hls.recordingDir(slug), recordingFiles.audioPlaylist)).length;
 
 beforeAll(async () => {
   await makeFixtures();
@@ -59,7 +59,7 @@ describe('going live from a prepared file', () => {
     const room = await test.server.rooms.getOrCreate(slug);
     expect(room.producers().map((p) => p.kind).sort()).toEqual(['audio', 'video']);
     expect(await waitFor(() => audioSegments(slug), (n) => n >= 2, 30_000)).toBeGreaterThanOrEqual(2);
-    const master = await fs.readFile(path.join(test.server.hls.recordingDir(slug), 'master.m3u8'), 'utf8');
+    const master = await fs.readFile(path.join(test.server.hls.recordingDir(slug), recordingFiles.master), 'utf8');
     expect(master).toContain('720p.m3u8');
   });
 

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { packagerArgs } from '../../../../server/hls/packagerArgs';
+
+const options = { sdpFile: '/rec/runs/4/input.sdp', runDir: '/rec/runs/4', posterFile: '/rec/poster.jpg', hasAudio: true };
+const after = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
+
+describe('packagerArgs', () => {
+  it('writes each rung into its own folder of the run, named as the playlists list them', () => {
+    const args = packagerArgs({ ...options, hasVideo: true });
+    expect(after(args, '-var_stream_map')).toBe('v:0,a:0,name:180p v:1,a:1,name:360p v:2,a:2,name:720p a:3,name:audio');
+    expect(after(args, '-hls_segment_filename')).toBe('/rec/runs/4/%v/seg_%05d.m4s');
+    expect(after(args, '-hls_fmp4_init_filename')).toBe('init.mp4');
+    expect(args.at(-1)).toBe('/rec/poster.jpg');
+    expect(args).toContain('/rec/runs/4/%v/index.m3u8');
+  });
+
+  it('writes only the audio rung, and no poster, when there is no video', () => {
+    const args = packagerArgs({ ...options, hasVideo: false });
+    expect(after(args, '-var_stream_map')).toBe('a:0,name:audio');
+    expect(args.at(-1)).toBe('/rec/runs/4/%v/index.m3u8');
+    expect(args).not.toContain('/rec/poster.jpg');
+  });
+});

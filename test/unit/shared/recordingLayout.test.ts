@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { recordingFileKind, recordingFiles, recordingUrl } from '../../../shared/recordingLayout';
+import { recordingUrls } from '../../../shared/recordings';
+
+describe('recording layout', () => {
+  it('tells each kind of recording file by its extension, wherever it sits', () => {
+    expect(recordingFileKind(recordingFiles.master)?.kind).toBe('playlist');
+    expect(recordingFileKind(`${recordingFiles.runRung(2, '360p')}/seg_00007.m4s`)).toEqual({ kind: 'segment', contentType: 'video/iso.segment' });
+    expect(recordingFileKind('/rally/runs/0/audio/init_3.mp4')?.kind).toBe('init');
+    expect(recordingFileKind(recordingFiles.audioDownload)?.contentType).toBe('audio/mp4');
+    expect(recordingFileKind(recordingFiles.poster)?.kind).toBe('poster');
+  });
+
+  it('serves nothing else: other extensions, hidden files and dots in folder names are not recording files', () => {
+    for (const name of ['input.sdp', 'run.json', '.m3u8', 'runs/0/.m4s', 'runs.m3u8/index', 'master', '']) {
+      expect(recordingFileKind(name), name).toBeUndefined();
+    }
+  });
+
+  it('gives a file the same path on disk and under the event’s URL', () => {
+    const segment = `${recordingFiles.runRung(1, 'audio')}/seg_00000.m4s`;
+    expect(segment).toBe('runs/1/audio/seg_00000.m4s');
+    expect(recordingUrl('rally', segment)).toBe('/hls/rally/runs/1/audio/seg_00000.m4s');
+    expect(recordingUrls('rally')).toEqual({
+      master: '/hls/rally/master.m3u8',
+      audioOnly: '/hls/rally/audio.m3u8',
+      poster: '/hls/rally/poster.jpg',
+      audioDownload: '/hls/rally/audio.m4a',
+    });
+  });
+});
