@@ -14,6 +14,7 @@ import { audioRung, rungNames } from '../shared/ladder';
 import { recordingFiles } from '../shared/recordingLayout';
 import { recordingUrls } from '../shared/recordings';
 import { launchChromium, waitFor } from '../test/helpers/browser';
+import { readRecordingFile } from '../test/helpers/playlists';
 import { createEvent, startTestServer } from '../test/helpers/testServer';
 import { measureCpuCores } from './processCpu';
 import { writeResult } from './writeResult';
@@ -26,7 +27,7 @@ const { slug } = await createEvent(test, 'HLS benchmark');
 test.server.events.goLive(slug);
 const publisher = await FfmpegPublisher.start(await test.server.rooms.getOrCreate(slug), testPatternSource(), createLogger('silent'));
 const dir = test.server.hls.recordingDir(slug);
-const readPlaylist = (rung: string) => fs.readFile(path.join(dir, recordingFiles.rungPlaylist(rung)), 'utf8').catch(() => '');
+const readPlaylist = (rung: string) => readRecordingFile(dir, recordingFiles.rungPlaylist(rung));
 
 try {
   await waitFor(() => readPlaylist(audioRung.name), (p) => parseMediaPlaylist(p).segments.length >= 3, 60_000);

@@ -11,6 +11,7 @@ import { parseMediaPlaylist } from '../server/hls/PlaylistComposer';
 import { recordingFiles, recordingUrl } from '../shared/recordingLayout';
 import { waitFor } from '../test/helpers/browser';
 import { NginxProcess } from '../test/helpers/NginxProcess';
+import { readRecordingFile } from '../test/helpers/playlists';
 import { originRequests } from '../test/helpers/prometheus';
 import { createEvent, publishTestPattern, startTestServer } from '../test/helpers/testServer';
 import { wrk, type WrkResult } from './wrk';
@@ -34,7 +35,7 @@ try {
   const publisher = await publishTestPattern(test, slug, {});
   const playlistFile = recordingFiles.rungPlaylist(RUNG);
   const finished = async () =>
-    parseMediaPlaylist(await fs.readFile(path.join(dir, playlistFile), 'utf8').catch(() => '')).segments.slice(0, -1);
+    parseMediaPlaylist(await readRecordingFile(dir, playlistFile)).segments.slice(0, -1);
   const segments = await waitFor(finished, (s) => s.length >= Number(values.segments), 90_000);
   // Only serving is measured: the encoders stop, the event stays live (playlists keep their 1 s lifetime).
   publisher.close();

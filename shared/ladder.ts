@@ -29,7 +29,7 @@ export interface AudioRung {
 export const SEGMENT_SECONDS = 2;
 
 /** AAC-LC: plays everywhere hls.js and native HLS do; at 32 kbps mono, speech stays clear. */
-export const AUDIO_CODEC = 'mp4a.40.2';
+const AUDIO_CODEC = 'mp4a.40.2';
 export const AUDIO_SAMPLE_RATE = 24_000;
 
 export const audioRung: AudioRung = {

@@ -1,4 +1,4 @@
-import { audioRung } from '../../../shared/ladder';
+import { audioRung, SEGMENT_SECONDS } from '../../../shared/ladder';
 import { Emitter } from './Emitter';
 import { HttpStatusError, fetchMetered } from './fetchMetered';
 import { segmentAt, type MediaPlaylist, type PlaylistSegment } from './MediaPlaylist';
@@ -48,7 +48,7 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
   #loading = true;
   #seekTo: number | null = null;
   #startTime: number | null = null;
-  #playlist: MediaPlaylist = { targetDuration: 2, segments: [], ended: false, duration: 0 };
+  #playlist: MediaPlaylist = { targetDuration: SEGMENT_SECONDS, segments: [], ended: false, duration: 0 };
   /** Index of the next segment to append. */
   #next = 0;
   #idle = false;

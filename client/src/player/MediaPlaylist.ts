@@ -1,3 +1,5 @@
+import { SEGMENT_SECONDS } from '../../../shared/ladder';
+
 export interface PlaylistSegment {
   /** Position in the playlist; EVENT and VOD playlists never drop segments, so it is stable. */
   index: number;
@@ -23,7 +25,7 @@ export interface MediaPlaylist {
 /** The subset of HLS media playlists our packager writes: fMP4 with EXT-X-MAP, optional discontinuities. */
 export function parseMediaPlaylist(text: string, baseUrl: string): MediaPlaylist {
   const segments: PlaylistSegment[] = [];
-  let targetDuration = 2;
+  let targetDuration = SEGMENT_SECONDS;
   let ended = false;
   let initUrl: string | null = null;
   let duration: number | null = null;
