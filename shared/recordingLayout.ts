@@ -48,17 +48,25 @@ export const FFMPEG_VARIANT = '%v';
 
 export type RecordingFileKind = 'playlist' | 'segment' | 'init' | 'audioDownload' | 'poster';
 
-/** Every kind of file a recording serves, by extension, with its content type. */
-const KINDS: Readonly<Record<string, { kind: RecordingFileKind; contentType: string }>> = {
-  '.m3u8': { kind: 'playlist', contentType: 'application/vnd.apple.mpegurl' },
-  '.m4s': { kind: 'segment', contentType: 'video/iso.segment' },
-  '.mp4': { kind: 'init', contentType: 'video/mp4' },
-  '.m4a': { kind: 'audioDownload', contentType: 'audio/mp4' },
-  '.jpg': { kind: 'poster', contentType: 'image/jpeg' },
+/** Every kind of file a recording serves, by extension. */
+const KINDS: Readonly<Record<string, RecordingFileKind>> = {
+  '.m3u8': 'playlist',
+  '.m4s': 'segment',
+  '.mp4': 'init',
+  '.m4a': 'audioDownload',
+  '.jpg': 'poster',
+};
+
+export const RECORDING_CONTENT_TYPES: Readonly<Record<RecordingFileKind, string>> = {
+  playlist: 'application/vnd.apple.mpegurl',
+  segment: 'video/iso.segment',
+  init: 'video/mp4',
+  audioDownload: 'audio/mp4',
+  poster: 'image/jpeg',
 };
 
 /** What a recording file is, from its name or path; undefined for anything a recording does not serve. */
-export function recordingFileKind(name: string): { kind: RecordingFileKind; contentType: string } | undefined {
+export function recordingFileKind(name: string): RecordingFileKind | undefined {
   const dot = name.lastIndexOf('.');
   // As path.extname: a leading dot is a hidden file's name, not an extension.
   if (dot <= name.lastIndexOf('/') + 1) return undefined;

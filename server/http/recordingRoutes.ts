@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Router, type Response } from 'express';
 import { Slug } from '../../shared/events';
-import { RECORDINGS_URL_PATH, recordingFileKind, type RecordingFileKind } from '../../shared/recordingLayout';
+import { RECORDING_CONTENT_TYPES, RECORDINGS_URL_PATH, recordingFileKind, type RecordingFileKind } from '../../shared/recordingLayout';
 import { NotFoundError } from '../errors';
 import type { EventService } from '../events/EventService';
 import type { RecordingCatalog } from '../hls/RecordingCatalog';
@@ -24,19 +24,19 @@ export function recordingRoutes(recordingsDir: string, events: EventService, cat
   router.get(`${RECORDINGS_URL_PATH}/:slug/*file`, async (req, res) => {
     const slug = Slug.safeParse(req.params.slug);
     const parts = (req.params as { file?: string[] }).file ?? [];
-    const file = recordingFileKind(parts.at(-1) ?? '');
-    if (!slug.success || !file || parts.length > 4 || !parts.every((p) => SAFE_COMPONENT.test(p))) {
+    const kind = recordingFileKind(parts.at(-1) ?? '');
+    if (!slug.success || !kind || parts.length > 4 || !parts.every((p) => SAFE_COMPONENT.test(p))) {
       throw new NotFoundError('file');
     }
     const root = await fs.realpath(path.join(recordingsDir, slug.data)).catch(() => undefined);
-    const real = root && (await fs.realpath(path.join(root, ...parts)).catch(() => undefined));
+    const file = root && (await fs.realpath(path.join(root, ...parts)).catch(() => undefined));
     // realpath resolves symlinks: whatever a link points at, it must still be inside this recording.
-    if (!root || !real || !real.startsWith(root + path.sep)) throw new NotFoundError('file');
+    if (!root || !file || !file.startsWith(root + path.sep)) throw new NotFoundError('file');
 
-    res.set('Content-Type', file.contentType);
-    res.set('Cache-Control', cacheControl(file.kind, events.get(slug.data).status === 'live'));
-    if (file.kind === 'audioDownload') res.attachment(`${slug.data}.m4a`);
-    await sendFile(res, real);
+    res.set('Content-Type', RECORDING_CONTENT_TYPES[kind]);
+    res.set('Cache-Control', cacheControl(kind, events.get(slug.data).status === 'live'));
+    if (kind === 'audioDownload') res.attachment(`${slug.data}.m4a`);
+    await sendFile(res, file);
   });
 
   return router;

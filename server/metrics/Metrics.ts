@@ -137,7 +137,7 @@ export class Metrics {
   routes(): Router {
     const router = Router();
     router.use(RECORDINGS_URL_PATH, (req, res, next) => {
-      const kind = recordingFileKind(req.path)?.kind;
+      const kind = recordingFileKind(req.path);
       const type = kind !== undefined && HLS_FILE_KINDS.has(kind) ? kind : 'other';
       res.once('finish', () => this.#hlsRequests.inc({ type, status: String(res.statusCode) }));
       next();
