@@ -2,7 +2,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Router, type Response } from 'express';
 import { Slug } from '../../shared/events';
-import { RECORDING_CONTENT_TYPES, RECORDINGS_URL_PATH, recordingFileKind, type RecordingFileKind } from '../../shared/recordingLayout';
+import {
+  RECORDING_CONTENT_TYPES,
+  RECORDINGS_URL_PATH,
+  recordingFileKind,
+  type RecordingFileKind,
+} from '../../shared/recordingLayout';
 import { NotFoundError } from '../errors';
 import type { EventService } from '../events/EventService';
 import type { RecordingCatalog } from '../hls/RecordingCatalog';

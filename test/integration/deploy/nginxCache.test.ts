@@ -17,7 +17,8 @@ let slug: string;
 let dir: string;
 
 /** Segments ffmpeg has finished: every one listed but the newest. */
-const finishedSegments = async (rung: string) => segmentUris(await readRecordingFile(dir, recordingFiles.rungPlaylist(rung))).slice(0, -1);
+const finishedSegments = async (rung: string) =>
+  segmentUris(await readRecordingFile(dir, recordingFiles.rungPlaylist(rung))).slice(0, -1);
 const viaCache = (file: string, init?: RequestInit) => fetch(`${nginx.url}${recordingUrl(slug, file)}`, init);
 const everyone = <T>(request: () => Promise<T>) => Promise.all(Array.from({ length: VIEWERS }, request));
 

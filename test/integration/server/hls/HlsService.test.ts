@@ -42,7 +42,11 @@ afterAll(async () => {
 
 describe('HLS packaging of a live event', () => {
   it('writes a master playlist with three video rungs and an audio-only rung', async () => {
-    const master = await waitFor(() => read(recordingFiles.master), (m) => m.includes(recordingFiles.audioPlaylist), 30_000);
+    const master = await waitFor(
+      () => read(recordingFiles.master),
+      (m) => m.includes(recordingFiles.audioPlaylist),
+      30_000,
+    );
     const variants = master.split('\n').filter((l) => l.startsWith('#EXT-X-STREAM-INF:'));
     expect(variants).toHaveLength(4);
     expect(master).toMatch(/RESOLUTION=320x180.*\n180p\.m3u8/);
@@ -144,7 +148,8 @@ describe('HLS packaging of a live event', () => {
       expect(playlist, rung).toContain('#EXT-X-PLAYLIST-TYPE:VOD');
       expect(playlist.trimEnd().endsWith('#EXT-X-ENDLIST'), rung).toBe(true);
     }
-    const probe = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_name', '-of', 'json', path.join(dir, recordingFiles.audioDownload)]);
+    const audioFile = path.join(dir, recordingFiles.audioDownload);
+    const probe = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_name', '-of', 'json', audioFile]);
     const info = JSON.parse(probe.stdout) as { format: { duration: string }; streams: { codec_name: string }[] };
     expect(info.streams.map((s) => s.codec_name)).toEqual(['aac']);
     expect(Number(info.format.duration)).toBeGreaterThan(8);

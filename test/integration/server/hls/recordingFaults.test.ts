@@ -47,7 +47,8 @@ describe('recordings through faults', () => {
     // The organizer comes back after the restart: the recording continues after a discontinuity.
     await liveWithSource(test, slug);
     // The first run may still have flushed a segment or two at shutdown: wait for the second run's.
-    const after = await waitFor(() => segments(dir), (s) => s.some((uri) => uri.startsWith(`${recordingFiles.run(1)}/`)), 60_000);
+    const secondRun = `${recordingFiles.run(1)}/`;
+    const after = await waitFor(() => segments(dir), (s) => s.some((uri) => uri.startsWith(secondRun)), 60_000);
     expect(after.slice(0, before.length)).toEqual(before);
     test.server.events.end(slug);
     await test.server.hls.finished(slug);

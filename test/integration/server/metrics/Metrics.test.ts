@@ -120,8 +120,9 @@ describe('/metrics', () => {
     const served = (type: string, status: string) => metric('jalsa_hls_origin_requests_total', { type, status });
     const playlistsBefore = (await served('playlist', '200')) ?? 0;
     const missingBefore = (await served('segment', '404')) ?? 0;
-    await waitFor(() => fetch(`${test.url}${recordingUrl(slug, recordingFiles.audioPlaylist)}`).then((r) => r.status), (s) => s === 200, 30_000);
-    expect((await fetch(`${test.url}${recordingUrl(slug, `${recordingFiles.run(0)}/nothing.m4s`)}`)).status).toBe(404);
+    const fetchFile = (file: string) => fetch(`${test.url}${recordingUrl(slug, file)}`);
+    await waitFor(() => fetchFile(recordingFiles.audioPlaylist).then((r) => r.status), (s) => s === 200, 30_000);
+    expect((await fetchFile(`${recordingFiles.run(0)}/nothing.m4s`)).status).toBe(404);
     expect(await served('playlist', '200')).toBeGreaterThan(playlistsBefore);
     expect(await served('segment', '404')).toBe(missingBefore + 1);
   });
