@@ -1,4 +1,4 @@
-import { TokenBucket } from '../http/TokenBucket';
+import { TokenBucket } from '../realtime/TokenBucket';
 
 /** Past this many addresses, buckets that have refilled (so say nothing) are forgotten. */
 const PRUNE_AT = 10_000;

@@ -1,8 +1,8 @@
 import type { Namespace } from 'socket.io';
 import { chatRequests, type ChatClientToServerEvents, type ChatServerToClientEvents } from '../../shared/chat';
 import type { Config } from '../config';
-import { handleSocketRequests } from '../http/handleSocketRequests';
-import { TokenBucket } from '../http/TokenBucket';
+import { handleSocketRequests } from '../realtime/handleSocketRequests';
+import { TokenBucket } from '../realtime/TokenBucket';
 import type { Logger } from '../logger';
 import { AddressRateLimiter } from './AddressRateLimiter';
 import type { ChatRoom } from './ChatRoom';

@@ -7,7 +7,7 @@ import {
 } from '../../shared/chat';
 import type { Role } from '../../shared/signalling';
 import { ForbiddenError, InvalidStateError, RateLimitedError, UnauthorizedError } from '../errors';
-import type { RequestHandlers } from '../http/handleSocketRequests';
+import type { RequestHandlers } from '../realtime/handleSocketRequests';
 import type { ChatMember, ChatRoom } from './ChatRoom';
 import { authorIdFor, type ChatService } from './ChatService';
 

@@ -10,7 +10,7 @@ import type {
 import { mediaRequests } from '../../shared/signalling';
 import { ForbiddenError, InvalidStateError, NotLiveError, UnauthorizedError } from '../errors';
 import type { EventService } from '../events/EventService';
-import type { RequestHandlers } from '../http/handleSocketRequests';
+import type { RequestHandlers } from '../realtime/handleSocketRequests';
 import type { FileBroadcaster } from './FileBroadcaster';
 import { MediaPeer } from './MediaPeer';
 import type { MediaRoomRegistry } from './MediaRoomRegistry';

@@ -8,8 +8,8 @@ import type {
 } from '../../shared/signalling';
 import { audienceRequests, mediaRequests } from '../../shared/signalling';
 import type { EventService } from '../events/EventService';
-import { handleSocketRequests } from '../http/handleSocketRequests';
-import { TokenBucket } from '../http/TokenBucket';
+import { handleSocketRequests } from '../realtime/handleSocketRequests';
+import { TokenBucket } from '../realtime/TokenBucket';
 import type { Logger } from '../logger';
 import type { EventAudience } from '../metrics/EventAudience';
 import type { FileBroadcaster } from './FileBroadcaster';

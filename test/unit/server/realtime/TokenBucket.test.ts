@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBucket } from '../../../../server/http/TokenBucket';
+import { TokenBucket } from '../../../../server/realtime/TokenBucket';
 
 describe('TokenBucket', () => {
   it('allows a burst, then refuses until tokens refill at the given rate', () => {
