@@ -1,17 +1,20 @@
-import type { ErrorBody, ErrorCode } from '../shared/errors';
+import type { ErrorBody, ErrorCode, ErrorReason } from '../shared/errors';
 
 /** An error whose message is safe to show the client that caused it. */
 export class JalsaError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    readonly reason?: ErrorReason,
   ) {
     super(message);
     this.name = new.target.name;
   }
 
   toBody(): ErrorBody {
-    return { code: this.code, message: this.message };
+    return this.reason === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, reason: this.reason };
   }
 }
 
@@ -58,8 +61,8 @@ export class TooLargeError extends JalsaError {
 }
 
 export class UnavailableError extends JalsaError {
-  constructor(message: string) {
-    super('UNAVAILABLE', message);
+  constructor(message: string, reason?: ErrorReason) {
+    super('UNAVAILABLE', message, reason);
   }
 }
 

@@ -15,9 +15,17 @@ export const ErrorCode = z.enum([
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
+/**
+ * What a client may need to tell apart under one code: `UNAVAILABLE` means no WebRTC seat is left
+ * (watch over HLS) as well as a store being down (try again).
+ */
+export const ErrorReason = z.enum(['seatsFull']);
+export type ErrorReason = z.infer<typeof ErrorReason>;
+
 export const ErrorBody = z.object({
   code: ErrorCode,
   message: z.string(),
+  reason: ErrorReason.optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 

@@ -103,15 +103,15 @@ export const mediaRequests = {
   endEvent: [Empty, PublicEvent],
 } as const;
 
-/** How an attendee is receiving the event right now. */
-export const PlaybackMode = z.enum(['webrtc', 'hls-video', 'audio-only']);
-export type PlaybackMode = z.infer<typeof PlaybackMode>;
+/** How an attendee is receiving the event right now: the delivery path, or sound only over either. */
+export const DeliveryMode = z.enum(['webrtc', 'hls-video', 'audio-only']);
+export type DeliveryMode = z.infer<typeof DeliveryMode>;
 
 /**
  * Sent by a joined attendee's player after joining and on every change of mode. HLS viewers never
  * talk to the SFU otherwise: this is how the organizer's dashboard and `/metrics` count them.
  */
-export const ReportPlaybackRequest = z.object({ mode: PlaybackMode });
+export const ReportPlaybackRequest = z.object({ mode: DeliveryMode });
 
 /** Requests about the audience, answered beside the media session rather than by it. */
 export const audienceRequests = {
@@ -143,7 +143,7 @@ export type IngestStream = z.infer<typeof IngestStream>;
 
 export const EventStats = z.object({
   /** Attendees by how they said they receive (see `reportPlayback`). */
-  attendees: z.record(PlaybackMode, Count),
+  attendees: z.record(DeliveryMode, Count),
   ingest: z.array(IngestStream),
   packager: RecordingState,
   /** Chat entries (messages and moderation) in the last minute. */
@@ -154,7 +154,7 @@ export const EventStats = z.object({
 export type EventStats = z.infer<typeof EventStats>;
 
 /** Why the server asks a client to set its media up again. */
-export const ReconnectReason = z.enum(['workerDied', 'eventRestarted']);
+export const ReconnectReason = z.enum(['workerDied']);
 
 export const mediaNotifications = {
   eventUpdated: PublicEvent,

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import compression from 'compression';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import type { ErrorCode } from '../../shared/errors';
 import { BadRequestError, JalsaError, NotFoundError, toErrorBody } from '../errors';
 import type { EventService } from '../events/EventService';
 import type { Logger } from '../logger';
@@ -18,7 +19,8 @@ export interface AppDependencies {
   routers: Router[];
 }
 
-const HTTP_STATUS: Record<string, number> = {
+/** Keyed by every code, so that a new one cannot silently become a 500. */
+const HTTP_STATUS: Record<ErrorCode, number> = {
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
@@ -59,7 +61,7 @@ export function createApp({ events, logger, health, clientDir, routers }: AppDep
     const jalsaError = asJalsaError(error);
     if (!jalsaError) logger.error({ err: error }, 'HTTP request failed');
     const body = toErrorBody(jalsaError ?? error);
-    res.status(HTTP_STATUS[body.code] ?? 500).json({ error: body });
+    res.status(HTTP_STATUS[body.code]).json({ error: body });
   };
   app.use(onError);
   return app;

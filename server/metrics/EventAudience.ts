@@ -1,14 +1,14 @@
-import type { PlaybackMode, Role } from '../../shared/signalling';
+import type { DeliveryMode, Role } from '../../shared/signalling';
 import { InvalidStateError } from '../errors';
 
 interface Member {
   slug: string;
   role: Role;
   /** Undefined until the connection reports how it plays. */
-  mode: PlaybackMode | undefined;
+  mode: DeliveryMode | undefined;
 }
 
-export type PlaybackCounts = Record<PlaybackMode, number>;
+export type PlaybackCounts = Record<DeliveryMode, number>;
 
 /**
  * Who follows each event through this server: organizers (who get the live figures) and attendees with
@@ -28,7 +28,7 @@ export class EventAudience {
     this.#members.set(connectionId, { slug, role, mode });
   }
 
-  reportPlayback(connectionId: string, mode: PlaybackMode): void {
+  reportPlayback(connectionId: string, mode: DeliveryMode): void {
     const member = this.#members.get(connectionId);
     if (!member) throw new InvalidStateError('join an event first');
     member.mode = mode;

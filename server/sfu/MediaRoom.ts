@@ -144,7 +144,7 @@ export class MediaRoom extends SafeEmitter<MediaRoomEvents> {
       .filter((w) => this.#seats.available(w))
       .sort((a, b) => load(a) - load(b))[0];
     const releaseSeat = worker && this.#seats.take(worker);
-    if (!worker || !releaseSeat) throw new UnavailableError('all WebRTC seats are taken; play the HLS stream instead');
+    if (!worker || !releaseSeat) throw new UnavailableError('all WebRTC seats are taken; play the HLS stream instead', 'seatsFull');
     try {
       const router = await this.#routerOn(worker);
       return { transport: await this.#createWebRtcTransport(router), router, releaseSeat };

@@ -15,7 +15,7 @@ export type Throttle = (profile: NetworkProfile) => Promise<void>;
 
 /**
  * Chromium's own network emulation over CDP. It shapes HTTP whenever applied, but WebRTC only on peer
- * connections opened while it was already on (see the team's FACTS): apply UNLIMITED before the page connects.
+ * connections opened while it was already on: apply UNLIMITED before the page connects.
  */
 export async function emulateNetwork(page: Page): Promise<Throttle> {
   const cdp = await page.context().newCDPSession(page);

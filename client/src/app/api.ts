@@ -50,7 +50,7 @@ async function send(
   if (response.ok) return response;
   const failure = ErrorResponse.safeParse(await readJson(response));
   throw failure.success
-    ? new ServiceError(failure.data.error.code, failure.data.error.message)
+    ? ServiceError.from(failure.data.error)
     : new ServiceError(codeForStatus(response.status), `The server answered ${response.status}.`);
 }
 

@@ -1,6 +1,4 @@
 import { io, type Socket } from 'socket.io-client';
-import { z } from 'zod';
-import { ErrorBody } from '../../../shared/errors';
 import {
   allMediaRequests,
   MEDIA_NAMESPACE,
@@ -13,14 +11,10 @@ import {
   type MediaResponse,
   type MediaServerToClientEvents,
 } from '../../../shared/signalling';
+import { readAck } from '../lib/readAck';
 import { ServiceError } from '../lib/ServiceError';
 
 const REQUEST_TIMEOUT_MS = 10_000;
-
-const AckEnvelope = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), data: z.unknown() }),
-  z.object({ ok: z.literal(false), error: ErrorBody }),
-]);
 
 type MediaSocket = Socket<MediaServerToClientEvents, MediaClientToServerEvents>;
 
@@ -84,12 +78,7 @@ export class MediaSignalling {
     } catch {
       throw new ServiceError('UNAVAILABLE', `The server did not answer "${name}".`);
     }
-    const envelope = AckEnvelope.safeParse(ack);
-    if (!envelope.success) throw new ServiceError('INTERNAL', `The server sent a malformed "${name}" reply.`);
-    if (!envelope.data.ok) throw new ServiceError(envelope.data.error.code, envelope.data.error.message);
-    const data = allMediaRequests[name][1].safeParse(envelope.data.data);
-    if (!data.success) throw new ServiceError('INTERNAL', `The server sent a malformed "${name}" reply.`);
-    return data.data as MediaResponse<N>;
+    return readAck<unknown>(ack, allMediaRequests[name][1], name) as MediaResponse<N>;
   }
 
   close(): void {

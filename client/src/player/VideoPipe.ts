@@ -85,7 +85,10 @@ function tunedConfig(Hls: typeof import('hls.js').default, meter: TransferMeter,
   };
 }
 
-/** The muxed video rungs of the master playlist through hls.js (which keeps only those: see FACTS.md). */
+/**
+ * The muxed video rungs of the master playlist through hls.js, which keeps only those: when some variants
+ * signal a video codec or a resolution, its level controller drops the audio-only ones.
+ */
 export class VideoPipe extends Emitter<PipeEvents> implements Pipe {
   readonly mode = 'video' as const;
   readonly element: HTMLMediaElement;

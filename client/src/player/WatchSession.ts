@@ -1,6 +1,6 @@
 import type { types } from 'mediasoup-client';
 import type { PublicEvent } from '../../../shared/events';
-import type { MediaResponse, PlaybackMode as ReportedMode } from '../../../shared/signalling';
+import type { DeliveryMode, MediaResponse } from '../../../shared/signalling';
 import { ServiceError } from '../lib/ServiceError';
 import { StateStore } from '../lib/StateStore';
 import { MediaSignalling } from '../media/MediaSignalling';
@@ -63,7 +63,7 @@ export class WatchSession extends PlaybackOwner<WatchState> {
   #joined: MediaResponse<'join'> | null = null;
   #webrtc: WebRtcPlayback | null = null;
   /** What the server was last told about how this attendee receives (it counts them by it). */
-  #reported: ReportedMode | null = null;
+  #reported: DeliveryMode | null = null;
   /** Bumped on every teardown so that setup still in flight from before notices and gives up. */
   #generation = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -165,7 +165,7 @@ export class WatchSession extends PlaybackOwner<WatchState> {
       });
     } catch (error) {
       if (generation !== this.#generation) return;
-      if (error instanceof ServiceError && error.code === 'UNAVAILABLE' && this.#signalling.connected) {
+      if (error instanceof ServiceError && error.reason === 'seatsFull') {
         this.#fallBackToHls('seats full');
       } else if (error instanceof ServiceError) {
         this.#retrySoon();
@@ -300,7 +300,7 @@ export function followedConnection(
 }
 
 /** How the server counts this attendee. */
-export function reportedMode(path: DeliveryPath, mode: PlaybackState['mode']): ReportedMode {
+export function reportedMode(path: DeliveryPath, mode: PlaybackState['mode']): DeliveryMode {
   if (mode === 'audio') return 'audio-only';
   return path === 'webrtc' ? 'webrtc' : 'hls-video';
 }
