@@ -1,13 +1,14 @@
 import type { Namespace } from 'socket.io';
 import { chatRequests, type ChatClientToServerEvents, type ChatServerToClientEvents } from '../../shared/chat';
 import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { EventMembership } from '../realtime/EventMembership';
 import { handleSocketRequests } from '../realtime/handleSocketRequests';
 import { TokenBucket } from '../realtime/TokenBucket';
-import type { Logger } from '../logger';
 import { AddressRateLimiter } from './AddressRateLimiter';
 import type { ChatRoom } from './ChatRoom';
 import type { ChatService } from './ChatService';
-import { chatChannel, ChatSession, type ChatSocketData } from './ChatSession';
+import { chatChannel, chatChannels, ChatSession, type ChatSocketData } from './ChatSession';
 import { clientAddress } from './clientAddress';
 
 export type ChatNamespaceServer = Namespace<
@@ -55,7 +56,8 @@ export class ChatNamespace {
     namespace.on('connection', (socket) => {
       const address = clientAddress(socket.handshake);
       const messages = new TokenBucket(MESSAGE_BURST, MESSAGES_PER_SECOND);
-      const session = new ChatSession(socket, chat, {
+      const membership = new EventMembership(socket, chat.events, { channels: chatChannels });
+      const session = new ChatSession(socket, chat, membership, {
         connection: () => messages.take(),
         address: () => addresses.take(address),
       });

@@ -6,7 +6,8 @@ import {
   type ChatServerToClientEvents,
 } from '../../shared/chat';
 import type { Role } from '../../shared/signalling';
-import { ForbiddenError, InvalidStateError, RateLimitedError, UnauthorizedError } from '../errors';
+import { ForbiddenError, InvalidStateError, RateLimitedError } from '../errors';
+import type { EventMembership, Membership } from '../realtime/EventMembership';
 import type { RequestHandlers } from '../realtime/handleSocketRequests';
 import type { ChatMember, ChatRoom } from './ChatRoom';
 import { authorIdFor, type ChatService } from './ChatService';
@@ -32,39 +33,45 @@ export interface ChatSessionLimits {
 
 const BANNED = 'the organizer removed you from this chat';
 
+/** What a chat connection hears: its event's frames. */
+export function chatChannels({ slug }: Membership): string[] {
+  return [chatChannel(slug)];
+}
+
 /**
- * One `/chat` connection: the event it joined, as whom, and its requests. Its handlers see only
- * validated payloads.
+ * One `/chat` connection: its membership of an event (which, as whom), its author id and its requests.
+ * Its handlers see only validated payloads.
  */
 export class ChatSession implements ChatMember {
   readonly #socket: ChatSocket;
   readonly #chat: ChatService;
+  readonly #membership: EventMembership;
   readonly #limits: ChatSessionLimits;
   #room: ChatRoom | undefined;
   #removed = false;
   authorId = '';
-  role: Role = 'attendee';
 
-  constructor(socket: ChatSocket, chat: ChatService, limits: ChatSessionLimits) {
+  constructor(socket: ChatSocket, chat: ChatService, membership: EventMembership, limits: ChatSessionLimits) {
     this.#socket = socket;
     this.#chat = chat;
+    this.#membership = membership;
     this.#limits = limits;
+  }
+
+  get role(): Role {
+    return this.#membership.current?.role ?? 'attendee';
   }
 
   readonly handlers: RequestHandlers<typeof chatRequests> = {
     join: async ({ slug, clientKey, key, after }) => {
-      // On an edge server the event may not have been copied from the origin yet.
-      await this.#chat.events.ensure(slug);
-      this.#chat.events.get(slug);
-      if (key !== undefined && !this.#chat.events.isOrganizer(slug, key)) throw new UnauthorizedError();
-      const role: Role = key === undefined ? 'attendee' : 'organizer';
+      const { membership } = await this.#membership.admit(slug, key);
       const authorId = authorIdFor(clientKey);
       const room = this.#chat.room(slug);
-      if (role === 'attendee' && room.isBanned(authorId)) throw new ForbiddenError(BANNED);
+      if (membership.role === 'attendee' && room.isBanned(authorId)) throw new ForbiddenError(BANNED);
       // Entering the room before reading the history: whatever is appended after the read reaches this
       // connection in a frame, so nothing falls between the two.
-      this.#enter(room, authorId, role);
-      return { role, authorId, state: room.stateFor(authorId), ...this.#chat.catchUp(slug, after) };
+      this.#enter(room, authorId, membership);
+      return { role: membership.role, authorId, state: room.stateFor(authorId), ...this.#chat.catchUp(slug, after) };
     },
     send: async ({ clientId, name, text }) => {
       const room = this.#joinedRoom();
@@ -93,7 +100,7 @@ export class ChatSession implements ChatMember {
     const previous = this.#socket.data.chat;
     if (!previous) return;
     const room = this.#chat.room(previous.slug);
-    this.#enter(room, previous.authorId, previous.role);
+    this.#enter(room, previous.authorId, { slug: previous.slug, role: previous.role });
     if (previous.role === 'attendee' && room.isBanned(previous.authorId)) this.remove();
   }
 
@@ -103,7 +110,7 @@ export class ChatSession implements ChatMember {
     this.close();
     this.#removed = true;
     this.#socket.data.chat = undefined;
-    void this.#socket.leave(chatChannel(room.slug));
+    void this.#membership.leave();
     this.#socket.emit('removed', {});
   }
 
@@ -112,16 +119,14 @@ export class ChatSession implements ChatMember {
     this.#room = undefined;
   }
 
-  #enter(room: ChatRoom, authorId: string, role: Role): void {
-    if (this.#room && this.#room !== room) void this.#socket.leave(chatChannel(this.#room.slug));
+  #enter(room: ChatRoom, authorId: string, membership: Membership): void {
+    void this.#membership.enter(membership);
     this.close();
     this.#removed = false;
     this.authorId = authorId;
-    this.role = role;
     this.#room = room;
     room.join(this);
-    void this.#socket.join(chatChannel(room.slug));
-    this.#socket.data.chat = { slug: room.slug, authorId, role };
+    this.#socket.data.chat = { slug: room.slug, authorId, role: membership.role };
   }
 
   #joinedRoom(): ChatRoom {

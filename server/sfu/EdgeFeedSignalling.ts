@@ -3,9 +3,9 @@ import type { Namespace } from 'socket.io';
 import { EdgeHandshake, edgeRequests } from '../../shared/edge';
 import { InvalidStateError, NotLiveError } from '../errors';
 import type { EventService } from '../events/EventService';
+import type { Logger } from '../logger';
 import { handleSocketRequests } from '../realtime/handleSocketRequests';
 import { TokenBucket } from '../realtime/TokenBucket';
-import type { Logger } from '../logger';
 import type { MediaRoomRegistry } from './MediaRoomRegistry';
 import type { PipeSettings, RoomPipe } from './RoomPipe';
 

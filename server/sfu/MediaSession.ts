@@ -5,11 +5,11 @@ import type {
   MediaNotification,
   MediaNotificationName,
   MediaServerToClientEvents,
-  Role,
 } from '../../shared/signalling';
 import { mediaRequests } from '../../shared/signalling';
-import { ForbiddenError, InvalidStateError, NotLiveError, UnauthorizedError } from '../errors';
+import { ForbiddenError, InvalidStateError, NotLiveError } from '../errors';
 import type { EventService } from '../events/EventService';
+import type { EventMembership, Membership } from '../realtime/EventMembership';
 import type { RequestHandlers } from '../realtime/handleSocketRequests';
 import type { FileBroadcaster } from './FileBroadcaster';
 import { MediaPeer } from './MediaPeer';
@@ -22,26 +22,37 @@ export function eventChannel(slug: string): string {
   return `event:${slug}`;
 }
 
+/** The Socket.io room of an event's organizers: live figures go to them only. */
+export function organizerChannel(slug: string): string {
+  return `organizers:${slug}`;
+}
+
+/** Everyone following an event hears its notifications; its organizers also their own. */
+export function mediaChannels({ slug, role }: Membership): string[] {
+  return role === 'organizer' ? [eventChannel(slug), organizerChannel(slug)] : [eventChannel(slug)];
+}
+
 /**
- * One signalling connection: which event it joined, in which role, and its media peer. Its methods
- * are the request handlers; validation has already happened by the time they run.
+ * One signalling connection: its membership of an event (which, as whom) and its media peer. Its
+ * methods are the request handlers; validation has already happened by the time they run.
  */
 export class MediaSession {
   readonly #socket: MediaSocket;
+  readonly #membership: EventMembership;
   readonly #events: EventService;
   readonly #rooms: MediaRoomRegistry;
   readonly #fileBroadcasts: FileBroadcaster;
-  #slug: string | undefined;
-  #role: Role = 'attendee';
   #peer: MediaPeer | undefined;
 
   constructor(
     socket: MediaSocket,
+    membership: EventMembership,
     events: EventService,
     rooms: MediaRoomRegistry,
     fileBroadcasts: FileBroadcaster,
   ) {
     this.#socket = socket;
+    this.#membership = membership;
     this.#events = events;
     this.#rooms = rooms;
     this.#fileBroadcasts = fileBroadcasts;
@@ -49,38 +60,31 @@ export class MediaSession {
 
   readonly handlers: RequestHandlers<typeof mediaRequests> = {
     join: async ({ slug, key }) => {
-      if (this.#events.isMirror && key !== undefined) {
-        throw new UnauthorizedError('organizers connect to the origin server, not an edge');
-      }
-      await this.#events.ensure(slug);
-      const event = this.#events.get(slug);
-      if (key !== undefined && !this.#events.isOrganizer(slug, key)) throw new UnauthorizedError();
-      this.close();
-      if (this.#slug && this.#slug !== slug) await this.#socket.leave(eventChannel(this.#slug));
-      this.#slug = slug;
-      this.#role = key === undefined ? 'attendee' : 'organizer';
-      await this.#socket.join(eventChannel(slug));
+      const { event, membership } = await this.#membership.admit(slug, key);
+      this.#closePeer();
+      await this.#membership.enter(membership);
+      const { role } = membership;
       const fileBroadcast = this.#fileBroadcasts.isRunning(slug);
       if (event.status !== 'live') {
-        return { role: this.#role, event, routerRtpCapabilities: null, producers: [], webrtcSeatAvailable: true, fileBroadcast };
+        return { role, event, routerRtpCapabilities: null, producers: [], webrtcSeatAvailable: true, fileBroadcast };
       }
-      const peer = await this.#ensurePeer();
+      const peer = await this.#ensurePeer(membership);
       return {
-        role: this.#role,
+        role,
         event,
         routerRtpCapabilities: peer.room.rtpCapabilities,
         producers: peer.room.producers(),
-        webrtcSeatAvailable: this.#role === 'organizer' || peer.room.seatAvailable,
+        webrtcSeatAvailable: role === 'organizer' || peer.room.seatAvailable,
         fileBroadcast,
       };
     },
     goLive: async () => {
-      const slug = this.#organizerSlug();
-      const event = this.#events.goLive(slug);
-      const peer = await this.#ensurePeer();
+      const organizer = this.#organizer();
+      const event = this.#events.goLive(organizer.slug);
+      const peer = await this.#ensurePeer(organizer);
       return { event, routerRtpCapabilities: peer.room.rtpCapabilities };
     },
-    endEvent: () => this.#events.end(this.#organizerSlug()),
+    endEvent: () => this.#events.end(this.#organizer().slug),
     createTransport: ({ direction }) => this.#livePeer().createTransport(direction),
     connectTransport: async ({ transportId, dtlsParameters }) => {
       await this.#livePeer().connectTransport(transportId, dtlsParameters as unknown as types.DtlsParameters);
@@ -88,7 +92,8 @@ export class MediaSession {
     },
     produce: ({ transportId, kind, rtpParameters }) => {
       // The camera would silently replace the file's media: the organizer stops the file first.
-      if (this.#slug && this.#fileBroadcasts.isRunning(this.#slug)) {
+      const slug = this.#membership.current?.slug;
+      if (slug !== undefined && this.#fileBroadcasts.isRunning(slug)) {
         throw new InvalidStateError('a prepared file is being broadcast; stop it to use the camera');
       }
       return this.#livePeer().produce(transportId, kind, rtpParameters as unknown as types.RtpParameters);
@@ -109,7 +114,13 @@ export class MediaSession {
     },
   };
 
+  /** The connection is gone: its peer closes and it follows no event any more. */
   close(): void {
+    this.#closePeer();
+    void this.#membership.leave();
+  }
+
+  #closePeer(): void {
     this.#peer?.close();
     this.#peer = undefined;
   }
@@ -118,11 +129,13 @@ export class MediaSession {
     (this.#socket.emit as (n: N, p: MediaNotification<N>) => void)(name, payload);
   };
 
-  async #ensurePeer(): Promise<MediaPeer> {
-    const room = await this.#rooms.getOrCreate(this.#slug!);
+  async #ensurePeer(membership: Membership): Promise<MediaPeer> {
+    const room = await this.#rooms.getOrCreate(membership.slug);
+    // Replaced while the room opened (a later join, or the disconnect): a peer now would belong to nobody.
+    if (!this.#membership.holds(membership)) throw new InvalidStateError('a later join replaced this one');
     if (this.#peer && !this.#peer.closed && this.#peer.room === room) return this.#peer;
     this.#peer?.close();
-    this.#peer = new MediaPeer(room, this.#role, this.#notify);
+    this.#peer = new MediaPeer(room, membership.role, this.#notify);
     return this.#peer;
   }
 
@@ -131,8 +144,9 @@ export class MediaSession {
     return this.#peer;
   }
 
-  #organizerSlug(): string {
-    if (!this.#slug || this.#role !== 'organizer') throw new ForbiddenError();
-    return this.#slug;
+  #organizer(): Membership {
+    const membership = this.#membership.current;
+    if (membership?.role !== 'organizer') throw new ForbiddenError();
+    return membership;
   }
 }

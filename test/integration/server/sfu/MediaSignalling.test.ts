@@ -329,7 +329,7 @@ describe('WebRTC seats', () => {
       expect(second.joined.webrtcSeatAvailable).toBe(false);
       expect(await second.client.request('createTransport', { direction: 'recv' })).toMatchObject({
         ok: false,
-        error: { code: 'UNAVAILABLE' },
+        error: { code: 'UNAVAILABLE', reason: 'seatsFull' },
       });
       // Organizers never need a seat.
       expect(await organizer.client.ok('createTransport', { direction: 'recv' })).toHaveProperty('id');
