@@ -18,6 +18,9 @@ describe('toErrorBody', () => {
   });
 
   it('hides what went wrong inside the server', () => {
-    expect(toErrorBody(new Error('ECONNREFUSED 10.0.0.7:6379'))).toStrictEqual({ code: 'INTERNAL', message: 'internal error' });
+    expect(toErrorBody(new Error('ECONNREFUSED 10.0.0.7:6379'))).toStrictEqual({
+      code: 'INTERNAL',
+      message: 'internal error',
+    });
   });
 });

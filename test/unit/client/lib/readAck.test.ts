@@ -15,7 +15,10 @@ function failure(ack: unknown): ServiceError {
 
 describe('readAck', () => {
   it('keeps the server’s reason, so seats being full is not confused with the server being unavailable', () => {
-    const seatsFull = failure({ ok: false, error: { code: 'UNAVAILABLE', message: 'all seats taken', reason: 'seatsFull' } });
+    const seatsFull = failure({
+      ok: false,
+      error: { code: 'UNAVAILABLE', message: 'all seats taken', reason: 'seatsFull' },
+    });
     expect(seatsFull).toMatchObject({ code: 'UNAVAILABLE', reason: 'seatsFull', message: 'all seats taken' });
     const storeDown = failure({ ok: false, error: { code: 'UNAVAILABLE', message: 'try again' } });
     expect(storeDown.code).toBe('UNAVAILABLE');
@@ -23,7 +26,8 @@ describe('readAck', () => {
   });
 
   it('treats a reason it does not know as a malformed reply', () => {
-    expect(failure({ ok: false, error: { code: 'UNAVAILABLE', message: 'x', reason: 'full moon' } }).code).toBe('INTERNAL');
+    const unknown = failure({ ok: false, error: { code: 'UNAVAILABLE', message: 'x', reason: 'full moon' } });
+    expect(unknown.code).toBe('INTERNAL');
   });
 
   it('returns the data checked against its schema', () => {

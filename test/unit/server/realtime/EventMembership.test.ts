@@ -116,7 +116,7 @@ describe('EventMembership', () => {
     expect(events.calls).toEqual(['ensure unknown', 'get unknown']);
   });
 
-  it('makes the connection hear exactly the channels of its membership as it moves between events and roles', async () => {
+  it('makes the connection hear exactly its membership’s channels as it moves between events and roles', async () => {
     const { socket, membership, join } = setUp();
     await join('rally', KEY);
     expect([...socket.channels].sort()).toEqual(['event:rally', 'organizers:rally']);
