@@ -9,6 +9,8 @@ const SHELL_KEY = '/index.html';
 const NETWORK_TIMEOUT_MS = 4000;
 /** Old releases' chunks are dropped beyond this many cached assets. */
 const MAX_ASSETS = 40;
+/** Never the app shell, even when opened as a page: their responses must neither be kept nor replaced. */
+const NOT_THE_APP = /^\/(api|hls|socket\.io|assets)\/|^\/(metrics|healthz)$/;
 
 self.addEventListener('install', () => self.skipWaiting());
 
@@ -26,14 +28,17 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (request.mode === 'navigate') event.respondWith(shell(request));
+  if (request.mode === 'navigate' && !NOT_THE_APP.test(url.pathname)) event.respondWith(shell(request));
   else if (url.pathname.startsWith('/assets/')) event.respondWith(asset(request));
 });
 
 async function shell(request) {
   const cache = await caches.open(SHELL_CACHE);
   const network = fetch(request).then(async (response) => {
-    if (response.ok) await cache.put(SHELL_KEY, response.clone());
+    // Only the page itself: an error page or anything else the server answered must not become the shell.
+    if (response.ok && (response.headers.get('content-type') ?? '').startsWith('text/html')) {
+      await cache.put(SHELL_KEY, response.clone());
+    }
     return response;
   });
   const timeout = new Promise((resolve) => setTimeout(resolve, NETWORK_TIMEOUT_MS));

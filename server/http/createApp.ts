@@ -7,6 +7,7 @@ import { BadRequestError, JalsaError, NotFoundError, toErrorBody } from '../erro
 import type { EventService } from '../events/EventService';
 import type { Logger } from '../logger';
 import { eventRoutes } from './eventRoutes';
+import { securityHeaders } from './securityHeaders';
 
 export interface AppDependencies {
   events: EventService;
@@ -37,6 +38,7 @@ export function createApp({ events, logger, health, clientDir, routers }: AppDep
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(securityHeaders());
   // Every byte counts on a 2G link: playlists and the client's JS and CSS shrink several times over.
   // The compression module does not know HLS playlists are text; they grow through a live event.
   app.use(

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { RECORDINGS_URL_PATH, recordingFileKind, type RecordingFileKind } from '../../shared/recordingLayout';
 import { RecordingState } from '../../shared/signalling';
+import { hasBearerSecret } from '../http/bearerKey';
 import type { AppliedEntries } from './ChatRate';
 import { emptyCounts, type EventAudience } from './EventAudience';
 import type { EventStatsCollector } from './EventStatsCollector';
@@ -143,7 +144,7 @@ export class Metrics {
       next();
     });
     router.get('/metrics', async (req, res) => {
-      if (this.#token !== undefined && req.get('authorization') !== `Bearer ${this.#token}`) {
+      if (this.#token !== undefined && !hasBearerSecret(req, this.#token)) {
         res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: { code: 'UNAUTHORIZED', message: 'metrics need the METRICS_TOKEN' } });
         return;
       }

@@ -1,0 +1,39 @@
+import helmet from 'helmet';
+import type { RequestHandler } from 'express';
+
+/**
+ * The browser-side defences of every response (helmet's set, tightened where this app allows):
+ * - a CSP that lets in only what the built client uses: its own scripts, styles and connections
+ *   (REST, HLS, Socket.io's websocket), `blob:` for the players' MediaSource and poster object URLs
+ *   and hls.js's worker, `data:` for the empty favicon;
+ * - no framing at all (`frame-ancestors 'none'` and `X-Frame-Options: DENY`): the studio runs an event
+ *   with one click, so a page that frames it could trick an organizer into ending it;
+ * - `nosniff`, and no referrer, so an event's address does not leak to other sites.
+ * No `upgrade-insecure-requests` and no HSTS: a server reached over plain http on a local network must
+ * keep working, and the TLS-terminating proxy is the one to decide HSTS for its whole domain.
+ */
+export function securityHeaders(): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'base-uri': ["'none'"],
+        'connect-src': ["'self'"],
+        'font-src': ["'self'"],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        'img-src': ["'self'", 'data:', 'blob:'],
+        'media-src': ["'self'", 'blob:'],
+        'object-src': ["'none'"],
+        'script-src': ["'self'"],
+        'script-src-attr': ["'none'"],
+        'style-src': ["'self'"],
+        'worker-src': ["'self'", 'blob:'],
+      },
+    },
+    strictTransportSecurity: false,
+    xFrameOptions: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+}
