@@ -8,6 +8,7 @@ import { ChatService } from './chat/ChatService';
 import { chatRoutes } from './chat/chatRoutes';
 import type { Config } from './config';
 import { EventService } from './events/EventService';
+import { reapOrphanedFfmpeg } from './ffmpeg/orphans';
 import { EventStore } from './events/EventStore';
 import { loadInstanceKey } from './events/organizerKeys';
 import { OriginEventSource } from './events/OriginEventSource';
@@ -179,6 +180,8 @@ export class JalsaServer {
   }
 
   static async start(config: Config, logger: Logger): Promise<JalsaServer> {
+    // A server that died left its ffmpeg running: stop them before recovering what they were writing.
+    await reapOrphanedFfmpeg(config.dataDir, logger.child({ module: 'ffmpeg' }));
     const db = openDatabase(config.dataDir);
     const instanceKey = loadInstanceKey(config.dataDir, config.organizerKey);
     const { originUrl } = config.cluster;

@@ -1,6 +1,8 @@
 import { loadConfig } from './config';
+import { FfmpegProcess } from './ffmpeg/FfmpegProcess';
 import { JalsaServer } from './JalsaServer';
 import { createLogger, type Logger } from './logger';
+import { handleProcessFaults } from './processFaults';
 
 /** Something that runs beside the server (the demo broadcast) and stops before it. */
 export interface Companion {
@@ -28,14 +30,17 @@ export async function serve(
   const running = await companion?.(server, logger);
 
   let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
+  const stop = async (reason: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ reason }, 'shutting down');
     await running?.close();
     await server.close();
-    process.exit(0);
+    process.exit();
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  handleProcessFaults(logger, stop);
+  // Whatever way the process ends, no ffmpeg outlives it writing into a recording.
+  process.once('exit', () => FfmpegProcess.killAll());
 }

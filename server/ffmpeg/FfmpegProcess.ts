@@ -39,6 +39,8 @@ const STDERR_TAIL_CHARS = 2_000;
  * as a bounded tail, stopped with SIGINT so it can close its files cleanly, then SIGKILL after a grace.
  */
 export class FfmpegProcess {
+  /** Every ffmpeg of this Node process still running, whichever part of the server started it. */
+  static readonly #running = new Set<FfmpegProcess>();
   /** Resolves once, when the process has ended for whatever reason; never rejects. */
   readonly exited: Promise<FfmpegExit>;
   readonly #child: ChildProcess;
@@ -50,6 +52,7 @@ export class FfmpegProcess {
   private constructor(child: ChildProcess, options: FfmpegProcessOptions) {
     this.#child = child;
     this.#stopGraceMs = options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
+    FfmpegProcess.#running.add(this);
     const { logger } = options;
     child.stderr?.on('data', (chunk: Buffer) => {
       this.#stderr = (this.#stderr + chunk.toString()).slice(-STDERR_TAIL_CHARS);
@@ -67,6 +70,15 @@ export class FfmpegProcess {
         resolve({ reason, code, signal });
       });
     });
+    void this.exited.then(() => FfmpegProcess.#running.delete(this));
+  }
+
+  /**
+   * SIGKILLs every ffmpeg still running, synchronously: for a process about to exit without closing the
+   * server (a fatal error), so that no ffmpeg outlives it writing into a recording.
+   */
+  static killAll(): void {
+    for (const ffmpeg of FfmpegProcess.#running) ffmpeg.#child.kill('SIGKILL');
   }
 
   static async start(args: string[], options: FfmpegProcessOptions): Promise<FfmpegProcess> {

@@ -3,8 +3,9 @@ import path from 'node:path';
 import compression from 'compression';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import type { ErrorCode } from '../../shared/errors';
-import { BadRequestError, JalsaError, NotFoundError, toErrorBody } from '../errors';
+import { BadRequestError, JalsaError, NotFoundError, toErrorBody, UnavailableError } from '../errors';
 import type { EventService } from '../events/EventService';
+import { FfmpegSpawnError } from '../ffmpeg/FfmpegProcess';
 import type { Logger } from '../logger';
 import { eventRoutes } from './eventRoutes';
 import { securityHeaders } from './securityHeaders';
@@ -69,9 +70,13 @@ export function createApp({ events, logger, health, clientDir, routers }: AppDep
   return app;
 }
 
-/** Body-parser failures carry an HTTP status of their own: they are the client's mistake. */
+/**
+ * Body-parser failures carry an HTTP status of their own: they are the client's mistake. An ffmpeg that
+ * cannot start is this server's, and the organizer is told so rather than given a bare 500.
+ */
 function asJalsaError(error: unknown): JalsaError | undefined {
   if (error instanceof JalsaError) return error;
+  if (error instanceof FfmpegSpawnError) return new UnavailableError(`this server cannot run its media tools: ${error.message}`);
   const status = (error as { status?: unknown }).status;
   if (status === 404) return new NotFoundError('file');
   if (typeof status === 'number' && status >= 400 && status < 500) {

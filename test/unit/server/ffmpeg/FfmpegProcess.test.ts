@@ -52,6 +52,15 @@ describe('FfmpegProcess', () => {
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(150);
   });
 
+  it('kills every ffmpeg still running at once when the process must exit, and only those', async () => {
+    const running = await Promise.all([FfmpegProcess.start(ENDLESS, { logger }), FfmpegProcess.start(ENDLESS, { logger })]);
+    const finished = await FfmpegProcess.start(['-version'], { logger });
+    await finished.exited;
+    FfmpegProcess.killAll();
+    for (const ffmpeg of running) expect(await ffmpeg.exited).toEqual({ reason: 'crashed', code: null, signal: 'SIGKILL' });
+    expect(await finished.exited).toEqual({ reason: 'exited', code: 0, signal: null });
+  });
+
   it('keeps only the tail of a long stderr', async () => {
     const chatty = await FfmpegProcess.start(['-c', 'for i in $(seq 1 2000); do echo "line $i" >&2; done'], { logger, command: 'sh' });
     await chatty.exited;
