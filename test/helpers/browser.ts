@@ -1,4 +1,4 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's Chromium, never a downloaded one; flags measured on the test machines. */
 export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
@@ -87,4 +87,17 @@ export async function waitFor<T>(
     value = await read();
   }
   return value;
+}
+
+/**
+ * Opens `url` and reloads it once the service worker is ready: the first visit's page was fetched before
+ * the worker took control, the reloaded one passes through it. Resolves when the page is controlled.
+ */
+export async function openUnderServiceWorker(context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await page.reload();
+  await waitFor(() => page.evaluate(() => navigator.serviceWorker.controller !== null), Boolean);
+  return page;
 }

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../helpers/browser';
+import { openUnderServiceWorker, waitFor } from '../helpers/browser';
 import { withServerAndBrowser } from '../helpers/serverAndBrowser';
 import { createEvent } from '../helpers/testServer';
 import { progressOver, readPlayer } from '../helpers/watchPage';
@@ -58,13 +58,13 @@ describe('the client under the Content-Security-Policy', () => {
     await context.close();
   });
 
+});
+
+describe('the service worker, attacked by opening API addresses as pages', () => {
   it('keeps only the page as the app shell, never an API answer opened as a page', async () => {
     const context = await test.browser.newContext();
-    const page = await context.newPage();
-    await page.goto(test.url);
-    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
-    await page.reload();
-    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    const page = await openUnderServiceWorker(context, test.url);
+    expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
 
     await page.goto(`${test.url}/api/events`);
     await page.goto(`${test.url}/healthz`);

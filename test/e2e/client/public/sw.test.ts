@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { openUnderServiceWorker } from '../../../helpers/browser';
 import { withServerAndBrowser } from '../../../helpers/serverAndBrowser';
 
 const test = withServerAndBrowser();
@@ -6,12 +7,8 @@ const test = withServerAndBrowser();
 describe('the service worker', () => {
   it('keeps the app shell so a returning visitor gets the page even without a network', async () => {
     const context = await test.browser.newContext();
-    const page = await context.newPage();
-    await page.goto(test.url);
-    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
-    // The first visit's page was fetched before the worker took control: the second one passes through it.
-    await page.reload();
-    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    const page = await openUnderServiceWorker(context, test.url);
+    expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
 
     await context.setOffline(true);
     await page.reload();
