@@ -123,6 +123,7 @@ async function run(name: string, { processes, batchMs }: Scenario) {
           CHAT_BATCH_MS: String(batchMs),
           // Every simulated attendee comes from 127.0.0.1: the per-address limit would measure itself.
           CHAT_ADDRESS_MESSAGES_PER_SECOND: '100000',
+          SOCKET_CONNECTIONS_PER_ADDRESS: '100000',
           ...(redis ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.keyPrefix } : {}),
         }),
       );

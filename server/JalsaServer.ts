@@ -23,6 +23,7 @@ import { EventAudience } from './metrics/EventAudience';
 import { EventStatsCollector } from './metrics/EventStatsCollector';
 import { EventStatsFeed } from './metrics/EventStatsFeed';
 import { Metrics } from './metrics/Metrics';
+import { AddressConnectionLimit } from './realtime/AddressConnectionLimit';
 import { EdgeFeeds } from './sfu/EdgeFeeds';
 import { EdgeFeedSignalling } from './sfu/EdgeFeedSignalling';
 import { FileBroadcaster } from './sfu/FileBroadcaster';
@@ -137,13 +138,16 @@ export class JalsaServer {
       ],
     });
     this.#httpServer = http.createServer(app);
+    const connectionLimit = new AddressConnectionLimit(this.config.connectionsPerAddress);
     this.#io = new SocketIoServer(this.#httpServer, {
       maxHttpBufferSize: MAX_SOCKET_PAYLOAD_BYTES,
       serveClient: false,
+      allowRequest: connectionLimit.allowRequest,
       // A connection back within two minutes gets what was broadcast meanwhile and its rooms back, in this
       // process (chat clients that come back later, or to another process, catch up from the chat log).
       connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000 },
     });
+    connectionLimit.watch(this.#io.engine);
     this.#signalling = new MediaSignalling(
       this.#io.of(MEDIA_NAMESPACE) as MediaNamespace,
       this.events,

@@ -26,6 +26,8 @@ const EnvSchema = z
     RTC_ENABLE_TCP: EnvBoolean.default(true),
     RTC_INITIAL_OUTGOING_BITRATE: z.coerce.number().int().min(100_000).default(1_000_000),
     WEBRTC_SEATS_PER_WORKER: z.coerce.number().int().min(0).default(400),
+    WEBRTC_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    SOCKET_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(200),
     SERVE_CLIENT: EnvBoolean.default(true),
     EDGE_ORIGIN_URL: z.url({ protocol: /^https?$/ }).optional(),
     CLUSTER_KEY: z.string().min(20).optional(),
@@ -63,7 +65,14 @@ export interface Config {
     initialOutgoingBitrate: number;
     /** Attendees receiving over WebRTC per worker; the rest get HLS. */
     seatsPerWorker: number;
+    /** A receive transport not ICE-connected this long after it was made is closed and its seat freed. */
+    connectTimeoutMs: number;
   };
+  /**
+   * Socket.io connections open at once from one client address (as the trusted local proxy reports
+   * it): many phones share an address behind carrier NAT, one machine must not take every seat.
+   */
+  connectionsPerAddress: number;
   clientDir: string;
   /**
    * Several SFU hosts: with `clusterKey` set this server feeds edges; with `originUrl` set too it is
@@ -112,7 +121,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       enableTcp: e.RTC_ENABLE_TCP,
       initialOutgoingBitrate: e.RTC_INITIAL_OUTGOING_BITRATE,
       seatsPerWorker: e.WEBRTC_SEATS_PER_WORKER,
+      connectTimeoutMs: e.WEBRTC_CONNECT_TIMEOUT_MS,
     },
+    connectionsPerAddress: e.SOCKET_CONNECTIONS_PER_ADDRESS,
     clientDir: path.join(projectRoot, 'dist', 'client'),
     cluster: {
       originUrl: e.EDGE_ORIGIN_URL?.replace(/\/+$/, ''),

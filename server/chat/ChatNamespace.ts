@@ -9,7 +9,7 @@ import { AddressRateLimiter } from './AddressRateLimiter';
 import type { ChatRoom } from './ChatRoom';
 import type { ChatService } from './ChatService';
 import { chatChannel, chatChannels, ChatSession, type ChatSocketData } from './ChatSession';
-import { clientAddress } from './clientAddress';
+import { clientAddress } from '../realtime/clientAddress';
 
 export type ChatNamespaceServer = Namespace<
   ChatClientToServerEvents,

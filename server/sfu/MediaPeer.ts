@@ -9,14 +9,20 @@ type Direction = 'send' | 'recv';
 
 /**
  * One connection's media in one room: at most one transport per direction, the organizer's producers,
- * and an attendee's consumers with their audio-only and layer preferences.
+ * and an attendee's consumers (at most one per producer) with their audio-only and layer preferences.
+ * Each of these is a cost on the server (a seat, outgoing bandwidth): a client asking for more gets an
+ * error, never another one.
  */
 export class MediaPeer {
   readonly room: MediaRoom;
   readonly role: Role;
   readonly #notify: Notify;
   readonly #transports = new Map<Direction, types.WebRtcTransport>();
+  /** Directions whose transport is being made: a second request meanwhile would take a second seat. */
+  readonly #creating = new Set<Direction>();
   readonly #consumers = new Map<string, types.Consumer>();
+  /** Producers this peer consumes or is about to: consuming one twice would double what it is sent. */
+  readonly #consumed = new Set<string>();
   /** Video consumers the client asked to resume; they stay paused while audio-only is on. */
   readonly #wantsResumed = new Set<string>();
   #audioOnly = false;
@@ -41,22 +47,30 @@ export class MediaPeer {
   async createTransport(direction: Direction) {
     this.#assertOpen();
     if (direction === 'send') this.#assertOrganizer();
+    if (this.#creating.has(direction)) throw new InvalidStateError(`a ${direction} transport is already being made`);
     // A client that asks again (e.g. after an ICE failure) gets a fresh transport, never a pile of them.
     this.#transports.get(direction)?.close();
-    let transport: types.WebRtcTransport;
-    let releaseSeat: () => void = () => undefined;
-    if (direction === 'send') {
-      transport = await this.room.createSendTransport();
-    } else {
-      const receiving = await this.room.createReceiveTransport(this.role === 'attendee');
-      ({ transport, releaseSeat } = receiving);
-      this.#receiveRouter = receiving.router;
+    this.#creating.add(direction);
+    let made: { transport: types.WebRtcTransport; router?: types.Router; releaseSeat?: () => void };
+    try {
+      made = direction === 'send'
+        ? { transport: await this.room.createSendTransport() }
+        : await this.room.createReceiveTransport(this.role === 'attendee');
+    } finally {
+      this.#creating.delete(direction);
     }
-    this.#transports.set(direction, transport);
+    const { transport, router, releaseSeat } = made;
     transport.observer.once('close', () => {
-      releaseSeat();
+      releaseSeat?.();
       if (this.#transports.get(direction) === transport) this.#transports.delete(direction);
     });
+    // The connection left (or the room closed) while the transport was made: nobody would ever close it.
+    if (this.#closed || this.room.closed) {
+      transport.close();
+      this.#assertOpen();
+    }
+    this.#transports.set(direction, transport);
+    if (router) this.#receiveRouter = router;
     return {
       id: transport.id,
       iceParameters: transport.iceParameters,
@@ -84,15 +98,24 @@ export class MediaPeer {
     const router = this.#receiveRouter;
     if (!transport || !router) throw new InvalidStateError('create a receive transport first');
     if (!this.room.hasProducer(producerId)) throw new NotFoundError('producer');
-    await this.room.whenPiped(router);
-    if (!router.canConsume({ producerId, rtpCapabilities })) {
-      throw new BadRequestError('these RTP capabilities cannot receive this producer');
+    if (this.#consumed.has(producerId)) throw new InvalidStateError('this producer is already consumed');
+    this.#consumed.add(producerId);
+    let consumer: types.Consumer;
+    try {
+      await this.room.whenPiped(router);
+      if (!router.canConsume({ producerId, rtpCapabilities })) {
+        throw new BadRequestError('these RTP capabilities cannot receive this producer');
+      }
+      // Paused until the client has wired the track up; resuming then also asks for a keyframe.
+      consumer = await transport.consume({ producerId, rtpCapabilities, paused: true });
+    } catch (error) {
+      this.#consumed.delete(producerId);
+      throw error;
     }
-    // Paused until the client has wired the track up; resuming then also asks for a keyframe.
-    const consumer = await transport.consume({ producerId, rtpCapabilities, paused: true });
     this.#consumers.set(consumer.id, consumer);
     consumer.observer.once('close', () => {
       this.#consumers.delete(consumer.id);
+      this.#consumed.delete(producerId);
       this.#wantsResumed.delete(consumer.id);
     });
     consumer.on('producerclose', () => this.#notify('consumerClosed', { consumerId: consumer.id }));

@@ -15,6 +15,8 @@ export interface WebRtcTransportSettings {
   announcedAddress: string | undefined;
   enableTcp: boolean;
   initialOutgoingBitrate: number;
+  /** A receive transport not ICE-connected this long after it was made is closed, and its seat freed. */
+  connectTimeoutMs: number;
 }
 
 export type MediaRoomCloseReason = 'workerDied' | 'closed';
@@ -135,7 +137,8 @@ export class MediaRoom extends SafeEmitter<MediaRoomEvents> {
    */
   async createReceiveTransport(needsSeat: boolean): Promise<ReceiveTransport> {
     if (!needsSeat) {
-      return { transport: await this.#createWebRtcTransport(this.#router), router: this.#router, releaseSeat: () => undefined };
+      const transport = this.#closeUnlessConnected(await this.#createWebRtcTransport(this.#router));
+      return { transport, router: this.#router, releaseSeat: () => undefined };
     }
     // The origin's core also carries the organizer's producers and the packager: others go first.
     const load = (w: types.Worker) => this.#seats.taken(w) + (w === this.#originWorker ? 0.5 : 0);
@@ -147,7 +150,7 @@ export class MediaRoom extends SafeEmitter<MediaRoomEvents> {
     if (!worker || !releaseSeat) throw new UnavailableError('all WebRTC seats are taken; play the HLS stream instead', 'seatsFull');
     try {
       const router = await this.#routerOn(worker);
-      return { transport: await this.#createWebRtcTransport(router), router, releaseSeat };
+      return { transport: this.#closeUnlessConnected(await this.#createWebRtcTransport(router)), router, releaseSeat };
     } catch (error) {
       releaseSeat();
       throw error;
@@ -269,6 +272,23 @@ export class MediaRoom extends SafeEmitter<MediaRoomEvents> {
       preferUdp: true,
       initialAvailableOutgoingBitrate: initialOutgoingBitrate,
     });
+  }
+
+  /**
+   * A receive transport holds a seat and ports from the moment it is made; one whose client never
+   * completes ICE (gone, or never meant to connect) gives them back instead of holding them all event long.
+   */
+  #closeUnlessConnected(transport: types.WebRtcTransport): types.WebRtcTransport {
+    const timer = setTimeout(() => {
+      this.#logger.debug({ transportId: transport.id }, 'receive transport never connected; closed');
+      transport.close();
+    }, this.#transportSettings.connectTimeoutMs);
+    timer.unref();
+    transport.observer.on('icestatechange', (state) => {
+      if (state === 'connected' || state === 'completed') clearTimeout(timer);
+    });
+    transport.observer.once('close', () => clearTimeout(timer));
+    return transport;
   }
 
   /** Any of the room's workers dying loses the room: its clients set their media up again elsewhere. */

@@ -6,18 +6,19 @@ import { MediaRoom } from '../../../../server/sfu/MediaRoom';
 import { WebRtcSeats } from '../../../../server/sfu/WebRtcSeats';
 import { asMediasoup, FakeProducer, fakePool, type FakeRouter } from '../../../helpers/fakeMediasoup';
 
-const settings = { listenIp: '127.0.0.1', announcedAddress: undefined, enableTcp: false, initialOutgoingBitrate: 600_000 };
+const settings = { listenIp: '127.0.0.1', announcedAddress: undefined, enableTcp: false, initialOutgoingBitrate: 600_000, connectTimeoutMs: 10_000 };
 const capabilities = asMediasoup<types.RtpCapabilities>({ codecs: [] });
 const rtpParameters = asMediasoup<types.RtpParameters>({ codecs: [], encodings: [] });
 
 async function liveRoom() {
   const { pool, workers } = fakePool(1);
-  const room = await MediaRoom.create('rally', pool, new WebRtcSeats(10), settings, createLogger('silent'));
+  const seats = new WebRtcSeats(10);
+  const room = await MediaRoom.create('rally', pool, seats, settings, createLogger('silent'));
   const audio = new FakeProducer('audio');
   const video = new FakeProducer('video');
   room.addProducer(asMediasoup(audio));
   room.addProducer(asMediasoup(video));
-  return { room, audio, video, origin: workers[0]!.routers[0]! };
+  return { room, seats, audio, video, origin: workers[0]!.routers[0]! };
 }
 
 /** An attendee receiving both of the organizer's producers, having asked to resume those of `resumed`. */
@@ -89,6 +90,44 @@ describe('MediaPeer: roles and state', () => {
     const { id } = await organizer.createTransport('send');
     const { producerId } = await organizer.produce(id, 'audio', rtpParameters);
     expect(room.producers()).toContainEqual({ producerId, kind: 'audio' });
+  });
+
+  it('refuses a second transport of a direction while the first is being made, and keeps one seat', async () => {
+    const { room, seats } = await liveRoom();
+    const peer = new MediaPeer(room, 'attendee', () => undefined);
+    const results = await Promise.allSettled([peer.createTransport('recv'), peer.createTransport('recv')]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    expect(results[1]).toMatchObject({ reason: { code: 'INVALID_STATE' } });
+    expect(seats.used).toBe(1);
+    // Asked again once made: the transport is replaced and its seat given back.
+    await peer.createTransport('recv');
+    expect(seats.used).toBe(1);
+  });
+
+  it('closes a transport made while the peer closed, and gives its seat back', async () => {
+    const { room, seats, origin } = await liveRoom();
+    const peer = new MediaPeer(room, 'attendee', () => undefined);
+    const made = peer.createTransport('recv');
+    peer.close();
+    await expect(made).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    expect(seats.used).toBe(0);
+    expect(origin.transports.filter((t) => t.type === 'webrtc' && !t.closed)).toEqual([]);
+  });
+
+  it('consumes each producer once: a second consume is refused until the first consumer closes', async () => {
+    const { room, video, origin } = await liveRoom();
+    const peer = new MediaPeer(room, 'attendee', () => undefined);
+    await peer.createTransport('recv');
+    const results = await Promise.allSettled([peer.consume(video.id, capabilities), peer.consume(video.id, capabilities)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    expect(results[1]).toMatchObject({ reason: { code: 'INVALID_STATE' } });
+    await expect(peer.consume(video.id, capabilities)).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    const open = () => origin.transports.flatMap((t) => t.consumers).filter((c) => !c.closed);
+    expect(open()).toHaveLength(1);
+
+    open()[0]!.close();
+    await peer.consume(video.id, capabilities);
+    expect(open()).toHaveLength(1);
   });
 
   it('refuses everything once closed', async () => {

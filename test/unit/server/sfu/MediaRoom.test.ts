@@ -1,12 +1,12 @@
 import type { types } from 'mediasoup';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../../../server/logger';
 import { MediaRoom, type MediaRoomCloseReason } from '../../../../server/sfu/MediaRoom';
 import { WebRtcSeats } from '../../../../server/sfu/WebRtcSeats';
 import { asMediasoup, FakeProducer, type FakeRouter, type FakeTransport, type FakeWorker, fakePool } from '../../../helpers/fakeMediasoup';
 
 const logger = createLogger('silent');
-const settings = { listenIp: '127.0.0.1', announcedAddress: undefined, enableTcp: false, initialOutgoingBitrate: 600_000 };
+const settings = { listenIp: '127.0.0.1', announcedAddress: undefined, enableTcp: false, initialOutgoingBitrate: 600_000, connectTimeoutMs: 10_000 };
 
 async function room(workers = 1, seatsPerWorker = 10) {
   const { pool, workers: fakes } = fakePool(workers);
@@ -42,6 +42,34 @@ describe('MediaRoom: where attendees are seated', () => {
     expect(r.seatAvailable).toBe(false);
     first.releaseSeat();
     expect(r.seatAvailable).toBe(true);
+  });
+});
+
+describe('MediaRoom: receive transports that never connect', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('closes a receive transport not ICE-connected within the timeout, seated or not', async () => {
+    vi.useFakeTimers();
+    const { room: r } = await room();
+    const attendee = fake((await r.createReceiveTransport(true)).transport);
+    const organizer = fake((await r.createReceiveTransport(false)).transport);
+    vi.advanceTimersByTime(settings.connectTimeoutMs - 1);
+    expect([attendee.closed, organizer.closed]).toEqual([false, false]);
+    vi.advanceTimersByTime(1);
+    expect([attendee.closed, organizer.closed]).toEqual([true, true]);
+  });
+
+  it('keeps a receive transport whose ICE connected in time', async () => {
+    vi.useFakeTimers();
+    const { room: r } = await room();
+    const transport = fake((await r.createReceiveTransport(true)).transport);
+    transport.observer.emit('icestatechange', 'checking');
+    vi.advanceTimersByTime(settings.connectTimeoutMs / 2);
+    transport.observer.emit('icestatechange', 'completed');
+    vi.advanceTimersByTime(settings.connectTimeoutMs * 10);
+    expect(transport.closed).toBe(false);
   });
 });
 

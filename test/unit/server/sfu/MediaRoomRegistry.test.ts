@@ -5,7 +5,7 @@ import { MediaRoomRegistry } from '../../../../server/sfu/MediaRoomRegistry';
 import { WebRtcSeats } from '../../../../server/sfu/WebRtcSeats';
 import { asMediasoup, FakeProducer, fakePool } from '../../../helpers/fakeMediasoup';
 
-const settings = { listenIp: '127.0.0.1', announcedAddress: undefined, enableTcp: false, initialOutgoingBitrate: 600_000 };
+const settings = { listenIp: '127.0.0.1', announcedAddress: undefined, enableTcp: false, initialOutgoingBitrate: 600_000, connectTimeoutMs: 10_000 };
 
 function registry() {
   const { pool, workers } = fakePool(1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientAddress } from '../../../../server/chat/clientAddress';
+import { clientAddress } from '../../../../server/realtime/clientAddress';
 
 describe('clientAddress', () => {
   it('trusts the proxy’s forwarded address only from loopback, and only the entry the proxy added', () => {
