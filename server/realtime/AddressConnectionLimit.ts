@@ -35,7 +35,10 @@ export class AddressConnectionLimit {
    * For Socket.io's `allowRequest`, which engine.io asks on a new connection's handshake only (the
    * requests of an open connection are not counted again).
    */
-  readonly allowRequest = (request: IncomingMessage, callback: (error: string | null, allowed: boolean) => void): void => {
+  readonly allowRequest = (
+    request: IncomingMessage,
+    callback: (error: string | null, allowed: boolean) => void,
+  ): void => {
     const allowed = this.open(addressOf(request)) < this.#limit;
     callback(allowed ? null : 'too many connections from this address', allowed);
   };

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { MediaKind } from '../../shared/signalling';
+import type { WebRtcTransportSettings } from '../../server/sfu/MediaRoom';
 import type { WorkerPool } from '../../server/sfu/WorkerPool';
 
 /**
@@ -202,3 +203,12 @@ export function fakePool(size: number): { pool: WorkerPool; workers: FakeWorker[
 export function asMediasoup<T>(fake: unknown): T {
   return fake as T;
 }
+
+/** What a room's WebRTC transports are made with, in tests of the rooms and peers on fakes. */
+export const transportSettings: WebRtcTransportSettings = {
+  listenIp: '127.0.0.1',
+  announcedAddress: undefined,
+  enableTcp: false,
+  initialOutgoingBitrate: 600_000,
+  connectTimeoutMs: 10_000,
+};

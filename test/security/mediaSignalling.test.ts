@@ -20,7 +20,9 @@ interface Joined {
 /** What a browser would send to publish its microphone: valid for the room's codecs. */
 const MICROPHONE: types.RtpParameters = {
   mid: '0',
-  codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48_000, channels: 2, parameters: {}, rtcpFeedback: [] }],
+  codecs: [
+    { mimeType: 'audio/opus', payloadType: 111, clockRate: 48_000, channels: 2, parameters: {}, rtcpFeedback: [] },
+  ],
   headerExtensions: [],
   encodings: [{ ssrc: 11_111_111 }],
   rtcp: { cname: 'attacker', reducedSize: true },
@@ -31,14 +33,21 @@ const clients: SignallingClient[] = [];
 /** Every consumer the server makes, by the transport it was made on. */
 const consumersByTransport = new Map<string, types.Consumer[]>();
 
-async function connect(url = test.url, options: Parameters<typeof SignallingClient.connect>[2] = {}): Promise<SignallingClient> {
+async function connect(
+  url = test.url,
+  options: Parameters<typeof SignallingClient.connect>[2] = {},
+): Promise<SignallingClient> {
   const client = await SignallingClient.connect(url, MEDIA_NAMESPACE, options);
   clients.push(client);
   return client;
 }
 
 /** A live event whose organizer publishes the test pattern (audio and video). */
-async function broadcastingEvent(server = test): Promise<{ slug: string; eventKey: string; publisher: FfmpegPublisher }> {
+async function broadcastingEvent(server = test): Promise<{
+  slug: string;
+  eventKey: string;
+  publisher: FfmpegPublisher;
+}> {
   const { slug, eventKey } = await createEvent(server);
   const publisher = await publishTestPattern(server, slug, { width: 320, height: 180 });
   return { slug, eventKey, publisher };
@@ -212,7 +221,9 @@ describe('hole 2: using up the WebRTC seats', () => {
     const from = (address: string) => ({ extraHeaders: { 'x-forwarded-for': address } });
     try {
       const { slug, eventKey } = await createEvent(limited);
-      const attempts = await Promise.allSettled(Array.from({ length: 10 }, () => connect(limited.url, from('203.0.113.7'))));
+      const attempts = await Promise.allSettled(
+        Array.from({ length: 10 }, () => connect(limited.url, from('203.0.113.7'))),
+      );
       const admitted = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
       expect(admitted).toHaveLength(3);
       await expect(connect(limited.url, from('203.0.113.7'))).rejects.toThrow();
@@ -225,7 +236,8 @@ describe('hole 2: using up the WebRTC seats', () => {
       expect(await organizer.ok('join', { slug, key: eventKey })).toMatchObject({ role: 'organizer' });
 
       admitted[0]!.close();
-      await expect.poll(async () => (await connect(limited.url, from('203.0.113.7')).then(() => true, () => false))).toBe(true);
+      const admittedAgain = () => connect(limited.url, from('203.0.113.7')).then(() => true, () => false);
+      await expect.poll(admittedAgain).toBe(true);
     } finally {
       await limited.close();
     }

@@ -4,16 +4,15 @@ import { createLogger } from '../../../../server/logger';
 import { MediaPeer } from '../../../../server/sfu/MediaPeer';
 import { MediaRoom } from '../../../../server/sfu/MediaRoom';
 import { WebRtcSeats } from '../../../../server/sfu/WebRtcSeats';
-import { asMediasoup, FakeProducer, fakePool, type FakeRouter } from '../../../helpers/fakeMediasoup';
+import { asMediasoup, FakeProducer, fakePool, type FakeRouter, transportSettings } from '../../../helpers/fakeMediasoup';
 
-const settings = { listenIp: '127.0.0.1', announcedAddress: undefined, enableTcp: false, initialOutgoingBitrate: 600_000, connectTimeoutMs: 10_000 };
 const capabilities = asMediasoup<types.RtpCapabilities>({ codecs: [] });
 const rtpParameters = asMediasoup<types.RtpParameters>({ codecs: [], encodings: [] });
 
 async function liveRoom() {
   const { pool, workers } = fakePool(1);
   const seats = new WebRtcSeats(10);
-  const room = await MediaRoom.create('rally', pool, seats, settings, createLogger('silent'));
+  const room = await MediaRoom.create('rally', pool, seats, transportSettings, createLogger('silent'));
   const audio = new FakeProducer('audio');
   const video = new FakeProducer('video');
   room.addProducer(asMediasoup(audio));
@@ -118,7 +117,8 @@ describe('MediaPeer: roles and state', () => {
     const { room, video, origin } = await liveRoom();
     const peer = new MediaPeer(room, 'attendee', () => undefined);
     await peer.createTransport('recv');
-    const results = await Promise.allSettled([peer.consume(video.id, capabilities), peer.consume(video.id, capabilities)]);
+    const twice = [peer.consume(video.id, capabilities), peer.consume(video.id, capabilities)];
+    const results = await Promise.allSettled(twice);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
     expect(results[1]).toMatchObject({ reason: { code: 'INVALID_STATE' } });
     await expect(peer.consume(video.id, capabilities)).rejects.toMatchObject({ code: 'INVALID_STATE' });

@@ -3,14 +3,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../../../server/logger';
 import { MediaRoom, type MediaRoomCloseReason } from '../../../../server/sfu/MediaRoom';
 import { WebRtcSeats } from '../../../../server/sfu/WebRtcSeats';
-import { asMediasoup, FakeProducer, type FakeRouter, type FakeTransport, type FakeWorker, fakePool } from '../../../helpers/fakeMediasoup';
+import { asMediasoup, FakeProducer, type FakeRouter, type FakeTransport, type FakeWorker, fakePool, transportSettings } from '../../../helpers/fakeMediasoup';
 
 const logger = createLogger('silent');
-const settings = { listenIp: '127.0.0.1', announcedAddress: undefined, enableTcp: false, initialOutgoingBitrate: 600_000, connectTimeoutMs: 10_000 };
 
 async function room(workers = 1, seatsPerWorker = 10) {
   const { pool, workers: fakes } = fakePool(workers);
-  const created = await MediaRoom.create('rally', pool, new WebRtcSeats(seatsPerWorker), settings, logger);
+  const created = await MediaRoom.create('rally', pool, new WebRtcSeats(seatsPerWorker), transportSettings, logger);
   return { room: created, workers: fakes, origin: fakes[0]!.routers[0]! };
 }
 
@@ -55,7 +54,7 @@ describe('MediaRoom: receive transports that never connect', () => {
     const { room: r } = await room();
     const attendee = fake((await r.createReceiveTransport(true)).transport);
     const organizer = fake((await r.createReceiveTransport(false)).transport);
-    vi.advanceTimersByTime(settings.connectTimeoutMs - 1);
+    vi.advanceTimersByTime(transportSettings.connectTimeoutMs - 1);
     expect([attendee.closed, organizer.closed]).toEqual([false, false]);
     vi.advanceTimersByTime(1);
     expect([attendee.closed, organizer.closed]).toEqual([true, true]);
@@ -66,9 +65,9 @@ describe('MediaRoom: receive transports that never connect', () => {
     const { room: r } = await room();
     const transport = fake((await r.createReceiveTransport(true)).transport);
     transport.observer.emit('icestatechange', 'checking');
-    vi.advanceTimersByTime(settings.connectTimeoutMs / 2);
+    vi.advanceTimersByTime(transportSettings.connectTimeoutMs / 2);
     transport.observer.emit('icestatechange', 'completed');
-    vi.advanceTimersByTime(settings.connectTimeoutMs * 10);
+    vi.advanceTimersByTime(transportSettings.connectTimeoutMs * 10);
     expect(transport.closed).toBe(false);
   });
 });

@@ -3,13 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../../server/logger';
 import { MediaRoomRegistry } from '../../../../server/sfu/MediaRoomRegistry';
 import { WebRtcSeats } from '../../../../server/sfu/WebRtcSeats';
-import { asMediasoup, FakeProducer, fakePool } from '../../../helpers/fakeMediasoup';
+import { asMediasoup, FakeProducer, fakePool, transportSettings } from '../../../helpers/fakeMediasoup';
 
-const settings = { listenIp: '127.0.0.1', announcedAddress: undefined, enableTcp: false, initialOutgoingBitrate: 600_000, connectTimeoutMs: 10_000 };
 
 function registry() {
   const { pool, workers } = fakePool(1);
-  return { rooms: new MediaRoomRegistry(pool, new WebRtcSeats(10), settings, createLogger('silent')), workers };
+  return { rooms: new MediaRoomRegistry(pool, new WebRtcSeats(10), transportSettings, createLogger('silent')), workers };
 }
 
 describe('MediaRoomRegistry', () => {
