@@ -68,6 +68,8 @@ export class MediaRoom extends SafeEmitter<MediaRoomEvents> {
   readonly #routers = new Map<types.Worker, Promise<types.Router>>();
   /** Per fan-out router, the pipes still being set up (new producers arriving while attendees consume). */
   readonly #piping = new Map<types.Router, Promise<void>>();
+  /** Connect timeouts of receive transports made while the room had no producer, started by the first. */
+  readonly #awaitingProducer = new Set<() => void>();
   /** What attaches to the room; each takes itself off when it closes. */
   readonly #children = new Set<RoomChild>();
   readonly #logger: Logger;
@@ -173,6 +175,8 @@ export class MediaRoom extends SafeEmitter<MediaRoomEvents> {
       if (!this.closed) this.emit('producerClosed', producer.id);
     });
     for (const router of this.#piping.keys()) this.#pipe(producer.id, router);
+    for (const start of this.#awaitingProducer) start();
+    this.#awaitingProducer.clear();
     this.#logger.info({ producerId: producer.id, kind: producer.kind }, 'producer added');
     this.emit('producerAdded', { producerId: producer.id, kind: producer.kind });
   }
@@ -277,17 +281,28 @@ export class MediaRoom extends SafeEmitter<MediaRoomEvents> {
   /**
    * A receive transport holds a seat and ports from the moment it is made; one whose client never
    * completes ICE (gone, or never meant to connect) gives them back instead of holding them all event long.
+   * A client connects once it has something to receive, so in a room without producers yet (the
+   * organizer live but not yet sending) the clock starts with the first one.
    */
   #closeUnlessConnected(transport: types.WebRtcTransport): types.WebRtcTransport {
-    const timer = setTimeout(() => {
-      this.#logger.debug({ transportId: transport.id }, 'receive transport never connected; closed');
-      transport.close();
-    }, this.#transportSettings.connectTimeoutMs);
-    timer.unref();
+    let timer: NodeJS.Timeout | undefined;
+    const start = () => {
+      timer = setTimeout(() => {
+        this.#logger.debug({ transportId: transport.id }, 'receive transport never connected; closed');
+        transport.close();
+      }, this.#transportSettings.connectTimeoutMs);
+      timer.unref();
+    };
+    const stop = () => {
+      clearTimeout(timer);
+      this.#awaitingProducer.delete(start);
+    };
+    if (this.#producers.size > 0) start();
+    else this.#awaitingProducer.add(start);
     transport.observer.on('icestatechange', (state) => {
-      if (state === 'connected' || state === 'completed') clearTimeout(timer);
+      if (state === 'connected' || state === 'completed') stop();
     });
-    transport.observer.once('close', () => clearTimeout(timer));
+    transport.observer.once('close', stop);
     return transport;
   }
 

@@ -52,6 +52,7 @@ describe('MediaRoom: receive transports that never connect', () => {
   it('closes a receive transport not ICE-connected within the timeout, seated or not', async () => {
     vi.useFakeTimers();
     const { room: r } = await room();
+    r.addProducer(producer('audio'));
     const attendee = fake((await r.createReceiveTransport(true)).transport);
     const organizer = fake((await r.createReceiveTransport(false)).transport);
     vi.advanceTimersByTime(transportSettings.connectTimeoutMs - 1);
@@ -60,9 +61,22 @@ describe('MediaRoom: receive transports that never connect', () => {
     expect([attendee.closed, organizer.closed]).toEqual([true, true]);
   });
 
+  it('starts the clock with the first producer when the room has none yet: nothing to connect for before', async () => {
+    vi.useFakeTimers();
+    const { room: r } = await room();
+    const transport = fake((await r.createReceiveTransport(true)).transport);
+    vi.advanceTimersByTime(transportSettings.connectTimeoutMs * 10);
+    expect(transport.closed).toBe(false);
+    r.addProducer(producer('audio'));
+    r.addProducer(producer('video'));
+    vi.advanceTimersByTime(transportSettings.connectTimeoutMs);
+    expect(transport.closed).toBe(true);
+  });
+
   it('keeps a receive transport whose ICE connected in time', async () => {
     vi.useFakeTimers();
     const { room: r } = await room();
+    r.addProducer(producer('audio'));
     const transport = fake((await r.createReceiveTransport(true)).transport);
     transport.observer.emit('icestatechange', 'checking');
     vi.advanceTimersByTime(transportSettings.connectTimeoutMs / 2);
