@@ -15,8 +15,11 @@ import { OriginEventSource } from './events/OriginEventSource';
 import { HlsService } from './hls/HlsService';
 import { RecordingCatalog } from './hls/RecordingCatalog';
 import { createApp } from './http/createApp';
-import { fileBroadcastRoutes } from './http/fileBroadcastRoutes';
+import { fileBroadcastRoutes, isUploadRequest } from './http/fileBroadcastRoutes';
 import { recordingRoutes } from './http/recordingRoutes';
+import { enforceRequestDeadline } from './http/requestDeadline';
+import { removeStaleUploads } from './http/staleUploads';
+import { UploadSlots } from './http/UploadSlots';
 import type { Logger } from './logger';
 import { ChatRate } from './metrics/ChatRate';
 import { EventAudience } from './metrics/EventAudience';
@@ -132,8 +135,9 @@ export class JalsaServer {
         this.#metrics.routes(),
         recordingRoutes(this.hls.recordingsDir, this.events, new RecordingCatalog(this.hls.recordingsDir, this.events)),
         chatRoutes(this.chat),
-        fileBroadcastRoutes(path.join(this.config.dataDir, 'uploads'), this.events, this.fileBroadcasts, {
+        fileBroadcastRoutes(uploadsDir(this.config), this.events, this.fileBroadcasts, new UploadSlots(this.config.uploads.concurrency), {
           maxBytes: this.config.uploads.maxBytes,
+          idleTimeoutMs: this.config.uploads.idleTimeoutMs,
         }),
       ],
     });
@@ -148,6 +152,8 @@ export class JalsaServer {
       connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000 },
     });
     connectionLimit.watch(this.#io.engine);
+    // After Socket.io has wrapped the request listeners, so that its polling requests are bounded too.
+    enforceRequestDeadline(this.#httpServer, this.config.http.requestTimeoutMs, isUploadRequest);
     this.#signalling = new MediaSignalling(
       this.#io.of(MEDIA_NAMESPACE) as MediaNamespace,
       this.events,
@@ -186,6 +192,7 @@ export class JalsaServer {
   static async start(config: Config, logger: Logger): Promise<JalsaServer> {
     // A server that died left its ffmpeg running: stop them before recovering what they were writing.
     await reapOrphanedFfmpeg(config.dataDir, logger.child({ module: 'ffmpeg' }));
+    await removeStaleUploads(uploadsDir(config), config.uploads.idleTimeoutMs, logger.child({ module: 'uploads' }));
     const db = openDatabase(config.dataDir);
     const instanceKey = loadInstanceKey(config.dataDir, config.organizerKey);
     const { originUrl } = config.cluster;
@@ -239,6 +246,10 @@ export class JalsaServer {
       });
     });
   }
+}
+
+function uploadsDir(config: Config): string {
+  return path.join(config.dataDir, 'uploads');
 }
 
 function displayHost(host: string): string {

@@ -36,6 +36,9 @@ const EnvSchema = z
     METRICS_TOKEN: z.string().min(16).optional(),
     UPLOAD_MAX_MB: z.coerce.number().positive().default(1024),
     UPLOAD_MAX_MINUTES: z.coerce.number().positive().default(240),
+    UPLOAD_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+    UPLOAD_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(4),
+    HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(300_000),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     REDIS_KEY_PREFIX: z.string().min(1).max(100).default('jalsa:'),
     CHAT_BATCH_MS: z.coerce.number().int().min(0).max(5000).default(250),
@@ -49,7 +52,14 @@ const EnvSchema = z
   });
 
 export interface Config {
-  http: { port: number; host: string; publicUrl: string | undefined; serveClient: boolean };
+  http: {
+    port: number;
+    host: string;
+    publicUrl: string | undefined;
+    serveClient: boolean;
+    /** Longest time to receive a whole request (uploads excepted: they have an idle rule instead). */
+    requestTimeoutMs: number;
+  };
   dataDir: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   /** Fixed instance organizer key; when absent one is generated once and kept in the data dir. */
@@ -87,7 +97,14 @@ export interface Config {
   /** Bearer token for `/metrics`; undefined leaves it open (put it behind the proxy then). */
   metricsToken: string | undefined;
   /** Prepared recordings an organizer can go live from. */
-  uploads: { maxBytes: number; maxSeconds: number };
+  uploads: {
+    maxBytes: number;
+    maxSeconds: number;
+    /** An upload that sends nothing this long is cut off; a slow one that keeps sending never is. */
+    idleTimeoutMs: number;
+    /** Uploads received at once, over all events (one per event at a time in any case). */
+    concurrency: number;
+  };
   /** Shared state for several server processes; undefined runs everything embedded. */
   redis: { url: string; keyPrefix: string } | undefined;
   chat: {
@@ -108,7 +125,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   return {
-    http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL, serveClient: e.SERVE_CLIENT },
+    http: {
+      port: e.PORT,
+      host: e.HOST,
+      publicUrl: e.PUBLIC_URL,
+      serveClient: e.SERVE_CLIENT,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+    },
     dataDir: path.resolve(projectRoot, e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
     organizerKey: e.ORGANIZER_KEY,
@@ -132,7 +155,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pipeAnnouncedAddress: e.PIPE_ANNOUNCED_ADDRESS ?? e.RTC_ANNOUNCED_ADDRESS ?? defaultAnnouncedAddress(e.RTC_LISTEN_IP),
     },
     metricsToken: e.METRICS_TOKEN,
-    uploads: { maxBytes: Math.round(e.UPLOAD_MAX_MB * 1024 * 1024), maxSeconds: e.UPLOAD_MAX_MINUTES * 60 },
+    uploads: {
+      maxBytes: Math.round(e.UPLOAD_MAX_MB * 1024 * 1024),
+      maxSeconds: e.UPLOAD_MAX_MINUTES * 60,
+      idleTimeoutMs: e.UPLOAD_IDLE_TIMEOUT_MS,
+      concurrency: e.UPLOAD_CONCURRENCY,
+    },
     redis: e.REDIS_URL === undefined ? undefined : { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
     chat: { batchMs: e.CHAT_BATCH_MS, addressMessagesPerSecond: e.CHAT_ADDRESS_MESSAGES_PER_SECOND },
   };

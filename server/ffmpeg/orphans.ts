@@ -17,10 +17,15 @@ export interface ProcessInfo {
  * Node belongs to a server that is still running and is left alone.
  */
 export function isOrphanedFfmpeg(proc: ProcessInfo, dataDir: string): boolean {
+  return proc.parentName !== 'node' && isFfmpegUsing(proc, dataDir);
+}
+
+/** Whether `proc` is an ffmpeg naming a file inside `dir` in its arguments. */
+export function isFfmpegUsing(proc: ProcessInfo, dir: string): boolean {
   const [command, ...args] = proc.argv;
   if (command === undefined || path.basename(command) !== 'ffmpeg') return false;
-  const inside = path.resolve(dataDir) + path.sep;
-  return proc.parentName !== 'node' && args.some((arg) => path.isAbsolute(arg) && path.resolve(arg).startsWith(inside));
+  const inside = path.resolve(dir) + path.sep;
+  return args.some((arg) => path.isAbsolute(arg) && path.resolve(arg).startsWith(inside));
 }
 
 /**
@@ -30,12 +35,9 @@ export function isOrphanedFfmpeg(proc: ProcessInfo, dataDir: string): boolean {
  * Returns the pids it killed.
  */
 export async function reapOrphanedFfmpeg(dataDir: string, logger: Logger, procDir = '/proc'): Promise<number[]> {
-  const entries = await fs.readdir(procDir).catch(() => [] as string[]);
   const reaped: number[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const proc = await readProcess(procDir, Number(entry));
-    if (!proc || !isOrphanedFfmpeg(proc, dataDir)) continue;
+  for (const proc of await listProcesses(procDir)) {
+    if (!isOrphanedFfmpeg(proc, dataDir)) continue;
     try {
       process.kill(proc.pid, 'SIGKILL');
       reaped.push(proc.pid);
@@ -45,6 +47,18 @@ export async function reapOrphanedFfmpeg(dataDir: string, logger: Logger, procDi
   }
   if (reaped.length > 0) logger.warn({ pids: reaped }, 'killed ffmpeg left running by an earlier server on this data directory');
   return reaped;
+}
+
+/** Every process this user can read in `procDir`; none where there is no /proc. */
+export async function listProcesses(procDir = '/proc'): Promise<ProcessInfo[]> {
+  const entries = await fs.readdir(procDir).catch(() => [] as string[]);
+  const found: ProcessInfo[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const proc = await readProcess(procDir, Number(entry));
+    if (proc) found.push(proc);
+  }
+  return found;
 }
 
 /** A process's arguments and its parent's name; undefined when it ended while being read. */

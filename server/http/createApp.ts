@@ -8,6 +8,7 @@ import type { EventService } from '../events/EventService';
 import { FfmpegSpawnError } from '../ffmpeg/FfmpegProcess';
 import type { Logger } from '../logger';
 import { eventRoutes } from './eventRoutes';
+import { UploadAbortedError } from './receiveUpload';
 import { securityHeaders } from './securityHeaders';
 
 export interface AppDependencies {
@@ -76,6 +77,8 @@ export function createApp({ events, logger, health, clientDir, routers }: AppDep
  */
 function asJalsaError(error: unknown): JalsaError | undefined {
   if (error instanceof JalsaError) return error;
+  // Nobody is left to read the answer; it is not the server's failure either.
+  if (error instanceof UploadAbortedError) return new BadRequestError(error.message);
   if (error instanceof FfmpegSpawnError) return new UnavailableError(`this server cannot run its media tools: ${error.message}`);
   const status = (error as { status?: unknown }).status;
   if (status === 404) return new NotFoundError('file');

@@ -1,21 +1,25 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import type http from 'node:http';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import busboy from 'busboy';
 import { Router, type Request } from 'express';
 import { Slug } from '../../shared/events';
-import { BadRequestError, TooLargeError, UnauthorizedError } from '../errors';
+import { BadRequestError, UnauthorizedError } from '../errors';
 import type { EventService } from '../events/EventService';
 import type { FileBroadcaster, UploadedFiles } from '../sfu/FileBroadcaster';
 import { bearerKey } from './bearerKey';
+import { receiveUpload, type UploadLimits } from './receiveUpload';
+import type { UploadSlots } from './UploadSlots';
 
-export interface UploadLimits {
-  maxBytes: number;
+const UPLOAD_PATH = /^\/api\/events\/[^/?]+\/file-broadcast\/?(\?|$)/;
+
+/**
+ * An upload, whose body may take longer than any fixed deadline on a slow link: it is watched for
+ * idleness instead (see {@link receiveUpload}).
+ */
+export function isUploadRequest(req: http.IncomingMessage): boolean {
+  return req.method === 'POST' && UPLOAD_PATH.test(req.url ?? '');
 }
-
-const FIELDS = new Set(['media', 'image']);
 
 /**
  * `POST /api/events/:slug/file-broadcast` (multipart: `media`, optional `image`) goes live from a
@@ -25,6 +29,7 @@ export function fileBroadcastRoutes(
   uploadsDir: string,
   events: EventService,
   broadcaster: FileBroadcaster,
+  slots: UploadSlots,
   limits: UploadLimits,
 ): Router {
   const router = Router();
@@ -40,16 +45,22 @@ export function fileBroadcastRoutes(
 
   router.post('/api/events/:slug/file-broadcast', async (req, res) => {
     const slug = authorize(req);
-    const dir = path.join(uploadsDir, slug, crypto.randomBytes(8).toString('hex'));
-    await fsp.mkdir(dir, { recursive: true });
-    let files: UploadedFiles;
+    // Taken before a byte of the body is read, and held until the broadcast has started or failed.
+    const release = slots.reserve(slug);
     try {
-      files = await receiveFiles(req, dir, limits);
-    } catch (error) {
-      await fsp.rm(dir, { recursive: true, force: true });
-      throw error;
+      const dir = path.join(uploadsDir, slug, crypto.randomBytes(8).toString('hex'));
+      await fsp.mkdir(dir, { recursive: true });
+      let files: UploadedFiles;
+      try {
+        files = await receiveUpload(req, dir, limits);
+      } catch (error) {
+        await fsp.rm(dir, { recursive: true, force: true });
+        throw error;
+      }
+      res.status(201).json(await broadcaster.start(slug, files));
+    } finally {
+      release();
     }
-    res.status(201).json(await broadcaster.start(slug, files));
   });
 
   router.delete('/api/events/:slug/file-broadcast', async (req, res) => {
@@ -58,43 +69,4 @@ export function fileBroadcastRoutes(
   });
 
   return router;
-}
-
-/** Streams the form's files to disk, never into memory, stopping at the size limit. */
-function receiveFiles(req: Request, dir: string, { maxBytes }: UploadLimits): Promise<UploadedFiles> {
-  return new Promise((resolve, reject) => {
-    let parser: busboy.Busboy;
-    try {
-      parser = busboy({ headers: req.headers, limits: { files: 2, fileSize: maxBytes, fields: 0, parts: 2 } });
-    } catch {
-      reject(new BadRequestError('send the file as multipart/form-data'));
-      return;
-    }
-    const saved: Partial<Record<'media' | 'image', string>> = {};
-    const writes: Promise<void>[] = [];
-    let failure: Error | undefined;
-    parser.on('file', (field, stream) => {
-      if (!FIELDS.has(field) || saved[field as 'media' | 'image']) {
-        failure ??= new BadRequestError(`unexpected form field "${field.slice(0, 40)}"`);
-        stream.resume();
-        return;
-      }
-      const target = path.join(dir, field);
-      saved[field as 'media' | 'image'] = target;
-      stream.once('limit', () => (failure ??= new TooLargeError(`the file is larger than ${Math.round(maxBytes / 1024 / 1024)} MB`)));
-      writes.push(pipeline(stream, fs.createWriteStream(target)));
-    });
-    parser.once('error', (error: Error) => reject(new BadRequestError(`malformed upload: ${error.message}`)));
-    parser.once('close', () => {
-      Promise.all(writes).then(
-        () => {
-          if (failure) reject(failure);
-          else if (!saved.media) reject(new BadRequestError('the form needs a "media" file'));
-          else resolve({ dir, media: saved.media, image: saved.image });
-        },
-        (error: unknown) => reject(error),
-      );
-    });
-    req.pipe(parser);
-  });
 }

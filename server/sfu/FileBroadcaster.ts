@@ -1,13 +1,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FileBroadcastResponse } from '../../shared/events';
-import { BadRequestError } from '../errors';
+import { BadRequestError, InvalidStateError } from '../errors';
 import type { EventService } from '../events/EventService';
 import type { Logger } from '../logger';
 import { FfmpegPublisher } from './FfmpegPublisher';
-import { fileSource } from './fileSource';
+import { fileSource, type FileSourceOptions } from './fileSource';
 import type { MediaRoomRegistry } from './MediaRoomRegistry';
-import { isStillImage, probeMedia } from './probeMedia';
+import { IMAGE_DEMUXERS, probeMedia, RECORDING_DEMUXERS } from './probeMedia';
 
 export interface UploadedFiles {
   /** Where the upload's files are; removed when the broadcast is replaced or the event ends. */
@@ -15,7 +15,6 @@ export interface UploadedFiles {
   media: string;
   image: string | undefined;
 }
-
 
 export interface FileBroadcastLimits {
   maxSeconds: number;
@@ -37,6 +36,7 @@ export class FileBroadcaster {
   readonly #limits: FileBroadcastLimits;
   readonly #logger: Logger;
   readonly #running = new Map<string, Running>();
+  readonly #starting = new Set<string>();
 
   constructor(events: EventService, rooms: MediaRoomRegistry, limits: FileBroadcastLimits, logger: Logger) {
     this.#events = events;
@@ -52,29 +52,45 @@ export class FileBroadcaster {
     return this.#running.has(slug);
   }
 
-  /** Checks the files, then puts the event live (if it was not) with the file as its media. */
+  /**
+   * Checks the files, starts ffmpeg on them, and only then puts the event live (if it was not): a
+   * broadcast that cannot start leaves the event as it was. One start per event at a time; a second
+   * while one is under way is refused and changes nothing.
+   */
   async start(slug: string, files: UploadedFiles): Promise<FileBroadcastResponse> {
+    if (this.#starting.has(slug)) {
+      await fs.rm(files.dir, { recursive: true, force: true });
+      throw new InvalidStateError('a file broadcast is already starting for this event');
+    }
+    this.#starting.add(slug);
     try {
-      const info = await this.#check(files);
+      const checked = await this.#check(files);
       const titleFile = path.join(files.dir, 'title.txt');
       await fs.writeFile(titleFile, this.#events.get(slug).title);
       await this.stop(slug);
-      this.#events.goLive(slug);
       const room = await this.#rooms.getOrCreate(slug);
       const publisher = await FfmpegPublisher.start(
         room,
-        fileSource({ media: files.media, mediaHasVideo: info.hasVideo, durationSeconds: info.durationSeconds, image: files.image, titleFile }),
+        fileSource({ ...checked, titleFile }),
         this.#logger.child({ slug, module: 'file-broadcast' }),
       );
+      try {
+        this.#events.goLive(slug);
+      } catch (error) {
+        publisher.close();
+        throw error;
+      }
       this.#running.set(slug, { publisher, dir: files.dir });
       publisher.once('exit', ({ reason, code }) => {
         this.#logger.info({ slug, reason, code }, 'file broadcast finished');
         void this.stop(slug);
       });
-      return { durationSeconds: Math.round(info.durationSeconds), hasVideo: info.hasVideo || files.image !== undefined };
+      return { durationSeconds: Math.round(checked.durationSeconds), hasVideo: checked.mediaHasVideo || files.image !== undefined };
     } catch (error) {
       await fs.rm(files.dir, { recursive: true, force: true });
       throw error;
+    } finally {
+      this.#starting.delete(slug);
     }
   }
 
@@ -90,19 +106,34 @@ export class FileBroadcaster {
     await Promise.all([...this.#running.keys()].map((slug) => this.stop(slug)));
   }
 
-  async #check(files: UploadedFiles): Promise<{ hasVideo: boolean; durationSeconds: number }> {
-    const media = await probeMedia(files.media);
-    if (!media || isStillImage(media)) throw new BadRequestError('the file is not an audio or video recording');
+  /** What {@link fileSource} needs of the files, each read only with an allowed demuxer. */
+  async #check(files: UploadedFiles): Promise<Omit<FileSourceOptions, 'titleFile'>> {
+    const probed = await probeMedia(files.media, RECORDING_DEMUXERS);
+    if (probed.kind === 'refused' && probed.playlist) {
+      throw new BadRequestError(`the file is a playlist (${probed.format}), which could pull in other files: upload the recording itself`);
+    }
+    if (probed.kind !== 'media') {
+      throw new BadRequestError('the file is not an audio or video recording this server accepts (MP4, M4A, MOV, MKV, WebM, MP3, Ogg, WAV, FLAC or AAC)');
+    }
+    const media = probed.info;
     if (!media.hasAudio) throw new BadRequestError('the recording has no sound: a speech needs an audio track');
     if (!media.durationSeconds) throw new BadRequestError('the recording has no duration');
     if (media.durationSeconds > this.#limits.maxSeconds) {
       const max = this.#limits.maxSeconds;
       throw new BadRequestError(`the recording is longer than ${max >= 60 ? `${Math.round(max / 60)} minutes` : `${max} seconds`}`);
     }
+    let image: FileSourceOptions['image'];
     if (files.image) {
-      const image = await probeMedia(files.image);
-      if (!image || !isStillImage(image)) throw new BadRequestError('the picture is not an image (use JPEG, PNG or WebP)');
+      const picture = await probeMedia(files.image, IMAGE_DEMUXERS);
+      if (picture.kind !== 'media' || !picture.info.hasVideo) throw new BadRequestError('the picture is not an image (use JPEG, PNG or WebP)');
+      image = { file: files.image, demuxer: picture.info.demuxer };
     }
-    return { hasVideo: media.hasVideo, durationSeconds: media.durationSeconds };
+    return {
+      media: files.media,
+      mediaDemuxer: media.demuxer,
+      mediaHasVideo: media.hasVideo,
+      durationSeconds: media.durationSeconds,
+      image,
+    };
   }
 }
