@@ -65,9 +65,12 @@ export function receiveUpload(req: Request, dir: string, { maxBytes, idleTimeout
       stopping = true;
       req.unpipe(parser);
       if (!req.complete && !req.destroyed) linger(req);
-      parser.destroy();
-      const closed = targets.map((target) => (target.closed ? undefined : new Promise<void>((done) => target.once('close', () => done()))));
-      void Promise.allSettled([...writes, ...closed]).then(() => settle(() => reject(error)));
+      // Not from inside busboy's own event (a file's 'limit'): it goes on with the chunk it was parsing.
+      queueMicrotask(() => {
+        parser.destroy();
+        const closed = targets.map((target) => (target.closed ? undefined : new Promise<void>((done) => target.once('close', () => done()))));
+        void Promise.allSettled([...writes, ...closed]).then(() => settle(() => reject(error)));
+      });
     };
 
     req.on('timeout', onIdle);
@@ -75,8 +78,12 @@ export function receiveUpload(req: Request, dir: string, { maxBytes, idleTimeout
     req.once('close', onClose);
 
     parser.on('file', (field, stream) => {
+      if (stopping) {
+        stream.on('error', ignore).resume();
+        return;
+      }
       if (!FIELDS.has(field) || saved[field as Field]) {
-        stream.resume();
+        stream.on('error', ignore).resume();
         abort(new BadRequestError(`unexpected form field "${field.slice(0, 40)}"`));
         return;
       }
@@ -87,7 +94,8 @@ export function receiveUpload(req: Request, dir: string, { maxBytes, idleTimeout
       stream.once('limit', () => abort(new TooLargeError(`the file is larger than ${Math.round(maxBytes / 1024 / 1024)} MB`)));
       writes.push(pipeline(stream, file));
     });
-    parser.once('error', (error: Error) => abort(new BadRequestError(`malformed upload: ${error.message}`)));
+    // `on`, not `once`: destroying the parser mid-form makes it report the unfinished form as well.
+    parser.on('error', (error: Error) => abort(new BadRequestError(`malformed upload: ${error.message}`)));
     parser.once('close', () => {
       if (stopping) return;
       Promise.all(writes).then(
@@ -101,6 +109,8 @@ export function receiveUpload(req: Request, dir: string, { maxBytes, idleTimeout
     req.pipe(parser);
   });
 }
+
+function ignore(): void {}
 
 /** Reads and drops the rest of the body for a while so the client reads its answer; then hangs up. */
 function linger(req: Request): void {
