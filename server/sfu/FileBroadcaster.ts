@@ -65,6 +65,8 @@ export class FileBroadcaster {
     this.#starting.add(slug);
     try {
       const checked = await this.#check(files);
+      // Opening a room for an ended event would start a recorder on a finished recording.
+      if (this.#events.get(slug).status === 'ended') throw new InvalidStateError('the event has ended');
       const titleFile = path.join(files.dir, 'title.txt');
       await fs.writeFile(titleFile, this.#events.get(slug).title);
       await this.stop(slug);

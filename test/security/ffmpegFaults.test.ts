@@ -73,6 +73,8 @@ describe('ffmpeg faults', () => {
     const response = await broadcastFile(server, slug);
     expect(response.status).toBe(503);
     expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/cannot start ffmpeg/);
+    // The event goes live only once ffmpeg runs: a broadcast that never started leaves it as it was.
+    expect(((await (await api(server, `/events/${slug}`)).json()) as { status: string }).status).toBe('scheduled');
 
     // Give whatever else the failed start set off (the packager, retries) time to fail too.
     await new Promise((resolve) => setTimeout(resolve, 2_000));

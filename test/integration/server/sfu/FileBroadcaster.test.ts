@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingFiles } from '../../../../shared/recordingLayout';
+import type { UploadedFiles } from '../../../../server/sfu/FileBroadcaster';
 import { waitFor } from '../../../helpers/browser';
 import { readRecordingFile, segmentUris } from '../../../helpers/playlists';
 import { SignallingClient } from '../../../helpers/SignallingClient';
@@ -19,6 +20,7 @@ async function makeFixtures(): Promise<void> {
   fixtures = await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-uploads-'));
   const ff = (...args: string[]) => run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args]);
   await ff('-f', 'lavfi', '-i', 'sine=frequency=300:duration=8', '-c:a', 'aac', path.join(fixtures, 'speech.m4a'));
+  await ff('-f', 'lavfi', '-i', 'sine=frequency=300:duration=1.5', '-c:a', 'aac', path.join(fixtures, 'short.m4a'));
   await ff('-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=15:duration=6', '-f', 'lavfi', '-i', 'sine=duration=6',
     '-c:v', 'libx264', '-crf', '35', '-c:a', 'aac', '-shortest', path.join(fixtures, 'speech.mp4'));
   await ff('-f', 'lavfi', '-i', 'color=c=red:s=400x300', '-frames:v', '1', path.join(fixtures, 'stage.png'));
@@ -37,6 +39,16 @@ async function upload(slug: string, key: string, files: Record<string, string>):
     body: form,
   });
 }
+
+/** A fixture placed where an upload of it would be, for starting the broadcaster directly. */
+async function uploaded(slug: string, name: string): Promise<UploadedFiles> {
+  const dir = path.join(test.dataDir, 'uploads', slug, Math.random().toString(16).slice(2));
+  await fs.mkdir(dir, { recursive: true });
+  await fs.copyFile(path.join(fixtures, name), path.join(dir, 'media'));
+  return { dir, media: path.join(dir, 'media'), image: undefined };
+}
+
+const uploadsOf = (slug: string) => fs.readdir(path.join(test.dataDir, 'uploads', slug)).catch(() => []);
 
 const audioSegments = async (slug: string) =>
   segmentUris(await readRecordingFile(test.server.hls.recordingDir(slug), recordingFiles.audioPlaylist)).length;
@@ -85,6 +97,54 @@ describe('going live from a prepared file', () => {
     expect(stop.status).toBe(204);
     expect(test.server.fileBroadcasts.isRunning(slug)).toBe(false);
     await expect.poll(async () => (await test.server.rooms.getOrCreate(slug)).producers().length).toBe(0);
+    expect(await uploadsOf(slug)).toEqual([]);
+  });
+
+  it('removes the uploaded file when the recording has played to its end', async () => {
+    const { slug, eventKey } = await createEvent(test, 'Short file');
+    expect((await upload(slug, eventKey, { media: 'short.m4a' })).status).toBe(201);
+    expect(await uploadsOf(slug)).toHaveLength(1);
+    await expect.poll(() => test.server.fileBroadcasts.isRunning(slug), { timeout: 15_000 }).toBe(false);
+    await expect.poll(() => uploadsOf(slug)).toEqual([]);
+  });
+
+  it('puts the event live only once ffmpeg runs, and undoes the start when the event ends meanwhile', async () => {
+    const { slug } = await createEvent(test, 'Ended while starting');
+    const statusWhenPublished: string[] = [];
+    const endOnPublish = (published: string) => {
+      if (published !== slug) return;
+      statusWhenPublished.push(test.server.events.get(slug).status);
+      test.server.events.end(slug);
+    };
+    test.server.rooms.on('producerAdded', endOnPublish);
+    try {
+      const files = await uploaded(slug, 'short.m4a');
+      await expect(test.server.fileBroadcasts.start(slug, files)).rejects.toMatchObject({ code: 'INVALID_STATE' });
+      // ffmpeg was running and its media published while the event was not yet live.
+      expect(statusWhenPublished[0]).toBe('scheduled');
+      expect(test.server.fileBroadcasts.isRunning(slug)).toBe(false);
+      expect(test.server.rooms.get(slug)?.producers() ?? []).toEqual([]);
+      expect(await uploadsOf(slug)).toEqual([]);
+    } finally {
+      test.server.rooms.off('producerAdded', endOnPublish);
+    }
+    // An ended event is refused before a room is opened for it.
+    await expect(test.server.fileBroadcasts.start(slug, await uploaded(slug, 'short.m4a'))).rejects.toThrow(/has ended/);
+    expect(test.server.events.get(slug).status).toBe('ended');
+  });
+
+  it('refuses a second start for an event while one is under way, leaving the first to finish', async () => {
+    const { slug, eventKey } = await createEvent(test, 'Two starts');
+    const [first, second] = await Promise.allSettled([
+      test.server.fileBroadcasts.start(slug, await uploaded(slug, 'speech.m4a')),
+      test.server.fileBroadcasts.start(slug, await uploaded(slug, 'speech.m4a')),
+    ]);
+    expect(first).toMatchObject({ status: 'fulfilled', value: { durationSeconds: 8 } });
+    expect(second).toMatchObject({ status: 'rejected', reason: { code: 'INVALID_STATE' } });
+    expect(test.server.events.get(slug).status).toBe('live');
+    expect(test.server.rooms.get(slug)?.producers()).toHaveLength(2);
+    expect(await uploadsOf(slug)).toHaveLength(1);
+    await fetch(`${test.url}/api/events/${slug}/file-broadcast`, { method: 'DELETE', headers: { authorization: `Bearer ${eventKey}` } });
   });
 
   it('plays an audio clip over a title slate when no picture is given', async () => {
