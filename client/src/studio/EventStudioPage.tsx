@@ -121,7 +121,9 @@ function EventStudioView({ session, slug, organizerKey, onKeyRejected }: EventSt
       {status !== 'ended' && state.publish !== 'file' && (
         <FileBroadcastForm
           disabled={state.busy || state.connection !== 'connected'}
+          upload={state.upload}
           onSubmit={(media, image) => session.broadcastFile(media, image)}
+          onCancel={() => session.cancelUpload()}
         />
       )}
       {state.problem !== null && (

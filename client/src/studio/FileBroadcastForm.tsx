@@ -1,15 +1,36 @@
 import { useState, type FormEvent } from 'react';
+import type { UploadProgress } from '../app/api';
+import { describeUpload, uploadPercent } from './uploadProgress';
 
 interface FileBroadcastFormProps {
   disabled: boolean;
+  /** The upload under way, if any: shown as a bar with a way to cancel it. */
+  upload: UploadProgress | null;
   onSubmit: (media: File, image: File | null) => Promise<void>;
+  onCancel: () => void;
+}
+
+function UploadStatus({ upload, onCancel }: { upload: UploadProgress; onCancel: () => void }) {
+  const sent = uploadPercent(upload) === 100;
+  return (
+    <div className="upload-status" role="status">
+      <progress data-testid="upload-progress" max={Math.max(upload.totalBytes, 1)} value={upload.sentBytes} />{' '}
+      <span data-testid="upload-text">{describeUpload(upload)}</span>{' '}
+      {/* Once every byte is sent the server is starting the broadcast: there is nothing left to cancel. */}
+      {!sent && (
+        <button data-testid="upload-cancel" type="button" onClick={onCancel}>
+          Cancel upload
+        </button>
+      )}
+    </div>
+  );
 }
 
 /**
  * Go live from a prepared recording: a rally whose speaker cannot appear live still happens. An audio
  * file plays over the picture given here (or a title slate); a video file plays as it is.
  */
-export function FileBroadcastForm({ disabled, onSubmit }: FileBroadcastFormProps) {
+export function FileBroadcastForm({ disabled, upload, onSubmit, onCancel }: FileBroadcastFormProps) {
   const [media, setMedia] = useState<File | null>(null);
   const [image, setImage] = useState<File | null>(null);
   const submit = (event: FormEvent) => {
@@ -37,9 +58,13 @@ export function FileBroadcastForm({ disabled, onSubmit }: FileBroadcastFormProps
           onChange={(e) => setImage(e.target.files?.[0] ?? null)}
         />
       </label>
-      <button data-testid="file-broadcast-start" type="submit" disabled={disabled || media === null}>
-        Go live with this recording
-      </button>
+      {upload === null ? (
+        <button data-testid="file-broadcast-start" type="submit" disabled={disabled || media === null}>
+          Go live with this recording
+        </button>
+      ) : (
+        <UploadStatus upload={upload} onCancel={onCancel} />
+      )}
     </form>
   );
 }

@@ -2,7 +2,7 @@ import type { types } from 'mediasoup-client';
 import type { PublicEvent } from '../../../shared/events';
 import { cameraConstraints } from '../../../shared/media';
 import type { MediaNotification, MediaResponse } from '../../../shared/signalling';
-import { startFileBroadcast, stopFileBroadcast } from '../app/api';
+import { startFileBroadcast, stopFileBroadcast, UploadCancelledError, type UploadProgress } from '../app/api';
 import { ServiceError, describeError } from '../lib/ServiceError';
 import { StateStore } from '../lib/StateStore';
 import { MediaSignalling } from '../media/MediaSignalling';
@@ -25,6 +25,8 @@ export interface OrganizerState {
   recording: MediaNotification<'recordingStateChanged'> | null;
   /** Live figures the server sends organizers every few seconds; null until the first. */
   stats: MediaNotification<'eventStats'> | null;
+  /** A recording being uploaded to go live with; null when none is. */
+  upload: UploadProgress | null;
 }
 
 const RETRY_DELAY_MS = 5_000;
@@ -47,6 +49,7 @@ export class OrganizerSession {
     problem: null,
     recording: null,
     stats: null,
+    upload: null,
   });
   readonly #slug: string;
   readonly #key: string;
@@ -54,6 +57,7 @@ export class OrganizerSession {
   readonly #unsubscribes: Array<() => void>;
   readonly #camera: Promise<MediaStream | null>;
   #publisher: Publisher | null = null;
+  #upload: AbortController | null = null;
   /** Bumped on every teardown so that setup still in flight from before notices and gives up. */
   #generation = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -111,10 +115,29 @@ export class OrganizerSession {
   /** Uploads a recording and goes live with it instead of the camera. */
   async broadcastFile(media: File, image: File | null): Promise<void> {
     await this.#command(async () => {
-      await startFileBroadcast(this.#key, this.#slug, media, image);
+      const upload = new AbortController();
+      this.#upload = upload;
+      this.store.update({ upload: { sentBytes: 0, totalBytes: media.size + (image?.size ?? 0) } });
+      try {
+        await startFileBroadcast(this.#key, this.#slug, media, image, {
+          onProgress: (progress) => this.store.update({ upload: progress }),
+          signal: upload.signal,
+        });
+      } catch (error) {
+        if (error instanceof UploadCancelledError) return;
+        throw error;
+      } finally {
+        this.#upload = null;
+        this.store.update({ upload: null });
+      }
       this.#stopPublishing();
       this.store.update({ publish: 'file' });
     });
+  }
+
+  /** Abandons the upload under way: the server drops what it received, and nothing else changes. */
+  cancelUpload(): void {
+    this.#upload?.abort();
   }
 
   /** Stops the file and publishes the camera again. */
@@ -132,6 +155,7 @@ export class OrganizerSession {
 
   close(): void {
     this.#closed = true;
+    this.cancelUpload();
     this.#stopPublishing();
     for (const unsubscribe of this.#unsubscribes) unsubscribe();
     this.#signalling.close();
