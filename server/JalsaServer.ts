@@ -138,6 +138,7 @@ export class JalsaServer {
         fileBroadcastRoutes(uploadsDir(this.config), this.events, this.fileBroadcasts, new UploadSlots(this.config.uploads.concurrency), {
           maxBytes: this.config.uploads.maxBytes,
           idleTimeoutMs: this.config.uploads.idleTimeoutMs,
+          drainMs: this.config.http.requestTimeoutMs,
         }),
       ],
     });

@@ -8,7 +8,7 @@ import { BadRequestError, UnauthorizedError } from '../errors';
 import type { EventService } from '../events/EventService';
 import type { FileBroadcaster, UploadedFiles } from '../sfu/FileBroadcaster';
 import { bearerKey } from './bearerKey';
-import { receiveUpload, type UploadLimits } from './receiveUpload';
+import { drainBody, receiveUpload, type UploadLimits } from './receiveUpload';
 import type { UploadSlots } from './UploadSlots';
 
 const UPLOAD_PATH = /^\/api\/events\/[^/?]+\/file-broadcast\/?(\?|$)/;
@@ -19,6 +19,18 @@ const UPLOAD_PATH = /^\/api\/events\/[^/?]+\/file-broadcast\/?(\?|$)/;
  */
 export function isUploadRequest(req: http.IncomingMessage): boolean {
   return req.method === 'POST' && UPLOAD_PATH.test(req.url ?? '');
+}
+
+/** Receives the upload into a directory of its own, removed again if the upload fails. */
+async function receiveInto(uploadsDir: string, slug: string, req: Request, limits: UploadLimits): Promise<UploadedFiles> {
+  const dir = path.join(uploadsDir, slug, crypto.randomBytes(8).toString('hex'));
+  await fsp.mkdir(dir, { recursive: true });
+  try {
+    return await receiveUpload(req, dir, limits);
+  } catch (error) {
+    await fsp.rm(dir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 /**
@@ -44,22 +56,18 @@ export function fileBroadcastRoutes(
   };
 
   router.post('/api/events/:slug/file-broadcast', async (req, res) => {
-    const slug = authorize(req);
-    // Taken before a byte of the body is read, and held until the broadcast has started or failed.
-    const release = slots.reserve(slug);
     try {
-      const dir = path.join(uploadsDir, slug, crypto.randomBytes(8).toString('hex'));
-      await fsp.mkdir(dir, { recursive: true });
-      let files: UploadedFiles;
+      const slug = authorize(req);
+      // Taken before a byte of the body is read, and held until the broadcast has started or failed.
+      const release = slots.reserve(slug);
       try {
-        files = await receiveUpload(req, dir, limits);
-      } catch (error) {
-        await fsp.rm(dir, { recursive: true, force: true });
-        throw error;
+        res.status(201).json(await broadcaster.start(slug, await receiveInto(uploadsDir, slug, req, limits)));
+      } finally {
+        release();
       }
-      res.status(201).json(await broadcaster.start(slug, files));
-    } finally {
-      release();
+    } catch (error) {
+      drainBody(req, limits);
+      throw error;
     }
   });
 

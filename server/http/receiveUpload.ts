@@ -10,6 +10,8 @@ export interface UploadLimits {
   maxBytes: number;
   /** Nothing received for this long cuts the upload off; steady progress, however slow, never does. */
   idleTimeoutMs: number;
+  /** The longest the body of a refused upload is read and dropped (see {@link drainBody}). */
+  drainMs: number;
 }
 
 /** The client went away mid-upload: there is no one left to answer. */
@@ -22,13 +24,6 @@ export class UploadAbortedError extends Error {
 
 type Field = 'media' | 'image';
 const FIELDS = new Set<string>(['media', 'image']);
-
-/**
- * After an upload is refused mid-body (too large, stalled) the client has its answer; what it still sends
- * is read and dropped for this long, so that closing the connection does not reset it before the answer
- * is read, and then the connection is closed.
- */
-const LINGER_MS = 5_000;
 
 /**
  * Streams the form's files into `dir`, never into memory. Settles in every case: on success with the
@@ -64,7 +59,6 @@ export function receiveUpload(req: Request, dir: string, { maxBytes, idleTimeout
       if (stopping) return;
       stopping = true;
       req.unpipe(parser);
-      if (!req.complete && !req.destroyed) linger(req);
       // Not from inside busboy's own event (a file's 'limit'): it goes on with the chunk it was parsing.
       queueMicrotask(() => {
         parser.destroy();
@@ -112,10 +106,30 @@ export function receiveUpload(req: Request, dir: string, { maxBytes, idleTimeout
 
 function ignore(): void {}
 
-/** Reads and drops the rest of the body for a while so the client reads its answer; then hangs up. */
-function linger(req: Request): void {
-  const timer = setTimeout(() => req.socket?.destroy(), LINGER_MS);
-  req.once('end', () => clearTimeout(timer));
-  req.once('close', () => clearTimeout(timer));
+const draining = new WeakSet<Request>();
+
+/**
+ * After an upload is refused before its body has ended (not allowed, too large, stalled), the rest is
+ * read and dropped, then the connection closed: browsers read the answer only once they have sent their
+ * body, and closing at once would reset the connection under it. The drain stops at the first of an idle
+ * timeout, another `maxBytes` or `drainMs`: nobody may keep a refused request open by dripping into it.
+ */
+export function drainBody(req: Request, { maxBytes, idleTimeoutMs, drainMs }: UploadLimits): void {
+  if (req.complete || req.destroyed || draining.has(req)) return;
+  draining.add(req);
+  let dropped = 0;
+  const hangUp = () => req.socket?.destroy();
+  const deadline = setTimeout(hangUp, drainMs);
+  req.setTimeout(idleTimeoutMs, hangUp);
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > maxBytes) hangUp();
+  });
+  req.once('close', () => clearTimeout(deadline));
+  req.once('end', () => {
+    clearTimeout(deadline);
+    req.off('timeout', hangUp);
+    req.socket?.setTimeout(0);
+  });
   req.resume();
 }

@@ -1,4 +1,12 @@
+import fs from 'node:fs/promises';
 import http from 'node:http';
+import path from 'node:path';
+
+/** Names of the files the server holds for an event's uploads, at any depth (partial ones included). */
+export async function uploadedFiles(dataDir: string, slug: string): Promise<string[]> {
+  const entries = await fs.readdir(path.join(dataDir, 'uploads', slug), { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((entry) => entry.isFile()).map((entry) => entry.name);
+}
 
 /** How an upload ended as the client saw it: an answer, or the connection closed without one. */
 export type UploadOutcome = { status: number; body: { error?: { code: string; message: string; reason?: string } } } | { closed: string };
@@ -9,6 +17,8 @@ export type UploadOutcome = { status: number; body: { error?: { code: string; me
  */
 export class RawUpload {
   readonly outcome: Promise<UploadOutcome>;
+  /** Resolves when the connection has closed, whoever closed it. */
+  readonly closed: Promise<void>;
   readonly #request: http.ClientRequest;
   readonly #body: Buffer;
   #sent = 0;
@@ -35,6 +45,8 @@ export class RawUpload {
       this.#request.once('error', (error) => resolve({ closed: error.message }));
       this.#request.once('close', () => resolve({ closed: 'closed' }));
     });
+    this.closed = new Promise((resolve) => this.#request.once('socket', (socket) => socket.once('close', () => resolve())));
+    this.#request.on('error', () => undefined);
     this.#request.flushHeaders();
   }
 
@@ -57,6 +69,16 @@ export class RawUpload {
       await new Promise((resolve) => setTimeout(resolve, gapMs));
     }
     this.finish();
+  }
+
+  /** Sends a byte every `gapMs` until the connection closes, as a slow-drip attacker would. */
+  async drip(gapMs: number): Promise<void> {
+    let open = true;
+    void this.closed.then(() => (open = false));
+    while (open && this.#sent < this.#body.length - 1) {
+      this.send(1);
+      await new Promise((resolve) => setTimeout(resolve, gapMs));
+    }
   }
 
   finish(): void {

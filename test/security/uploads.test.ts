@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawUpload, type UploadOutcome } from '../helpers/rawUpload';
+import { RawUpload, uploadedFiles, type UploadOutcome } from '../helpers/rawUpload';
 import { createEvent, startTestServer, type TestServer } from '../helpers/testServer';
 
 /**
@@ -39,13 +39,8 @@ afterAll(async () => {
 });
 
 const uploadUrl = (slug: string) => `${test.url}/api/events/${slug}/file-broadcast`;
-const uploadsOf = (slug: string) => path.join(test.dataDir, 'uploads', slug);
 
-/** Files under the event's upload directory, at any depth. */
-async function filesOf(slug: string): Promise<string[]> {
-  const entries = await fs.readdir(uploadsOf(slug), { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((entry) => entry.isFile()).map((entry) => entry.name);
-}
+const filesOf = (slug: string) => uploadedFiles(test.dataDir, slug);
 
 /** Descriptors this (the server's) process holds open on anything under the uploads directory. */
 async function openUploadDescriptors(): Promise<number> {
@@ -129,6 +124,20 @@ describe('an upload that does not finish', () => {
     } finally {
       clearInterval(timer);
     }
+  });
+});
+
+describe('a refused upload', () => {
+  it('is answered at once, and cannot keep its connection by dripping the rest of its body', async () => {
+    const { slug } = await createEvent(test, 'Wrong key drip');
+    const upload = new RawUpload(uploadUrl(slug), 'z'.repeat(43), { media: speech });
+    upload.send(1000);
+    expect(await upload.outcome).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHORIZED' } } });
+    const started = Date.now();
+    await upload.drip(200);
+    // Cut at the request deadline, though a byte arrived every 200 ms (well within the idle timeout).
+    expect(Date.now() - started).toBeLessThan(REQUEST_DEADLINE_MS + 2_000);
+    expect(await filesOf(slug)).toEqual([]);
   });
 });
 

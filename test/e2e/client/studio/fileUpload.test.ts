@@ -1,17 +1,13 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emulateNetwork } from '../../../helpers/network';
+import { uploadedFiles } from '../../../helpers/rawUpload';
 import { withServerAndBrowser } from '../../../helpers/serverAndBrowser';
 import { createEvent } from '../../../helpers/testServer';
 
 const test = withServerAndBrowser();
 
-const filesOf = async (slug: string) =>
-  (await fs.readdir(path.join(test.dataDir, 'uploads', slug), { recursive: true, withFileTypes: true }).catch(() => []))
-    .filter((entry) => entry.isFile())
-    .map((entry) => entry.name);
+const filesOf = (slug: string) => uploadedFiles(test.dataDir, slug);
 
 describe('uploading a recording from the studio', () => {
   it('shows the upload’s progress, and cancelling it leaves no file on the server and the event unchanged', async () => {
