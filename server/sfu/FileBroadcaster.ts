@@ -36,7 +36,8 @@ export class FileBroadcaster {
   readonly #limits: FileBroadcastLimits;
   readonly #logger: Logger;
   readonly #running = new Map<string, Running>();
-  readonly #starting = new Set<string>();
+  /** Starts under way; `stopped` when asked to stop before ffmpeg was up. */
+  readonly #starting = new Map<string, { stopped: boolean }>();
 
   constructor(events: EventService, rooms: MediaRoomRegistry, limits: FileBroadcastLimits, logger: Logger) {
     this.#events = events;
@@ -62,14 +63,15 @@ export class FileBroadcaster {
       await fs.rm(files.dir, { recursive: true, force: true });
       throw new InvalidStateError('a file broadcast is already starting for this event');
     }
-    this.#starting.add(slug);
+    const attempt = { stopped: false };
+    this.#starting.set(slug, attempt);
     try {
       const checked = await this.#check(files);
       // Opening a room for an ended event would start a recorder on a finished recording.
       if (this.#events.get(slug).status === 'ended') throw new InvalidStateError('the event has ended');
       const titleFile = path.join(files.dir, 'title.txt');
       await fs.writeFile(titleFile, this.#events.get(slug).title);
-      await this.stop(slug);
+      await this.#stopRunning(slug);
       const room = await this.#rooms.getOrCreate(slug);
       const publisher = await FfmpegPublisher.start(
         room,
@@ -77,6 +79,8 @@ export class FileBroadcaster {
         this.#logger.child({ slug, module: 'file-broadcast' }),
       );
       try {
+        // Stopped (by its organizer, or the event's end) while ffmpeg started: undone as if never begun.
+        if (attempt.stopped) throw new InvalidStateError('the file broadcast was stopped while it was starting');
         this.#events.goLive(slug);
       } catch (error) {
         publisher.close();
@@ -96,7 +100,14 @@ export class FileBroadcaster {
     }
   }
 
+  /** Stops the event's file broadcast, or the one starting (which then fails and changes nothing). */
   async stop(slug: string): Promise<void> {
+    const attempt = this.#starting.get(slug);
+    if (attempt) attempt.stopped = true;
+    await this.#stopRunning(slug);
+  }
+
+  async #stopRunning(slug: string): Promise<void> {
     const running = this.#running.get(slug);
     if (!running) return;
     this.#running.delete(slug);

@@ -133,6 +133,17 @@ describe('going live from a prepared file', () => {
     expect(test.server.events.get(slug).status).toBe('ended');
   });
 
+  it('undoes a start its organizer stopped before ffmpeg was up', async () => {
+    const { slug } = await createEvent(test, 'Stopped while starting');
+    const starting = test.server.fileBroadcasts.start(slug, await uploaded(slug, 'short.m4a'));
+    await test.server.fileBroadcasts.stop(slug);
+    await expect(starting).rejects.toThrow(/stopped while it was starting/);
+    expect(test.server.fileBroadcasts.isRunning(slug)).toBe(false);
+    expect(test.server.events.get(slug).status).toBe('scheduled');
+    expect(test.server.rooms.get(slug)?.producers() ?? []).toEqual([]);
+    expect(await uploadsOf(slug)).toEqual([]);
+  });
+
   it('refuses a second start for an event while one is under way, leaving the first to finish', async () => {
     const { slug, eventKey } = await createEvent(test, 'Two starts');
     const [first, second] = await Promise.allSettled([
