@@ -89,7 +89,8 @@ export class FileBroadcaster {
       this.#running.set(slug, { publisher, dir: files.dir });
       publisher.once('exit', ({ reason, code }) => {
         this.#logger.info({ slug, reason, code }, 'file broadcast finished');
-        void this.stop(slug);
+        // Only itself: a start under way for the same event is not stopped by this one's end.
+        if (this.#running.get(slug)?.publisher === publisher) void this.#stopRunning(slug);
       });
       return { durationSeconds: Math.round(checked.durationSeconds), hasVideo: checked.mediaHasVideo || files.image !== undefined };
     } catch (error) {
@@ -116,7 +117,8 @@ export class FileBroadcaster {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.#running.keys()].map((slug) => this.stop(slug)));
+    for (const attempt of this.#starting.values()) attempt.stopped = true;
+    await Promise.all([...this.#running.keys()].map((slug) => this.#stopRunning(slug)));
   }
 
   /** What {@link fileSource} needs of the files, each read only with an allowed demuxer. */
