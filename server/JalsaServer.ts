@@ -10,7 +10,7 @@ import type { Config } from './config';
 import { EventService } from './events/EventService';
 import { reapOrphanedFfmpeg } from './ffmpeg/orphans';
 import { EventStore } from './events/EventStore';
-import { loadInstanceKey } from './events/organizerKeys';
+import { InstanceKey } from './events/organizerKeys';
 import { OriginEventSource } from './events/OriginEventSource';
 import { HlsService } from './hls/HlsService';
 import { RecordingCatalog } from './hls/RecordingCatalog';
@@ -53,7 +53,7 @@ export class JalsaServer {
   /** Who follows each event here and how they play it (for the dashboard and metrics). */
   readonly audience = new EventAudience();
   readonly chat: ChatService;
-  readonly instanceKey: string;
+  readonly #instanceKey: InstanceKey;
   readonly #db: Database;
   readonly #httpServer: http.Server;
   readonly #io: SocketIoServer;
@@ -74,7 +74,7 @@ export class JalsaServer {
     rooms: MediaRoomRegistry;
     hls: HlsService;
     chat: ChatService;
-    instanceKey: string;
+    instanceKey: InstanceKey;
     logger: Logger;
   }) {
     this.config = parts.config;
@@ -84,7 +84,7 @@ export class JalsaServer {
     this.rooms = parts.rooms;
     this.hls = parts.hls;
     this.chat = parts.chat;
-    this.instanceKey = parts.instanceKey;
+    this.#instanceKey = parts.instanceKey;
     this.#logger = parts.logger;
     const { clusterKey, originUrl, pipeListenIp, pipeAnnouncedAddress } = this.config.cluster;
     this.#edgeFeeds =
@@ -195,7 +195,7 @@ export class JalsaServer {
     await reapOrphanedFfmpeg(config.dataDir, logger.child({ module: 'ffmpeg' }));
     await removeStaleUploads(uploadsDir(config), config.uploads.idleTimeoutMs, logger.child({ module: 'uploads' }));
     const db = openDatabase(config.dataDir);
-    const instanceKey = loadInstanceKey(config.dataDir, config.organizerKey);
+    const instanceKey = InstanceKey.open(config.dataDir, config.organizerKey, { watch: true });
     const { originUrl } = config.cluster;
     const origin = originUrl ? new OriginEventSource(originUrl, logger.child({ module: 'edge' })) : undefined;
     const events = new EventService(new EventStore(db), instanceKey, origin);
@@ -212,6 +212,16 @@ export class JalsaServer {
     const server = new JalsaServer({ config, db, events, workers, rooms, hls, chat, instanceKey, logger });
     await server.#listen();
     return server;
+  }
+
+  /** The instance organizer key in effect (undefined while its file is missing). */
+  get instanceKey(): string | undefined {
+    return this.#instanceKey.value;
+  }
+
+  /** Whether this start made the instance key: only then is it printed (`npm run key:show` shows it later). */
+  get instanceKeyOrigin(): InstanceKey['origin'] {
+    return this.#instanceKey.origin;
   }
 
   get port(): number {
@@ -235,6 +245,8 @@ export class JalsaServer {
     this.workers.close();
     await new Promise<void>((resolve) => this.#io.close(() => resolve()));
     await this.chat.close();
+    this.events.close();
+    this.#instanceKey.close();
     this.#db.close();
   }
 

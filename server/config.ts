@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { OrganizerKey } from '../shared/events';
 
 /** Booleans from the environment: "1", "true", "yes" are true; anything else false. */
 const EnvBoolean = z
@@ -17,7 +18,8 @@ const EnvSchema = z
     PUBLIC_URL: z.url().optional(),
     DATA_DIR: z.string().default('data'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    ORGANIZER_KEY: z.string().min(20).optional(),
+    // The same form as generated keys: one the studio and bearer headers could not carry would lock the organizer out.
+    ORGANIZER_KEY: OrganizerKey.optional(),
     MEDIASOUP_WORKERS: z.coerce.number().int().min(1).max(64).default(os.cpus().length),
     RTC_LISTEN_IP: z.string().default('0.0.0.0'),
     RTC_ANNOUNCED_ADDRESS: z.string().optional(),
@@ -30,6 +32,7 @@ const EnvSchema = z
     SOCKET_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(200),
     SERVE_CLIENT: EnvBoolean.default(true),
     EDGE_ORIGIN_URL: z.url({ protocol: /^https?$/ }).optional(),
+    ALLOW_INSECURE_ORIGIN: EnvBoolean,
     CLUSTER_KEY: z.string().min(20).optional(),
     PIPE_LISTEN_IP: z.string().optional(),
     PIPE_ANNOUNCED_ADDRESS: z.string().optional(),
@@ -49,7 +52,30 @@ const EnvSchema = z
   })
   .refine((env) => !env.EDGE_ORIGIN_URL || env.CLUSTER_KEY, {
     message: 'an edge (EDGE_ORIGIN_URL) needs the origin’s CLUSTER_KEY',
+  })
+  .superRefine((env, context) => {
+    const refusal = env.EDGE_ORIGIN_URL && insecureOriginRefusal(env.EDGE_ORIGIN_URL, env.ALLOW_INSECURE_ORIGIN);
+    if (refusal) context.addIssue({ code: 'custom', message: refusal, path: ['EDGE_ORIGIN_URL'] });
   });
+
+/**
+ * Why an edge must not send the cluster key to `originUrl`, or undefined when it may: the key opens the
+ * origin's `/edge` namespace, so over plain http anyone on the path could read it and pipe any event's
+ * media out. Loopback never leaves the machine (and is what tests and `npm run demo:cluster` use), so
+ * it is allowed; anything else needs https unless the operator says the network is private.
+ */
+export function insecureOriginRefusal(originUrl: string, allowInsecure: boolean): string | undefined {
+  const url = new URL(originUrl);
+  if (url.protocol === 'https:' || allowInsecure || isLoopback(url.hostname)) return undefined;
+  return (
+    'the edge would send CLUSTER_KEY to its origin over plain http: use an https:// origin, ' +
+    'or set ALLOW_INSECURE_ORIGIN=true if the network between them is private'
+  );
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
+}
 
 export interface Config {
   http: {

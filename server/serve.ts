@@ -22,10 +22,7 @@ export async function serve(
   logger.info({ url: server.url, workers: server.workers.size, dataDir: config.dataDir }, 'Jalsa is running');
   // Printed plainly (not only as a log line) because a person starting the server needs to read it.
   process.stdout.write(
-    `\n  Jalsa is running at ${server.url}\n` +
-      `  Studio:        ${server.url}/studio\n` +
-      `  Organizer key: ${server.instanceKey}\n` +
-      `  (keep the key secret: it creates events and runs any of them)\n\n`,
+    `\n  Jalsa is running at ${server.url}\n` + `  Studio:        ${server.url}/studio\n` + instanceKeyNotice(server) + '\n',
   );
   const running = await companion?.(server, logger);
 
@@ -43,4 +40,23 @@ export async function serve(
   handleProcessFaults(logger, stop);
   // Whatever way the process ends, no ffmpeg outlives it writing into a recording.
   process.once('exit', () => FfmpegProcess.killAll());
+}
+
+/**
+ * The instance key is printed once, by the start that made it: output that is kept (service logs,
+ * terminal scrollback, CI) must not carry it on every start. `npm run key:show` shows it again.
+ */
+function instanceKeyNotice(server: JalsaServer): string {
+  switch (server.instanceKeyOrigin) {
+    case 'created':
+      return (
+        `  Organizer key: ${server.instanceKey}\n` +
+        `  (made now and shown this once; keep it secret: it creates events and runs any of them.\n` +
+        `   \`npm run key:show\` shows it again, \`npm run key:rotate\` replaces it)\n`
+      );
+    case 'stored':
+      return `  Organizer key: run \`npm run key:show\` to see it\n`;
+    case 'configured':
+      return `  Organizer key: as set in ORGANIZER_KEY\n`;
+  }
 }

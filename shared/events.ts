@@ -11,12 +11,15 @@ export const Slug = z
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'slug must be lowercase letters, digits and dashes');
 export type Slug = z.infer<typeof Slug>;
 
-/** An organizer key is 43 base64url characters (32 random bytes). */
+/**
+ * An organizer key: generated ones are 43 base64url characters (32 random bytes); a configured
+ * `ORGANIZER_KEY` must have the same form, or the studio and bearer headers could not carry it.
+ */
 export const OrganizerKey = z
   .string()
-  .min(20)
-  .max(200)
-  .regex(/^[A-Za-z0-9_-]+$/, 'malformed key');
+  .min(20, 'an organizer key has at least 20 characters')
+  .max(200, 'an organizer key has at most 200 characters')
+  .regex(/^[A-Za-z0-9_-]+$/, 'an organizer key has only the characters A–Z a–z 0–9 _ -');
 
 export const PublicEvent = z.object({
   slug: Slug,
@@ -41,6 +44,10 @@ export const CreateEventResponse = z.object({
   organizerKey: z.string(),
 });
 export type CreateEventResponse = z.infer<typeof CreateEventResponse>;
+
+/** A rotated event key: shown once, like a new event's. */
+export const EventKeyResponse = z.object({ organizerKey: OrganizerKey });
+export type EventKeyResponse = z.infer<typeof EventKeyResponse>;
 
 export const EventListResponse = z.object({ events: z.array(PublicEvent) });
 export type EventListResponse = z.infer<typeof EventListResponse>;

@@ -2,7 +2,7 @@ import type { Namespace } from 'socket.io';
 import { chatRequests, type ChatClientToServerEvents, type ChatServerToClientEvents } from '../../shared/chat';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { EventMembership } from '../realtime/EventMembership';
+import { EventMembership, NamespaceMemberships } from '../realtime/EventMembership';
 import { handleSocketRequests } from '../realtime/handleSocketRequests';
 import { TokenBucket } from '../realtime/TokenBucket';
 import { AddressRateLimiter } from './AddressRateLimiter';
@@ -42,6 +42,7 @@ export class ChatNamespace {
   readonly #batched: boolean;
   readonly #flushTimer: NodeJS.Timeout;
   readonly #presenceTimer: NodeJS.Timeout;
+  readonly #memberships: NamespaceMemberships;
   #refreshing = false;
 
   constructor(namespace: ChatNamespaceServer, chat: ChatService, options: Config['chat'], logger: Logger) {
@@ -53,10 +54,12 @@ export class ChatNamespace {
       Math.max(1, options.addressMessagesPerSecond * ADDRESS_BURST_SECONDS),
       options.addressMessagesPerSecond,
     );
+    this.#memberships = new NamespaceMemberships(chat.events);
     namespace.on('connection', (socket) => {
       const address = clientAddress(socket.handshake);
       const messages = new TokenBucket(MESSAGE_BURST, MESSAGES_PER_SECOND);
       const membership = new EventMembership(socket, chat.events, { channels: chatChannels });
+      this.#memberships.add(membership);
       const session = new ChatSession(socket, chat, membership, {
         connection: () => messages.take(),
         address: () => addresses.take(address),
@@ -65,7 +68,10 @@ export class ChatNamespace {
         logger: logger.child({ socket: socket.id }),
         rateLimit: new TokenBucket(REQUEST_BURST, REQUESTS_PER_SECOND),
       });
-      socket.on('disconnect', () => session.close());
+      socket.on('disconnect', () => {
+        this.#memberships.delete(membership);
+        session.close();
+      });
       if (socket.recovered) session.resume();
     });
     this.#flushTimer = setInterval(this.#flush, this.#batched ? options.batchMs : UNBATCHED_TICK_MS);
@@ -74,6 +80,7 @@ export class ChatNamespace {
   }
 
   close(): void {
+    this.#memberships.close();
     clearInterval(this.#flushTimer);
     clearInterval(this.#presenceTimer);
     this.#chat.off('applied', this.#flushRoom);

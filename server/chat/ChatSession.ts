@@ -14,7 +14,7 @@ import { authorIdFor, type ChatService } from './ChatService';
 
 /** Kept by Socket.io with a connection's state, so that a recovered connection resumes without joining again. */
 export interface ChatSocketData {
-  chat?: { slug: string; authorId: string; role: Role };
+  chat?: { slug: string; authorId: string; role: Role; keyHash?: string };
 }
 
 export type ChatSocket = Socket<ChatClientToServerEvents, ChatServerToClientEvents, Record<string, never>, ChatSocketData>;
@@ -58,8 +58,10 @@ export class ChatSession implements ChatMember {
     this.#limits = limits;
   }
 
+  /** An organizer whose key was rotated or revoked since it joined writes and waits as an attendee. */
   get role(): Role {
-    return this.#membership.current?.role ?? 'attendee';
+    const membership = this.#membership.current;
+    return membership && this.#membership.stillValid(membership) ? membership.role : 'attendee';
   }
 
   readonly handlers: RequestHandlers<typeof chatRequests> = {
@@ -95,13 +97,18 @@ export class ChatSession implements ChatMember {
     setSlowMode: ({ seconds }) => this.#moderate(this.#moderatedRoom(), { kind: 'slowMode', seconds }),
   };
 
-  /** After Socket.io recovered this connection: take part again as before, unless banned meanwhile. */
+  /**
+   * After Socket.io recovered this connection: take part again as before, unless banned meanwhile, and
+   * as an attendee if the organizer key it joined with was rotated or revoked meanwhile.
+   */
   resume(): void {
     const previous = this.#socket.data.chat;
     if (!previous) return;
     const room = this.#chat.room(previous.slug);
-    this.#enter(room, previous.authorId, { slug: previous.slug, role: previous.role });
-    if (previous.role === 'attendee' && room.isBanned(previous.authorId)) this.remove();
+    const { slug, role, keyHash } = previous;
+    const membership = this.#membership.stillValid({ slug, role, keyHash }) ? { slug, role, keyHash } : { slug, role: 'attendee' as const };
+    this.#enter(room, previous.authorId, membership);
+    if (membership.role === 'attendee' && room.isBanned(previous.authorId)) this.remove();
   }
 
   remove(): void {
@@ -126,7 +133,7 @@ export class ChatSession implements ChatMember {
     this.authorId = authorId;
     this.#room = room;
     room.join(this);
-    this.#socket.data.chat = { slug: room.slug, authorId, role: membership.role };
+    this.#socket.data.chat = { slug: room.slug, authorId, role: membership.role, keyHash: membership.keyHash };
   }
 
   #joinedRoom(): ChatRoom {
@@ -137,7 +144,7 @@ export class ChatSession implements ChatMember {
 
   #moderatedRoom(): ChatRoom {
     const room = this.#joinedRoom();
-    if (this.role !== 'organizer') throw new ForbiddenError();
+    this.#membership.organizer();
     return room;
   }
 

@@ -1,14 +1,19 @@
 import crypto from 'node:crypto';
-import type { CreateEventRequest, CreateEventResponse, PublicEvent } from '../../shared/events';
+import type { CreateEventRequest, CreateEventResponse, EventKeyResponse, PublicEvent } from '../../shared/events';
 import { InvalidStateError, NotFoundError } from '../errors';
 import { SafeEmitter } from '../SafeEmitter';
 import type { EventStore, StoredEvent } from './EventStore';
-import { generateKey, hashKey, keyMatchesHash } from './organizerKeys';
+import { generateKey, hashesEqual, hashKey, type InstanceKey } from './organizerKeys';
 import type { OriginEventSource } from './OriginEventSource';
 
 export interface EventServiceEvents {
   /** Any change of an event's status. */
   updated: [event: PublicEvent];
+  /**
+   * Keys that admitted organizers may have stopped working: one event's key (`slug`) or the instance
+   * key (no slug). Connections check again whether their key still runs their event.
+   */
+  keysChanged: [slug?: string];
 }
 
 /**
@@ -17,15 +22,20 @@ export interface EventServiceEvents {
  */
 export class EventService extends SafeEmitter<EventServiceEvents> {
   readonly #store: EventStore;
-  readonly #instanceKey: string;
+  readonly #instanceKey: InstanceKey;
   readonly #origin: OriginEventSource | undefined;
 
   /** With an `origin`, this server is an edge: its events are copies of the origin's. */
-  constructor(store: EventStore, instanceKey: string, origin?: OriginEventSource) {
+  constructor(store: EventStore, instanceKey: InstanceKey, origin?: OriginEventSource) {
     super();
     this.#store = store;
     this.#instanceKey = instanceKey;
     this.#origin = origin;
+    instanceKey.on('rotated', this.#onInstanceKeyRotated);
+  }
+
+  close(): void {
+    this.#instanceKey.off('rotated', this.#onInstanceKeyRotated);
   }
 
   /** True on an edge server, where events are run at the origin and only relayed here. */
@@ -40,16 +50,42 @@ export class EventService extends SafeEmitter<EventServiceEvents> {
   }
 
   isInstanceKey(key: string): boolean {
-    const a = Buffer.from(hashKey(key), 'hex');
-    const b = Buffer.from(hashKey(this.#instanceKey), 'hex');
-    return crypto.timingSafeEqual(a, b);
+    return this.#instanceKey.matchesHash(hashKey(key));
   }
 
   /** True when `key` may run this event: the instance key, or the event's own key. */
   isOrganizer(slug: string, key: string): boolean {
+    return this.keyHashRuns(slug, hashKey(key));
+  }
+
+  /**
+   * True while the key with this hash may run the event. Connections keep the hash of the key that
+   * admitted them (not the key) and ask again, so a rotated or revoked key stops working at once.
+   */
+  keyHashRuns(slug: string, keyHash: string): boolean {
     const event = this.#store.find(slug);
     if (!event || this.isMirror) return false;
-    return this.isInstanceKey(key) || keyMatchesHash(key, event.keyHash);
+    // Both compared whatever the first says, so the time taken does not tell which key was sent.
+    const instance = this.#instanceKey.matchesHash(keyHash);
+    const own = hashesEqual(keyHash, event.keyHash);
+    return instance || own;
+  }
+
+  /**
+   * Gives the event a new key, returned this once (only its hash is kept); the old key stops working
+   * now, for requests and for connections it admitted.
+   */
+  rotateKey(slug: string): EventKeyResponse {
+    this.#runnable(slug);
+    const organizerKey = generateKey();
+    this.#replaceKeyHash(slug, hashKey(organizerKey));
+    return { organizerKey };
+  }
+
+  /** Leaves the event with no key of its own: only the instance key runs it until a rotation. */
+  revokeKey(slug: string): void {
+    this.#runnable(slug);
+    this.#replaceKeyHash(slug, unusableKeyHash());
   }
 
   create(request: CreateEventRequest, now = new Date()): CreateEventResponse {
@@ -99,17 +135,36 @@ export class EventService extends SafeEmitter<EventServiceEvents> {
   mirror(event: PublicEvent): void {
     const local = this.#store.find(event.slug);
     if (!local) {
-      this.#store.insert({ ...event, keyHash: hashKey(generateKey()) });
+      this.#store.insert({ ...event, keyHash: unusableKeyHash() });
       return;
     }
     if (local.status !== event.status) this.#setStatus(event);
   }
+
+  #runnable(slug: string): void {
+    this.get(slug);
+    if (this.isMirror) throw new InvalidStateError('events are run at the origin server, not an edge');
+  }
+
+  #replaceKeyHash(slug: string, keyHash: string): void {
+    this.#store.updateKeyHash(slug, keyHash);
+    this.emit('keysChanged', slug);
+  }
+
+  readonly #onInstanceKeyRotated = (): void => {
+    this.emit('keysChanged');
+  };
 
   #setStatus(event: PublicEvent): PublicEvent {
     this.#store.updateStatus(event);
     this.emit('updated', event);
     return event;
   }
+}
+
+/** The hash of a key nobody was ever given: a key slot that nothing opens. */
+function unusableKeyHash(): string {
+  return hashKey(generateKey());
 }
 
 function toPublic({ keyHash: _keyHash, ...event }: StoredEvent): PublicEvent {

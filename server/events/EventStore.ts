@@ -22,6 +22,7 @@ export class EventStore {
   readonly #bySlug;
   readonly #all;
   readonly #updateStatus;
+  readonly #updateKeyHash;
 
   constructor(db: Database) {
     this.#insert = db.prepare<[EventRow]>(
@@ -32,6 +33,9 @@ export class EventStore {
     this.#all = db.prepare<[], EventRow>('SELECT * FROM events ORDER BY created_at DESC, rowid DESC');
     this.#updateStatus = db.prepare<[{ slug: string; status: EventStatus; started_at: string | null; ended_at: string | null }]>(
       'UPDATE events SET status = @status, started_at = @started_at, ended_at = @ended_at WHERE slug = @slug',
+    );
+    this.#updateKeyHash = db.prepare<[{ slug: string; key_hash: string }]>(
+      'UPDATE events SET key_hash = @key_hash WHERE slug = @slug',
     );
   }
 
@@ -55,6 +59,10 @@ export class EventStore {
       started_at: event.startedAt,
       ended_at: event.endedAt,
     });
+  }
+
+  updateKeyHash(slug: string, keyHash: string): void {
+    this.#updateKeyHash.run({ slug, key_hash: keyHash });
   }
 }
 

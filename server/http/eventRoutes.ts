@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { CreateEventRequest, Slug } from '../../shared/events';
 import { BadRequestError, UnauthorizedError } from '../errors';
@@ -7,14 +7,21 @@ import { bearerKey } from './bearerKey';
 
 const AuthCheckRequest = z.object({ slug: Slug.optional() });
 
-
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new BadRequestError(z.prettifyError(parsed.error));
   return parsed.data;
 }
 
-/** REST for events: public reads, organizer-only creation. */
+/** The event a request names, once its bearer key is shown to run it. */
+function organizerOf(events: EventService, req: Request): string {
+  const slug = parse(Slug, req.params.slug);
+  const key = bearerKey(req);
+  if (!key || !events.isOrganizer(slug, key)) throw new UnauthorizedError();
+  return slug;
+}
+
+/** REST for events: public reads, organizer-only creation and keys. */
 export function eventRoutes(events: EventService): Router {
   const router = Router();
 
@@ -30,6 +37,17 @@ export function eventRoutes(events: EventService): Router {
     const key = bearerKey(req);
     if (!key || !events.isInstanceKey(key)) throw new UnauthorizedError();
     res.status(201).json(events.create(parse(CreateEventRequest, req.body)));
+  });
+
+  /** The event's organizer key, as its organizer: made anew (returned once) or revoked; the old one stops now. */
+  router.post('/events/:slug/key', (req, res) => {
+    const slug = organizerOf(events, req);
+    res.set('Cache-Control', 'no-store').json(events.rotateKey(slug));
+  });
+
+  router.delete('/events/:slug/key', (req, res) => {
+    events.revokeKey(organizerOf(events, req));
+    res.status(204).end();
   });
 
   router.post('/auth/check', (req, res) => {

@@ -1,22 +1,30 @@
 import type { PublicEvent } from '../../shared/events';
 import type { Role } from '../../shared/signalling';
-import { InvalidStateError, UnauthorizedError } from '../errors';
+import { ForbiddenError, InvalidStateError, UnauthorizedError } from '../errors';
 import type { EventService } from '../events/EventService';
+import { hashKey } from '../events/organizerKeys';
 
 /** Which event a connection follows, and as whom: one value, replaced whole, never field by field. */
 export interface Membership {
   readonly slug: string;
   readonly role: Role;
+  /**
+   * For an organizer, the hash of the key that admitted it (never the key): asked about again before
+   * every organizer action and whenever keys change, so a rotated or revoked key stops working at once.
+   */
+  readonly keyHash?: string;
 }
 
 /** What admitting a connection needs to know about events. */
-export type MembershipEvents = Pick<EventService, 'isMirror' | 'ensure' | 'get' | 'isOrganizer'>;
+export type MembershipEvents = Pick<EventService, 'isMirror' | 'ensure' | 'get' | 'keyHashRuns'>;
 
 /** The part of a Socket.io socket that a membership moves between channels. */
 export interface ChannelSocket {
   readonly disconnected: boolean;
   join(channel: string): Promise<void> | void;
   leave(channel: string): Promise<void> | void;
+  /** Leaves the namespace: how an organizer whose key stopped working loses its role and channels. */
+  disconnect(): unknown;
 }
 
 export interface Admission {
@@ -67,8 +75,33 @@ export class EventMembership {
     // On an edge the event may not have been copied from the origin yet.
     await this.#events.ensure(slug);
     const event = this.#events.get(slug);
-    if (key !== undefined && !this.#events.isOrganizer(slug, key)) throw new UnauthorizedError();
-    return { event, membership: { slug, role: key === undefined ? 'attendee' : 'organizer' } };
+    if (key === undefined) return { event, membership: { slug, role: 'attendee' } };
+    const keyHash = hashKey(key);
+    if (!this.#events.keyHashRuns(slug, keyHash)) throw new UnauthorizedError();
+    return { event, membership: { slug, role: 'organizer', keyHash } };
+  }
+
+  /**
+   * The membership, when it is an organizer's whose key still runs the event.
+   * @throws ForbiddenError otherwise, also when the key was rotated or revoked since it joined.
+   */
+  organizer(): Membership {
+    const membership = this.#current;
+    if (membership?.role !== 'organizer' || !this.stillValid(membership)) throw new ForbiddenError();
+    return membership;
+  }
+
+  /** False for an organizer's membership whose key no longer runs its event. */
+  stillValid(membership: Membership): boolean {
+    if (membership.role !== 'organizer') return true;
+    return membership.keyHash !== undefined && this.#events.keyHashRuns(membership.slug, membership.keyHash);
+  }
+
+  /** Disconnects the connection when its organizer key stopped working; true when it did. */
+  dropIfRevoked(): boolean {
+    if (!this.#current || this.stillValid(this.#current)) return false;
+    this.#socket.disconnect();
+    return true;
   }
 
   /**
@@ -102,4 +135,36 @@ export class EventMembership {
 
 async function settle(results: (Promise<void> | void)[]): Promise<void> {
   await Promise.all(results);
+}
+
+/**
+ * The memberships of one namespace's connections. When keys change, the organizers whose key stopped
+ * working are disconnected at once, not only refused at their next action.
+ */
+export class NamespaceMemberships {
+  readonly #events: Pick<EventService, 'on' | 'off'>;
+  readonly #all = new Set<EventMembership>();
+
+  constructor(events: Pick<EventService, 'on' | 'off'>) {
+    this.#events = events;
+    events.on('keysChanged', this.#check);
+  }
+
+  add(membership: EventMembership): void {
+    this.#all.add(membership);
+  }
+
+  delete(membership: EventMembership): void {
+    this.#all.delete(membership);
+  }
+
+  close(): void {
+    this.#events.off('keysChanged', this.#check);
+  }
+
+  readonly #check = (slug?: string): void => {
+    for (const membership of this.#all) {
+      if (slug === undefined || membership.current?.slug === slug) membership.dropIfRevoked();
+    }
+  };
 }

@@ -7,7 +7,7 @@ import type {
   MediaServerToClientEvents,
 } from '../../shared/signalling';
 import { mediaRequests } from '../../shared/signalling';
-import { ForbiddenError, InvalidStateError, NotLiveError } from '../errors';
+import { InvalidStateError, NotLiveError } from '../errors';
 import type { EventService } from '../events/EventService';
 import type { EventMembership, Membership } from '../realtime/EventMembership';
 import type { RequestHandlers } from '../realtime/handleSocketRequests';
@@ -79,21 +79,22 @@ export class MediaSession {
       };
     },
     goLive: async () => {
-      const organizer = this.#organizer();
+      const organizer = this.#membership.organizer();
       const event = this.#events.goLive(organizer.slug);
       const peer = await this.#ensurePeer(organizer);
       return { event, routerRtpCapabilities: peer.room.rtpCapabilities };
     },
-    endEvent: () => this.#events.end(this.#organizer().slug),
+    endEvent: () => this.#events.end(this.#membership.organizer().slug),
     createTransport: ({ direction }) => this.#livePeer().createTransport(direction),
     connectTransport: async ({ transportId, dtlsParameters }) => {
       await this.#livePeer().connectTransport(transportId, dtlsParameters as unknown as types.DtlsParameters);
       return {};
     },
     produce: ({ transportId, kind, rtpParameters }) => {
+      // Asked again at every produce: the key that admitted the organizer may have been revoked since.
+      const { slug } = this.#membership.organizer();
       // The camera would silently replace the file's media: the organizer stops the file first.
-      const slug = this.#membership.current?.slug;
-      if (slug !== undefined && this.#fileBroadcasts.isRunning(slug)) {
+      if (this.#fileBroadcasts.isRunning(slug)) {
         throw new InvalidStateError('a prepared file is being broadcast; stop it to use the camera');
       }
       return this.#livePeer().produce(transportId, kind, rtpParameters as unknown as types.RtpParameters);
@@ -142,11 +143,5 @@ export class MediaSession {
   #livePeer(): MediaPeer {
     if (!this.#peer || this.#peer.closed || this.#peer.room.closed) throw new NotLiveError();
     return this.#peer;
-  }
-
-  #organizer(): Membership {
-    const membership = this.#membership.current;
-    if (membership?.role !== 'organizer') throw new ForbiddenError();
-    return membership;
   }
 }

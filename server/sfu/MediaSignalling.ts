@@ -9,7 +9,7 @@ import { audienceRequests, mediaRequests } from '../../shared/signalling';
 import type { EventService } from '../events/EventService';
 import type { Logger } from '../logger';
 import type { EventAudience } from '../metrics/EventAudience';
-import { EventMembership } from '../realtime/EventMembership';
+import { EventMembership, NamespaceMemberships } from '../realtime/EventMembership';
 import { handleSocketRequests } from '../realtime/handleSocketRequests';
 import { TokenBucket } from '../realtime/TokenBucket';
 import type { FileBroadcaster } from './FileBroadcaster';
@@ -31,6 +31,7 @@ export class MediaSignalling {
   readonly #namespace: MediaNamespace;
   readonly #events: EventService;
   readonly #rooms: MediaRoomRegistry;
+  readonly #memberships: NamespaceMemberships;
   readonly #logger: Logger;
 
   constructor(
@@ -45,11 +46,17 @@ export class MediaSignalling {
     this.#events = events;
     this.#rooms = rooms;
     this.#logger = logger;
+    this.#memberships = new NamespaceMemberships(events);
     namespace.on('connection', (socket) => {
+      // Socket.io gives a recovered connection its channels back, but not its session: it hears
+      // nothing (an organizer's figures least of all, its key may have been revoked meanwhile) until
+      // it joins again, as clients do on every reconnection.
+      if (socket.recovered) for (const channel of socket.rooms) if (channel !== socket.id) void socket.leave(channel);
       const membership = new EventMembership(socket, events, {
         channels: mediaChannels,
         entered: ({ slug, role }) => audience.joined(socket.id, slug, role),
       });
+      this.#memberships.add(membership);
       const session = new MediaSession(socket, membership, events, rooms, fileBroadcasts);
       const options = {
         logger: logger.child({ socket: socket.id }),
@@ -63,6 +70,7 @@ export class MediaSignalling {
         },
       }, options);
       socket.on('disconnect', () => {
+        this.#memberships.delete(membership);
         session.close();
         audience.left(socket.id);
       });
@@ -84,6 +92,7 @@ export class MediaSignalling {
   }
 
   close(): void {
+    this.#memberships.close();
     this.#events.off('updated', this.#onEventUpdated);
     this.#rooms.off('producerAdded', this.#onProducerAdded);
     this.#rooms.off('producerClosed', this.#onProducerClosed);

@@ -30,7 +30,7 @@ describe('broadcasting from the studio and watching over WebRTC', () => {
   it('lets the organizer create an event in the studio and see its key once', async () => {
     studio = await test.browser.newPage();
     await studio.goto(`${test.url}/studio`);
-    await studio.getByTestId('organizer-key-input').fill(test.server.instanceKey);
+    await studio.getByTestId('organizer-key-input').fill(test.server.instanceKey!);
     await studio.getByTestId('organizer-key-save').click();
     await studio.getByTestId('event-title-input').fill('Jalsa e2e <b>rally</b>');
     await studio.getByTestId('create-event').click();

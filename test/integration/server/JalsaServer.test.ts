@@ -119,7 +119,7 @@ describe('JalsaServer', () => {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
         body: JSON.stringify(body),
       });
-    expect((await check(test.server.instanceKey, {})).status).toBe(204);
+    expect((await check(test.server.instanceKey!, {})).status).toBe(204);
     expect((await check(eventKey, { slug })).status).toBe(204);
     expect((await check(eventKey, {})).status).toBe(401);
     expect((await check('y'.repeat(43), { slug })).status).toBe(401);

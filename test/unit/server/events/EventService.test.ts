@@ -4,7 +4,7 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { EventService } from '../../../../server/events/EventService';
 import { EventStore } from '../../../../server/events/EventStore';
-import { generateKey } from '../../../../server/events/organizerKeys';
+import { generateKey, InstanceKey } from '../../../../server/events/organizerKeys';
 import { openDatabase } from '../../../../server/storage/openDatabase';
 
 let dataDir: string;
@@ -13,7 +13,7 @@ const instanceKey = generateKey();
 
 beforeEach(() => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jalsa-unit-'));
-  service = new EventService(new EventStore(openDatabase(dataDir)), instanceKey);
+  service = new EventService(new EventStore(openDatabase(dataDir)), InstanceKey.fixed(instanceKey));
 });
 
 describe('EventService', () => {
@@ -47,6 +47,28 @@ describe('EventService', () => {
     expect(service.isOrganizer(first.event.slug, second.organizerKey)).toBe(false);
     expect(service.isOrganizer(first.event.slug, generateKey())).toBe(false);
     expect(service.isOrganizer('no-such-event', instanceKey)).toBe(false);
+  });
+
+  it('rotates an event key: the new one runs the event, the old one no longer, and listeners are told', () => {
+    const { event, organizerKey: old } = service.create({ title: 'Rally' });
+    const other = service.create({ title: 'Other' });
+    const keysChanged = vi.fn();
+    service.on('keysChanged', keysChanged);
+    const { organizerKey } = service.rotateKey(event.slug);
+    expect(organizerKey).not.toBe(old);
+    expect(service.isOrganizer(event.slug, organizerKey)).toBe(true);
+    expect(service.isOrganizer(event.slug, old)).toBe(false);
+    expect(service.isOrganizer(other.event.slug, other.organizerKey)).toBe(true);
+    expect(service.isOrganizer(event.slug, instanceKey)).toBe(true);
+    expect(keysChanged).toHaveBeenCalledExactlyOnceWith(event.slug);
+  });
+
+  it('revokes an event key, leaving the event to the instance key', () => {
+    const { event, organizerKey } = service.create({ title: 'Rally' });
+    service.revokeKey(event.slug);
+    expect(service.isOrganizer(event.slug, organizerKey)).toBe(false);
+    expect(service.isOrganizer(event.slug, instanceKey)).toBe(true);
+    expect(() => service.revokeKey('no-such-event')).toThrowError(/not found/);
   });
 
   it('moves scheduled → live → ended, announcing each change once', () => {

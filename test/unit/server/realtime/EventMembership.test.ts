@@ -1,18 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import type { PublicEvent } from '../../../../shared/events';
-import { InvalidStateError, NotFoundError, UnauthorizedError } from '../../../../server/errors';
+import { EventEmitter } from 'node:events';
+import { ForbiddenError, InvalidStateError, NotFoundError, UnauthorizedError } from '../../../../server/errors';
+import { hashKey } from '../../../../server/events/organizerKeys';
 import {
   EventMembership,
   type ChannelSocket,
   type Membership,
   type MembershipEvents,
+  NamespaceMemberships,
 } from '../../../../server/realtime/EventMembership';
 
 const KEY = 'the-event-key';
+/** What an organizer admitted with {@link KEY} holds: the key's hash, never the key. */
+const organizerOf = (slug: string): Membership => ({ slug, role: 'organizer', keyHash: hashKey(KEY) });
 
 /** Events by slug, each with the key that runs it; `ensure` waits for `release` when one is given. */
 class FakeEvents implements MembershipEvents {
   isMirror = false;
+  /** The key that runs every event; replace it to rotate. */
+  key = KEY;
   readonly calls: string[] = [];
   readonly #events = new Map<string, PublicEvent>();
   readonly #held = new Map<string, Promise<void>>();
@@ -48,13 +55,14 @@ class FakeEvents implements MembershipEvents {
     return event;
   }
 
-  isOrganizer(slug: string, key: string): boolean {
-    return !this.isMirror && this.#events.has(slug) && key === KEY;
+  keyHashRuns(slug: string, keyHash: string): boolean {
+    return !this.isMirror && this.#events.has(slug) && keyHash === hashKey(this.key);
   }
 }
 
 class FakeSocket implements ChannelSocket {
   disconnected = false;
+  disconnects = 0;
   readonly channels = new Set<string>();
   readonly log: string[] = [];
 
@@ -66,6 +74,11 @@ class FakeSocket implements ChannelSocket {
   leave(channel: string): void {
     this.log.push(`leave ${channel}`);
     this.channels.delete(channel);
+  }
+
+  disconnect(): void {
+    this.disconnects += 1;
+    this.disconnected = true;
   }
 }
 
@@ -94,7 +107,7 @@ describe('EventMembership', () => {
     const attendee = await membership.admit('rally', undefined);
     expect(attendee.membership).toEqual({ slug: 'rally', role: 'attendee' });
     expect(attendee.event.slug).toBe('rally');
-    expect((await membership.admit('rally', KEY)).membership).toEqual({ slug: 'rally', role: 'organizer' });
+    expect((await membership.admit('rally', KEY)).membership).toEqual(organizerOf('rally'));
   });
 
   it('refuses a key that does not run the event', async () => {
@@ -140,12 +153,9 @@ describe('EventMembership', () => {
     await asAttendee;
     releaseRally();
     const { membership: organizer } = await asOrganizer;
-    expect(membership.current).toEqual({ slug: 'rally', role: 'organizer' });
+    expect(membership.current).toEqual(organizerOf('rally'));
     expect([...socket.channels].sort()).toEqual(['event:rally', 'organizers:rally']);
-    expect(entered).toEqual([
-      { slug: 'other', role: 'attendee' },
-      { slug: 'rally', role: 'organizer' },
-    ]);
+    expect(entered).toEqual([{ slug: 'other', role: 'attendee' }, organizerOf('rally')]);
     expect(membership.holds(organizer)).toBe(true);
     expect(membership.holds({ slug: 'other', role: 'attendee' })).toBe(false);
   });
@@ -165,5 +175,44 @@ describe('EventMembership', () => {
     expect(socket.channels.size).toBe(0);
     expect(membership.current).toBeUndefined();
     expect(entered).toEqual([]);
+  });
+
+  it('refuses organizer actions once the key that admitted the organizer was rotated', async () => {
+    const { events, membership, join } = setUp();
+    await join('rally', KEY);
+    expect(membership.organizer()).toEqual(organizerOf('rally'));
+    events.key = 'the-rotated-key';
+    expect(() => membership.organizer()).toThrow(ForbiddenError);
+  });
+
+  it('refuses organizer actions to an attendee', async () => {
+    const { membership, join } = setUp();
+    expect(() => membership.organizer()).toThrow(ForbiddenError);
+    await join('rally');
+    expect(() => membership.organizer()).toThrow(ForbiddenError);
+  });
+});
+
+describe('NamespaceMemberships', () => {
+  it('disconnects the organizers whose key stopped working when keys change, and nobody else', async () => {
+    const changes = new EventEmitter();
+    const memberships = new NamespaceMemberships(changes as never);
+    const organizer = setUp();
+    const attendee = setUp();
+    const elsewhere = setUp();
+    for (const { membership } of [organizer, attendee, elsewhere]) memberships.add(membership);
+    await organizer.join('rally', KEY);
+    await attendee.join('rally');
+    await elsewhere.join('other', KEY);
+    changes.emit('keysChanged', 'rally');
+    expect(organizer.socket.disconnects).toBe(0);
+    organizer.events.key = elsewhere.events.key = 'the-rotated-key';
+    changes.emit('keysChanged', 'rally');
+    expect([organizer, attendee, elsewhere].map(({ socket }) => socket.disconnects)).toEqual([1, 0, 0]);
+    // The instance key changing concerns every event.
+    changes.emit('keysChanged');
+    expect(elsewhere.socket.disconnects).toBe(1);
+    memberships.close();
+    expect(changes.listenerCount('keysChanged')).toBe(0);
   });
 });
