@@ -18,10 +18,24 @@ export const MAX_SLOW_MODE_SECONDS = 3600;
 export const MAX_MUTE_SECONDS = 7 * 24 * 3600;
 
 /**
- * Control characters, bidirectional overrides and invisible marks let one message disguise itself or the
- * messages around it; nobody needs them to chat.
+ * Characters that show nothing, or change how the text around them shows: control characters,
+ * bidirectional overrides and isolates, zero-width and other format marks, and the blanks that count as
+ * letters (Hangul fillers U+115F/U+1160/U+3164/U+FFA0, the Mongolian vowel separator, Khmer inherent
+ * vowels, the braille blank, musical formatting, tag characters U+E0000–E007F). They let a name look
+ * empty or like someone else's, and a message disguise itself or those around it; nobody needs them
+ * to chat.
  */
-const HIDDEN_CHARACTERS = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g;
+const HIDDEN_CHARACTERS =
+  /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\u2800\u3164\uFEFF\uFFA0\u{1D173}-\u{1D17A}\u{E0000}-\u{E007F}]/gu;
+
+/** Line and paragraph separators break lines as a newline does: counted as one. */
+const LINE_SEPARATORS = /[\u2028\u2029]/g;
+
+/**
+ * Something a reader sees: a character that is neither space nor a mark. Marks (accents, variation
+ * selectors) alone show nothing, or a dotted circle at most.
+ */
+const VISIBLE = /[^\p{M}\p{White_Space}]/u;
 
 /** Text as typed, without hidden characters and without more than one blank line in a row. */
 function typedText(maxLength: number, { multiline }: { multiline: boolean }) {
@@ -29,11 +43,11 @@ function typedText(maxLength: number, { multiline }: { multiline: boolean }) {
     .string()
     .max(maxLength, `at most ${maxLength} characters`)
     .transform((text) => {
-      const visible = text.replace(HIDDEN_CHARACTERS, '');
+      const visible = text.replace(LINE_SEPARATORS, '\n').replace(HIDDEN_CHARACTERS, '');
       const lines = multiline ? visible.replace(/\n{3,}/g, '\n\n') : visible.replace(/\n/g, ' ');
       return lines.trim();
     })
-    .pipe(z.string().min(1, 'must not be empty'));
+    .pipe(z.string().regex(VISIBLE, 'must contain something visible: invisible characters are removed'));
 }
 
 export const MessageText = typedText(MAX_MESSAGE_LENGTH, { multiline: true });

@@ -13,7 +13,10 @@ export interface FileSourceOptions {
   durationSeconds: number;
   /** Shown while an audio-only file plays; without it, a plain slate with the event title. */
   image: { file: string; demuxer: string } | undefined;
-  /** A text file holding the event title, for the slate (a file spares drawtext's escaping rules). */
+  /**
+   * A text file holding the event title, for the slate: the title never enters the filter string, so
+   * none of its characters can end an option or a filter.
+   */
   titleFile: string;
 }
 
@@ -36,8 +39,25 @@ export function fileSource({ media, mediaDemuxer, mediaHasVideo, durationSeconds
   };
 }
 
+/**
+ * The title drawn as it was typed: `expansion=none`, or drawtext would read `%{…}` in it as a function
+ * (`%{pts}`, `%{eif:…}`) and a lone `%` as an error, and draw nothing. The paths are escaped for both
+ * levels of filtergraph syntax, since a data directory may have `:` or `,` in its name.
+ */
 function slateText(titleFile: string): string {
   const font = boldFont();
   if (!font) return '';
-  return `,drawtext=fontfile=${font}:textfile=${titleFile}:fontsize=56:fontcolor=white:x=(w-tw)/2:y=(h-th)/2`;
+  return (
+    `,drawtext=fontfile=${filterValue(font)}:textfile=${filterValue(titleFile)}:expansion=none` +
+    ':fontsize=56:fontcolor=white:x=(w-tw)/2:y=(h-th)/2'
+  );
+}
+
+/**
+ * A value safe inside a filtergraph option: escaped first as an option value (`\`, `'`, `:`), then as
+ * part of the filtergraph (`\`, `'`, `[`, `]`, `,`, `;`), as ffmpeg's filter documentation describes.
+ */
+export function filterValue(value: string): string {
+  const option = value.replace(/[\\':]/g, '\\$&');
+  return option.replace(/[\\'[\],;]/g, '\\$&');
 }

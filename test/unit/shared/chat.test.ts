@@ -18,6 +18,34 @@ describe('chat schemas', () => {
     expect(DisplayName.safeParse('n'.repeat(41)).success).toBe(false);
   });
 
+  it('refuses names and messages made only of characters that show nothing, with a clear reason', () => {
+    const invisible = {
+      'Hangul fillers': '\u3164\u115F\u1160\uFFA0',
+      'tag characters': '\u{E0041}\u{E0064}\u{E006D}\u{E0069}\u{E006E}\u{E007F}',
+      'line and paragraph separators': '\u2028\u2029',
+      'the Mongolian vowel separator': '\u180E',
+      'variation selectors alone': '\uFE0F\uFE0E\u{E0100}',
+      'combining marks alone': '\u0301\u0308',
+      'the braille blank and a soft hyphen': '\u2800\u00AD',
+      'a mix of them between spaces': ' \u3164 \u2800 \u{E0020} ',
+    };
+    for (const [what, text] of Object.entries(invisible)) {
+      for (const schema of [DisplayName, MessageText]) {
+        const parsed = schema.safeParse(text);
+        expect(parsed.success, what).toBe(false);
+        expect(parsed.error?.issues[0]?.message, what).toMatch(/must contain something visible/);
+      }
+    }
+  });
+
+  it('takes hidden characters out of visible names, and keeps emoji with their variation selector', () => {
+    expect(DisplayName.parse('Ay\u3164esha\u{E0041}')).toBe('Ayesha');
+    expect(DisplayName.parse('Ali\u2028Raza')).toBe('Ali Raza');
+    expect(MessageText.parse('one\u2029two')).toBe('one\ntwo');
+    expect(DisplayName.parse('\u2764\uFE0F Pakistan')).toBe('\u2764\uFE0F Pakistan');
+    expect(DisplayName.parse('Zoë')).toBe('Zoë');
+  });
+
   it('only takes base64url tokens as client keys, author ids and client message ids', () => {
     const [join] = chatRequests.join;
     expect(join.safeParse({ slug: 'rally-1', clientKey: 'a'.repeat(22) }).success).toBe(true);

@@ -1,5 +1,52 @@
-import { describe, expect, it } from 'vitest';
-import { fileSource } from '../../../../server/sfu/fileSource';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileSource, filterValue } from '../../../../server/sfu/fileSource';
+import { boldFont } from '../../../../server/sfu/fonts';
+
+const run = promisify(execFile);
+/** A data directory whose name has every character that ends an option or a filter in a filtergraph. */
+let dir: string;
+let media: string;
+
+beforeAll(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), "jalsa-slate a:b,c;d'e[f]g\\h-"));
+  media = path.join(dir, 'speech.m4a');
+  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=duration=1', '-c:a', 'aac', media]);
+});
+afterAll(() => fs.rm(dir, { recursive: true, force: true }));
+
+/** The MD5 of every video frame ffmpeg makes of `inputArgs`' first input, and what it said on stderr. */
+async function frameHashes(inputArgs: string[]): Promise<{ hashes: string[]; stderr: string }> {
+  const { stdout, stderr } = await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...inputArgs, '-map', '0:v:0', '-f', 'framemd5', '-']);
+  const hashes = stdout.split('\n').filter((line) => line && !line.startsWith('#')).map((line) => line.split(',').at(-1)!.trim());
+  return { hashes, stderr };
+}
+
+describe('the title slate of an audio-only file broadcast', () => {
+  it('draws a title with %{pts}, %, :, quote, backslash and Urdu as typed, unchanging from frame to frame', async () => {
+    expect(boldFont(), 'the slate needs fonts-dejavu-core').toBeDefined();
+    const titleFile = path.join(dir, 'title.txt');
+    await fs.writeFile(titleFile, "%{pts} 100% jalsa: 'zindabad' \\ %{eif:1:d} جلسہ زندہ باد");
+    const source = fileSource({ media, mediaDemuxer: 'mov', mediaHasVideo: false, durationSeconds: 1, image: undefined, titleFile });
+    const titled = await frameHashes(source.inputArgs);
+    expect(titled.stderr).toBe('');
+    expect(titled.hashes.length).toBeGreaterThanOrEqual(4);
+    // Expanded, %{pts} would change the picture every frame; as text, every frame is the same.
+    expect(new Set(titled.hashes).size).toBe(1);
+    const plain = await frameHashes(['-f', 'lavfi', '-t', '1', '-i', 'color=c=0x14213d:s=1280x720:r=5']);
+    expect(plain.hashes[0]).not.toBe(titled.hashes[0]);
+  });
+
+  it('escapes a value for both levels of filtergraph syntax', () => {
+    expect(filterValue('/plain/path.txt')).toBe('/plain/path.txt');
+    expect(filterValue("a:b,c'd")).toBe("a\\\\:b\\,c\\\\\\'d");
+    expect(filterValue('[x];\\')).toBe('\\[x\\]\\;\\\\\\\\');
+  });
+});
 
 /** The options that precede one `-i` in ffmpeg's arguments, back to the previous input. */
 function optionsOf(args: string[], input: string): string[] {
