@@ -9,10 +9,13 @@ export interface ServerProcess {
   dataDir: string;
   /** The server's own Node process (benchmarks read its CPU time). */
   pid: number;
+  /** What the server wrote to stdout so far (what a service manager's journal would keep). */
+  stdout(): string;
   stop(): Promise<void>;
 }
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
+const STDOUT_LIMIT = 1024 * 1024;
 
 export function freeTcpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -46,7 +49,12 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       ...env,
       DATA_DIR: dataDir,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    // Bounded: a long run at a verbose level must not grow the test's memory without end.
+    if (stdout.length < STDOUT_LIMIT) stdout += chunk;
   });
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -65,6 +73,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     url,
     dataDir,
     pid: child.pid!,
+    stdout: () => stdout,
     stop: async () => {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

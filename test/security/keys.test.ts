@@ -1,0 +1,207 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Socket } from 'socket.io-client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Ack } from '../../shared/errors';
+import { MEDIA_NAMESPACE } from '../../shared/signalling';
+import { ChatTestClient } from '../helpers/ChatTestClient';
+import { startServerProcess, type ServerProcess } from '../helpers/serverProcess';
+import { SignallingClient } from '../helpers/SignallingClient';
+import { createEvent, startTestServer, type TestServer } from '../helpers/testServer';
+
+/**
+ * Leaked organizer keys (issue 11, hole 9), against the real server with real Socket.io clients and
+ * HTTP requests: the instance key is printed only when made and shown again by `npm run key:show`;
+ * rotating or revoking a key stops the old one at once, for requests and for the connections it
+ * admitted, while attendees stay; one event's key never acts on another event.
+ */
+
+const run = promisify(execFile);
+const projectRoot = path.resolve(import.meta.dirname, '../..');
+const media: SignallingClient[] = [];
+
+/** `npm run <script>` as an operator would type it, on the server's data directory. */
+async function npmRun(script: string, dataDir: string): Promise<string> {
+  const { ORGANIZER_KEY: _fixed, ...env } = process.env;
+  const { stdout } = await run('npm', ['run', '--silent', script], { cwd: projectRoot, env: { ...env, DATA_DIR: dataDir } });
+  return stdout.trim();
+}
+
+async function mediaClient(url: string): Promise<SignallingClient> {
+  const client = await SignallingClient.connect(url, MEDIA_NAMESPACE, { forceNew: true });
+  media.push(client);
+  return client;
+}
+
+/** Resolves with the reason once the server disconnects `socket`; rejects if it does not in time. */
+function disconnection(socket: Socket, timeoutMs = 5_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`still connected after ${timeoutMs} ms`)), timeoutMs);
+    socket.once('disconnect', (reason) => {
+      clearTimeout(timer);
+      resolve(reason);
+    });
+  });
+}
+
+function api(url: string, key: string, route: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${url}/api${route}`, {
+    ...init,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+  });
+}
+
+const createEventWith = (url: string, key: string) =>
+  api(url, key, '/events', { method: 'POST', body: JSON.stringify({ title: 'Rally' }) });
+
+function refusal(ack: Ack<unknown>): string | undefined {
+  return ack.ok ? undefined : ack.error.code;
+}
+
+afterEach(() => {
+  for (const client of media.splice(0)) client.close();
+  ChatTestClient.closeAll();
+});
+
+describe('the instance key', () => {
+  let server: ServerProcess | undefined;
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('is printed by the start that made it only; key:show prints it again, key:rotate stops the old one at once', async () => {
+    server = await startServerProcess({});
+    const { dataDir } = server;
+    const key = (await fs.readFile(path.join(dataDir, 'organizer.key'), 'utf8')).trim();
+    expect(server.stdout()).toContain(`Organizer key: ${key}`);
+    await server.stop();
+
+    server = await startServerProcess({ DATA_DIR: dataDir, LOG_LEVEL: 'debug' });
+    expect(server.stdout()).toMatch(/Jalsa is running[\s\S]*npm run key:show/);
+    expect(server.stdout()).not.toContain(key);
+    expect(await npmRun('key:show', dataDir)).toBe(key);
+
+    // An organizer on both namespaces, admitted with the instance key, and an attendee beside it.
+    const created = await createEventWith(server.url, key);
+    const { event } = (await created.json()) as { event: { slug: string } };
+    const organizer = await mediaClient(server.url);
+    expect(await organizer.ok('join', { slug: event.slug, key })).toMatchObject({ role: 'organizer' });
+    const chatOrganizer = await ChatTestClient.open(server.url);
+    expect(await chatOrganizer.join(event.slug, { key })).toMatchObject({ role: 'organizer' });
+    const attendee = await mediaClient(server.url);
+    await attendee.ok('join', { slug: event.slug });
+    const mediaDropped = disconnection(organizer.socket);
+    const chatDropped = disconnection(chatOrganizer.socket);
+
+    const rotated = await npmRun('key:rotate', dataDir);
+    expect(rotated).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(rotated).not.toBe(key);
+    expect((await createEventWith(server.url, key)).status).toBe(401);
+    expect(await mediaDropped).toBe('io server disconnect');
+    expect(await chatDropped).toBe('io server disconnect');
+    const again = await mediaClient(server.url);
+    expect(refusal(await again.request('join', { slug: event.slug, key }))).toBe('UNAUTHORIZED');
+    const chatAgain = await ChatTestClient.open(server.url);
+    expect(refusal(await chatAgain.request('join', { slug: event.slug, clientKey: chatAgain.clientKey, key }))).toBe('UNAUTHORIZED');
+
+    expect((await createEventWith(server.url, rotated)).status).toBe(201);
+    expect(await npmRun('key:show', dataDir)).toBe(rotated);
+    expect(attendee.socket.connected).toBe(true);
+    // Neither key ever reached the log (at debug level), only the first start's greeting.
+    const output = server.stdout();
+    expect(output).not.toContain(key);
+    expect(output).not.toContain(rotated);
+  });
+});
+
+describe('an event’s key', () => {
+  let test: TestServer;
+  beforeAll(async () => {
+    test = await startTestServer();
+  });
+  afterAll(async () => {
+    await test.close();
+  });
+
+  const rotate = (slug: string, key: string) => api(test.url, key, `/events/${slug}/key`, { method: 'POST' });
+  const revoke = (slug: string, key: string) => api(test.url, key, `/events/${slug}/key`, { method: 'DELETE' });
+  const check = (slug: string, key: string) =>
+    api(test.url, key, '/auth/check', { method: 'POST', body: JSON.stringify({ slug }) });
+
+  it('rotated: a new key returned once, the old one refused on REST, its /media and /chat organizers disconnected', async () => {
+    const { slug, eventKey } = await createEvent(test);
+    const organizer = await mediaClient(test.url);
+    await organizer.ok('join', { slug, key: eventKey });
+    await organizer.ok('goLive', {});
+    const chatOrganizer = await ChatTestClient.open(test.url);
+    await chatOrganizer.join(slug, { key: eventKey });
+    await chatOrganizer.ok('pin', { text: 'Welcome' });
+    const watcher = await mediaClient(test.url);
+    await watcher.ok('join', { slug });
+    const chatter = await ChatTestClient.open(test.url);
+    await chatter.join(slug);
+    const dropped = [disconnection(organizer.socket), disconnection(chatOrganizer.socket)];
+
+    const response = await rotate(slug, eventKey);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const { organizerKey } = (await response.json()) as { organizerKey: string };
+    expect(organizerKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await Promise.all(dropped)).toEqual(['io server disconnect', 'io server disconnect']);
+
+    expect((await check(slug, eventKey)).status).toBe(401);
+    expect((await rotate(slug, eventKey)).status).toBe(401);
+    expect((await api(test.url, eventKey, `/events/${slug}/file-broadcast`, { method: 'DELETE' })).status).toBe(401);
+    const stale = await mediaClient(test.url);
+    expect(refusal(await stale.request('join', { slug, key: eventKey }))).toBe('UNAUTHORIZED');
+    const staleChat = await ChatTestClient.open(test.url);
+    expect(refusal(await staleChat.request('join', { slug, clientKey: staleChat.clientKey, key: eventKey }))).toBe('UNAUTHORIZED');
+
+    // The holder of the new key runs the event; attendees never noticed.
+    expect((await check(slug, organizerKey)).status).toBe(204);
+    const renewed = await mediaClient(test.url);
+    expect(await renewed.ok('join', { slug, key: organizerKey })).toMatchObject({ role: 'organizer' });
+    expect(watcher.socket.connected).toBe(true);
+    expect(chatter.socket.connected).toBe(true);
+    const newChatOrganizer = await ChatTestClient.open(test.url);
+    await newChatOrganizer.join(slug, { key: organizerKey });
+    await newChatOrganizer.ok('pin', { text: 'Still here' });
+    await chatter.waitFor((entries) => entries.some((e) => e.kind === 'pinned' && e.text === 'Still here'), 'the new pin');
+  });
+
+  it('revoked: refused everywhere at once, and the instance key still runs the event', async () => {
+    const { slug, eventKey } = await createEvent(test);
+    const chatOrganizer = await ChatTestClient.open(test.url);
+    await chatOrganizer.join(slug, { key: eventKey });
+    const dropped = disconnection(chatOrganizer.socket);
+
+    expect((await revoke(slug, eventKey)).status).toBe(204);
+    expect(await dropped).toBe('io server disconnect');
+    expect((await check(slug, eventKey)).status).toBe(401);
+    expect((await rotate(slug, eventKey)).status).toBe(401);
+    expect((await revoke(slug, eventKey)).status).toBe(401);
+    const instanceKey = test.server.instanceKey!;
+    expect((await check(slug, instanceKey)).status).toBe(204);
+    // The instance key's holder can give the event a key again.
+    const { organizerKey } = (await (await rotate(slug, instanceKey)).json()) as { organizerKey: string };
+    expect((await check(slug, organizerKey)).status).toBe(204);
+  });
+
+  it('of event B does not rotate, revoke, moderate or broadcast event A', async () => {
+    const a = await createEvent(test);
+    const b = await createEvent(test);
+    expect((await rotate(a.slug, b.eventKey)).status).toBe(401);
+    expect((await revoke(a.slug, b.eventKey)).status).toBe(401);
+    expect((await api(test.url, b.eventKey, `/events/${a.slug}/file-broadcast`, { method: 'DELETE' })).status).toBe(401);
+    const intruder = await ChatTestClient.open(test.url);
+    expect(refusal(await intruder.request('join', { slug: a.slug, clientKey: intruder.clientKey, key: b.eventKey }))).toBe(
+      'UNAUTHORIZED',
+    );
+    // Joined A as an attendee, the same connection cannot moderate A with B's key in hand.
+    await intruder.join(a.slug);
+    expect(refusal(await intruder.request('pin', { text: 'hijacked' }))).toBe('FORBIDDEN');
+    expect((await check(a.slug, a.eventKey)).status).toBe(204);
+  });
+});
