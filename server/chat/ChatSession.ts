@@ -106,7 +106,8 @@ export class ChatSession implements ChatMember {
     if (!previous) return;
     const room = this.#chat.room(previous.slug);
     const { slug, role, keyHash } = previous;
-    const membership = this.#membership.stillValid({ slug, role, keyHash }) ? { slug, role, keyHash } : { slug, role: 'attendee' as const };
+    const asBefore: Membership = { slug, role, keyHash };
+    const membership: Membership = this.#membership.stillValid(asBefore) ? asBefore : { slug, role: 'attendee' };
     this.#enter(room, previous.authorId, membership);
     if (membership.role === 'attendee' && room.isBanned(previous.authorId)) this.remove();
   }

@@ -189,6 +189,29 @@ describe('an event’s key', () => {
     expect((await check(slug, organizerKey)).status).toBe(204);
   });
 
+  it('rotated while its organizer was briefly offline: the recovered chat connection is an attendee', async () => {
+    const { slug, eventKey } = await createEvent(test);
+    const organizer = await ChatTestClient.open(test.url);
+    await organizer.join(slug, { key: eventKey });
+    // A frame received before the drop: Socket.io recovers a connection from the last frame it had.
+    await organizer.ok('send', { clientId: 'message-0', name: 'Host', text: 'welcome' });
+    await organizer.waitForMessage('welcome');
+    organizer.socket.io.engine.close();
+    // Rotated once the server has seen the drop: the connection's state is then kept for its recovery.
+    await expect.poll(() => test.server.chat.room(slug).localAttendees).toBe(0);
+    expect((await rotate(slug, eventKey)).status).toBe(200);
+    const reconnected = new Promise<void>((resolve) => organizer.socket.once('connect', () => resolve()));
+    organizer.socket.connect();
+    await reconnected;
+    expect(organizer.socket.recovered).toBe(true);
+    expect(refusal(await organizer.request('pin', { text: 'from a revoked key' }))).toBe('FORBIDDEN');
+    expect(refusal(await organizer.request('setSlowMode', { seconds: 30 }))).toBe('FORBIDDEN');
+    const sent = await organizer.request('send', { clientId: 'message-1', name: 'Host', text: 'still chatting' });
+    expect(sent.ok).toBe(true);
+    const entries = await organizer.waitForMessage('still chatting');
+    expect(entries.find((e) => e.kind === 'message' && e.text === 'still chatting')).toMatchObject({ role: 'attendee' });
+  });
+
   it('of event B does not rotate, revoke, moderate or broadcast event A', async () => {
     const a = await createEvent(test);
     const b = await createEvent(test);
