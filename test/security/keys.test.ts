@@ -23,9 +23,12 @@ const projectRoot = path.resolve(import.meta.dirname, '../..');
 const media: SignallingClient[] = [];
 
 /** `npm run <script>` as an operator would type it, on the server's data directory. */
-async function npmRun(script: string, dataDir: string): Promise<string> {
+async function npmRun(script: string, dataDir: string, extraEnv: Record<string, string> = {}): Promise<string> {
   const { ORGANIZER_KEY: _fixed, ...env } = process.env;
-  const { stdout } = await run('npm', ['run', '--silent', script], { cwd: projectRoot, env: { ...env, DATA_DIR: dataDir } });
+  const { stdout } = await run('npm', ['run', '--silent', script], {
+    cwd: projectRoot,
+    env: { ...env, DATA_DIR: dataDir, ...extraEnv },
+  });
   return stdout.trim();
 }
 
@@ -107,6 +110,9 @@ describe('the instance key', () => {
     expect(refusal(await chatAgain.request('join', { slug: event.slug, clientKey: chatAgain.clientKey, key }))).toBe('UNAUTHORIZED');
 
     expect((await createEventWith(server.url, rotated)).status).toBe(201);
+    expect(await npmRun('key:show', dataDir)).toBe(rotated);
+    // A key fixed by ORGANIZER_KEY is changed where it is set, not behind the operator's back.
+    await expect(npmRun('key:rotate', dataDir, { ORGANIZER_KEY: rotated })).rejects.toThrow(/ORGANIZER_KEY fixes the instance key/);
     expect(await npmRun('key:show', dataDir)).toBe(rotated);
     expect(attendee.socket.connected).toBe(true);
     // Neither key ever reached the log (at debug level), only the first start's greeting.
