@@ -218,6 +218,36 @@ describe('an event’s key', () => {
     expect(entries.find((e) => e.kind === 'message' && e.text === 'still chatting')).toMatchObject({ role: 'attendee' });
   });
 
+  it('rotated while its organizer was briefly offline: the recovered /media connection hears nothing until it joins', async () => {
+    const { slug, eventKey } = await createEvent(test);
+    const organizer = await mediaClient(test.url);
+    await organizer.ok('join', { slug, key: eventKey });
+    // A frame received before the drop: Socket.io recovers a connection from the last frame it had.
+    const wentLive = organizer.next('eventUpdated');
+    await organizer.ok('goLive', {});
+    await wentLive;
+    const serverSideId = organizer.socket.id!;
+    organizer.socket.io.engine.close();
+    await expect.poll(() => test.server.audience.member(serverSideId)).toBeUndefined();
+    expect((await rotate(slug, eventKey)).status).toBe(200);
+    const reconnected = new Promise<void>((resolve) => organizer.socket.once('connect', () => resolve()));
+    organizer.socket.connect();
+    await reconnected;
+    expect(organizer.socket.recovered).toBe(true);
+
+    const attendee = await mediaClient(test.url);
+    await attendee.ok('join', { slug });
+    const heardByOrganizer: string[] = [];
+    organizer.socket.onAny((name: string) => heardByOrganizer.push(name));
+    const ended = attendee.next<{ status: string }>('eventUpdated');
+    test.server.events.end(slug);
+    expect(await ended).toMatchObject({ status: 'ended' });
+    // The attendee heard it; the recovered connection, in no channel any more, did not.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(heardByOrganizer).toEqual([]);
+    expect(refusal(await organizer.request('join', { slug, key: eventKey }))).toBe('UNAUTHORIZED');
+  });
+
   it('of event B does not rotate, revoke, moderate or broadcast event A', async () => {
     const a = await createEvent(test);
     const b = await createEvent(test);
