@@ -208,7 +208,7 @@ export class JalsaServer {
     const isEdge = config.cluster.originUrl !== undefined;
     const hls = new HlsService(path.join(config.dataDir, 'recordings'), events, rooms, logger.child({ module: 'hls' }), !isEdge);
     await hls.recover();
-    const chat = await ChatService.open(db, events, config.redis, logger.child({ module: 'chat' }));
+    const chat = await ChatService.open(db, events, config, logger.child({ module: 'chat' }));
     const server = new JalsaServer({ config, db, events, workers, rooms, hls, chat, instanceKey, logger });
     await server.#listen();
     return server;

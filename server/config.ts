@@ -46,6 +46,10 @@ const EnvSchema = z
     REDIS_KEY_PREFIX: z.string().min(1).max(100).default('jalsa:'),
     CHAT_BATCH_MS: z.coerce.number().int().min(0).max(5000).default(250),
     CHAT_ADDRESS_MESSAGES_PER_SECOND: z.coerce.number().positive().max(100_000).default(10),
+    CHAT_ADDRESS_BAN_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(60),
+    CHAT_NEW_CHATTER_WAIT_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
+    CHAT_SLOW_MODE_MESSAGES_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(3),
+    HTTP_ADDRESS_REQUESTS_PER_SECOND: z.coerce.number().positive().max(100_000).default(50),
   })
   .refine((env) => env.RTC_MIN_PORT <= env.RTC_MAX_PORT, {
     message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT',
@@ -138,7 +142,18 @@ export interface Config {
     batchMs: number;
     /** Messages per second from one address (many attendees can share one behind carrier NAT). */
     addressMessagesPerSecond: number;
+    /**
+     * How long a ban or mute also holds the addresses its author chatted from (0: only the author's key).
+     * Limited, because behind carrier NAT an address is shared with strangers.
+     */
+    addressBanMs: number;
+    /** An author with no message in an event yet may post only this long after joining its chat. */
+    newChatterWaitMs: number;
+    /** In slow mode, messages one address may post per interval, whichever keys its attendees use. */
+    slowModeMessagesPerAddress: number;
   };
+  /** Requests per second to the dynamic HTTP routes from one address (a burst of several seconds' worth). */
+  httpAddressRequestsPerSecond: number;
 }
 
 const projectRoot = path.resolve(import.meta.dirname, '..');
@@ -188,7 +203,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       concurrency: e.UPLOAD_CONCURRENCY,
     },
     redis: e.REDIS_URL === undefined ? undefined : { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
-    chat: { batchMs: e.CHAT_BATCH_MS, addressMessagesPerSecond: e.CHAT_ADDRESS_MESSAGES_PER_SECOND },
+    chat: {
+      batchMs: e.CHAT_BATCH_MS,
+      addressMessagesPerSecond: e.CHAT_ADDRESS_MESSAGES_PER_SECOND,
+      addressBanMs: Math.round(e.CHAT_ADDRESS_BAN_MINUTES * 60_000),
+      newChatterWaitMs: e.CHAT_NEW_CHATTER_WAIT_SECONDS * 1000,
+      slowModeMessagesPerAddress: e.CHAT_SLOW_MODE_MESSAGES_PER_ADDRESS,
+    },
+    httpAddressRequestsPerSecond: e.HTTP_ADDRESS_REQUESTS_PER_SECOND,
   };
 }
 

@@ -100,12 +100,18 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 /** An entry before the log gave it its id and time. */
 export type ChatEntryDraft = DistributiveOmit<ChatEntry, 'id' | 'at'>;
 
+/** An author the organizer banned, and the name of its last message (null if it never posted). */
+export const BannedAuthor = z.object({ authorId: AuthorId, name: z.string().nullable() });
+export type BannedAuthor = z.infer<typeof BannedAuthor>;
+
 export const ChatState = z.object({
   pinned: z.string().nullable(),
   slowModeSeconds: z.int().min(0),
   attendees: z.int().min(0),
   /** When the joining author's mute ends, or null. */
   mutedUntil: Timestamp.nullable(),
+  /** For organizers only: who is banned, so that they can be let back in. */
+  banned: z.array(BannedAuthor).optional(),
 });
 export type ChatState = z.infer<typeof ChatState>;
 
@@ -145,8 +151,9 @@ export const chatRequests = {
   join: [JoinChatRequest, JoinChatResponse],
   send: [SendMessageRequest, SendMessageResponse],
   deleteMessage: [z.object({ id: EntryId }), Done],
-  /** 0 seconds lifts the mute. */
+  /** 0 seconds lifts the mute (from the author's addresses too). */
   mute: [z.object({ authorId: AuthorId, seconds: z.int().min(0).max(MAX_MUTE_SECONDS) }), Done],
+  /** `banned: false` lets the author back in, and lifts the ban from its addresses. */
   ban: [z.object({ authorId: AuthorId, banned: z.boolean() }), Done],
   pin: [z.object({ text: PinText.nullable() }), Done],
   setSlowMode: [z.object({ seconds: z.int().min(0).max(MAX_SLOW_MODE_SECONDS) }), Done],

@@ -60,9 +60,10 @@ export class ChatNamespace {
       const messages = new TokenBucket(MESSAGE_BURST, MESSAGES_PER_SECOND);
       const membership = new EventMembership(socket, chat.events, { channels: chatChannels });
       this.#memberships.add(membership);
-      const session = new ChatSession(socket, chat, membership, {
+      const session = new ChatSession(socket, chat, membership, address, {
         connection: () => messages.take(),
         address: () => addresses.take(address),
+        newChatterWaitMs: options.newChatterWaitMs,
       });
       handleSocketRequests(socket, chatRequests, session.handlers, {
         logger: logger.child({ socket: socket.id }),

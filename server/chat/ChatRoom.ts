@@ -6,6 +6,10 @@ import { ForbiddenError, RateLimitedError } from '../errors';
 export interface ChatMember {
   readonly authorId: string;
   readonly role: Role;
+  /** The client address the member connects from, as the trusted proxy reports it. */
+  readonly address: string;
+  /** Before this time (ms) the member may not post: a newcomer waits, so a fresh key buys nothing at once. */
+  readonly mayPostFrom: number;
   /** The member was banned: it must stop taking part. */
   remove(): void;
 }
@@ -27,6 +31,12 @@ export class ChatRoom {
   readonly #banned = new Set<string>();
   /** Slow mode is kept per process: an author connected to two processes at once could post twice as often. */
   readonly #lastMessageAt = new Map<string, number>();
+  /**
+   * Slow mode per address too, or a new client key would start a new interval. An address gets a few
+   * messages per interval, as several attendees behind one carrier NAT share it: their times, oldest first.
+   */
+  readonly #addressMessages = new Map<string, number[]>();
+  readonly #slowModeMessagesPerAddress: number;
   readonly #members = new Set<ChatMember>();
   #pending: ChatEntry[] = [];
   /** Attendees on other processes, as of the last presence report. */
@@ -38,8 +48,9 @@ export class ChatRoom {
    * `moderation` holds the room's past rule entries; `appliedId` is the id up to which the store already
    * held everything when they were read, so entries up to it are not applied twice.
    */
-  constructor(slug: string, moderation: readonly ChatEntry[], appliedId: number) {
+  constructor(slug: string, moderation: readonly ChatEntry[], appliedId: number, slowModeMessagesPerAddress = 1) {
     this.slug = slug;
+    this.#slowModeMessagesPerAddress = slowModeMessagesPerAddress;
     for (const entry of moderation) this.#applyRule(entry);
     this.#appliedId = appliedId;
   }
@@ -73,6 +84,10 @@ export class ChatRoom {
     return this.#banned.has(authorId);
   }
 
+  bannedAuthors(): string[] {
+    return [...this.#banned];
+  }
+
   stateFor(authorId: string, now = Date.now()): ChatState {
     return {
       pinned: this.#pinned,
@@ -89,13 +104,27 @@ export class ChatRoom {
     if (mutedUntil !== undefined) {
       throw new ForbiddenError(`the organizer muted you until ${new Date(mutedUntil).toISOString()}`);
     }
-    const wait = (this.#lastMessageAt.get(member.authorId) ?? -Infinity) + this.#slowModeSeconds * 1000 - now;
-    if (wait > 0) {
+    if (now < member.mayPostFrom) {
       throw new RateLimitedError(
-        `slow mode: one message every ${this.#slowModeSeconds} s; wait ${Math.ceil(wait / 1000)} s`,
+        `new to this chat: your first message can go in ${Math.ceil((member.mayPostFrom - now) / 1000)} s`,
       );
     }
-    if (this.#slowModeSeconds > 0) this.#lastMessageAt.set(member.authorId, now);
+    if (this.#slowModeSeconds === 0) return;
+    const interval = this.#slowModeSeconds * 1000;
+    const authorWait = (this.#lastMessageAt.get(member.authorId) ?? -Infinity) + interval - now;
+    if (authorWait > 0) {
+      throw new RateLimitedError(`slow mode: one message every ${this.#slowModeSeconds} s; wait ${Math.ceil(authorWait / 1000)} s`);
+    }
+    const recent = (this.#addressMessages.get(member.address) ?? []).filter((at) => at + interval > now);
+    if (recent.length >= this.#slowModeMessagesPerAddress) {
+      const addressWait = recent[0]! + interval - now;
+      throw new RateLimitedError(
+        `slow mode: your network has posted its share for now; wait ${Math.ceil(addressWait / 1000)} s`,
+      );
+    }
+    this.#lastMessageAt.set(member.authorId, now);
+    recent.push(now);
+    this.#addressMessages.set(member.address, recent);
   }
 
   apply(entry: ChatEntry): void {
@@ -133,7 +162,10 @@ export class ChatRoom {
         break;
       case 'slowMode':
         this.#slowModeSeconds = entry.seconds;
-        if (entry.seconds === 0) this.#lastMessageAt.clear();
+        if (entry.seconds === 0) {
+          this.#lastMessageAt.clear();
+          this.#addressMessages.clear();
+        }
         break;
       case 'muted':
         if (entry.until === null) this.#mutedUntil.delete(entry.authorId);

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
 import {
   CHAT_HISTORY_LENGTH,
+  type BannedAuthor,
   type ChatEntry,
   type ChatEntryDraft,
   type ChatMessage,
@@ -14,6 +15,7 @@ import { InvalidStateError, NotFoundError } from '../errors';
 import type { EventService } from '../events/EventService';
 import type { Logger } from '../logger';
 import type { Database } from '../storage/openDatabase';
+import { AddressSanctions, LocalSanctionStore, RedisSanctionStore } from './AddressSanctions';
 import type { Appended, ChatLog } from './ChatLog';
 import { ChatRoom } from './ChatRoom';
 import { ChatStore, type ChatRecord } from './ChatStore';
@@ -35,11 +37,14 @@ export interface ChatServiceEvents {
 /** Everything the chat does apart from Socket.io: its log, rooms, history and replay. */
 export class ChatService extends EventEmitter<ChatServiceEvents> {
   readonly events: EventService;
+  /** Bans and mutes that also hold their author's addresses for a while, shared wherever the chat is. */
+  readonly sanctions: AddressSanctions;
   readonly #store: ChatStore;
   readonly #log: ChatLog;
   readonly #presence: Presence;
   readonly #redis: Redis | undefined;
   readonly #rooms = new Map<string, ChatRoom>();
+  readonly #slowModeMessagesPerAddress: number;
 
   private constructor(parts: {
     events: EventService;
@@ -47,9 +52,13 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
     log: ChatLog;
     presence: Presence;
     redis: Redis | undefined;
+    sanctions: AddressSanctions;
+    slowModeMessagesPerAddress: number;
   }) {
     super();
     this.events = parts.events;
+    this.sanctions = parts.sanctions;
+    this.#slowModeMessagesPerAddress = parts.slowModeMessagesPerAddress;
     this.#store = parts.store;
     this.#log = parts.log;
     this.#presence = parts.presence;
@@ -58,11 +67,18 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
   }
 
   /** Embedded when `redis` is undefined; otherwise shared with every process using the same Redis and prefix. */
-  static async open(db: Database, events: EventService, redis: Config['redis'], logger: Logger): Promise<ChatService> {
+  static async open(
+    db: Database,
+    events: EventService,
+    { redis, chat: rules }: Pick<Config, 'redis' | 'chat'>,
+    logger: Logger,
+  ): Promise<ChatService> {
     const store = new ChatStore(db);
+    const common = { events, store, slowModeMessagesPerAddress: rules.slowModeMessagesPerAddress };
     if (!redis) {
       const presence: Presence = { totals: async (counts) => new Map(counts), close: async () => undefined };
-      return new ChatService({ events, store, log: new LocalChatLog(store), presence, redis: undefined });
+      const sanctions = new AddressSanctions(new LocalSanctionStore(), rules.addressBanMs, logger);
+      return new ChatService({ ...common, log: new LocalChatLog(store), presence, redis: undefined, sanctions });
     }
     const connection = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 2 });
     connection.on('error', (error: Error) => logger.warn({ err: error }, 'Redis connection error'));
@@ -70,7 +86,8 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
       await connection.connect();
       const log = await RedisChatLog.open(connection, store, redis.keyPrefix, logger);
       const presence = new RedisPresence(connection, redis.keyPrefix, PRESENCE_VALID_SECONDS);
-      return new ChatService({ events, store, log, presence, redis: connection });
+      const sanctions = new AddressSanctions(new RedisSanctionStore(connection, redis.keyPrefix), rules.addressBanMs, logger);
+      return new ChatService({ ...common, log, presence, redis: connection, sanctions });
     } catch (error) {
       connection.disconnect();
       throw error;
@@ -81,7 +98,7 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
   room(slug: string): ChatRoom {
     let room = this.#rooms.get(slug);
     if (!room) {
-      room = new ChatRoom(slug, this.#store.moderation(slug), this.#store.maxSeq());
+      room = new ChatRoom(slug, this.#store.moderation(slug), this.#store.maxSeq(), this.#slowModeMessagesPerAddress);
       this.#rooms.set(slug, room);
     }
     return room;
@@ -110,6 +127,18 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
       if (entries.length <= CATCH_UP_LIMIT) return { entries, reset: false };
     }
     return { entries: this.#store.recent(slug, CHAT_HISTORY_LENGTH), reset: true };
+  }
+
+  /** Whether the author has a message in this event: it is not a newcomer to its chat. */
+  hasPosted(slug: string, authorId: string): boolean {
+    return this.#store.hasPosted(slug, authorId);
+  }
+
+  /** The banned authors of an event, with the name of their last message, for the organizer to unban. */
+  bannedAuthors(slug: string): BannedAuthor[] {
+    return this.room(slug)
+      .bannedAuthors()
+      .map((authorId) => ({ authorId, name: this.#store.lastName(slug, authorId) ?? null }));
   }
 
   sentBefore(slug: string, authorId: string, clientId: string): ChatMessage | undefined {
@@ -152,6 +181,7 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
     this.#log.off('entry', this.#onEntry);
     await this.#presence.close().catch(() => undefined);
     await this.#log.close();
+    this.sanctions.close();
     this.#redis?.disconnect();
   }
 

@@ -29,9 +29,13 @@ export interface ChatSessionLimits {
   connection: () => boolean;
   /** The same for the address the connection comes from. */
   address: () => boolean;
+  /** How long an author new to an event's chat waits after joining before its first message. */
+  newChatterWaitMs: number;
 }
 
 const BANNED = 'the organizer removed you from this chat';
+const ADDRESS_BANNED = 'the organizer removed someone on your network from this chat; try again later';
+const ENDED = 'this event has ended: its chat is closed';
 
 /** What a chat connection hears: its event's frames. */
 export function chatChannels({ slug }: Membership): string[] {
@@ -50,11 +54,20 @@ export class ChatSession implements ChatMember {
   #room: ChatRoom | undefined;
   #removed = false;
   authorId = '';
+  readonly address: string;
+  mayPostFrom = 0;
 
-  constructor(socket: ChatSocket, chat: ChatService, membership: EventMembership, limits: ChatSessionLimits) {
+  constructor(
+    socket: ChatSocket,
+    chat: ChatService,
+    membership: EventMembership,
+    address: string,
+    limits: ChatSessionLimits,
+  ) {
     this.#socket = socket;
     this.#chat = chat;
     this.#membership = membership;
+    this.address = address;
     this.#limits = limits;
   }
 
@@ -69,19 +82,32 @@ export class ChatSession implements ChatMember {
       const { membership } = await this.#membership.admit(slug, key);
       const authorId = authorIdFor(clientKey);
       const room = this.#chat.room(slug);
-      if (membership.role === 'attendee' && room.isBanned(authorId)) throw new ForbiddenError(BANNED);
+      const organizer = membership.role === 'organizer';
+      if (!organizer) {
+        if (room.isBanned(authorId)) throw new ForbiddenError(BANNED);
+        // A fresh client key is a fresh author id: the address the banned author used is refused too.
+        if ((await this.#chat.sanctions.standing(slug, this.address)).bannedUntil !== undefined) {
+          throw new ForbiddenError(ADDRESS_BANNED);
+        }
+        await this.#chat.sanctions.note(slug, authorId, this.address);
+      }
+      const now = Date.now();
+      this.mayPostFrom = organizer || this.#chat.hasPosted(slug, authorId) ? now : now + this.#limits.newChatterWaitMs;
       // Entering the room before reading the history: whatever is appended after the read reaches this
       // connection in a frame, so nothing falls between the two.
       this.#enter(room, authorId, membership);
-      return { role: membership.role, authorId, state: room.stateFor(authorId), ...this.#chat.catchUp(slug, after) };
+      const state = organizer ? { ...room.stateFor(authorId), banned: this.#chat.bannedAuthors(slug) } : room.stateFor(authorId);
+      return { role: membership.role, authorId, state, ...this.#chat.catchUp(slug, after) };
     },
     send: async ({ clientId, name, text }) => {
       const room = this.#joinedRoom();
       // A retry is answered before any limit: the message was accepted once and must not fail now.
       const earlier = this.#chat.sentBefore(room.slug, this.authorId, clientId);
       if (earlier) return { id: earlier.id, at: earlier.at };
+      if (this.#chat.events.get(room.slug).status === 'ended') throw new InvalidStateError(ENDED);
       if (!this.#limits.connection()) throw new RateLimitedError('you are sending messages too fast');
       if (!this.#limits.address()) throw new RateLimitedError('too many messages from your network; wait a moment');
+      if (this.role === 'attendee') await this.#checkAddress(room.slug);
       room.admitMessage(this);
       return this.#chat.append(room.slug, { kind: 'message', authorId: this.authorId, clientId, name, role: this.role, text });
     },
@@ -90,9 +116,19 @@ export class ChatSession implements ChatMember {
       if (this.#chat.liveMessage(room.slug, id)) await this.#moderate(room, { kind: 'deleted', messageId: id });
       return {};
     },
-    mute: ({ authorId, seconds }) =>
-      this.#moderate(this.#moderatedRoom(), { kind: 'muted', authorId, until: seconds === 0 ? null : Date.now() + seconds * 1000 }),
-    ban: ({ authorId, banned }) => this.#moderate(this.#moderatedRoom(), { kind: 'banned', authorId, banned }),
+    mute: async ({ authorId, seconds }) => {
+      const room = this.#moderatedRoom();
+      const until = seconds === 0 ? null : Date.now() + seconds * 1000;
+      if (until === null) await this.#chat.sanctions.lift(room.slug, authorId, 'mute');
+      else await this.#chat.sanctions.impose(room.slug, authorId, 'mute', until);
+      return this.#moderate(room, { kind: 'muted', authorId, until });
+    },
+    ban: async ({ authorId, banned }) => {
+      const room = this.#moderatedRoom();
+      if (banned) await this.#chat.sanctions.impose(room.slug, authorId, 'ban', Number.POSITIVE_INFINITY);
+      else await this.#chat.sanctions.lift(room.slug, authorId, 'ban');
+      return this.#moderate(room, { kind: 'banned', authorId, banned });
+    },
     pin: ({ text }) => this.#moderate(this.#moderatedRoom(), { kind: 'pinned', text }),
     setSlowMode: ({ seconds }) => this.#moderate(this.#moderatedRoom(), { kind: 'slowMode', seconds }),
   };
@@ -108,6 +144,9 @@ export class ChatSession implements ChatMember {
     const { slug, role, keyHash } = previous;
     const asBefore: Membership = { slug, role, keyHash };
     const membership: Membership = this.#membership.stillValid(asBefore) ? asBefore : { slug, role: 'attendee' };
+    // The connection's first join time is gone with the old session: a newcomer waits again.
+    const posted = membership.role === 'organizer' || this.#chat.hasPosted(slug, previous.authorId);
+    this.mayPostFrom = posted ? 0 : Date.now() + this.#limits.newChatterWaitMs;
     this.#enter(room, previous.authorId, membership);
     if (membership.role === 'attendee' && room.isBanned(previous.authorId)) this.remove();
   }
@@ -141,6 +180,15 @@ export class ChatSession implements ChatMember {
     if (this.#removed) throw new ForbiddenError(BANNED);
     if (!this.#room) throw new InvalidStateError('join the chat first');
     return this.#room;
+  }
+
+  /** Sanctions on the connection's address, whichever author caused them, hold whatever key it uses now. */
+  async #checkAddress(slug: string): Promise<void> {
+    const { bannedUntil, mutedUntil } = await this.#chat.sanctions.standing(slug, this.address);
+    if (bannedUntil !== undefined) throw new ForbiddenError(ADDRESS_BANNED);
+    if (mutedUntil !== undefined) {
+      throw new ForbiddenError(`the organizer muted someone on your network until ${new Date(mutedUntil).toISOString()}`);
+    }
   }
 
   #moderatedRoom(): ChatRoom {

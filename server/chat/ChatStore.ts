@@ -27,6 +27,7 @@ export class ChatStore {
   readonly #blankMessage;
   readonly #maxSeq;
   readonly #byClientId;
+  readonly #lastByAuthor;
   readonly #messageById;
   readonly #recent;
   readonly #after;
@@ -50,6 +51,10 @@ export class ChatStore {
     this.#maxSeq = db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM chat_entries');
     this.#byClientId = db.prepare<[string, string, string], { body: string }>(
       `SELECT body FROM chat_entries WHERE slug = ? AND author_id = ? AND client_id = ? AND kind = 'message'`,
+    );
+    // Served by the unique (slug, author_id, client_id) index.
+    this.#lastByAuthor = db.prepare<[string, string], { body: string }>(
+      `SELECT body FROM chat_entries WHERE slug = ? AND author_id = ? AND kind = 'message' ORDER BY seq DESC LIMIT 1`,
     );
     this.#messageById = db.prepare<[string, number], { body: string; deleted: number }>(
       `SELECT body, deleted FROM chat_entries WHERE slug = ? AND seq = ? AND kind = 'message'`,
@@ -103,6 +108,17 @@ export class ChatStore {
   findByClientId(slug: string, authorId: string, clientId: string): ChatMessage | undefined {
     const row = this.#byClientId.get(slug, authorId, clientId);
     return row && (JSON.parse(row.body) as ChatMessage);
+  }
+
+  /** Whether the author has any message in this event, deleted ones included. */
+  hasPosted(slug: string, authorId: string): boolean {
+    return this.#lastByAuthor.get(slug, authorId) !== undefined;
+  }
+
+  /** The name the author gave with its last message in this event. */
+  lastName(slug: string, authorId: string): string | undefined {
+    const row = this.#lastByAuthor.get(slug, authorId);
+    return row && (JSON.parse(row.body) as ChatMessage).name;
   }
 
   /** A message of this event; `deleted` tells whether it was taken down. */

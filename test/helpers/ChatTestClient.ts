@@ -7,6 +7,14 @@ export function randomToken(bytes = 16): string {
   return crypto.randomBytes(bytes).toString('base64url');
 }
 
+let addresses = 0;
+
+/** A fresh address in 10.0.0.0/8 for each call. */
+function nextAddress(): string {
+  addresses += 1;
+  return `10.${(addresses >> 16) & 255}.${(addresses >> 8) & 255}.${addresses & 255}`;
+}
+
 /**
  * A raw `/chat` client for tests: a {@link SignallingClient} on its own connection that also keeps every
  * batch frame it is sent, checked against the shared schema. Every client opened is closed by
@@ -28,11 +36,20 @@ export class ChatTestClient extends SignallingClient {
     });
   }
 
+  /**
+   * Each client comes from an address of its own (as the trusted local proxy would report it), as
+   * attendees on their own phones do, unless `extraHeaders` say otherwise: address bans and slow mode
+   * of one test client must not reach the others by accident.
+   */
   static async open(
     url: string,
-    { clientKey = randomToken(), ...options }: Partial<ManagerOptions & SocketOptions> & { clientKey?: string } = {},
+    {
+      clientKey = randomToken(),
+      extraHeaders = { 'x-forwarded-for': nextAddress() },
+      ...options
+    }: Partial<ManagerOptions & SocketOptions> & { clientKey?: string } = {},
   ): Promise<ChatTestClient> {
-    const client = await SignallingClient.connect(url, CHAT_NAMESPACE, { forceNew: true, ...options });
+    const client = await SignallingClient.connect(url, CHAT_NAMESPACE, { forceNew: true, extraHeaders, ...options });
     const chat = new ChatTestClient(client, clientKey);
     ChatTestClient.#open.add(chat);
     return chat;

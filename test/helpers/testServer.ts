@@ -24,6 +24,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     RTC_LISTEN_IP: '127.0.0.1',
     RTC_ANNOUNCED_ADDRESS: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Tests of everything else chat at once; the newcomer's wait has tests of its own.
+    CHAT_NEW_CHATTER_WAIT_SECONDS: '0',
     ...env,
     DATA_DIR: dataDir,
   });

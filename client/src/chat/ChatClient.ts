@@ -6,6 +6,7 @@ import {
   chatRequests,
   DisplayName,
   MessageText,
+  type BannedAuthor,
   type ChatEntry,
   type ChatMessage,
   type ChatRequest,
@@ -45,6 +46,8 @@ export interface ChatView {
   slowModeSeconds: number;
   attendees: number;
   mutedUntil: number | null;
+  /** For the organizer: the authors banned from this chat, to let back in. */
+  banned: readonly BannedAuthor[];
 }
 
 /** The part of Web Storage the chat uses; tests pass their own. */
@@ -108,6 +111,7 @@ export class ChatClient {
       slowModeSeconds: 0,
       attendees: 0,
       mutedUntil: null,
+      banned: [],
     });
     this.#socket = io(`${url}${CHAT_NAMESPACE}`, {
       transports: ['websocket', 'polling'],
@@ -164,6 +168,7 @@ export class ChatClient {
     await this.#request('mute', { authorId, seconds });
   }
 
+  /** `banned: false` lets the author back in. */
   async ban(authorId: string, banned: boolean): Promise<void> {
     await this.#request('ban', { authorId, banned });
   }
@@ -206,6 +211,7 @@ export class ChatClient {
         role: joined.role,
         authorId: joined.authorId,
         ...joined.state,
+        banned: joined.state.banned ?? [],
       });
       this.#apply(joined.entries, joined.reset);
       void this.#flush();
@@ -297,8 +303,12 @@ export class ChatClient {
         case 'muted':
           if (entry.authorId === view.authorId) patch.mutedUntil = entry.until;
           break;
-        case 'banned':
+        case 'banned': {
+          const others = (patch.banned ?? view.banned).filter((author) => author.authorId !== entry.authorId);
+          const lastMessage = [...byId.values()].findLast((message) => message.authorId === entry.authorId);
+          patch.banned = entry.banned ? [...others, { authorId: entry.authorId, name: lastMessage?.name ?? null }] : others;
           break;
+        }
       }
     }
     patch.messages = [...byId.values()].sort((a, b) => a.id - b.id).slice(-SHOWN_MESSAGES);

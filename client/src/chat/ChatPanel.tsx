@@ -289,6 +289,21 @@ function OrganizerTools({
           ))}
         </select>
       </label>
+      {view.banned.length > 0 && (
+        <div className="chat-banned">
+          <h3>{t.bannedList}</h3>
+          <ul>
+            {view.banned.map(({ authorId, name }) => (
+              <li key={authorId}>
+                <span className="chat-name">{name ?? t.unnamed}</span>{' '}
+                <button type="button" className="link-button" onClick={() => onModerate(() => client.ban(authorId, false))}>
+                  {t.unban}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
     </fieldset>
   );
 }

@@ -34,6 +34,9 @@ export interface ChatMessages {
   unmute: string;
   ban: string;
   confirmBan(name: string): string;
+  bannedList: string;
+  unnamed: string;
+  unban: string;
   pinLabel: string;
   pinAction: string;
   slowModeLabel: string;
@@ -75,6 +78,9 @@ export const en: ChatMessages = {
   unmute: 'Unmute',
   ban: 'Ban',
   confirmBan: (name) => `Remove ${name} from this chat?`,
+  bannedList: 'Banned',
+  unnamed: 'someone who never wrote',
+  unban: 'Let back in',
   pinLabel: 'Announcement',
   pinAction: 'Pin',
   slowModeLabel: 'Slow mode',
@@ -116,6 +122,9 @@ export const ur: ChatMessages = {
   unmute: 'خاموشی ختم',
   ban: 'نکال دیں',
   confirmBan: (name) => `${name} کو اس چیٹ سے نکال دیں؟`,
+  bannedList: 'نکالے گئے',
+  unnamed: 'جس نے کچھ نہیں لکھا',
+  unban: 'واپس آنے دیں',
   pinLabel: 'اعلان',
   pinAction: 'لگائیں',
   slowModeLabel: 'سست رفتار',

@@ -4,9 +4,13 @@ import { ChatRoom, type ChatMember } from '../../../../server/chat/ChatRoom';
 
 const AUTHOR = 'AAAAAAAAAAAAAAAA';
 
-function member(role: 'attendee' | 'organizer' = 'attendee', authorId = AUTHOR) {
+function member(
+  role: 'attendee' | 'organizer' = 'attendee',
+  authorId = AUTHOR,
+  { address = '203.0.113.1', mayPostFrom = 0 } = {},
+) {
   const removed: string[] = [];
-  const value: ChatMember = { authorId, role, remove: () => removed.push(authorId) };
+  const value: ChatMember = { authorId, role, address, mayPostFrom, remove: () => removed.push(authorId) };
   return { member: value, removed };
 }
 
@@ -53,6 +57,25 @@ describe('ChatRoom', () => {
     room.admitMessage(organizer, 10_002);
     room.apply({ kind: 'slowMode', id: 2, at: 0, seconds: 0 });
     room.admitMessage(attendee, 10_003);
+  });
+
+  it('keeps slow mode per address too, so that a new client key does not start a new interval', () => {
+    const room = new ChatRoom('rally', [{ kind: 'slowMode', id: 1, at: 0, seconds: 10 }], 1, 2);
+    room.admitMessage(member('attendee', 'AAAAAAAAAAAAAAA1').member, 0);
+    room.admitMessage(member('attendee', 'AAAAAAAAAAAAAAA2').member, 1_000);
+    expect(() => room.admitMessage(member('attendee', 'AAAAAAAAAAAAAAA3').member, 2_000)).toThrow(/your network.*wait 8 s/);
+    room.admitMessage(member('attendee', 'AAAAAAAAAAAAAAA4', { address: '198.51.100.1' }).member, 2_000);
+    room.admitMessage(member('attendee', 'AAAAAAAAAAAAAAA3').member, 10_000);
+    room.apply({ kind: 'slowMode', id: 2, at: 0, seconds: 0 });
+    for (let i = 0; i < 5; i++) room.admitMessage(member('attendee', `AAAAAAAAAAAAAAB${i}`).member, 10_001);
+  });
+
+  it('makes a newcomer wait before its first message, and never an organizer', () => {
+    const room = new ChatRoom('rally', [], 0);
+    const { member: newcomer } = member('attendee', AUTHOR, { mayPostFrom: 5_000 });
+    expect(() => room.admitMessage(newcomer, 1_000)).toThrow(/new to this chat.*in 4 s/);
+    room.admitMessage(newcomer, 5_000);
+    room.admitMessage(member('organizer', AUTHOR, { mayPostFrom: 5_000 }).member, 0);
   });
 
   it('refuses muted attendees until the mute ends', () => {
