@@ -47,7 +47,7 @@ const EnvSchema = z
     CHAT_BATCH_MS: z.coerce.number().int().min(0).max(5000).default(250),
     CHAT_ADDRESS_MESSAGES_PER_SECOND: z.coerce.number().positive().max(100_000).default(10),
     CHAT_ADDRESS_BAN_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(60),
-    CHAT_NEW_CHATTER_WAIT_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
+    CHAT_NEW_CHATTER_WAIT_SECONDS: z.coerce.number().min(0).max(3600).default(10),
     CHAT_SLOW_MODE_MESSAGES_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(3),
     HTTP_ADDRESS_REQUESTS_PER_SECOND: z.coerce.number().positive().max(100_000).default(50),
   })
@@ -207,7 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       batchMs: e.CHAT_BATCH_MS,
       addressMessagesPerSecond: e.CHAT_ADDRESS_MESSAGES_PER_SECOND,
       addressBanMs: Math.round(e.CHAT_ADDRESS_BAN_MINUTES * 60_000),
-      newChatterWaitMs: e.CHAT_NEW_CHATTER_WAIT_SECONDS * 1000,
+      newChatterWaitMs: Math.round(e.CHAT_NEW_CHATTER_WAIT_SECONDS * 1000),
       slowModeMessagesPerAddress: e.CHAT_SLOW_MODE_MESSAGES_PER_ADDRESS,
     },
     httpAddressRequestsPerSecond: e.HTTP_ADDRESS_REQUESTS_PER_SECOND,
