@@ -36,8 +36,11 @@ import { WebRtcSeats } from './sfu/WebRtcSeats';
 import { WorkerPool } from './sfu/WorkerPool';
 import { EDGE_NAMESPACE } from '../shared/edge';
 import { MEDIA_NAMESPACE } from '../shared/signalling';
-import { isWritable } from './storage/isWritable';
+import { cachedWritableCheck } from './storage/isWritable';
 import { openDatabase, type Database } from './storage/openDatabase';
+
+/** How often `/healthz` really probes the recordings' storage (by writing a file); answers in between reuse it. */
+const STORAGE_CHECK_INTERVAL_MS = 10_000;
 
 /** Socket.io frames are small control messages; a megabyte (the default) invites abuse. */
 const MAX_SOCKET_PAYLOAD_BYTES = 64 * 1024;
@@ -121,13 +124,15 @@ export class JalsaServer {
       token: this.config.metricsToken,
     });
 
+    const storageWritable = cachedWritableCheck(this.hls.recordingsDir, STORAGE_CHECK_INTERVAL_MS);
     const app = createApp({
       events: this.events,
       logger: this.#logger,
+      requestsPerSecondPerAddress: this.config.httpAddressRequestsPerSecond,
       health: async () => ({
         database: this.#db.open,
         mediaWorkers: this.workers.aliveCount === this.workers.size,
-        storage: await isWritable(this.hls.recordingsDir),
+        storage: await storageWritable(),
         packager: this.#stats.failedPackagers().length === 0,
       }),
       clientDir: this.config.http.serveClient ? this.config.clientDir : undefined,

@@ -5,7 +5,7 @@ import type { Logger } from '../logger';
 import { EventMembership, NamespaceMemberships } from '../realtime/EventMembership';
 import { handleSocketRequests } from '../realtime/handleSocketRequests';
 import { TokenBucket } from '../realtime/TokenBucket';
-import { AddressRateLimiter } from './AddressRateLimiter';
+import { AddressRateLimiter } from '../realtime/AddressRateLimiter';
 import type { ChatRoom } from './ChatRoom';
 import type { ChatService } from './ChatService';
 import { chatChannel, chatChannels, ChatSession, type ChatSocketData } from './ChatSession';

@@ -7,6 +7,7 @@ import { BadRequestError, JalsaError, NotFoundError, toErrorBody, UnavailableErr
 import type { EventService } from '../events/EventService';
 import { FfmpegSpawnError } from '../ffmpeg/FfmpegProcess';
 import type { Logger } from '../logger';
+import { addressRateLimit } from './addressRateLimit';
 import { eventRoutes } from './eventRoutes';
 import { UploadAbortedError } from './receiveUpload';
 import { securityHeaders } from './securityHeaders';
@@ -20,7 +21,16 @@ export interface AppDependencies {
   clientDir: string | undefined;
   /** Routers of the other modules (recordings, chat), mounted at the root before the API's 404. */
   routers: Router[];
+  /** Requests per second from one address to the dynamic routes. */
+  requestsPerSecondPerAddress: number;
 }
+
+/**
+ * What costs the server work per request: the API, the health check and the metrics. HLS files and
+ * the client's static files are not limited here: a cache in front (nginx, a CDN) answers most of
+ * them, and thousands of attendees behind one carrier NAT fetch a segment every few seconds.
+ */
+const RATE_LIMITED_PATHS = ['/api', '/healthz', '/metrics'];
 
 /** Keyed by every code, so that a new one cannot silently become a 500. */
 const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -36,7 +46,14 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   INTERNAL: 500,
 };
 
-export function createApp({ events, logger, health, clientDir, routers }: AppDependencies): Express {
+export function createApp({
+  events,
+  logger,
+  health,
+  clientDir,
+  routers,
+  requestsPerSecondPerAddress,
+}: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -48,6 +65,8 @@ export function createApp({ events, logger, health, clientDir, routers }: AppDep
       filter: (req, res) => /mpegurl/i.test(String(res.getHeader('Content-Type') ?? '')) || compression.filter(req, res),
     }),
   );
+
+  app.use(RATE_LIMITED_PATHS, addressRateLimit(requestsPerSecondPerAddress));
 
   app.get('/healthz', async (_req, res) => {
     const checks = await health();

@@ -27,3 +27,25 @@ export async function isWritable(dir: string): Promise<boolean> {
     clearTimeout(timer);
   }
 }
+
+/** A storage found unwritable is probed again this soon: it is usually being fixed, and no file is left by a failed probe. */
+const RECHECK_FAILED_MS = 1_000;
+
+/**
+ * {@link isWritable} asked at most once per `intervalMs` while the answer is yes (once a second while it
+ * is no), the answer kept in between: a health check anyone can poll must not write a file per request.
+ * Callers meanwhile share the last probe's answer, or the one under way.
+ */
+export function cachedWritableCheck(dir: string, intervalMs: number, now: () => number = Date.now): () => Promise<boolean> {
+  let last: { at: number; writable: Promise<boolean>; settled: boolean | undefined } | undefined;
+  return () => {
+    const at = now();
+    const keptFor = last?.settled === false ? RECHECK_FAILED_MS : intervalMs;
+    if (!last || (last.settled !== undefined && at - last.at >= keptFor)) {
+      const probe = { at, writable: isWritable(dir), settled: undefined as boolean | undefined };
+      void probe.writable.then((writable) => (probe.settled = writable));
+      last = probe;
+    }
+    return last.writable;
+  };
+}

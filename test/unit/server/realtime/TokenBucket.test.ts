@@ -13,4 +13,14 @@ describe('TokenBucket', () => {
     now += 10_000;
     expect([bucket.take(), bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, true, false]);
   });
+
+  it('says how long until the next token', () => {
+    let now = 0;
+    const bucket = new TokenBucket(1, 4, () => now);
+    expect(bucket.waitMs()).toBe(0);
+    bucket.take();
+    expect(bucket.waitMs()).toBe(250);
+    now += 100;
+    expect(bucket.waitMs()).toBe(150);
+  });
 });

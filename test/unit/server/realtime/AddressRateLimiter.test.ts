@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AddressRateLimiter } from '../../../../server/chat/AddressRateLimiter';
+import { AddressRateLimiter } from '../../../../server/realtime/AddressRateLimiter';
 
 describe('AddressRateLimiter', () => {
   it('shares one allowance among all connections of an address', () => {
@@ -8,5 +8,6 @@ describe('AddressRateLimiter', () => {
     expect([limiter.take('a'), limiter.take('a'), limiter.take('a'), limiter.take('b')]).toEqual([true, true, false, true]);
     now = 1000;
     expect([limiter.take('a'), limiter.take('a')]).toEqual([true, false]);
+    expect([limiter.waitMs('a'), limiter.waitMs('b'), limiter.waitMs('never seen')]).toEqual([1000, 0, 0]);
   });
 });

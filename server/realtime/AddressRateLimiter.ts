@@ -1,4 +1,4 @@
-import { TokenBucket } from '../realtime/TokenBucket';
+import { TokenBucket } from './TokenBucket';
 
 /** Past this many addresses, buckets that have refilled (so say nothing) are forgotten. */
 const PRUNE_AT = 10_000;
@@ -17,6 +17,15 @@ export class AddressRateLimiter {
   }
 
   take(address: string): boolean {
+    return this.#bucket(address).take();
+  }
+
+  /** Milliseconds until `address` may take again (for a Retry-After); 0 when it may now. */
+  waitMs(address: string): number {
+    return this.#buckets.get(address)?.bucket.waitMs() ?? 0;
+  }
+
+  #bucket(address: string): TokenBucket {
     const now = this.#now();
     let entry = this.#buckets.get(address);
     if (!entry) {
@@ -25,7 +34,7 @@ export class AddressRateLimiter {
       this.#buckets.set(address, entry);
     }
     entry.usedAt = now;
-    return entry.bucket.take();
+    return entry.bucket;
   }
 
   #prune(now: number): void {
