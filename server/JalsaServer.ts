@@ -13,7 +13,6 @@ import { EventStore } from './events/EventStore';
 import { InstanceKey } from './events/organizerKeys';
 import { OriginEventSource } from './events/OriginEventSource';
 import { HlsService } from './hls/HlsService';
-import { RecordingCatalog } from './hls/RecordingCatalog';
 import { createApp } from './http/createApp';
 import { fileBroadcastRoutes, isUploadRequest } from './http/fileBroadcastRoutes';
 import { recordingRoutes } from './http/recordingRoutes';
@@ -119,6 +118,7 @@ export class JalsaServer {
     });
     this.#metrics = new Metrics({
       collector: this.#stats,
+      recordings: this.hls,
       audience: this.audience,
       chat: this.chat,
       token: this.config.metricsToken,
@@ -138,7 +138,7 @@ export class JalsaServer {
       clientDir: this.config.http.serveClient ? this.config.clientDir : undefined,
       routers: [
         this.#metrics.routes(),
-        recordingRoutes(this.hls.recordingsDir, this.events, new RecordingCatalog(this.hls.recordingsDir, this.events)),
+        recordingRoutes(this.events, this.hls),
         chatRoutes(this.chat),
         fileBroadcastRoutes(uploadsDir(this.config), this.events, this.fileBroadcasts, new UploadSlots(this.config.uploads.concurrency), {
           maxBytes: this.config.uploads.maxBytes,

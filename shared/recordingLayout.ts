@@ -6,6 +6,7 @@
  *   master.m3u8, <rung>.m3u8      composed from every run (PlaylistComposer); what players read
  *   poster.jpg                    the still picture audio-only attendees see
  *   audio.m4a                     the audio-only rung as one download, once the event has ended
+ *   .finished                     written once the recording was made final (never served: a dot file)
  *   runs/<n>/                     what one packager run (one ffmpeg) wrote, numbered in start order
  *     run.json, input.sdp         what the run carried; the SFU's RTP description ffmpeg read
  *     <rung>/index.m3u8           ffmpeg's own playlist of the rung
@@ -26,6 +27,8 @@ export const recordingFiles = {
   audioPlaylist: rungPlaylist(audioRung.name),
   poster: 'poster.jpg',
   audioDownload: 'audio.m4a',
+  /** Left when an ended event's recording was made final: a restart does not finish it again. */
+  finishedMarker: '.finished',
   runs,
   run,
   /** The folder of one rung in one run: the prefix of that run's URIs in a composed playlist. */

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from '../logger';
+import { LogBudget } from './LogBudget';
 
 /**
  * Why ffmpeg is no longer running: we `stopped` it, it `exited` by itself with success (its input
@@ -33,6 +34,8 @@ export class FfmpegSpawnError extends Error {
 const DEFAULT_STOP_GRACE_MS = 5_000;
 /** Enough of ffmpeg's last words to say why it failed, never the whole of a long run's complaints. */
 const STDERR_TAIL_CHARS = 2_000;
+/** Crashes logged per minute by this Node process, whichever part of the server ran the ffmpeg. */
+const CRASH_LOGS_PER_MINUTE = 10;
 
 /**
  * One ffmpeg process: started (a failure to spawn rejects, never an uncaught 'error'), its stderr kept
@@ -41,6 +44,7 @@ const STDERR_TAIL_CHARS = 2_000;
 export class FfmpegProcess {
   /** Every ffmpeg of this Node process still running, whichever part of the server started it. */
   static readonly #running = new Set<FfmpegProcess>();
+  static readonly #crashLogs = new LogBudget(CRASH_LOGS_PER_MINUTE, 60_000);
   /** Resolves once, when the process has ended for whatever reason; never rejects. */
   readonly exited: Promise<FfmpegExit>;
   readonly #child: ChildProcess;
@@ -66,7 +70,11 @@ export class FfmpegProcess {
       });
       child.once('exit', (code, signal) => {
         const reason: FfmpegExitReason = this.#stopRequested ? 'stopped' : code === 0 ? 'exited' : 'crashed';
-        if (reason === 'crashed') logger.error({ code, signal, stderr: this.#stderr }, 'ffmpeg exited unexpectedly');
+        const budget = reason === 'crashed' ? FfmpegProcess.#crashLogs.take() : undefined;
+        if (budget) {
+          const notLogged = budget.notLogged > 0 ? { notLogged: budget.notLogged } : {};
+          logger.error({ code, signal, stderr: this.#stderr, ...notLogged }, 'ffmpeg exited unexpectedly');
+        }
         resolve({ reason, code, signal });
       });
     });

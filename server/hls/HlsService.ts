@@ -7,9 +7,11 @@ import type { Logger } from '../logger';
 import { SafeEmitter } from '../SafeEmitter';
 import type { MediaRoom } from '../sfu/MediaRoom';
 import type { MediaRoomRegistry } from '../sfu/MediaRoomRegistry';
-import { extractAudioDownload } from './extractAudioDownload';
+import { recordingFiles } from '../../shared/recordingLayout';
+import { AudioDownloads } from './extractAudioDownload';
 import { HlsPackager } from './HlsPackager';
 import { PlaylistComposer } from './PlaylistComposer';
+import { RecordingCatalog } from './RecordingCatalog';
 
 /**
  * Keeps one packager per live event's media room and turns an ended event's playlists into a
@@ -21,6 +23,9 @@ export interface HlsServiceEvents {
 
 export class HlsService extends SafeEmitter<HlsServiceEvents> {
   readonly recordingsDir: string;
+  /** The replays, kept current by this service as it finishes recordings. */
+  readonly catalog: RecordingCatalog;
+  readonly audioDownloads: AudioDownloads;
   readonly #events: EventService;
   readonly #rooms: MediaRoomRegistry;
   readonly #logger: Logger;
@@ -33,6 +38,8 @@ export class HlsService extends SafeEmitter<HlsServiceEvents> {
   constructor(recordingsDir: string, events: EventService, rooms: MediaRoomRegistry, logger: Logger, packaging = true) {
     super(logger);
     this.recordingsDir = recordingsDir;
+    this.catalog = new RecordingCatalog(recordingsDir, events);
+    this.audioDownloads = new AudioDownloads(logger);
     this.#events = events;
     this.#rooms = rooms;
     this.#logger = logger;
@@ -63,17 +70,26 @@ export class HlsService extends SafeEmitter<HlsServiceEvents> {
   }
 
   /**
-   * After a restart: recordings of ended events are made final (the server may have stopped between
-   * the end and the finishing), and those of live events are re-composed from what ffmpeg wrote.
+   * After a restart: recordings of ended events that were not finished are made final (the server may
+   * have stopped between the end and the finishing, or the finishing failed), and those of live events
+   * are re-composed from what ffmpeg wrote. One at a time: a server with many old recordings starts
+   * no more than one ffmpeg for them at once, and a finished recording (its marker written) costs none.
    */
   async recover(): Promise<void> {
     for (const event of this.#events.list()) {
       if (event.status === 'scheduled') continue;
       const dir = this.recordingDir(event.slug);
       if (!(await exists(dir))) continue;
-      if (event.status === 'ended') await this.#finish(event.slug);
-      else await new PlaylistComposer(dir).compose({ ended: false });
+      if (event.status === 'live') await new PlaylistComposer(dir).compose({ ended: false });
+      else if (!(await exists(path.join(dir, recordingFiles.finishedMarker)))) await this.#finish(event.slug);
     }
+  }
+
+  /** The audio download of an ended event's recording, made now if it is missing. */
+  async ensureAudioDownload(slug: string): Promise<void> {
+    if (this.#events.get(slug).status !== 'ended') return;
+    await this.finished(slug);
+    await this.audioDownloads.ensure(this.recordingDir(slug));
   }
 
   async close(): Promise<void> {
@@ -116,13 +132,17 @@ export class HlsService extends SafeEmitter<HlsServiceEvents> {
     this.#finishing.set(event.slug, finishing);
   };
 
+  /** Makes the recording final; the marker it leaves tells a restarted server there is nothing left to do. */
   async #finish(slug: string): Promise<void> {
     const dir = this.recordingDir(slug);
     try {
-      await new PlaylistComposer(dir).compose({ ended: true });
-      await extractAudioDownload(dir);
+      const audioSegments = await new PlaylistComposer(dir).compose({ ended: true });
+      if (audioSegments > 0) await this.audioDownloads.extract(dir);
+      await fs.writeFile(path.join(dir, recordingFiles.finishedMarker), `${new Date().toISOString()}\n`);
     } catch (error) {
       this.#logger.error({ err: error, slug }, 'finishing the recording failed');
+    } finally {
+      this.catalog.forget(slug);
     }
   }
 }

@@ -1,16 +1,19 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Router, type Response } from 'express';
+import { z } from 'zod';
 import { Slug } from '../../shared/events';
 import {
+  recordingFiles,
   RECORDING_CONTENT_TYPES,
   RECORDINGS_URL_PATH,
   recordingFileKind,
   type RecordingFileKind,
 } from '../../shared/recordingLayout';
-import { NotFoundError } from '../errors';
+import { ReplayListQuery, type ReplayListResponse, type ReplayResponse } from '../../shared/recordings';
+import { BadRequestError, NotFoundError } from '../errors';
 import type { EventService } from '../events/EventService';
-import type { RecordingCatalog } from '../hls/RecordingCatalog';
+import type { HlsService } from '../hls/HlsService';
 
 /** One path component of a recording file: no dots up front (no `..`, no hidden files), no separators. */
 const SAFE_COMPONENT = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
@@ -19,11 +22,23 @@ const SAFE_COMPONENT = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
  * Serves HLS and recording files so that an HTTP cache or CDN in front works: segments never change
  * (cache for a year), live playlists change every segment (cache for a second), finished ones rarely.
  */
-export function recordingRoutes(recordingsDir: string, events: EventService, catalog: RecordingCatalog): Router {
+export function recordingRoutes(events: EventService, hls: HlsService): Router {
   const router = Router();
+  const { recordingsDir, catalog } = hls;
 
-  router.get('/api/replays', async (_req, res) => {
-    res.set('Cache-Control', 'public, max-age=10').json({ replays: await catalog.list() });
+  router.get('/api/replays', async (req, res) => {
+    const query = ReplayListQuery.safeParse(req.query);
+    if (!query.success) throw new BadRequestError(z.prettifyError(query.error));
+    const page: ReplayListResponse = await catalog.list(query.data);
+    res.set('Cache-Control', 'public, max-age=10').json(page);
+  });
+
+  router.get('/api/replays/:slug', async (req, res) => {
+    const slug = Slug.safeParse(req.params.slug);
+    const replay = slug.success ? await catalog.get(slug.data) : undefined;
+    if (!replay) throw new NotFoundError('recording');
+    const body: ReplayResponse = { replay };
+    res.set('Cache-Control', 'public, max-age=10').json(body);
   });
 
   router.get(`${RECORDINGS_URL_PATH}/:slug/*file`, async (req, res) => {
@@ -33,6 +48,8 @@ export function recordingRoutes(recordingsDir: string, events: EventService, cat
     if (!slug.success || !kind || parts.length > 4 || !parts.every((p) => SAFE_COMPONENT.test(p))) {
       throw new NotFoundError('file');
     }
+    // A missing download of an ended event is made now, by one ffmpeg however many ask at once.
+    if (parts.length === 1 && parts[0] === recordingFiles.audioDownload) await hls.ensureAudioDownload(slug.data);
     const root = await fs.realpath(path.join(recordingsDir, slug.data)).catch(() => undefined);
     const file = root && (await fs.realpath(path.join(root, ...parts)).catch(() => undefined));
     // realpath resolves symlinks: whatever a link points at, it must still be inside this recording.

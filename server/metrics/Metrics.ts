@@ -12,6 +12,8 @@ const HLS_FILE_KINDS: ReadonlySet<RecordingFileKind> = new Set(['playlist', 'seg
 
 export interface MetricsSources {
   collector: EventStatsCollector;
+  /** The owner of recordings: how often its catalog read files, and its download ffmpeg runs. */
+  recordings: { readonly catalog: { readonly reads: number }; readonly audioDownloads: { readonly runs: number } };
   audience: EventAudience;
   chat: AppliedEntries;
   /** When set, scrapers must send it as a bearer token: the figures name every live event. */
@@ -29,7 +31,7 @@ export class Metrics {
   readonly #chatEntries: Counter<'event'>;
   readonly #hlsRequests: Counter<'type' | 'status'>;
 
-  constructor({ collector, audience, chat, token }: MetricsSources) {
+  constructor({ collector, recordings, audience, chat, token }: MetricsSources) {
     this.#token = token;
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
@@ -116,6 +118,24 @@ export class Metrics {
       registers,
       collect() {
         this.set(collector.webrtcSeats().capacity);
+      },
+    });
+    new Counter({
+      name: 'jalsa_recording_catalog_reads_total',
+      help: 'Recordings described from their files for the replay list: what its cache did not absorb',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(recordings.catalog.reads);
+      },
+    });
+    new Counter({
+      name: 'jalsa_audio_download_runs_total',
+      help: 'ffmpeg runs that made a recording’s audio download (when finishing it, or when one was missing)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(recordings.audioDownloads.runs);
       },
     });
     this.#chatEntries = new Counter({

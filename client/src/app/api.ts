@@ -7,7 +7,7 @@ import {
   type CreateEventRequest,
   type PublicEvent,
 } from '../../../shared/events';
-import { ReplayListResponse, type Replay } from '../../../shared/recordings';
+import { ReplayListResponse, ReplayResponse, type Replay } from '../../../shared/recordings';
 import { ServiceError } from '../lib/ServiceError';
 
 const ErrorResponse = z.object({ error: ErrorBody });
@@ -69,10 +69,19 @@ export async function listEvents(): Promise<PublicEvent[]> {
   return events;
 }
 
-/** Ended events with a recording, newest first as the server orders them. */
-export async function listReplays(): Promise<Replay[]> {
-  const { replays } = await parse(await send('/api/replays'), ReplayListResponse);
-  return replays;
+/** A page of ended events with a recording, newest first as the server orders them; `next` is the following page's offset. */
+export async function listReplays(offset = 0): Promise<ReplayListResponse> {
+  return parse(await send(`/api/replays?offset=${offset}`), ReplayListResponse);
+}
+
+/** One event's recording; undefined when there is none to replay. */
+export async function getReplay(slug: string): Promise<Replay | undefined> {
+  try {
+    return (await parse(await send(`/api/replays/${encodeURIComponent(slug)}`), ReplayResponse)).replay;
+  } catch (error) {
+    if (error instanceof ServiceError && error.code === 'NOT_FOUND') return undefined;
+    throw error;
+  }
 }
 
 export async function createEvent(key: string, request: CreateEventRequest): Promise<CreateEventResponse> {

@@ -48,6 +48,7 @@ export interface Messages {
   replaysTitle: string;
   replaysEmpty: string;
   replaysProblem: string;
+  replaysMore: string;
   duration(seconds: number): string;
   replayNotFound: string;
   replayBack: string;
@@ -134,6 +135,7 @@ export const en: Messages = {
   replaysTitle: 'Recordings',
   replaysEmpty: 'No recordings yet.',
   replaysProblem: 'Could not load the recordings.',
+  replaysMore: 'Older recordings',
   duration: (seconds) => `Duration ${clock(seconds)}`,
   replayNotFound: 'There is no recording at this address.',
   replayBack: 'All recordings',
@@ -203,6 +205,7 @@ export const ur: Messages = {
   replaysTitle: 'ریکارڈنگز',
   replaysEmpty: 'ابھی کوئی ریکارڈنگ نہیں۔',
   replaysProblem: 'ریکارڈنگز لوڈ نہیں ہو سکیں۔',
+  replaysMore: 'پرانی ریکارڈنگز',
   duration: (seconds) => `دورانیہ ${clock(seconds)}`,
   replayNotFound: 'اس پتے پر کوئی ریکارڈنگ نہیں۔',
   replayBack: 'تمام ریکارڈنگز',

@@ -9,14 +9,19 @@ export function ReplayListPage() {
   const t = useMessages();
   const [replays, setReplays] = useState<Replay[] | null>(null);
   const [failed, setFailed] = useState(false);
+  /** Which page to load: the server answers a page at a time. */
+  const [offset, setOffset] = useState(0);
+  const [next, setNext] = useState<number | null>(null);
   const [generation, setGeneration] = useState(0);
 
   useEffect(() => {
     let current = true;
     setFailed(false);
-    listReplays().then(
-      (loaded) => {
-        if (current) setReplays(loaded);
+    listReplays(offset).then(
+      (page) => {
+        if (!current) return;
+        setReplays((shown) => [...(offset === 0 ? [] : (shown ?? [])), ...page.replays]);
+        setNext(page.next);
       },
       () => {
         if (current) setFailed(true);
@@ -25,7 +30,7 @@ export function ReplayListPage() {
     return () => {
       current = false;
     };
-  }, [generation]);
+  }, [offset, generation]);
 
   return (
     <section>
@@ -60,6 +65,11 @@ export function ReplayListPage() {
           </li>
         ))}
       </ul>
+      {next !== null && (
+        <button type="button" onClick={() => setOffset(next)}>
+          {t.replaysMore}
+        </button>
+      )}
     </section>
   );
 }

@@ -1,6 +1,6 @@
 import type { Replay } from '../../../shared/recordings';
 import { recordingUrls } from '../../../shared/recordings';
-import { listReplays } from '../app/api';
+import { getReplay } from '../app/api';
 import { StateStore } from '../lib/StateStore';
 import { HlsPlayback } from '../player/HlsPlayback';
 import { INITIAL_PLAYBACK_STATE, type PlaybackState } from '../player/Playback';
@@ -38,7 +38,7 @@ export class ReplaySession extends PlaybackOwner<ReplayState> {
     this.store.update({ status: 'loading' });
     let replay: Replay | undefined;
     try {
-      replay = (await listReplays()).find((candidate) => candidate.slug === this.#slug);
+      replay = await getReplay(this.#slug);
     } catch {
       if (!this.#closed) this.store.update({ status: 'failed' });
       return;

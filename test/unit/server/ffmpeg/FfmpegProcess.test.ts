@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { FfmpegProcess, FfmpegSpawnError } from '../../../../server/ffmpeg/FfmpegProcess';
 import { createLogger } from '../../../../server/logger';
@@ -72,5 +73,17 @@ describe('FfmpegProcess', () => {
     const ffmpeg = await FfmpegProcess.start(['-version'], { logger });
     await ffmpeg.exited;
     expect((await ffmpeg.stop()).reason).toBe('exited');
+  });
+
+  it('logs at most a few crashes a minute, however many ffmpeg runs fail', async () => {
+    const lines: string[] = [];
+    const counting = pino({ level: 'error' }, { write: (line: string) => lines.push(line) });
+    const crashes = await Promise.all(
+      Array.from({ length: 25 }, () => FfmpegProcess.start(['-c', 'exit 1'], { logger: counting, command: 'sh' })),
+    );
+    expect((await Promise.all(crashes.map((c) => c.exited))).every((exit) => exit.reason === 'crashed')).toBe(true);
+    const logged = lines.filter((line) => line.includes('ffmpeg exited unexpectedly'));
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged.length).toBeLessThanOrEqual(10);
   });
 });
