@@ -100,7 +100,7 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 /** An entry before the log gave it its id and time. */
 export type ChatEntryDraft = DistributiveOmit<ChatEntry, 'id' | 'at'>;
 
-/** An author the organizer banned, and the name of its last message (null if it never posted). */
+/** An author the organizer banned, and the name of its last message (null when it never posted). */
 export const BannedAuthor = z.object({ authorId: AuthorId, name: z.string().nullable() });
 export type BannedAuthor = z.infer<typeof BannedAuthor>;
 

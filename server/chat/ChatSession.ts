@@ -84,7 +84,13 @@ export class ChatSession implements ChatMember {
       const room = this.#chat.room(slug);
       const organizer = membership.role === 'organizer';
       if (!organizer) {
-        if (room.isBanned(authorId)) throw new ForbiddenError(BANNED);
+        if (room.isBanned(authorId)) {
+          // A banned author coming back from another address (mobile data instead of Wi-Fi) takes the
+          // ban there too, so that a fresh key from it does not get in either.
+          await this.#chat.sanctions.note(slug, authorId, this.address);
+          await this.#chat.sanctions.impose(slug, authorId, 'ban', Number.POSITIVE_INFINITY);
+          throw new ForbiddenError(BANNED);
+        }
         // A fresh client key is a fresh author id: the address the banned author used is refused too.
         if ((await this.#chat.sanctions.standing(slug, this.address)).bannedUntil !== undefined) {
           throw new ForbiddenError(ADDRESS_BANNED);

@@ -54,7 +54,7 @@ afterAll(async () => {
 });
 
 describe('a ban', () => {
-  it('keeps a banned attendee out when it comes back with a fresh client key from the same address', async () => {
+  it('keeps a banned attendee out when it comes back with a fresh client key, from its address or a new one', async () => {
     const [attacker, bystander] = await Promise.all([chatter('203.0.113.10'), chatter('198.51.100.20')]);
     await newcomersWaited();
     expect((await send(attacker.client, 'spam')).ok).toBe(true);
@@ -64,6 +64,14 @@ describe('a ban', () => {
 
     const freshKey = await ChatTestClient.open(test.url, from('203.0.113.10'));
     expect(await freshKey.request('join', { slug, clientKey: freshKey.clientKey })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN', message: expect.stringMatching(/your network/) },
+    });
+    // Back with the banned key from another network: refused, and that network's fresh keys with it.
+    const moved = await ChatTestClient.open(test.url, { clientKey: attacker.client.clientKey, ...from('203.0.113.99') });
+    expect(await moved.request('join', { slug, clientKey: moved.clientKey })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const movedFresh = await ChatTestClient.open(test.url, from('203.0.113.99'));
+    expect(await movedFresh.request('join', { slug, clientKey: movedFresh.clientKey })).toMatchObject({
       ok: false,
       error: { code: 'FORBIDDEN', message: expect.stringMatching(/your network/) },
     });

@@ -195,5 +195,9 @@ describe('ChatClient', () => {
     await until(attendee, (view) => view.outgoing.some((m) => m.problem !== null), 'refused while muted');
     await organizer.ban(attendeeView.authorId!, true);
     await until(attendee, (view) => view.connection === 'removed', 'removed');
+    const listed = await until(organizer, (view) => view.banned.length === 1, 'the banned author listed');
+    expect(listed.banned.map((author) => author.authorId)).toEqual([attendeeView.authorId]);
+    await organizer.ban(attendeeView.authorId!, false);
+    await until(organizer, (view) => view.banned.length === 0, 'the unban');
   });
 });
