@@ -8,7 +8,7 @@ import { SafeEmitter } from '../SafeEmitter';
 import type { MediaRoom } from '../sfu/MediaRoom';
 import type { MediaRoomRegistry } from '../sfu/MediaRoomRegistry';
 import { recordingFiles } from '../../shared/recordingLayout';
-import { AudioDownloads } from './extractAudioDownload';
+import { AudioDownloads } from './AudioDownloads';
 import { HlsPackager } from './HlsPackager';
 import { PlaylistComposer } from './PlaylistComposer';
 import { RecordingCatalog } from './RecordingCatalog';
