@@ -10,6 +10,12 @@ import { parseMediaPlaylist } from './PlaylistComposer';
 type RecordingFacts = Pick<Replay, 'durationSeconds' | 'hasVideo' | 'hasPoster' | 'hasAudioDownload'>;
 
 /**
+ * An ended event found without a recording is looked at again after this long: another server process
+ * sharing the data directory may have finished it, and only this process's {@link HlsService} tells.
+ */
+const ABSENT_KEPT_MS = 30_000;
+
+/**
  * What viewers can replay: ended events that left a recording, described from the files themselves.
  * A finished recording's files do not change, so each is read once and its description kept until
  * {@link HlsService} says the recording changed ({@link forget}, when it finishes one): `/api/replays`
@@ -19,13 +25,18 @@ type RecordingFacts = Pick<Replay, 'durationSeconds' | 'hasVideo' | 'hasPoster' 
 export class RecordingCatalog {
   readonly #recordingsDir: string;
   readonly #events: EventService;
-  /** By slug: the description, or undefined for an event that left no recording; shared while it is read. */
-  readonly #described = new Map<string, Promise<RecordingFacts | undefined>>();
+  readonly #now: () => number;
+  /**
+   * By slug: the description, or undefined for an event that left no recording (`absentSince` then
+   * says since when); shared while it is read.
+   */
+  readonly #described = new Map<string, { facts: Promise<RecordingFacts | undefined>; absentSince?: number }>();
   #reads = 0;
 
-  constructor(recordingsDir: string, events: EventService) {
+  constructor(recordingsDir: string, events: EventService, now: () => number = Date.now) {
     this.#recordingsDir = recordingsDir;
     this.#events = events;
+    this.#now = now;
   }
 
   /** How many recordings were described from their files so far: what the cache did not absorb. */
@@ -53,12 +64,16 @@ export class RecordingCatalog {
   }
 
   async #describe(event: PublicEvent): Promise<Replay | undefined> {
-    let facts = this.#described.get(event.slug);
-    if (!facts) {
-      facts = this.#read(event.slug);
-      this.#described.set(event.slug, facts);
+    let entry = this.#described.get(event.slug);
+    if (!entry || (entry.absentSince !== undefined && this.#now() - entry.absentSince >= ABSENT_KEPT_MS)) {
+      const read: { facts: Promise<RecordingFacts | undefined>; absentSince?: number } = { facts: this.#read(event.slug) };
+      void read.facts.then((facts) => {
+        if (!facts) read.absentSince = this.#now();
+      });
+      entry = read;
+      this.#described.set(event.slug, entry);
     }
-    const found = await facts;
+    const found = await entry.facts;
     return found && { slug: event.slug, title: event.title, startedAt: event.startedAt, endedAt: event.endedAt, ...found };
   }
 
