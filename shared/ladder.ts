@@ -23,6 +23,8 @@ export interface AudioRung {
   codecs: string;
   /** What a Media Source buffer is opened with to play this rung's fMP4 segments. */
   mimeType: string;
+  /** Hz the encoder is fed at. */
+  sampleRate: number;
 }
 
 /** Seconds per segment: short enough for a few seconds of latency, long enough for a 400 ms RTT link. */
@@ -37,7 +39,30 @@ export const audioRung: AudioRung = {
   audioKbps: 32,
   codecs: AUDIO_CODEC,
   mimeType: `audio/mp4; codecs="${AUDIO_CODEC}"`,
+  sampleRate: AUDIO_SAMPLE_RATE,
 };
+
+/**
+ * Opus at 16 kbps mono (wideband, 20 ms frames, the encoder tuned for voice): speech that a 30 kbps
+ * EDGE link carries, where the AAC rung needs more than the link has. It is NOT in the master playlist:
+ * ffmpeg writes no CODECS for Opus, hls.js and native HLS would guess, and neither needs it. Only our
+ * audio pipe plays it, from its own playlist (recordingFiles.speechPlaylist), where MSE takes
+ * `audio/mp4; codecs="opus"`; everyone else keeps the AAC rung.
+ */
+export const speechRung: AudioRung = {
+  name: 'speech',
+  audioKbps: 16,
+  codecs: 'opus',
+  mimeType: 'audio/mp4; codecs="opus"',
+  // Opus always decodes at 48 kHz; fed anything else, ffmpeg's libopus would resample inside anyway.
+  sampleRate: 48_000,
+};
+
+/** Milliseconds per Opus frame: 20 is the speech default, cheaper in headers than 10, quicker to recover than 60. */
+export const SPEECH_FRAME_MS = 20;
+
+/** The audio-only rungs, lightest first: what the audio pipe chooses from. */
+export const audioRungs: readonly [AudioRung, AudioRung] = [speechRung, audioRung];
 
 /** Lowest first: the master playlist lists them in this order, and the first is the cheapest with a picture. */
 export const videoRungs: readonly [VideoRung, ...VideoRung[]] = [
@@ -57,6 +82,11 @@ export const videoRungs: readonly [VideoRung, ...VideoRung[]] = [
 
 /** Every rung of a recording with video, in master playlist order: the video rungs, then the audio-only one. */
 export const rungNames: readonly string[] = [...videoRungs.map((rung) => rung.name), audioRung.name];
+
+/** Every rung the packager writes and the composer composes a playlist for: the master's, then the speech rung. */
+export function packagedRungNames(hasVideo: boolean): readonly string[] {
+  return [...(hasVideo ? rungNames : [audioRung.name]), speechRung.name];
+}
 
 /** Peak bits per second for BANDWIDTH: the encoder's average plus headroom for fMP4 and bursts. */
 export function peakBandwidth(kbps: number): number {

@@ -4,6 +4,8 @@
  * (`recordingUrl`): the playlists we compose list segments by exactly these paths.
  *
  *   master.m3u8, <rung>.m3u8      composed from every run (PlaylistComposer); what players read
+ *   speech.m3u8                   the Opus speech rung: composed like the others but left out of the
+ *                                 master (no CODECS from ffmpeg; only our audio pipe plays it)
  *   poster.jpg                    the still picture audio-only attendees see
  *   audio.m4a                     the audio-only rung as one download, once the event has ended
  *   .finished                     written once the recording was made final (never served: a dot file)
@@ -13,7 +15,7 @@
  *     <rung>/init_<v>.mp4         its init segment (ffmpeg adds the variant index to the name we give)
  *     <rung>/seg_<nnnnn>.m4s      its media segments
  */
-import { audioRung } from './ladder';
+import { audioRung, speechRung } from './ladder';
 
 const rungPlaylist = (rung: string): string => `${rung}.m3u8`;
 const runs = 'runs';
@@ -25,6 +27,8 @@ export const recordingFiles = {
   rungPlaylist,
   /** The audio-only rung's playlist: what the audio pipe plays and the audio download is made from. */
   audioPlaylist: rungPlaylist(audioRung.name),
+  /** The Opus speech rung's playlist, read only by the audio pipe (see speechRung). */
+  speechPlaylist: rungPlaylist(speechRung.name),
   poster: 'poster.jpg',
   audioDownload: 'audio.m4a',
   /** Left when an ended event's recording was made final: a restart does not finish it again. */

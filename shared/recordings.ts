@@ -5,6 +5,7 @@ import { recordingFiles, recordingUrl } from './recordingLayout';
 export const recordingUrls = (slug: string) => ({
   master: recordingUrl(slug, recordingFiles.master),
   audioOnly: recordingUrl(slug, recordingFiles.audioPlaylist),
+  speech: recordingUrl(slug, recordingFiles.speechPlaylist),
   poster: recordingUrl(slug, recordingFiles.poster),
   audioDownload: recordingUrl(slug, recordingFiles.audioDownload),
 });

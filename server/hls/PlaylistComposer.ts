@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { audioRung, peakBandwidth, rungNames, SEGMENT_SECONDS, videoRungs } from '../../shared/ladder';
+import { audioRung, packagedRungNames, peakBandwidth, SEGMENT_SECONDS, videoRungs } from '../../shared/ladder';
 import { recordingFiles, runFiles } from '../../shared/recordingLayout';
 import type { RunDescription } from './PackagerRun';
 
@@ -40,7 +40,7 @@ export class PlaylistComposer {
     if (runs.length === 0) return 0;
     const descriptions = await Promise.all(runs.map((run) => this.#describeRun(run)));
     const hasVideo = descriptions.some((d) => d?.hasVideo);
-    const rungs = hasVideo ? rungNames : [audioRung.name];
+    const rungs = packagedRungNames(hasVideo);
     let audioSegments = 0;
     for (const rung of rungs) {
       const published = await this.#publishedFor(rung);

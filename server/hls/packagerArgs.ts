@@ -1,4 +1,4 @@
-import { AUDIO_SAMPLE_RATE, audioRung, SEGMENT_SECONDS, videoRungs } from '../../shared/ladder';
+import { AUDIO_SAMPLE_RATE, audioRung, SEGMENT_SECONDS, SPEECH_FRAME_MS, speechRung, videoRungs } from '../../shared/ladder';
 import { FFMPEG_VARIANT, runFiles } from '../../shared/recordingLayout';
 
 export interface PackagerArgsOptions {
@@ -30,7 +30,8 @@ export function packagerArgs({ sdpFile, runDir, posterFile, hasVideo, hasAudio }
   if (!hasAudio) args.push('-f', 'lavfi', '-i', `anullsrc=channel_layout=mono:sample_rate=${AUDIO_SAMPLE_RATE}`);
   const audioInput = hasAudio ? '0:a' : '1:a';
 
-  const rungCount = (hasVideo ? videoRungs.length : 0) + 1;
+  // Every AAC rung, then the Opus speech rung.
+  const rungCount = (hasVideo ? videoRungs.length : 0) + 2;
   const filters = [`[${audioInput}]aresample=${AUDIO_SAMPLE_RATE}:async=1,asplit=${rungCount}${labels('a', rungCount)}`];
   if (hasVideo) {
     const split = videoRungs.length + 1;
@@ -60,6 +61,14 @@ export function packagerArgs({ sdpFile, runDir, posterFile, hasVideo, hasAudio }
   const audioIndex = hasVideo ? videoRungs.length : 0;
   args.push('-map', `[a${audioIndex}]`, `-c:a:${audioIndex}`, 'aac', `-b:a:${audioIndex}`, `${audioRung.audioKbps}k`);
   streamMap.push(`a:${audioIndex},name:${audioRung.name}`);
+  // One encoder more in the same ffmpeg: its segments are cut on the same 2 s boundaries as the AAC
+  // rung's, so the audio pipe can change rung between two segments at the same playlist position.
+  const speechIndex = audioIndex + 1;
+  args.push(
+    '-map', `[a${speechIndex}]`, `-c:a:${speechIndex}`, 'libopus', `-b:a:${speechIndex}`, `${speechRung.audioKbps}k`,
+    `-application:a:${speechIndex}`, 'voip', `-frame_duration:a:${speechIndex}`, String(SPEECH_FRAME_MS),
+  );
+  streamMap.push(`a:${speechIndex},name:${speechRung.name}`);
 
   if (hasVideo) {
     args.push(
@@ -68,7 +77,8 @@ export function packagerArgs({ sdpFile, runDir, posterFile, hasVideo, hasAudio }
     );
   }
   args.push(
-    '-ac', '1', '-ar', String(AUDIO_SAMPLE_RATE),
+    // The later, per-stream rate wins for the Opus rung.
+    '-ac', '1', '-ar', String(AUDIO_SAMPLE_RATE), `-ar:a:${speechIndex}`, String(speechRung.sampleRate),
     '-f', 'hls', '-hls_time', String(SEGMENT_SECONDS), '-hls_playlist_type', 'event',
     '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', runFiles.init,
     '-hls_flags', 'independent_segments+program_date_time+temp_file',
