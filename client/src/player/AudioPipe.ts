@@ -1,4 +1,4 @@
-import { audioRung, SEGMENT_SECONDS } from '../../../shared/ladder';
+import { SEGMENT_SECONDS, type AudioRung } from '../../../shared/ladder';
 import { Emitter } from './Emitter';
 import { HttpStatusError, fetchMetered } from './fetchMetered';
 import { segmentAt, type MediaPlaylist, type PlaylistSegment } from './MediaPlaylist';
@@ -18,6 +18,14 @@ const SEGMENT_ATTEMPTS = 4;
 const KNOWN_AHEAD_TO_SKIP_RELOAD = 2;
 /** No new segment for this many target durations means the source stopped. */
 const IDLE_AFTER_TARGETS = 3;
+/** A change of rung whose playlist could not be loaded is not tried again for this long. */
+const RUNG_RETRY_MS = 10_000;
+
+/** One audio-only rung and where its playlist is. */
+export interface AudioSource {
+  rung: AudioRung;
+  playlistUrl: string;
+}
 
 export interface AudioPipeOptions {
   live: boolean;
@@ -34,7 +42,11 @@ export interface AudioPipeOptions {
 export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
   readonly mode = 'audio' as const;
   readonly element: HTMLMediaElement;
-  readonly #follower: PlaylistFollower;
+  #follower: PlaylistFollower;
+  #source: AudioSource;
+  /** The rung to change to at the next segment boundary; the same as #source when none is wanted. */
+  #wanted: AudioSource;
+  #rungFailedAt = -Infinity;
   readonly #meter: TransferMeter;
   readonly #options: AudioPipeOptions;
   readonly #mediaSource = new MediaSource();
@@ -54,12 +66,14 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
   #idle = false;
   #trouble = false;
 
-  constructor(element: HTMLMediaElement, playlistUrl: string, meter: TransferMeter, options: AudioPipeOptions) {
+  constructor(element: HTMLMediaElement, source: AudioSource, meter: TransferMeter, options: AudioPipeOptions) {
     super();
     this.element = element;
     this.#meter = meter;
     this.#options = options;
-    this.#follower = new PlaylistFollower(playlistUrl, meter);
+    this.#source = source;
+    this.#wanted = source;
+    this.#follower = new PlaylistFollower(source.playlistUrl, meter);
     this.#objectUrl = URL.createObjectURL(this.#mediaSource);
     element.src = this.#objectUrl;
     element.addEventListener('seeking', this.#onSeeking);
@@ -70,6 +84,23 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
 
   get startTime(): number | null {
     return this.#startTime;
+  }
+
+  /** The rung playing (or, before the first segment, about to). */
+  get rung(): AudioRung {
+    return this.#source.rung;
+  }
+
+  /**
+   * Plays `source` from the next segment on. What is buffered stays: the one SourceBuffer changes its
+   * codec (changeType) between two segments, so a change of rung costs no sound already downloaded.
+   */
+  setSource(source: AudioSource): void {
+    if (source.rung === this.#wanted.rung) return;
+    // Changing back before the change was made: nothing to do.
+    if (source.rung === this.#source.rung) this.#wanted = this.#source;
+    else if (performance.now() - this.#rungFailedAt >= RUNG_RETRY_MS) this.#wanted = source;
+    this.#wakeUp();
   }
 
   covers(time: number): boolean {
@@ -112,7 +143,7 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
   async #run(): Promise<void> {
     await new Promise((resolve) => this.#mediaSource.addEventListener('sourceopen', resolve, { once: true }));
     if (this.#closed) return;
-    const buffer = this.#mediaSource.addSourceBuffer(audioRung.mimeType);
+    const buffer = this.#mediaSource.addSourceBuffer(this.#source.rung.mimeType);
     // Each segment follows the previous one wherever its timestamps say; a discontinuity needs no care.
     buffer.mode = 'sequence';
     this.#playlist = await this.#withRetries(() => this.#follower.load(this.#closing.signal));
@@ -129,6 +160,13 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
         this.#seekTo = null;
         realign = true;
         if (buffer.updating) buffer.abort();
+        continue;
+      }
+      if (this.#wanted !== this.#source) {
+        if (await this.#changeRung(buffer)) {
+          appendedInit = null;
+          realign = true;
+        }
         continue;
       }
       const step = nextStep(playlist, this.#next, this.#loading, bufferedAhead(this.element));
@@ -194,6 +232,34 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
       }
       this.#setIdle(sourceIdle(performance.now(), grownAt, targetDuration));
     }
+  }
+
+  /**
+   * Follows the wanted rung's playlist from where the current one's next segment begins: every rung is
+   * cut on the same boundaries by the same ffmpeg, so the playlists' times agree. False (and the
+   * current rung kept) when the new playlist could not be loaded.
+   */
+  async #changeRung(buffer: SourceBuffer): Promise<boolean> {
+    const source = this.#wanted;
+    const from = this.#playlist.segments[this.#next]?.start ?? this.#playlist.duration;
+    const follower = new PlaylistFollower(source.playlistUrl, this.#meter);
+    let playlist: MediaPlaylist;
+    try {
+      playlist = await follower.load(this.#closing.signal);
+    } catch {
+      this.#rungFailedAt = performance.now();
+      this.#wanted = this.#source;
+      return false;
+    }
+    if (this.#closed || this.#wanted !== source) return false;
+    this.#dropFetches();
+    if (buffer.updating) await new Promise((resolve) => buffer.addEventListener('updateend', resolve, { once: true }));
+    buffer.changeType(source.rung.mimeType);
+    this.#source = source;
+    this.#follower = follower;
+    this.#playlist = playlist;
+    this.#next = segmentIndexFrom(playlist, from);
+    return true;
   }
 
   /** Places the next segment at its playlist time, so positions agree with the video pipe's. */
@@ -322,6 +388,12 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
 export function firstSegmentIndex(playlist: MediaPlaylist, { live, startPosition }: AudioPipeOptions): number {
   if (startPosition !== null) return segmentAt(playlist, startPosition)?.index ?? 0;
   return live && !playlist.ended ? Math.max(0, playlist.segments.length - LIVE_START_SEGMENTS) : 0;
+}
+
+/** The first segment that ends after `time` (a frame's slack for rungs whose frames differ in length). */
+export function segmentIndexFrom(playlist: MediaPlaylist, time: number): number {
+  const index = playlist.segments.findIndex((s) => s.start + s.duration > time + 0.05);
+  return index === -1 ? playlist.segments.length : index;
 }
 
 export type AudioStep =

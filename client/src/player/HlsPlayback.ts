@@ -1,7 +1,9 @@
 import { recordingUrls } from '../../../shared/recordings';
 import { StateStore } from '../lib/StateStore';
 import { Adaptation, type AdaptationStart } from './Adaptation';
-import { AudioPipe } from './AudioPipe';
+import { peakBandwidth, speechRung, type AudioRung } from '../../../shared/ladder';
+import { AudioPipe, type AudioSource } from './AudioPipe';
+import { chooseAudioRung } from './audioRungChoice';
 import { fetchMetered } from './fetchMetered';
 import { parseLadder, type Ladder } from './MediaPlaylist';
 import type { PlaybackMode } from './ModeController';
@@ -72,10 +74,16 @@ export class HlsPlayback implements Playback {
   #steeredAt = 0;
   /** Where to resume when a pipe failed and none is left playing. */
   #resumeAt: number | null = null;
+  /**
+   * The speech rung is played live only: a recording finished before it existed has none, and a
+   * replay is no worse for the AAC rung (nothing is missed while it buffers).
+   */
+  readonly #speechPlayable: boolean;
 
   constructor(options: HlsPlaybackOptions) {
     this.#options = options;
     this.#urls = recordingUrls(options.slug);
+    this.#speechPlayable = options.live && MediaSource.isTypeSupported(speechRung.mimeType);
     this.#adaptation = new Adaptation(
       {
         ...options,
@@ -171,7 +179,7 @@ export class HlsPlayback implements Playback {
     if (mode === 'audio') active?.stopLoading();
     const startPosition = incomingStart(mode, active?.element ?? null, this.#resumeAt, this.#adaptation.dataSaver);
     if (mode === 'audio') {
-      this.#attach(incoming, new AudioPipe(elements.audio, this.#urls.audioOnly, meter, { live, startPosition }));
+      this.#attach(incoming, new AudioPipe(elements.audio, this.#audioSource(null), meter, { live, startPosition }));
       return;
     }
     VideoPipe.open(elements.video, this.#urls.master, meter, {
@@ -253,6 +261,17 @@ export class HlsPlayback implements Playback {
     pipe.element.currentTime = target;
   }
 
+  /** The audio rung for the link as measured now, given the one playing. */
+  #audioSource(current: AudioRung | null): AudioSource {
+    const rung = chooseAudioRung({
+      current,
+      estimateBps: this.#adaptation.cautiousBps ?? this.#options.initialEstimateBps,
+      opusPlayable: this.#speechPlayable,
+      dataSaver: this.#adaptation.dataSaver,
+    });
+    return { rung, playlistUrl: rung === speechRung ? this.#urls.speech : this.#urls.audioOnly };
+  }
+
   #reopenActive(): void {
     const failed = this.#active;
     if (!failed) return;
@@ -291,13 +310,16 @@ export class HlsPlayback implements Playback {
     if (this.#ladderKnown && this.#ladder.videoNeedBps !== null) {
       this.#adaptation.observe(now, this.#adaptation.assess(this.#ladder.videoNeedBps));
     }
+    for (const pipe of [this.#active, this.#incoming?.pipe]) {
+      if (pipe instanceof AudioPipe) pipe.setSource(this.#audioSource(pipe.rung));
+    }
     this.#tryCutover();
     this.#steer(now);
     const element = this.#active?.element;
     patchState(this.store, {
       linkQuality: this.#adaptation.linkQuality(
         this.#ladder.videoNeedBps ?? ASSUMED_VIDEO_NEED_BPS,
-        this.#ladder.audioNeedBps,
+        this.#speechPlayable ? peakBandwidth(speechRung.audioKbps) : this.#ladder.audioNeedBps,
       ),
       stalled: element !== undefined && !element.paused && !element.ended && element.readyState < HTMLMediaElement.HAVE_FUTURE_DATA,
       position: Math.floor(element?.currentTime ?? 0),

@@ -24,6 +24,7 @@ describe('recording layout', () => {
     expect(recordingUrls('rally')).toEqual({
       master: '/hls/rally/master.m3u8',
       audioOnly: '/hls/rally/audio.m3u8',
+      speech: '/hls/rally/speech.m3u8',
       poster: '/hls/rally/poster.jpg',
       audioDownload: '/hls/rally/audio.m4a',
     });

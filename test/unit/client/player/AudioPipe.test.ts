@@ -4,6 +4,7 @@ import {
   nextStep,
   reloadWanted,
   retryDelay,
+  segmentIndexFrom,
   skipsMissingSegment,
   sourceIdle,
 } from '../../../../client/src/player/AudioPipe';
@@ -24,6 +25,22 @@ function playlist(count: number, { ended = false, discontinuities = [] as number
 }
 
 describe('AudioPipe', () => {
+  describe('segmentIndexFrom', () => {
+    it('continues another rung at the segment beginning where the current rung\'s next one begins', () => {
+      expect(segmentIndexFrom(playlist(10), 8)).toBe(4);
+    });
+
+    it('does not refetch a segment already played when the other rung\'s frames end a little later', () => {
+      const shifted = playlist(10);
+      shifted.segments[3]!.duration = 2.02;
+      expect(segmentIndexFrom(shifted, 8)).toBe(4);
+    });
+
+    it('waits for a playlist that has not reached that moment yet', () => {
+      expect(segmentIndexFrom(playlist(3), 8)).toBe(3);
+    });
+  });
+
   describe('firstSegmentIndex', () => {
     it('starts a live event a few segments behind its newest, to buffer against a slow link', () => {
       expect(firstSegmentIndex(playlist(10), { live: true, startPosition: null })).toBe(7);

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PlaylistComposer } from '../../../../server/hls/PlaylistComposer';
-import { audioRung, rungNames } from '../../../../shared/ladder';
+import { audioRung, packagedRungNames, rungNames, speechRung } from '../../../../shared/ladder';
 import { recordingFiles, runFiles } from '../../../../shared/recordingLayout';
 import { segmentUris } from '../../../helpers/playlists';
 
@@ -95,5 +95,17 @@ describe('PlaylistComposer', () => {
     await writeRun(0, [audioRung.name], 1, { hasVideo: false });
     await new PlaylistComposer(dir).compose({ ended: false });
     expect((await read(recordingFiles.master)).split('\n').filter((l) => l.endsWith('.m3u8'))).toEqual(['audio.m3u8']);
+  });
+
+  it('composes the Opus speech rung into its own playlist and leaves it out of the master, which has no CODECS for it', async () => {
+    await writeRun(0, packagedRungNames(true), 2);
+    await new PlaylistComposer(dir).compose({ ended: false });
+    expect(segmentUris(await read(recordingFiles.speechPlaylist))).toEqual([
+      `runs/0/${speechRung.name}/seg_00000.m4s`,
+      `runs/0/${speechRung.name}/seg_00001.m4s`,
+    ]);
+    const master = await read(recordingFiles.master);
+    expect(master).toContain(recordingFiles.audioPlaylist);
+    expect(master).not.toContain(recordingFiles.speechPlaylist);
   });
 });

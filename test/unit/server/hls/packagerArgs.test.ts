@@ -7,17 +7,29 @@ const after = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
 describe('packagerArgs', () => {
   it('writes each rung into its own folder of the run, named as the playlists list them', () => {
     const args = packagerArgs({ ...options, hasVideo: true });
-    expect(after(args, '-var_stream_map')).toBe('v:0,a:0,name:180p v:1,a:1,name:360p v:2,a:2,name:720p a:3,name:audio');
+    expect(after(args, '-var_stream_map')).toBe('v:0,a:0,name:180p v:1,a:1,name:360p v:2,a:2,name:720p a:3,name:audio a:4,name:speech');
     expect(after(args, '-hls_segment_filename')).toBe('/rec/runs/4/%v/seg_%05d.m4s');
     expect(after(args, '-hls_fmp4_init_filename')).toBe('init.mp4');
     expect(args.at(-1)).toBe('/rec/poster.jpg');
     expect(args).toContain('/rec/runs/4/%v/index.m3u8');
   });
 
-  it('writes only the audio rung, and no poster, when there is no video', () => {
+  it('writes only the audio rungs, and no poster, when there is no video', () => {
     const args = packagerArgs({ ...options, hasVideo: false });
-    expect(after(args, '-var_stream_map')).toBe('a:0,name:audio');
+    expect(after(args, '-var_stream_map')).toBe('a:0,name:audio a:1,name:speech');
     expect(args.at(-1)).toBe('/rec/runs/4/%v/index.m3u8');
     expect(args).not.toContain('/rec/poster.jpg');
+  });
+
+  it('encodes the speech rung as 16 kbps mono Opus for voice in 20 ms frames at 48 kHz, the AAC rungs staying at 24 kHz', () => {
+    const args = packagerArgs({ ...options, hasVideo: true });
+    expect(after(args, '-c:a:4')).toBe('libopus');
+    expect(after(args, '-b:a:4')).toBe('16k');
+    expect(after(args, '-application:a:4')).toBe('voip');
+    expect(after(args, '-frame_duration:a:4')).toBe('20');
+    expect(after(args, '-ar')).toBe('24000');
+    expect(after(args, '-ar:a:4')).toBe('48000');
+    expect(args.indexOf('-ar:a:4')).toBeGreaterThan(args.indexOf('-ar'));
+    expect(after(args, '-c:a:3')).toBe('aac');
   });
 });
