@@ -1,7 +1,8 @@
 /**
  * npm run bench:hls [-- --seconds 30]
- * Encoder CPU of the HLS packager, live latency in hls.js, and segment sizes per rung, for a 720p
- * synthetic broadcast fed through the SFU. Writes bench/results/hls.json.
+ * Encoder CPU of the HLS packager, live latency in hls.js, and segment sizes per rung (with audioKbps
+ * for each audio-only rung), for a 720p synthetic broadcast carrying speech, fed through the SFU.
+ * Writes bench/results/hls.json.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -9,8 +10,9 @@ import { parseArgs } from 'node:util';
 import { parseMediaPlaylist } from '../server/hls/PlaylistComposer';
 import { createLogger } from '../server/logger';
 import { FfmpegPublisher } from '../server/sfu/FfmpegPublisher';
+import { speechTrack } from '../server/sfu/speechTrack';
 import { testPatternSource } from '../server/sfu/testPatternSource';
-import { audioRung, rungNames } from '../shared/ladder';
+import { audioRung, audioRungs, packagedRungNames } from '../shared/ladder';
 import { recordingFiles } from '../shared/recordingLayout';
 import { recordingUrls } from '../shared/recordings';
 import { launchChromium, waitFor } from '../test/helpers/browser';
@@ -22,10 +24,13 @@ import { writeResult } from './writeResult';
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '30' } } });
 const seconds = Number(values.seconds);
 
+const logger = createLogger('silent');
+const speech = await speechTrack(logger);
+if (!speech) throw new Error('bench:hls measures speech: install espeak-ng (scripts/setup.sh)');
 const test = await startTestServer({ MEDIASOUP_WORKERS: '1' });
 const { slug } = await createEvent(test, 'HLS benchmark');
 test.server.events.goLive(slug);
-const publisher = await FfmpegPublisher.start(await test.server.rooms.getOrCreate(slug), testPatternSource(), createLogger('silent'));
+const publisher = await FfmpegPublisher.start(await test.server.rooms.getOrCreate(slug), testPatternSource({ speech }), logger);
 const dir = test.server.hls.recordingDir(slug);
 const readPlaylist = (rung: string) => readRecordingFile(dir, recordingFiles.rungPlaylist(rung));
 
@@ -68,15 +73,18 @@ try {
   await browser.close();
 
   const rungs = [];
-  for (const name of rungNames) {
+  for (const name of packagedRungNames(true)) {
     // The newest segment may still be growing in ffmpeg's view; complete ones only.
     const segments = parseMediaPlaylist(await readPlaylist(name)).segments.slice(0, -1);
     const sizes = await Promise.all(segments.map((s) => fs.stat(path.join(dir, s.uri)).then((st) => st.size)));
     const bytes = sizes.reduce((a, b) => a + b, 0);
     const duration = segments.reduce((a, s) => a + s.duration, 0);
+    const audio = audioRungs.find((rung) => rung.name === name);
     rungs.push({
       name,
       bandwidth: Math.round((bytes * 8) / duration),
+      // What an audio-only listener's link must carry, container included, on speech.
+      ...(audio && { codecs: audio.codecs, audioKbps: Number(((bytes * 8) / duration / 1000).toFixed(1)) }),
       avgSegmentBytes: Math.round(bytes / sizes.length),
       segmentSeconds: Number((duration / segments.length).toFixed(3)),
     });
@@ -86,7 +94,7 @@ try {
     encoderCpuCores: Number(cpu.toFixed(3)),
     liveLatencySeconds: Number((sorted[Math.floor(sorted.length / 2)] ?? Number.NaN).toFixed(2)),
     rungs,
-    source: '1280x720 25 fps test pattern, VP8 ~400 kbps into the SFU; latency = now - hls.js playingDate (EXT-X-PROGRAM-DATE-TIME), median',
+    source: '1280x720 25 fps test pattern speaking (espeak-ng, looped), VP8 ~400 kbps and Opus 32 kbps into the SFU; latency = now - hls.js playingDate (EXT-X-PROGRAM-DATE-TIME), median',
     windowSeconds: seconds,
   });
 } finally {

@@ -2,9 +2,10 @@ import type { EventService } from '../events/EventService';
 import type { Logger } from '../logger';
 import { FfmpegPublisher } from './FfmpegPublisher';
 import type { MediaRoomRegistry } from './MediaRoomRegistry';
+import { speechTrack } from './speechTrack';
 import { testPatternSource } from './testPatternSource';
 
-/** ffmpeg reading lavfi never ends by itself; if it dies anyway, the demo comes back after this. */
+/** ffmpeg reading lavfi (and a looped speech track) never ends by itself; if it dies anyway, the demo comes back after this. */
 const RESTART_DELAY_MS = 2_000;
 
 /** What the demo needs of the server, and no more. */
@@ -53,7 +54,8 @@ export class DemoBroadcast {
 
   async #publish(): Promise<void> {
     const room = await this.#deps.rooms.getOrCreate(this.slug);
-    const publisher = await FfmpegPublisher.start(room, testPatternSource(), this.#logger);
+    const speech = await speechTrack(this.#logger);
+    const publisher = await FfmpegPublisher.start(room, testPatternSource({ speech }), this.#logger);
     this.#publisher = publisher;
     publisher.once('exit', ({ reason, code }) => {
       this.#logger.warn({ reason, code }, 'demo source stopped; restarting it');

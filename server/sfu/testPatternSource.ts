@@ -4,10 +4,17 @@ import { timecodeFilters } from './timecode';
 
 /**
  * A synthetic broadcast: a moving test picture with the wall-clock time burned in (so a viewer can
- * read the delay off the screen) and a beeping tone. Used by `npm run demo`, benchmarks and tests.
- * With `timecode`, the time is also stamped machine-readably (see timecode.ts) for latency benchmarks.
+ * read the delay off the screen) and the looped `speech` track (see speechTrack.ts), or a beeping tone
+ * without one. Used by `npm run demo`, benchmarks and tests. With `timecode`, the time is also stamped
+ * machine-readably (see timecode.ts) for latency benchmarks.
  */
-export function testPatternSource({ width = 1280, height = 720, fps = 25, timecode = false } = {}): FfmpegSource {
+export function testPatternSource({
+  width = 1280,
+  height = 720,
+  fps = 25,
+  timecode = false,
+  speech,
+}: { width?: number; height?: number; fps?: number; timecode?: boolean; speech?: string } = {}): FfmpegSource {
   const font = boldFont();
   const clock = font
     ? `,drawtext=fontfile=${font}:text='%{localtime\\:%H\\\\\\:%M\\\\\\:%S}':fontsize=${Math.round(height / 8)}` +
@@ -18,7 +25,9 @@ export function testPatternSource({ width = 1280, height = 720, fps = 25, timeco
     inputArgs: [
       // With a timecode the `realtime` filter paces the picture, so that stamps are taken at capture time.
       ...(timecode ? [] : ['-re']), '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}${clock}${stamp}`,
-      '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:beep_factor=4:sample_rate=48000',
+      ...(speech
+        ? ['-re', '-stream_loop', '-1', '-i', speech]
+        : ['-re', '-f', 'lavfi', '-i', 'sine=frequency=440:beep_factor=4:sample_rate=48000']),
     ],
     video: '0:v:0',
     audio: '1:a:0',

@@ -5,6 +5,7 @@ import { loadConfig } from '../../server/config';
 import { JalsaServer } from '../../server/JalsaServer';
 import { createLogger } from '../../server/logger';
 import { FfmpegPublisher } from '../../server/sfu/FfmpegPublisher';
+import { speechTrack } from '../../server/sfu/speechTrack';
 import { testPatternSource } from '../../server/sfu/testPatternSource';
 
 export interface TestServer {
@@ -53,12 +54,14 @@ export async function createEvent(
   return { slug: body.event.slug, eventKey: body.organizerKey };
 }
 
-/** Takes an event live with the synthetic test pattern published into its room, as an organizer would. */
+/** Takes an event live with the synthetic test pattern (speaking, see speechTrack) published into its room, as an organizer would. */
 export async function publishTestPattern(
   test: TestServer,
   slug: string,
   pattern: Parameters<typeof testPatternSource>[0] = { width: 640, height: 360 },
 ): Promise<FfmpegPublisher> {
   if (test.server.events.get(slug).status === 'scheduled') test.server.events.goLive(slug);
-  return FfmpegPublisher.start(await test.server.rooms.getOrCreate(slug), testPatternSource(pattern), createLogger('silent'));
+  const logger = createLogger('silent');
+  const speech = await speechTrack(logger);
+  return FfmpegPublisher.start(await test.server.rooms.getOrCreate(slug), testPatternSource({ speech, ...pattern }), logger);
 }

@@ -1,0 +1,17 @@
+/**
+ * What the synthetic source says: a plausible rally speech, written for this project (no rights to
+ * anyone else's words), long and varied enough that an encoder meets what a real speaker gives it —
+ * sentences of every length, pauses, numbers, names, a crowd's call and response.
+ */
+export const SPEECH_PARAGRAPHS: readonly string[] = [
+  'Friends, neighbours, brothers and sisters. Thank you for coming out tonight, some of you after a full day in the fields, some of you after a night shift, and some of you after a bus ride of four hours. I see you. We all see you. And that is where tonight begins.',
+  'Three years ago, the school in the lower village had one teacher for two hundred and forty children. Today it has seven. That did not happen because someone in the capital woke up generous. It happened because mothers and fathers sat in that courtyard every Thursday, wrote the same letter eleven times, and refused to go home.',
+  'So let me ask you a simple question. Who built the road from the market to the river? Was it the minister? No. Was it the contractor who vanished with half the money? No. It was the people of this district, with their own hands, when the rains washed the old one away in nineteen ninety eight.',
+  'We are told that patience is a virtue. I agree. We have been patient about clean water for twenty years. We have been patient about the clinic that opens two days a week, when the doctor can find fuel for his car. We have been patient about electricity that comes at midnight and leaves before the morning prayer. Patience is a virtue, but it is not a plan.',
+  'Here is our plan. First, every village above five hundred people gets a water point that is tested every month, and the results are painted on the wall where everyone can read them. Second, the clinic opens six days a week, with a nurse who lives here, not a visitor who passes through. Third, the district budget is read aloud, line by line, in this square, every year, before it is spent.',
+  'Some people say that is too much to ask. I say it is the least we can ask. It costs less than the new offices they built last spring, the ones with the marble stairs that nobody climbs. It costs less than one month of the convoys that drive through here with their windows closed.',
+  'I want to speak now to the young people at the back, the ones holding up their phones. Yes, you. Some of you are listening to us from a village two valleys away, on a connection that drops every few minutes. Keep listening. When the picture freezes, the words will still reach you. That is why we are here together, even when we cannot be in the same place.',
+  'And to the women who organised the kitchens today, who fed three thousand people with rice, lentils and bread, and who will be the last to leave tonight: without you there is no movement. There is only a man with a microphone.',
+  'We will march on the first of next month, from the old bridge to the district office. We will march peacefully. We will march with our children and our grandparents. We will carry water from the river in clay pots, and we will ask the officials to drink it. If it is good enough for our children, it is good enough for them.',
+  'Before I finish, repeat after me. Water for every village. Water for every village! A clinic that stays open. A clinic that stays open! A budget read in the square. A budget read in the square! Thank you. Go home safely, tell one neighbour what you heard, and we will meet again on the first.',
+];
