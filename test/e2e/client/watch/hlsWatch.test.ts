@@ -1,5 +1,7 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { audioRung, speechRung } from '../../../../shared/ladder';
+import { recordingUrls } from '../../../../shared/recordings';
 import { waitFor } from '../../../helpers/browser';
 import { withServerAndBrowser, type TestPublisher } from '../../../helpers/serverAndBrowser';
 import { progressOver, readPlayer } from '../../../helpers/watchPage';
@@ -9,10 +11,13 @@ const test = withServerAndBrowser({ env: { WEBRTC_SEATS_PER_WORKER: '0' } });
 let page: Page;
 let slug: string;
 let publisher: TestPublisher;
+/** Every URL the watch page requested, in order. */
+const requested: string[] = [];
 
 beforeAll(async () => {
   ({ slug, publisher } = await test.broadcast('HLS rally'));
   page = await test.browser.newPage();
+  page.on('request', (request) => requested.push(new URL(request.url()).pathname));
 });
 
 describe('watching a live event over HLS', () => {
@@ -28,7 +33,8 @@ describe('watching a live event over HLS', () => {
     await expect.poll(() => test.server.audience.playbackCounts().get(slug)?.['hls-video']).toBe(1);
   });
 
-  it('switches to the audio-only rung with the stage picture when the attendee asks, and back to video', async () => {
+  it('switches to the Opus speech rung through the audio pipe with the stage picture when the attendee asks, and back to video', async () => {
+    const before = requested.length;
     await page.getByTestId('audio-only-toggle').check();
     const audio = await waitFor(() => readPlayer(page), (v) => v.mode === 'audio' && v.audio.playing && v.poster);
     expect(audio.mode).toBe('audio');
@@ -38,6 +44,11 @@ describe('watching a live event over HLS', () => {
     expect(heard.seconds).toBeGreaterThan(1.5);
     expect(heard.audioDecodedBytes).toBeGreaterThan(0);
     expect(heard.videoDecodedBytes).toBe(0);
+    // Chromium's MSE takes Opus in fMP4, and the attendee asked to save data: the 16 kbps rung, not AAC's.
+    const audioOnly = requested.slice(before);
+    expect(audioOnly).toContain(recordingUrls(slug).speech);
+    expect(audioOnly.some((url) => new RegExp(`/runs/\\d+/${speechRung.name}/seg_\\d+\\.m4s$`).test(url))).toBe(true);
+    expect(audioOnly.filter((url) => url.includes(`/${audioRung.name}/`) || url === recordingUrls(slug).audioOnly)).toEqual([]);
     await expect.poll(() => test.server.audience.playbackCounts().get(slug)?.['audio-only']).toBe(1);
 
     await page.getByTestId('audio-only-toggle').uncheck();

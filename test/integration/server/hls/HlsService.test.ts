@@ -4,14 +4,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMediaPlaylist } from '../../../../server/hls/PlaylistComposer';
-import { createLogger } from '../../../../server/logger';
-import { FfmpegPublisher } from '../../../../server/sfu/FfmpegPublisher';
-import { testPatternSource } from '../../../../server/sfu/testPatternSource';
-import { rungNames } from '../../../../shared/ladder';
+import type { FfmpegPublisher } from '../../../../server/sfu/FfmpegPublisher';
+import { rungNames, SPEECH_FRAME_MS, speechRung } from '../../../../shared/ladder';
 import { recordingFiles, recordingUrl, runFiles } from '../../../../shared/recordingLayout';
 import { waitFor } from '../../../helpers/browser';
 import { readRecordingFile, segmentUris } from '../../../helpers/playlists';
-import { createEvent, startTestServer, type TestServer } from '../../../helpers/testServer';
+import { createEvent, publishTestPattern, startTestServer, type TestServer } from '../../../helpers/testServer';
 
 const run = promisify(execFile);
 
@@ -25,7 +23,7 @@ const served = (file: string, init?: RequestInit) => fetch(`${test.url}${recordi
 const durationsOf = (playlist: string) => parseMediaPlaylist(playlist).segments.map((s) => s.duration);
 
 async function publish(): Promise<void> {
-  publisher = await FfmpegPublisher.start(await test.server.rooms.getOrCreate(slug), testPatternSource({ width: 640, height: 360 }), createLogger('silent'));
+  publisher = await publishTestPattern(test, slug);
 }
 
 beforeAll(async () => {
@@ -75,6 +73,25 @@ describe('HLS packaging of a live event', () => {
     const streams = (JSON.parse(probe.stdout) as { streams: { codec_name: string; width?: number; height?: number; profile?: string }[] }).streams;
     expect(streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
     expect(streams.find((s) => s.codec_name === 'h264')).toMatchObject({ width: 320, height: 180 });
+  });
+
+  it('writes the speech rung as 48 kHz mono Opus in its own playlist, cut like the AAC rung and left out of the master', async () => {
+    const speech = await waitFor(() => read(recordingFiles.speechPlaylist), (p) => segmentUris(p).length >= 3, 30_000);
+    const segments = parseMediaPlaylist(speech).segments;
+    const [first] = segments;
+    const probe = await run('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', path.join(dir, first!.init!)]);
+    const streams = (JSON.parse(probe.stdout) as { streams: { codec_name: string; sample_rate: string; channels: number }[] }).streams;
+    expect(streams).toEqual([expect.objectContaining({ codec_name: 'opus', sample_rate: '48000', channels: 1 })]);
+    // A media segment plays after its init segment, as the audio pipe appends them: 2 s of 20 ms frames.
+    const joined = path.join(dir, 'speech-probe.mp4');
+    await fs.writeFile(joined, Buffer.concat([await fs.readFile(path.join(dir, first!.init!)), await fs.readFile(path.join(dir, first!.uri))]));
+    const packets = await run('ffprobe', ['-v', 'error', '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0', joined]);
+    await fs.rm(joined);
+    expect(Number(packets.stdout.trim())).toBeGreaterThanOrEqual(Math.floor((first!.duration * 1000) / SPEECH_FRAME_MS) - 1);
+    expect(first!.uri).toMatch(new RegExp(`^runs/\\d+/${speechRung.name}/seg_\\d{5}\\.m4s$`));
+    const aac = durationsOf(await read(recordingFiles.audioPlaylist));
+    segments.slice(0, 3).forEach((s, i) => expect(Math.abs(s.duration - aac[i]!)).toBeLessThan(0.1));
+    expect(await read(recordingFiles.master)).not.toContain(recordingFiles.speechPlaylist);
   });
 
   it('restarts a killed ffmpeg, marks a discontinuity and keeps every segment already written', async () => {
