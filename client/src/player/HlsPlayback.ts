@@ -1,7 +1,7 @@
+import { peakBandwidth, speechRung, type AudioRung } from '../../../shared/ladder';
 import { recordingUrls } from '../../../shared/recordings';
 import { StateStore } from '../lib/StateStore';
 import { Adaptation, type AdaptationStart } from './Adaptation';
-import { peakBandwidth, speechRung, type AudioRung } from '../../../shared/ladder';
 import { AudioPipe, type AudioSource } from './AudioPipe';
 import { chooseAudioRung } from './audioRungChoice';
 import { fetchMetered } from './fetchMetered';
