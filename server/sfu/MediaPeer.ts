@@ -1,7 +1,7 @@
 import type { types } from 'mediasoup';
 import type { MediaNotification, MediaNotificationName, Role } from '../../shared/signalling';
 import { BadRequestError, ForbiddenError, InvalidStateError, NotFoundError } from '../errors';
-import type { MediaRoom } from './MediaRoom';
+import type { MediaRoom, ReceiveTransport } from './MediaRoom';
 
 export type Notify = <N extends MediaNotificationName>(name: N, payload: MediaNotification<N>) => void;
 
@@ -27,8 +27,11 @@ export class MediaPeer {
   readonly #wantsResumed = new Set<string>();
   #audioOnly = false;
   #closed = false;
-  /** Where this peer's receive transport lives, which may be another worker than the origin. */
-  #receiveRouter: types.Router | undefined;
+  /**
+   * Where this peer's receive transport lives (which may be another worker than the origin), and how it
+   * takes its seat when one was not taken yet.
+   */
+  #receiving: Pick<ReceiveTransport, 'router' | 'takeSeat'> | undefined;
 
   constructor(room: MediaRoom, role: Role, notify: Notify) {
     this.room = room;
@@ -51,7 +54,7 @@ export class MediaPeer {
     // A client that asks again (e.g. after an ICE failure) gets a fresh transport, never a pile of them.
     this.#transports.get(direction)?.close();
     this.#creating.add(direction);
-    let made: { transport: types.WebRtcTransport; router?: types.Router; releaseSeat?: () => void };
+    let made: { transport: types.WebRtcTransport; router?: types.Router; takeSeat?: () => void };
     try {
       made = direction === 'send'
         ? { transport: await this.room.createSendTransport() }
@@ -59,9 +62,8 @@ export class MediaPeer {
     } finally {
       this.#creating.delete(direction);
     }
-    const { transport, router, releaseSeat } = made;
+    const { transport, router, takeSeat } = made;
     transport.observer.once('close', () => {
-      releaseSeat?.();
       if (this.#transports.get(direction) === transport) this.#transports.delete(direction);
     });
     // The connection left (or the room closed) while the transport was made: nobody would ever close it.
@@ -70,7 +72,7 @@ export class MediaPeer {
       this.#assertOpen();
     }
     this.#transports.set(direction, transport);
-    if (router) this.#receiveRouter = router;
+    if (router && takeSeat) this.#receiving = { router, takeSeat };
     return {
       id: transport.id,
       iceParameters: transport.iceParameters,
@@ -95,10 +97,12 @@ export class MediaPeer {
   async consume(producerId: string, rtpCapabilities: types.RtpCapabilities) {
     this.#assertOpen();
     const transport = this.#transports.get('recv');
-    const router = this.#receiveRouter;
-    if (!transport || !router) throw new InvalidStateError('create a receive transport first');
+    if (!transport || !this.#receiving) throw new InvalidStateError('create a receive transport first');
+    const { router, takeSeat } = this.#receiving;
     if (!this.room.hasProducer(producerId)) throw new NotFoundError('producer');
     if (this.#consumed.has(producerId)) throw new InvalidStateError('this producer is already consumed');
+    // A transport made while there was nothing to receive takes its seat now.
+    takeSeat();
     this.#consumed.add(producerId);
     let consumer: types.Consumer;
     try {

@@ -1,6 +1,6 @@
 import type { types } from 'mediasoup';
 import type { IngestStream, MediaKind } from '../../shared/signalling';
-import { UnavailableError } from '../errors';
+import { InvalidStateError, UnavailableError } from '../errors';
 import type { Logger } from '../logger';
 import { SafeEmitter } from '../SafeEmitter';
 import { mediaCodecs } from './mediaCodecs';
@@ -41,7 +41,12 @@ export interface ReceiveTransport {
   transport: types.WebRtcTransport;
   /** The router the transport belongs to: consumers must be made there. */
   router: types.Router;
-  releaseSeat: ReleaseSeat;
+  /**
+   * Makes sure the transport holds its seat before anything is consumed on it; a no-op once it does
+   * (or when it needs none). The seat goes back when the transport closes.
+   * @throws UnavailableError (`seatsFull`) when the transport's worker has no seat left.
+   */
+  takeSeat: () => void;
 }
 
 /** RTCP's fraction lost is in 256ths. */
@@ -134,13 +139,17 @@ export class MediaRoom extends SafeEmitter<MediaRoomEvents> {
   }
 
   /**
-   * An attendee takes a seat on the worker with the most free ones and receives from that worker's
-   * router; organizers watching their own event need no seat and use the origin.
+   * An attendee receives from the router of the worker with the most free seats; organizers watching
+   * their own event need no seat and use the origin. The seat is taken when there is something to
+   * receive: at once in a room with producers, else at the first consume. An attendee waiting for the
+   * organizer to start sending (which may take long after going live) then holds no seat meanwhile, so
+   * a socket that makes a transport early and never uses it keeps nobody else from watching.
+   * @throws UnavailableError (`seatsFull`) when no worker has a seat left.
    */
   async createReceiveTransport(needsSeat: boolean): Promise<ReceiveTransport> {
     if (!needsSeat) {
       const transport = this.#closeUnlessConnected(await this.#createWebRtcTransport(this.#router));
-      return { transport, router: this.#router, releaseSeat: () => undefined };
+      return { transport, router: this.#router, takeSeat: () => undefined };
     }
     // The origin's core also carries the organizer's producers and the packager: others go first.
     const load = (w: types.Worker) => this.#seats.taken(w) + (w === this.#originWorker ? 0.5 : 0);
@@ -148,13 +157,27 @@ export class MediaRoom extends SafeEmitter<MediaRoomEvents> {
       .alive()
       .filter((w) => this.#seats.available(w))
       .sort((a, b) => load(a) - load(b))[0];
-    const releaseSeat = worker && this.#seats.take(worker);
-    if (!worker || !releaseSeat) throw new UnavailableError('all WebRTC seats are taken; play the HLS stream instead', 'seatsFull');
+    if (!worker) throw seatsFull();
+    let releaseSeat: ReleaseSeat | undefined;
+    let gone = false;
+    const takeSeat = () => {
+      // A seat taken for a closed transport would never be given back.
+      if (gone) throw new InvalidStateError('the receive transport closed');
+      releaseSeat ??= this.#seats.take(worker);
+      if (!releaseSeat) throw seatsFull();
+    };
+    // Taken before the awaits below, so that concurrent requests cannot all count the same free seat.
+    if (this.#producers.size > 0) takeSeat();
     try {
       const router = await this.#routerOn(worker);
-      return { transport: this.#closeUnlessConnected(await this.#createWebRtcTransport(router)), router, releaseSeat };
+      const transport = this.#closeUnlessConnected(await this.#createWebRtcTransport(router));
+      transport.observer.once('close', () => {
+        gone = true;
+        releaseSeat?.();
+      });
+      return { transport, router, takeSeat };
     } catch (error) {
-      releaseSeat();
+      releaseSeat?.();
       throw error;
     }
   }
@@ -279,8 +302,9 @@ export class MediaRoom extends SafeEmitter<MediaRoomEvents> {
   }
 
   /**
-   * A receive transport holds a seat and ports from the moment it is made; one whose client never
-   * completes ICE (gone, or never meant to connect) gives them back instead of holding them all event long.
+   * A receive transport holds ports (and, once there is something to receive, a seat) from the moment
+   * it is made; one whose client never completes ICE (gone, or never meant to connect) gives them back
+   * instead of holding them all event long.
    * A client connects once it has something to receive, so in a room without producers yet (the
    * organizer live but not yet sending) the clock starts with the first one.
    */
@@ -339,4 +363,8 @@ async function ingestStream(producer: types.Producer): Promise<IngestStream | un
     packetsLost: stats.reduce((sum, s) => sum + Math.max(0, s.packetsLost), 0),
     lossFraction: Math.min(1, Math.max(0, ...stats.map((s) => s.fractionLost)) / FRACTION_LOST_SCALE),
   };
+}
+
+function seatsFull(): UnavailableError {
+  return new UnavailableError('all WebRTC seats are taken; play the HLS stream instead', 'seatsFull');
 }

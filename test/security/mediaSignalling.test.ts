@@ -215,6 +215,44 @@ describe('hole 2: using up the WebRTC seats', () => {
     }
   });
 
+  it('seats nobody before the first producer: a squatter’s early transport keeps no early attendee out', async () => {
+    const limited = await startTestServer({ WEBRTC_SEATS_PER_WORKER: '1' });
+    try {
+      const { slug } = await createEvent(limited);
+      // Live, but the organizer is not sending yet: attendees arrive early and wait.
+      limited.server.events.goLive(slug);
+      const squatter = await connect(limited.url);
+      await squatter.ok('join', { slug });
+      await squatter.ok('createTransport', { direction: 'recv' });
+      const attendee = await connect(limited.url);
+      const joined = await attendee.ok<Joined>('join', { slug });
+      expect(await attendee.ok('createTransport', { direction: 'recv' })).toHaveProperty('id');
+      expect(limited.server.rooms.seats.used).toBe(0);
+
+      const publisher = await publishTestPattern(limited, slug, { width: 320, height: 180 });
+      try {
+        const room = limited.server.rooms.get(slug)!;
+        await expect.poll(() => room.producers(), { timeout: 5_000 }).toHaveLength(2);
+        const producers = room.producers();
+        const consume = (client: SignallingClient, producerId: string) =>
+          client.request('consume', { producerId, rtpCapabilities: joined.routerRtpCapabilities });
+        expect(await consume(attendee, producers[0]!.producerId)).toMatchObject({ ok: true });
+        expect(await consume(attendee, producers[1]!.producerId)).toMatchObject({ ok: true });
+        expect(limited.server.rooms.seats.used).toBe(1);
+        // The squatter now wants a seat like anyone else, and there is none left.
+        expect(await consume(squatter, producers[0]!.producerId)).toMatchObject({
+          ok: false,
+          error: { reason: 'seatsFull' },
+        });
+        expect(limited.server.rooms.seats.used).toBe(1);
+      } finally {
+        publisher.close();
+      }
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('refuses connections over the cap from one address while another address still connects', async () => {
     const limited = await startTestServer({ SOCKET_CONNECTIONS_PER_ADDRESS: '3' });
     // The test server is reached over loopback, as through the trusted local proxy, which names the client.

@@ -21,6 +21,7 @@ describe('MediaRoom: where attendees are seated', () => {
   it('seats attendees on the worker with the fewest taken seats, the origin last on a tie', async () => {
     const { room: r, workers } = await room(2);
     const [origin, other] = workers as [FakeWorker, FakeWorker];
+    r.addProducer(producer('audio'));
     const seated = [];
     for (let i = 0; i < 3; i++) seated.push(workerOf((await r.createReceiveTransport(true)).router));
     // The origin carries the organizer and the packager: it counts half a seat busier.
@@ -34,12 +35,29 @@ describe('MediaRoom: where attendees are seated', () => {
     expect(r.seatAvailable).toBe(true);
   });
 
-  it('refuses an attendee when every worker’s seats are taken, and gives a seat back when released', async () => {
+  it('refuses an attendee when every worker’s seats are taken, and gives a seat back when its transport closes', async () => {
     const { room: r } = await room(1, 1);
+    r.addProducer(producer('audio'));
     const first = await r.createReceiveTransport(true);
-    await expect(r.createReceiveTransport(true)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(r.createReceiveTransport(true)).rejects.toMatchObject({ code: 'UNAVAILABLE', reason: 'seatsFull' });
     expect(r.seatAvailable).toBe(false);
-    first.releaseSeat();
+    first.transport.close();
+    expect(r.seatAvailable).toBe(true);
+  });
+
+  it('seats an attendee who came before the first producer only when they take something, once', async () => {
+    const { room: r } = await room(1, 1);
+    const early = await r.createReceiveTransport(true);
+    const squatter = await r.createReceiveTransport(true);
+    expect(r.seatAvailable).toBe(true);
+    r.addProducer(producer('audio'));
+    early.takeSeat();
+    early.takeSeat();
+    expect(r.seatAvailable).toBe(false);
+    expect(() => squatter.takeSeat()).toThrow(expect.objectContaining({ code: 'UNAVAILABLE', reason: 'seatsFull' }));
+    early.transport.close();
+    expect(r.seatAvailable).toBe(true);
+    expect(() => early.takeSeat()).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
     expect(r.seatAvailable).toBe(true);
   });
 });
