@@ -1,6 +1,7 @@
 import type { types } from 'mediasoup';
 import type { MediaNotification, MediaNotificationName, Role } from '../../shared/signalling';
-import { BadRequestError, ForbiddenError, InvalidStateError, NotFoundError } from '../errors';
+import { BadRequestError, ForbiddenError, InvalidStateError, NotFoundError, RateLimitedError } from '../errors';
+import type { TokenBucket } from '../realtime/TokenBucket';
 import type { MediaRoom, ReceiveTransport } from './MediaRoom';
 
 export type Notify = <N extends MediaNotificationName>(name: N, payload: MediaNotification<N>) => void;
@@ -17,6 +18,7 @@ export class MediaPeer {
   readonly room: MediaRoom;
   readonly role: Role;
   readonly #notify: Notify;
+  readonly #receiveTransports: TokenBucket;
   readonly #transports = new Map<Direction, types.WebRtcTransport>();
   /** Directions whose transport is being made: a second request meanwhile would take a second seat. */
   readonly #creating = new Set<Direction>();
@@ -33,10 +35,16 @@ export class MediaPeer {
    */
   #receiving: Pick<ReceiveTransport, 'router' | 'takeSeat'> | undefined;
 
-  constructor(room: MediaRoom, role: Role, notify: Notify) {
+  /**
+   * @param receiveTransports the attendee's allowance of receive transports. Each is real work for the
+   *   SFU (ports, a DTLS identity, consumers) and holds a seat until it connects or times out: one remade
+   *   every few seconds would squat a seat for ever and keep the worker busy.
+   */
+  constructor(room: MediaRoom, role: Role, notify: Notify, receiveTransports: TokenBucket) {
     this.room = room;
     this.role = role;
     this.#notify = notify;
+    this.#receiveTransports = receiveTransports;
   }
 
   get closed(): boolean {
@@ -51,6 +59,9 @@ export class MediaPeer {
     this.#assertOpen();
     if (direction === 'send') this.#assertOrganizer();
     if (this.#creating.has(direction)) throw new InvalidStateError(`a ${direction} transport is already being made`);
+    if (direction === 'recv' && this.role === 'attendee' && !this.#receiveTransports.take()) {
+      throw new RateLimitedError('receive transports are made once per watch; play the HLS stream if WebRTC fails');
+    }
     // A client that asks again (e.g. after an ICE failure) gets a fresh transport, never a pile of them.
     this.#transports.get(direction)?.close();
     this.#creating.add(direction);

@@ -11,11 +11,19 @@ import { InvalidStateError, NotLiveError } from '../errors';
 import type { EventService } from '../events/EventService';
 import type { EventMembership, Membership } from '../realtime/EventMembership';
 import type { RequestHandlers } from '../realtime/handleSocketRequests';
+import { TokenBucket } from '../realtime/TokenBucket';
 import type { FileBroadcaster } from './FileBroadcaster';
 import { MediaPeer } from './MediaPeer';
 import type { MediaRoomRegistry } from './MediaRoomRegistry';
 
 export type MediaSocket = Socket<MediaClientToServerEvents, MediaServerToClientEvents>;
+
+/**
+ * Receive transports an attendee's connection may make at once, then one per this many seconds. A player
+ * makes one per watch (another after a worker died); one that cannot connect plays HLS instead.
+ */
+const RECEIVE_TRANSPORT_BURST = 3;
+const RECEIVE_TRANSPORTS_PER_SECOND = 1 / 30;
 
 /** The Socket.io room that hears an event's notifications. */
 export function eventChannel(slug: string): string {
@@ -43,6 +51,8 @@ export class MediaSession {
   readonly #rooms: MediaRoomRegistry;
   readonly #fileBroadcasts: FileBroadcaster;
   #peer: MediaPeer | undefined;
+  /** Kept by the connection, not the peer: joining again must not buy a fresh allowance. */
+  readonly #receiveTransports = new TokenBucket(RECEIVE_TRANSPORT_BURST, RECEIVE_TRANSPORTS_PER_SECOND);
 
   constructor(
     socket: MediaSocket,
@@ -136,7 +146,7 @@ export class MediaSession {
     if (!this.#membership.holds(membership)) throw new InvalidStateError('a later join replaced this one');
     if (this.#peer && !this.#peer.closed && this.#peer.room === room) return this.#peer;
     this.#peer?.close();
-    this.#peer = new MediaPeer(room, membership.role, this.#notify);
+    this.#peer = new MediaPeer(room, membership.role, this.#notify, this.#receiveTransports);
     return this.#peer;
   }
 

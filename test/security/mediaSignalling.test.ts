@@ -215,6 +215,26 @@ describe('hole 2: using up the WebRTC seats', () => {
     }
   });
 
+  it('stops a socket remaking its receive transport to keep a seat, even across joins, and serves the next attendee', async () => {
+    const { slug, publisher } = await broadcastingEvent();
+    try {
+      const attacker = await connect();
+      await attacker.ok('join', { slug });
+      const made = [];
+      for (let i = 0; i < 6; i++) {
+        // Joining again makes a new peer: it must not come with a new allowance.
+        if (i === 3) await attacker.ok('join', { slug });
+        made.push(await attacker.request('createTransport', { direction: 'recv' }));
+      }
+      expect(made.map((ack) => ack.ok)).toEqual([true, true, true, false, false, false]);
+      expect(codes(made)).toEqual(['RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED']);
+      const attendee = await watchingAttendee(slug);
+      expect(openConsumers(attendee.transport.id)).toHaveLength(2);
+    } finally {
+      publisher.close();
+    }
+  });
+
   it('seats nobody before the first producer: a squatter’s early transport keeps no early attendee out', async () => {
     const limited = await startTestServer({ WEBRTC_SEATS_PER_WORKER: '1' });
     try {

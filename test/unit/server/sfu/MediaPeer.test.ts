@@ -4,7 +4,11 @@ import { createLogger } from '../../../../server/logger';
 import { MediaPeer } from '../../../../server/sfu/MediaPeer';
 import { MediaRoom } from '../../../../server/sfu/MediaRoom';
 import { WebRtcSeats } from '../../../../server/sfu/WebRtcSeats';
+import { TokenBucket } from '../../../../server/realtime/TokenBucket';
 import { asMediasoup, FakeProducer, fakePool, type FakeRouter, transportSettings } from '../../../helpers/fakeMediasoup';
+
+/** A connection's allowance of receive transports as the server gives it: a few, then one per 30 s. */
+const allowance = (burst = 3) => new TokenBucket(burst, 1 / 30);
 
 const capabilities = asMediasoup<types.RtpCapabilities>({ codecs: [] });
 const rtpParameters = asMediasoup<types.RtpParameters>({ codecs: [], encodings: [] });
@@ -23,7 +27,7 @@ async function liveRoom() {
 /** An attendee receiving both of the organizer's producers, having asked to resume those of `resumed`. */
 async function attendee(resumed: ('audio' | 'video')[]) {
   const { room, audio, video, origin } = await liveRoom();
-  const peer = new MediaPeer(room, 'attendee', () => undefined);
+  const peer = new MediaPeer(room, 'attendee', () => undefined, allowance());
   await peer.createTransport('recv');
   const consumerIds: Record<string, string> = {};
   for (const producer of [audio, video]) {
@@ -68,13 +72,24 @@ describe('MediaPeer: audio only', () => {
 describe('MediaPeer: roles and state', () => {
   it('lets only an organizer send', async () => {
     const { room } = await liveRoom();
-    const peer = new MediaPeer(room, 'attendee', () => undefined);
+    const peer = new MediaPeer(room, 'attendee', () => undefined, allowance());
     await expect(peer.createTransport('send')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('makes an attendee’s receive transports only within its allowance; an organizer needs none', async () => {
+    const { room, seats } = await liveRoom();
+    const peer = new MediaPeer(room, 'attendee', () => undefined, allowance(2));
+    await peer.createTransport('recv');
+    await peer.createTransport('recv');
+    await expect(peer.createTransport('recv')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    expect(seats.used).toBe(1);
+    const organizer = new MediaPeer(room, 'organizer', () => undefined, allowance(0));
+    expect(await organizer.createTransport('recv')).toHaveProperty('id');
   });
 
   it('refuses to consume before a receive transport exists, and a producer the room does not have', async () => {
     const { room, audio } = await liveRoom();
-    const peer = new MediaPeer(room, 'attendee', () => undefined);
+    const peer = new MediaPeer(room, 'attendee', () => undefined, allowance());
     await expect(peer.consume(audio.id, capabilities)).rejects.toMatchObject({ code: 'INVALID_STATE' });
     await peer.createTransport('recv');
     await expect(peer.consume('no-such-producer', capabilities)).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -85,7 +100,7 @@ describe('MediaPeer: roles and state', () => {
     room.on('producerAdded', () => {
       throw new Error('a buggy listener');
     });
-    const organizer = new MediaPeer(room, 'organizer', () => undefined);
+    const organizer = new MediaPeer(room, 'organizer', () => undefined, allowance());
     const { id } = await organizer.createTransport('send');
     const { producerId } = await organizer.produce(id, 'audio', rtpParameters);
     expect(room.producers()).toContainEqual({ producerId, kind: 'audio' });
@@ -93,7 +108,7 @@ describe('MediaPeer: roles and state', () => {
 
   it('refuses a second transport of a direction while the first is being made, and keeps one seat', async () => {
     const { room, seats } = await liveRoom();
-    const peer = new MediaPeer(room, 'attendee', () => undefined);
+    const peer = new MediaPeer(room, 'attendee', () => undefined, allowance());
     const results = await Promise.allSettled([peer.createTransport('recv'), peer.createTransport('recv')]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
     expect(results[1]).toMatchObject({ reason: { code: 'INVALID_STATE' } });
@@ -105,7 +120,7 @@ describe('MediaPeer: roles and state', () => {
 
   it('closes a transport made while the peer closed, and gives its seat back', async () => {
     const { room, seats, origin } = await liveRoom();
-    const peer = new MediaPeer(room, 'attendee', () => undefined);
+    const peer = new MediaPeer(room, 'attendee', () => undefined, allowance());
     const made = peer.createTransport('recv');
     peer.close();
     await expect(made).rejects.toMatchObject({ code: 'INVALID_STATE' });
@@ -115,7 +130,7 @@ describe('MediaPeer: roles and state', () => {
 
   it('consumes each producer once: a second consume is refused until the first consumer closes', async () => {
     const { room, video, origin } = await liveRoom();
-    const peer = new MediaPeer(room, 'attendee', () => undefined);
+    const peer = new MediaPeer(room, 'attendee', () => undefined, allowance());
     await peer.createTransport('recv');
     const twice = [peer.consume(video.id, capabilities), peer.consume(video.id, capabilities)];
     const results = await Promise.allSettled(twice);
@@ -132,7 +147,7 @@ describe('MediaPeer: roles and state', () => {
 
   it('refuses everything once closed', async () => {
     const { room } = await liveRoom();
-    const peer = new MediaPeer(room, 'attendee', () => undefined);
+    const peer = new MediaPeer(room, 'attendee', () => undefined, allowance());
     peer.close();
     await expect(peer.createTransport('recv')).rejects.toMatchObject({ code: 'INVALID_STATE' });
   });
