@@ -2,7 +2,7 @@
 # One-command setup, run first by `npm start` and `npm test` (and by .ci/run).
 # Idempotent; each step is skipped quickly when already satisfied (second run: ~1-2 s).
 #
-#   a. Debian packages (ffmpeg, chromium, redis, tini, nginx, wrk, fonts + mediasoup worker build deps)
+#   a. Debian packages (ffmpeg, chromium, redis, tini, nginx, wrk, fonts, espeak-ng + mediasoup worker build deps)
 #   b. node_modules via `npm ci`, only when missing or package-lock.json changed
 #   c. mediasoup-worker binary at node_modules/mediasoup/worker/out/Release/mediasoup-worker,
 #      where mediasoup looks by default (no env var needed at run time). Sources, in order:
@@ -46,7 +46,7 @@ fi
 # ---------------------------------------------------------------------------------------------
 # a. Debian packages
 # ---------------------------------------------------------------------------------------------
-APT_RUNTIME=(ffmpeg chromium redis-server tini nginx wrk fonts-dejavu-core ca-certificates)
+APT_RUNTIME=(ffmpeg chromium redis-server tini nginx wrk fonts-dejavu-core ca-certificates espeak-ng)
 # Needed only to build the worker; installed always on Debian (simpler, and the build is the
 # fallback on any machine without the prebuilt download).
 APT_BUILD=(g++ make pkg-config ninja-build meson flatbuffers-compiler libflatbuffers-dev

@@ -1,0 +1,363 @@
+/**
+ * npm run bench:abuse [-- --hostile 2000 --legit 200 --webrtc 20 --seconds 40 --rate 5 --variants baseline,direct,proxy]
+ * A flood against a live event while its audience watches. The server runs as its own process (its CPU
+ * and memory are read from /proc, with its mediasoup worker and ffmpeg children); the event is live
+ * from a prepared recording of synthesised speech (espeak-ng), uploaded as an organizer would. Then:
+ *   legit    attendees from their own loopback addresses: HLS followers playing the live playlist (a
+ *            stall is a second the playhead waited for media), WebRTC attendees setting up receiving
+ *            again and again, and everyone chatting (every message timed to every attendee);
+ *   hostile  connections from one load process that join, make transports, consume, send malformed,
+ *            unanswerable and oversize frames, flood the chat, and open Engine.IO sessions only to send
+ *            them garbage. Refused connections retry.
+ * Variants: `baseline` (no flood), `direct` (every hostile connection from 127.0.0.1, i.e. one address),
+ * `proxy` (each hostile connection claims its own address in X-Forwarded-For to the trusted local proxy,
+ * as a botnet behind nginx would appear). Prints a table and writes bench/results/abuse.json.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { SEGMENT_SECONDS } from '../shared/ladder';
+import { recordingFiles, recordingUrl } from '../shared/recordingLayout';
+import { parseMediaPlaylist } from '../server/hls/PlaylistComposer';
+import { sample } from '../test/helpers/prometheus';
+import { startServerProcess, type ServerProcess } from '../test/helpers/serverProcess';
+import type { HostileReport, LegitReport, LoadCommand, LoadReply } from './abuseLoad';
+import { cpuSecondsByPid, processTree, rssMb } from './processCpu';
+import { writeResult } from './writeResult';
+
+delete process.env.REDIS_URL;
+
+const { values } = parseArgs({
+  options: {
+    hostile: { type: 'string', default: '2000' },
+    legit: { type: 'string', default: '200' },
+    webrtc: { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '40' },
+    warmup: { type: 'string', default: '10' },
+    rate: { type: 'string', default: '5' },
+    garbage: { type: 'string', default: '20' },
+    'chat-every': { type: 'string', default: '10' },
+    'webrtc-every': { type: 'string', default: '12' },
+    variants: { type: 'string', default: 'baseline,direct,proxy' },
+  },
+});
+const HOSTILE = Number(values.hostile);
+const LEGIT = Number(values.legit);
+const WEBRTC = Math.min(LEGIT, Number(values.webrtc));
+const MEASURE_MS = Number(values.seconds) * 1000;
+const WARMUP_MS = Number(values.warmup) * 1000;
+/** Chat still on its way when the window closes is given this long to arrive. */
+const DRAIN_MS = 3_000;
+const SAMPLE_MS = 1_000;
+/** The server's default: a receive transport never connected this long is closed. */
+const CONNECT_TIMEOUT_MS = 10_000;
+const METRICS_TOKEN = crypto.randomBytes(24).toString('base64url');
+
+type Variant = 'baseline' | 'direct' | 'proxy';
+const VARIANTS: Variant[] = ['baseline', 'direct', 'proxy'];
+
+/** One load process and its replies, taken in order by type. */
+class LoadProcess {
+  readonly #child: ChildProcess;
+  readonly #exited: Promise<void>;
+
+  /**
+   * @param niceness the flood runs at the lowest priority: on this one machine it would otherwise take
+   *   the server's cores, which a real attacker's own machines never do.
+   */
+  constructor(niceness = 0) {
+    this.#child = spawn('nice', ['-n', String(niceness), process.execPath, '--import', 'tsx', path.join(import.meta.dirname, 'abuseLoad.ts')], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.#exited = new Promise((resolve) => this.#child.once('exit', () => resolve()));
+  }
+
+  get pid(): number {
+    return this.#child.pid!;
+  }
+
+  tell(command: LoadCommand): void {
+    this.#child.send(command);
+  }
+
+  ask<T extends LoadReply['type']>(command: LoadCommand, reply: T): Promise<Extract<LoadReply, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (message: LoadReply) => {
+        if (message.type !== reply) return;
+        this.#child.off('message', onMessage);
+        this.#child.off('exit', onExit);
+        resolve(message as Extract<LoadReply, { type: T }>);
+      };
+      const onExit = (code: number | null) => reject(new Error(`a load process exited with ${code}`));
+      this.#child.on('message', onMessage);
+      this.#child.once('exit', onExit);
+      this.#child.send(command);
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.#child.exitCode === null) this.#child.send({ type: 'stop' } satisfies LoadCommand);
+    await this.#exited;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A few minutes of a speaker, synthesised: content an audio encoder treats as speech, unlike a tone. */
+async function speech(dir: string, seconds: number): Promise<string> {
+  const sentence =
+    'Friends, thank you for joining this rally tonight. The network may be slow, but our voices carry. ' +
+    'We ask for clean water, open schools and honest counting of every vote. ';
+  // espeak-ng at 160 words a minute says the sentence in about eleven seconds.
+  const text = sentence.repeat(Math.ceil(seconds / 11) + 1);
+  const file = path.join(dir, 'speech.wav');
+  execFileSync('espeak-ng', ['-s', '160', '-w', file, text]);
+  return file;
+}
+
+async function liveFromSpeech(server: ServerProcess, instanceKey: string, wav: string): Promise<string> {
+  const created = await fetch(`${server.url}/api/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${instanceKey}` },
+    body: JSON.stringify({ title: 'Abuse benchmark' }),
+  });
+  if (created.status !== 201) throw new Error(`creating the event failed: ${created.status}`);
+  const { event, organizerKey } = (await created.json()) as { event: { slug: string }; organizerKey: string };
+  const form = new FormData();
+  form.append('media', new Blob([await fs.readFile(wav)], { type: 'audio/wav' }), 'speech.wav');
+  const uploaded = await fetch(`${server.url}/api/events/${event.slug}/file-broadcast`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${organizerKey}` },
+    body: form,
+  });
+  if (uploaded.status !== 201) throw new Error(`going live from the recording failed: ${uploaded.status} ${await uploaded.text()}`);
+  // Attendees come once the ladder has a few segments, as they would to an event already running.
+  const playlist = `${server.url}${recordingUrl(event.slug, recordingFiles.rungPlaylist('180p'))}`;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const text = await fetch(playlist).then((r) => (r.ok ? r.text() : ''), () => '');
+    if (parseMediaPlaylist(text).segments.length >= 3) return event.slug;
+    await sleep(500);
+  }
+  throw new Error('the HLS ladder did not start');
+}
+
+/** Segments the ladder has published so far (its 180p rung): a packager that stalls stops adding them. */
+async function segmentsPublished(server: ServerProcess, slug: string): Promise<number> {
+  const playlist = `${server.url}${recordingUrl(slug, recordingFiles.rungPlaylist('180p'))}`;
+  return parseMediaPlaylist(await fetch(playlist).then((r) => (r.ok ? r.text() : ''), () => '')).segments.length;
+}
+
+/** Seats in use as the server reports them; undefined when it did not answer within a sample's time. */
+async function seatsUsed(server: ServerProcess): Promise<number | undefined> {
+  try {
+    const response = await fetch(`${server.url}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+      signal: AbortSignal.timeout(5_000),
+    });
+    return sample(await response.text(), 'jalsa_webrtc_seats_used');
+  } catch {
+    return undefined;
+  }
+}
+
+interface Figures {
+  hostileSockets: number;
+  legitimateStalls: { secondsTotal: number; maxPerClientSeconds: number; clientsThatStalled: number; followers: number };
+  seatsTakenByHostile: number;
+  serverRssMb: number;
+  refused: Record<string, number>;
+  serverCpuCores: number;
+  /** With the server's mediasoup worker and ffmpeg children (publisher and HLS packager). */
+  serverTreeCpuCores: number;
+  serverTreeRssMb: number;
+  /** The attendees' and the flood's own processes: on a small machine they compete with the server. */
+  loadProcessesCpuCores: number;
+  seatsUsedMax: number;
+  /** Scrapes of /metrics during the window that got no answer within 5 s: the server was not responding. */
+  metricsUnanswered: string;
+  /** Media the HLS ladder added during the window, against the window's length: the packager kept up or not. */
+  ladderSecondsPublished: number;
+  measuredSeconds: number;
+  legitimate: LegitReport;
+  hostile: Omit<HostileReport, 'refused'> | null;
+  loadAverage1m: number;
+}
+
+async function run(variant: Variant, wav: string): Promise<Figures> {
+  process.stdout.write(`${variant}: starting the server and going live…\n`);
+  const instanceKey = crypto.randomBytes(32).toString('base64url');
+  const server = await startServerProcess({
+    ORGANIZER_KEY: instanceKey,
+    SERVE_CLIENT: 'false',
+    LOG_LEVEL: 'error',
+    METRICS_TOKEN,
+    WEBRTC_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
+  });
+  const loads: LoadProcess[] = [];
+  try {
+    const slug = await liveFromSpeech(server, instanceKey, wav);
+    process.stdout.write(`${variant}: ${LEGIT} attendees joining…\n`);
+    const legit = new LoadProcess();
+    loads.push(legit);
+    await legit.ask(
+      {
+        type: 'legit',
+        options: {
+          url: server.url,
+          slug,
+          attendees: LEGIT,
+          webrtc: WEBRTC,
+          chatEverySeconds: Number(values['chat-every']),
+          webrtcEverySeconds: Number(values['webrtc-every']),
+          connectTimeoutMs: CONNECT_TIMEOUT_MS,
+        },
+      },
+      'ready',
+    );
+    let hostile: LoadProcess | undefined;
+    if (variant !== 'baseline') {
+      process.stdout.write(`${variant}: ${HOSTILE} hostile sockets…\n`);
+      hostile = new LoadProcess(19);
+      loads.push(hostile);
+      await hostile.ask(
+        {
+          type: 'hostile',
+          options: {
+            url: server.url,
+            slug,
+            sockets: HOSTILE,
+            spoof: variant === 'proxy',
+            ratePerSocket: Number(values.rate),
+            garbagePerSecond: Number(values.garbage),
+            connectTimeoutMs: CONNECT_TIMEOUT_MS,
+          },
+        },
+        'ready',
+      );
+    }
+    await sleep(WARMUP_MS);
+
+    process.stdout.write(`${variant}: measuring for ${MEASURE_MS / 1000} s…\n`);
+    for (const load of loads) load.tell({ type: 'measure', on: true });
+    const tree = processTree(server.pid);
+    const loadPids = loads.map((load) => processTree(load.pid)).flat();
+    const cpuBefore = cpuSecondsByPid([...tree, ...loadPids]);
+    const segmentsBefore = await segmentsPublished(server, slug);
+    const startedAt = performance.now();
+    let rss = 0;
+    let treeRss = 0;
+    let seatsMax = 0;
+    let hostileSeats = 0;
+    let samples = 0;
+    let unanswered = 0;
+    while (performance.now() - startedAt < MEASURE_MS) {
+      rss = Math.max(rss, rssMb([server.pid]));
+      treeRss = Math.max(treeRss, rssMb(processTree(server.pid)));
+      const [used, legitHeld] = await Promise.all([seatsUsed(server), legit.ask({ type: 'seats' }, 'seats')]);
+      if (used === undefined) unanswered++;
+      else {
+        seatsMax = Math.max(seatsMax, used);
+        hostileSeats = Math.max(hostileSeats, used - legitHeld.held);
+      }
+      samples++;
+      await sleep(SAMPLE_MS);
+    }
+    const cpuAfter = cpuSecondsByPid([...tree, ...loadPids]);
+    const segmentsInWindow = (await segmentsPublished(server, slug)) - segmentsBefore;
+    const elapsed = (performance.now() - startedAt) / 1000;
+    const cores = (pids: number[]) =>
+      pids.reduce((sum, pid) => sum + ((cpuAfter.get(pid) ?? 0) - (cpuBefore.get(pid) ?? cpuAfter.get(pid) ?? 0)), 0) / elapsed;
+    for (const load of loads) load.tell({ type: 'measure', on: false });
+    await sleep(DRAIN_MS);
+
+    const legitReport = (await legit.ask({ type: 'report' }, 'report')).legit!;
+    const hostileReport = hostile ? (await hostile.ask({ type: 'report' }, 'report')).hostile! : undefined;
+    const { refused = {}, ...hostileRest } = hostileReport ?? {};
+    return {
+      hostileSockets: hostile ? HOSTILE : 0,
+      legitimateStalls: {
+        secondsTotal: legitReport.hls.stallSecondsTotal,
+        maxPerClientSeconds: legitReport.hls.stallSecondsMaxPerClient,
+        clientsThatStalled: legitReport.hls.clientsThatStalled,
+        followers: legitReport.hls.followers,
+      },
+      seatsTakenByHostile: Math.max(0, hostileSeats),
+      serverRssMb: Math.round(rss),
+      refused,
+      serverCpuCores: Number(cores([server.pid]).toFixed(2)),
+      serverTreeCpuCores: Number(cores(tree).toFixed(2)),
+      serverTreeRssMb: Math.round(treeRss),
+      loadProcessesCpuCores: Number(cores(loadPids).toFixed(2)),
+      seatsUsedMax: seatsMax,
+      metricsUnanswered: `${unanswered} of ${samples}`,
+      ladderSecondsPublished: segmentsInWindow * SEGMENT_SECONDS,
+      measuredSeconds: Number(elapsed.toFixed(1)),
+      legitimate: legitReport,
+      hostile: hostileReport ? (hostileRest as Omit<HostileReport, 'refused'>) : null,
+      loadAverage1m: Number(os.loadavg()[0]!.toFixed(1)),
+    };
+  } finally {
+    await Promise.all(loads.map((load) => load.stop()));
+    await server.stop();
+    await fs.rm(server.dataDir, { recursive: true, force: true });
+  }
+}
+
+function table(results: Partial<Record<Variant, Figures>>): string {
+  const rows: [string, (f: Figures) => unknown][] = [
+    ['hostile sockets', (f) => f.hostileSockets],
+    ['hostile connections admitted', (f) => f.hostile?.connectionsAdmitted ?? 0],
+    ['legit HLS stall s (total / max per client)', (f) => `${f.legitimateStalls.secondsTotal} / ${f.legitimateStalls.maxPerClientSeconds}`],
+    ['legit HLS clients that stalled', (f) => `${f.legitimateStalls.clientsThatStalled} of ${f.legitimateStalls.followers}`],
+    ['legit chat lost / p99 ms', (f) => `${f.legitimate.chat.lostDeliveries} of ${f.legitimate.chat.expectedDeliveries} / ${f.legitimate.chat.p99Ms}`],
+    ['legit chat refused', (f) => JSON.stringify(f.legitimate.chat.refused)],
+    ['legit WebRTC setups', (f) => JSON.stringify(f.legitimate.webrtc.setups)],
+    ['legit WebRTC setup p99 ms', (f) => f.legitimate.webrtc.setupP99Ms],
+    ['ladder media published s / window s', (f) => `${f.ladderSecondsPublished} / ${f.measuredSeconds}`],
+    ['/metrics unanswered (5 s)', (f) => f.metricsUnanswered],
+    ['seats taken by hostile (max)', (f) => f.seatsTakenByHostile],
+    ['server CPU cores (node / with children)', (f) => `${f.serverCpuCores} / ${f.serverTreeCpuCores}`],
+    ['load processes CPU cores', (f) => f.loadProcessesCpuCores],
+    ['server RSS MB (node / with children)', (f) => `${f.serverRssMb} / ${f.serverTreeRssMb}`],
+    ['refused', (f) => JSON.stringify(f.refused)],
+  ];
+  const names = Object.keys(results) as Variant[];
+  return rows.map(([label, value]) => [label.padEnd(44), ...names.map((n) => `${n}: ${String(value(results[n]!))}`)].join('  ')).join('\n');
+}
+
+const chosen = values.variants.split(',') as Variant[];
+for (const name of chosen) {
+  if (!VARIANTS.includes(name)) throw new Error(`unknown variant "${name}"; choose from ${VARIANTS.join(', ')}`);
+}
+const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-bench-abuse-'));
+try {
+  const wav = await speech(dir, (WARMUP_MS + MEASURE_MS) / 1000 + 90);
+  const results: Partial<Record<Variant, Figures>> = {};
+  for (const name of chosen) results[name] = await run(name, wav);
+  process.stdout.write(`\n${table(results)}\n\n`);
+  // The headline figures are the issue's scenario: every hostile socket from one address.
+  const headline = results.direct ?? results[chosen.at(-1)!]!;
+  await writeResult('abuse', {
+    hostileSockets: headline.hostileSockets,
+    legitimateStalls: headline.legitimateStalls,
+    seatsTakenByHostile: headline.seatsTakenByHostile,
+    serverRssMb: headline.serverRssMb,
+    refused: headline.refused,
+    variants: results,
+    load: {
+      legitimateAttendees: LEGIT,
+      webrtcAttendees: WEBRTC,
+      hostileRequestsPerSocketPerSecond: Number(values.rate),
+      engineGarbagePerSecond: Number(values.garbage),
+      warmupSeconds: WARMUP_MS / 1000,
+      measureSeconds: MEASURE_MS / 1000,
+    },
+    machine: { cpus: os.cpus().length, node: process.version },
+  });
+} finally {
+  await fs.rm(dir, { recursive: true, force: true });
+}
