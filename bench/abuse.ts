@@ -1,5 +1,6 @@
 /**
- * npm run bench:abuse [-- --hostile 2000 --legit 200 --webrtc 20 --seconds 40 --rate 5 --variants baseline,direct,proxy]
+ * npm run bench:abuse [-- --hostile 2000 --legit 200 --webrtc 20 --seconds 40 --warmup 10 --rate 5 --garbage 20
+ *   --hostile-nice 10 --chat-every 10 --webrtc-every 12 --variants baseline,direct,proxy]
  * A flood against a live event while its audience watches. The server runs as its own process (its CPU
  * and memory are read from /proc, with its mediasoup worker and ffmpeg children); the event is live
  * from a prepared recording of synthesised speech (espeak-ng), uploaded as an organizer would. Then:
@@ -13,7 +14,7 @@
  * `proxy` (each hostile connection claims its own address in X-Forwarded-For to the trusted local proxy,
  * as a botnet behind nginx would appear). Prints a table and writes bench/results/abuse.json.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -25,6 +26,7 @@ import { parseMediaPlaylist } from '../server/hls/PlaylistComposer';
 import { sample } from '../test/helpers/prometheus';
 import { startServerProcess, type ServerProcess } from '../test/helpers/serverProcess';
 import type { HostileReport, LegitReport, LoadCommand, LoadReply } from './abuseLoad';
+import { LoadProcess } from './LoadProcess';
 import { cpuSecondsByPid, processTree, rssMb } from './processCpu';
 import { writeResult } from './writeResult';
 
@@ -38,6 +40,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '40' },
     warmup: { type: 'string', default: '10' },
     rate: { type: 'string', default: '5' },
+    /** The flood's scheduling priority: it must not take the server's cores, as a remote attacker's cannot. */
+    'hostile-nice': { type: 'string', default: '10' },
     garbage: { type: 'string', default: '20' },
     'chat-every': { type: 'string', default: '10' },
     'webrtc-every': { type: 'string', default: '12' },
@@ -59,48 +63,10 @@ const METRICS_TOKEN = crypto.randomBytes(24).toString('base64url');
 type Variant = 'baseline' | 'direct' | 'proxy';
 const VARIANTS: Variant[] = ['baseline', 'direct', 'proxy'];
 
-/** One load process and its replies, taken in order by type. */
-class LoadProcess {
-  readonly #child: ChildProcess;
-  readonly #exited: Promise<void>;
-
-  /**
-   * @param niceness the flood runs at the lowest priority: on this one machine it would otherwise take
-   *   the server's cores, which a real attacker's own machines never do.
-   */
+/** An attendees' or a flood's load process (bench/abuseLoad.ts). */
+class AbuseLoad extends LoadProcess<LoadCommand, LoadReply> {
   constructor(niceness = 0) {
-    this.#child = spawn('nice', ['-n', String(niceness), process.execPath, '--import', 'tsx', path.join(import.meta.dirname, 'abuseLoad.ts')], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.#exited = new Promise((resolve) => this.#child.once('exit', () => resolve()));
-  }
-
-  get pid(): number {
-    return this.#child.pid!;
-  }
-
-  tell(command: LoadCommand): void {
-    this.#child.send(command);
-  }
-
-  ask<T extends LoadReply['type']>(command: LoadCommand, reply: T): Promise<Extract<LoadReply, { type: T }>> {
-    return new Promise((resolve, reject) => {
-      const onMessage = (message: LoadReply) => {
-        if (message.type !== reply) return;
-        this.#child.off('message', onMessage);
-        this.#child.off('exit', onExit);
-        resolve(message as Extract<LoadReply, { type: T }>);
-      };
-      const onExit = (code: number | null) => reject(new Error(`a load process exited with ${code}`));
-      this.#child.on('message', onMessage);
-      this.#child.once('exit', onExit);
-      this.#child.send(command);
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (this.#child.exitCode === null) this.#child.send({ type: 'stop' } satisfies LoadCommand);
-    await this.#exited;
+    super(path.join(import.meta.dirname, 'abuseLoad.ts'), { type: 'stop' }, niceness);
   }
 }
 
@@ -197,11 +163,11 @@ async function run(variant: Variant, wav: string): Promise<Figures> {
     METRICS_TOKEN,
     WEBRTC_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
   });
-  const loads: LoadProcess[] = [];
+  const loads: AbuseLoad[] = [];
   try {
     const slug = await liveFromSpeech(server, instanceKey, wav);
     process.stdout.write(`${variant}: ${LEGIT} attendees joining…\n`);
-    const legit = new LoadProcess();
+    const legit = new AbuseLoad();
     loads.push(legit);
     await legit.ask(
       {
@@ -218,10 +184,10 @@ async function run(variant: Variant, wav: string): Promise<Figures> {
       },
       'ready',
     );
-    let hostile: LoadProcess | undefined;
+    let hostile: AbuseLoad | undefined;
     if (variant !== 'baseline') {
       process.stdout.write(`${variant}: ${HOSTILE} hostile sockets…\n`);
-      hostile = new LoadProcess(19);
+      hostile = new AbuseLoad(Number(values['hostile-nice']));
       loads.push(hostile);
       await hostile.ask(
         {

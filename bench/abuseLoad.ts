@@ -146,6 +146,32 @@ function get(url: string, agent: http.Agent, localAddress: string): Promise<Buff
 }
 
 /**
+ * The seats a load's clients hold, as far as it can tell: a receive transport made when there was
+ * something to receive holds one until the server closes it for not connecting (none of ours ever does).
+ */
+class HeldSeats {
+  readonly #connectTimeoutMs: number;
+  readonly #seatedAt = new Map<number, number>();
+
+  constructor(connectTimeoutMs: number) {
+    this.#connectTimeoutMs = connectTimeoutMs;
+  }
+
+  seated(client: number): void {
+    this.#seatedAt.set(client, Date.now());
+  }
+
+  left(client: number): void {
+    this.#seatedAt.delete(client);
+  }
+
+  get count(): number {
+    const now = Date.now();
+    return [...this.#seatedAt.values()].filter((at) => now - at < this.#connectTimeoutMs).length;
+  }
+}
+
+/**
  * Plays a rung's live playlist as a player would: it starts {@link START_SEGMENTS} from the live edge,
  * then fetches each new segment in turn; the playhead moves with the clock while there is media and
  * a stall is every second the playhead waits for media that has not arrived.
@@ -249,14 +275,13 @@ class HlsFollower {
 class LegitLoad {
   readonly #options: LegitOptions;
   readonly #followers: HlsFollower[] = [];
-  readonly #managers: Manager[] = [];
+  readonly #managers = new Set<Manager>();
   readonly #chatters: Socket[] = [];
   readonly #latency = new LatencyHistogram();
   readonly #setupLatency = new LatencyHistogram();
   readonly #chatRefused: Record<string, number> = {};
   readonly #setups: Record<string, number> = {};
-  /** When each WebRTC attendee last got a seat (a transport with something to receive). */
-  readonly #seatedAt = new Map<number, number>();
+  readonly seats: HeldSeats;
   #sent = 0;
   #acceptedMeasured = 0;
   #receivedMeasured = 0;
@@ -264,6 +289,7 @@ class LegitLoad {
 
   constructor(options: LegitOptions) {
     this.#options = options;
+    this.seats = new HeldSeats(options.connectTimeoutMs);
   }
 
   async start(): Promise<void> {
@@ -272,9 +298,9 @@ class LegitLoad {
     for (let i = 0; i < attendees; i++) {
       const address = legitAddress(i);
       const manager = connectManager(this.#options.url, { localAddress: address });
-      this.#managers.push(manager);
+      this.#managers.add(manager);
       ready.push(this.#chat(manager, i));
-      if (i < webrtc) ready.push(this.#webrtc(manager, i));
+      if (i < webrtc) this.#webrtc(i);
       else {
         const follower = new HlsFollower(this.#options.url, this.#options.slug, i % 2 === 0 ? 'audio' : '180p', address);
         this.#followers.push(follower);
@@ -282,11 +308,6 @@ class LegitLoad {
       }
     }
     await Promise.all(ready);
-  }
-
-  seatsHeld(): number {
-    const now = Date.now();
-    return [...this.#seatedAt.values()].filter((at) => now - at < this.#options.connectTimeoutMs).length;
   }
 
   report(): LegitReport {
@@ -359,25 +380,29 @@ class LegitLoad {
   }
 
   /**
-   * Sets up receiving over WebRTC as the watch page does (join, receive transport, a consumer per
-   * producer), again every few seconds, as new attendees keep arriving. Without an ICE stack the
-   * transport never connects, so the server closes it after its connect timeout and the seat returns.
+   * Attendee `i` arrives over WebRTC again every few seconds, as new attendees keep arriving: a new
+   * connection from its address that sets up receiving as the watch page does (join, receive transport,
+   * a consumer per producer), timed from connecting. Without an ICE stack the transport never connects,
+   * so the server closes it after its connect timeout and the seat returns.
    */
-  async #webrtc(manager: Manager, i: number): Promise<void> {
-    const socket = manager.socket(MEDIA_NAMESPACE);
-    await connected(socket);
+  #webrtc(i: number): void {
     const everyMs = this.#options.webrtcEverySeconds * 1000;
     void (async () => {
       await sleep(Math.random() * everyMs);
       while (!this.#closed) {
         const startedAt = performance.now();
-        const result = await this.#setUpReceiving(socket);
+        const manager = connectManager(this.#options.url, { localAddress: legitAddress(i) });
+        this.#managers.add(manager);
+        const socket = manager.socket(MEDIA_NAMESPACE);
+        const result = await connected(socket).then(() => this.#setUpReceiving(socket), () => 'connectFailed');
         if (measuring) {
           count(this.#setups, result);
           if (result === 'ok') this.#setupLatency.record(performance.now() - startedAt);
         }
-        if (result === 'ok') this.#seatedAt.set(i, Date.now());
+        if (result === 'ok') this.seats.seated(i);
         await sleep(everyMs);
+        this.#managers.delete(manager);
+        manager.engine?.close();
       }
     })();
   }
@@ -407,23 +432,19 @@ class HostileLoad {
   readonly #refused: Record<string, number> = {};
   readonly #accepted: Record<string, number> = {};
   readonly #open = new Set<Manager>();
-  readonly #seatedAt = new Map<number, number>();
+  readonly seats: HeldSeats;
   #admitted = 0;
   #requests = 0;
   #closed = false;
 
   constructor(options: HostileOptions) {
     this.#options = options;
+    this.seats = new HeldSeats(options.connectTimeoutMs);
   }
 
   async start(): Promise<void> {
     for (let i = 0; i < this.#options.sockets; i++) void this.#run(i);
     void this.#garbage();
-  }
-
-  seatsHeld(): number {
-    const now = Date.now();
-    return [...this.#seatedAt.values()].filter((at) => now - at < this.#options.connectTimeoutMs).length;
   }
 
   report(): HostileReport {
@@ -470,7 +491,7 @@ class HostileLoad {
       const gone = new Promise<string>((resolve) => media.once('disconnect', resolve));
       await Promise.race([this.#flood(i, media, chat), gone]);
       this.#open.delete(manager);
-      this.#seatedAt.delete(i);
+      this.seats.left(i);
       manager.engine?.close();
       await sleep(RECONNECT_MS);
     }
@@ -503,7 +524,7 @@ class HostileLoad {
       // Seats: transports in bursts, renewed before the connect timeout takes them back.
       () => {
         for (let k = 0; k < 3; k++) {
-          send(media, 'createTransport', { direction: 'recv' }, () => this.#seatedAt.set(i, Date.now()));
+          send(media, 'createTransport', { direction: 'recv' }, () => this.seats.seated(i));
         }
       },
       () => producers.forEach((producerId) => send(media, 'consume', { producerId, rtpCapabilities: capabilities })),
@@ -613,7 +634,7 @@ process.on('message', (command: LoadCommand) => {
       measuring = command.on;
       break;
     case 'seats':
-      reply({ type: 'seats', held: legit?.seatsHeld() ?? hostile?.seatsHeld() ?? 0 });
+      reply({ type: 'seats', held: (legit ?? hostile)?.seats.count ?? 0 });
       break;
     case 'report':
       reply({ type: 'report', legit: legit?.report(), hostile: hostile?.report() });

@@ -9,7 +9,6 @@
  *              per-message `io.to(room).emit`, for comparison.
  * Servers, receivers and senders are separate processes on loopback.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -19,6 +18,7 @@ import { startRedis, type TestRedis } from '../test/helpers/redisServer';
 import { startServerProcess, type ServerProcess } from '../test/helpers/serverProcess';
 import type { LoadCommand, LoadReport } from './chatLoad';
 import { LatencyHistogram } from './LatencyHistogram';
+import { LoadProcess } from './LoadProcess';
 import { measureCpuCores } from './processCpu';
 import { writeResult } from './writeResult';
 
@@ -55,38 +55,10 @@ const SCENARIOS: Record<string, Scenario> = {
   plainEmit: { processes: 1, batchMs: 0 },
 };
 
-/** One load process and the replies it sends back, taken in order by type. */
-class LoadProcess {
-  readonly #child: ChildProcess;
-  readonly #exited: Promise<void>;
-
+/** One `/chat` load process (bench/chatLoad.ts). */
+class ChatLoad extends LoadProcess<LoadCommand, LoadReport> {
   constructor() {
-    this.#child = fork(path.join(import.meta.dirname, 'chatLoad.ts'), { execArgv: ['--import', 'tsx'] });
-    this.#exited = new Promise((resolve) => this.#child.once('exit', () => resolve()));
-  }
-
-  get pid(): number {
-    return this.#child.pid!;
-  }
-
-  ask<T extends LoadReport['type']>(command: LoadCommand, reply: T): Promise<Extract<LoadReport, { type: T }>> {
-    return new Promise((resolve, reject) => {
-      const onMessage = (message: LoadReport) => {
-        if (message.type !== reply) return;
-        this.#child.off('message', onMessage);
-        this.#child.off('exit', onExit);
-        resolve(message as Extract<LoadReport, { type: T }>);
-      };
-      const onExit = (code: number | null) => reject(new Error(`a load process exited with ${code}`));
-      this.#child.on('message', onMessage);
-      this.#child.once('exit', onExit);
-      this.#child.send(command);
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (this.#child.exitCode === null) this.#child.send({ type: 'stop' } satisfies LoadCommand);
-    await this.#exited;
+    super(path.join(import.meta.dirname, 'chatLoad.ts'), { type: 'stop' });
   }
 }
 
@@ -110,7 +82,7 @@ async function run(name: string, { processes, batchMs }: Scenario) {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-bench-chat-'));
   let redis: TestRedis | undefined;
   const servers: ServerProcess[] = [];
-  const loads: LoadProcess[] = [];
+  const loads: ChatLoad[] = [];
   try {
     redis = processes > 1 ? await startRedis() : undefined;
     for (let i = 0; i < processes; i++) {
@@ -133,8 +105,8 @@ async function run(name: string, { processes, batchMs }: Scenario) {
 
     process.stdout.write(`${name}: connecting ${CLIENTS} attendees and ${SENDERS} senders…\n`);
     const connectStart = performance.now();
-    const receivers = Array.from({ length: CLIENT_PROCESSES }, () => new LoadProcess());
-    const sender = new LoadProcess();
+    const receivers = Array.from({ length: CLIENT_PROCESSES }, () => new ChatLoad());
+    const sender = new ChatLoad();
     loads.push(...receivers, sender);
     await Promise.all([
       ...receivers.map((load, i) =>
