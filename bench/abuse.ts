@@ -117,14 +117,24 @@ async function segmentsPublished(server: ServerProcess, slug: string): Promise<n
   return parseMediaPlaylist(await fetch(playlist).then((r) => (r.ok ? r.text() : ''), () => '')).segments.length;
 }
 
-/** Seats in use as the server reports them; undefined when it did not answer within a sample's time. */
-async function seatsUsed(server: ServerProcess): Promise<number | undefined> {
+interface ServerSample {
+  seatsUsed: number;
+  /** The longest the server's event loop was held up since the previous scrape (prom-client resets it). */
+  eventLoopLagMaxMs: number;
+}
+
+/** What the server reports; undefined when it did not answer within a sample's time. */
+async function scrapeServer(server: ServerProcess): Promise<ServerSample | undefined> {
   try {
     const response = await fetch(`${server.url}/metrics`, {
       headers: { authorization: `Bearer ${METRICS_TOKEN}` },
       signal: AbortSignal.timeout(5_000),
     });
-    return sample(await response.text(), 'jalsa_webrtc_seats_used');
+    const text = await response.text();
+    return {
+      seatsUsed: sample(text, 'jalsa_webrtc_seats_used') ?? 0,
+      eventLoopLagMaxMs: Math.round((sample(text, 'nodejs_eventloop_lag_max_seconds') ?? 0) * 1000),
+    };
   } catch {
     return undefined;
   }
@@ -133,7 +143,10 @@ async function seatsUsed(server: ServerProcess): Promise<number | undefined> {
 interface Figures {
   hostileSockets: number;
   legitimateStalls: { secondsTotal: number; maxPerClientSeconds: number; clientsThatStalled: number; followers: number };
+  /** The most seats held at once by others than the legitimate attendees, and on average over the window. */
   seatsTakenByHostile: number;
+  seatsTakenByHostileMean: number;
+  serverEventLoopLagMaxMs: number;
   serverRssMb: number;
   refused: Record<string, number>;
   serverCpuCores: number;
@@ -218,16 +231,21 @@ async function run(variant: Variant, wav: string): Promise<Figures> {
     let treeRss = 0;
     let seatsMax = 0;
     let hostileSeats = 0;
+    let hostileSeatsSum = 0;
+    let lagMax = 0;
     let samples = 0;
     let unanswered = 0;
     while (performance.now() - startedAt < MEASURE_MS) {
       rss = Math.max(rss, rssMb([server.pid]));
       treeRss = Math.max(treeRss, rssMb(processTree(server.pid)));
-      const [used, legitHeld] = await Promise.all([seatsUsed(server), legit.ask({ type: 'seats' }, 'seats')]);
-      if (used === undefined) unanswered++;
+      const [scraped, legitHeld] = await Promise.all([scrapeServer(server), legit.ask({ type: 'seats' }, 'seats')]);
+      if (scraped === undefined) unanswered++;
       else {
-        seatsMax = Math.max(seatsMax, used);
-        hostileSeats = Math.max(hostileSeats, used - legitHeld.held);
+        seatsMax = Math.max(seatsMax, scraped.seatsUsed);
+        const taken = Math.max(0, scraped.seatsUsed - legitHeld.held);
+        hostileSeats = Math.max(hostileSeats, taken);
+        hostileSeatsSum += taken;
+        lagMax = Math.max(lagMax, scraped.eventLoopLagMaxMs);
       }
       samples++;
       await sleep(SAMPLE_MS);
@@ -251,7 +269,9 @@ async function run(variant: Variant, wav: string): Promise<Figures> {
         clientsThatStalled: legitReport.hls.clientsThatStalled,
         followers: legitReport.hls.followers,
       },
-      seatsTakenByHostile: Math.max(0, hostileSeats),
+      seatsTakenByHostile: hostileSeats,
+      seatsTakenByHostileMean: Math.round(hostileSeatsSum / Math.max(1, samples - unanswered)),
+      serverEventLoopLagMaxMs: lagMax,
       serverRssMb: Math.round(rss),
       refused,
       serverCpuCores: Number(cores([server.pid]).toFixed(2)),
@@ -277,6 +297,7 @@ function table(results: Partial<Record<Variant, Figures>>): string {
   const rows: [string, (f: Figures) => unknown][] = [
     ['hostile sockets', (f) => f.hostileSockets],
     ['hostile connections admitted', (f) => f.hostile?.connectionsAdmitted ?? 0],
+    ['hostile requests sent / s', (f) => Math.round((f.hostile?.requestsSent ?? 0) / f.measuredSeconds)],
     ['legit HLS stall s (total / max per client)', (f) => `${f.legitimateStalls.secondsTotal} / ${f.legitimateStalls.maxPerClientSeconds}`],
     ['legit HLS clients that stalled', (f) => `${f.legitimateStalls.clientsThatStalled} of ${f.legitimateStalls.followers}`],
     ['legit chat lost / p99 ms', (f) => `${f.legitimate.chat.lostDeliveries} of ${f.legitimate.chat.expectedDeliveries} / ${f.legitimate.chat.p99Ms}`],
@@ -285,7 +306,8 @@ function table(results: Partial<Record<Variant, Figures>>): string {
     ['legit WebRTC setup p99 ms', (f) => f.legitimate.webrtc.setupP99Ms],
     ['ladder media published s / window s', (f) => `${f.ladderSecondsPublished} / ${f.measuredSeconds}`],
     ['/metrics unanswered (5 s)', (f) => f.metricsUnanswered],
-    ['seats taken by hostile (max)', (f) => f.seatsTakenByHostile],
+    ['seats taken by hostile (max / mean)', (f) => `${f.seatsTakenByHostile} / ${f.seatsTakenByHostileMean}`],
+    ['server event loop lag max ms', (f) => f.serverEventLoopLagMaxMs],
     ['server CPU cores (node / with children)', (f) => `${f.serverCpuCores} / ${f.serverTreeCpuCores}`],
     ['load processes CPU cores', (f) => f.loadProcessesCpuCores],
     ['server RSS MB (node / with children)', (f) => `${f.serverRssMb} / ${f.serverTreeRssMb}`],

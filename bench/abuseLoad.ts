@@ -77,6 +77,7 @@ export interface LegitReport {
 
 export interface HostileReport {
   connectionsAdmitted: number;
+  /** In the measured window, as are the refusals and acceptances. */
   connectionsOpenAtEnd: number;
   requestsSent: number;
   refused: Record<string, number>;
@@ -394,12 +395,11 @@ class LegitLoad {
         const manager = connectManager(this.#options.url, { localAddress: legitAddress(i) });
         this.#managers.add(manager);
         const socket = manager.socket(MEDIA_NAMESPACE);
-        const result = await connected(socket).then(() => this.#setUpReceiving(socket), () => 'connectFailed');
+        const result = await connected(socket).then(() => this.#setUpReceiving(socket, i), () => 'connectFailed');
         if (measuring) {
           count(this.#setups, result);
           if (result === 'ok') this.#setupLatency.record(performance.now() - startedAt);
         }
-        if (result === 'ok') this.seats.seated(i);
         await sleep(everyMs);
         this.#managers.delete(manager);
         manager.engine?.close();
@@ -407,7 +407,7 @@ class LegitLoad {
     })();
   }
 
-  async #setUpReceiving(socket: Socket): Promise<string> {
+  async #setUpReceiving(socket: Socket, i: number): Promise<string> {
     try {
       const joined = await request<{ routerRtpCapabilities: unknown; producers: { producerId: string }[] }>(socket, 'join', {
         slug: this.#options.slug,
@@ -415,6 +415,8 @@ class LegitLoad {
       if (!joined.ok) return outcome(joined);
       const transport = await request(socket, 'createTransport', { direction: 'recv' });
       if (!transport.ok) return outcome(transport);
+      // Made while the event has producers, the transport holds a seat from now on.
+      this.seats.seated(i);
       for (const { producerId } of joined.data.producers) {
         const consumed = await request(socket, 'consume', { producerId, rtpCapabilities: joined.data.routerRtpCapabilities });
         if (!consumed.ok) return outcome(consumed);
@@ -503,7 +505,7 @@ class HostileLoad {
     let capabilities: unknown = {};
     let seq = 0;
     const send = (socket: Socket, name: string, payload: unknown, onOk?: (data: unknown) => void) => {
-      this.#requests++;
+      if (measuring) this.#requests++;
       request(socket, name, payload).then(
         (ack) => {
           if (ack.ok) {
@@ -541,7 +543,7 @@ class HostileLoad {
       () => send(media, 'goLive', {}),
       // Frames nobody answers: unknown events, and requests without a callback.
       () => {
-        this.#requests++;
+        if (measuring) this.#requests++;
         media.emit('noSuchRequest', { junk: true });
         chat.emit('send', { text: 'no ack' });
       },
@@ -550,7 +552,7 @@ class HostileLoad {
     for (let tick = 0; !this.#closed && media.connected; tick++) {
       // Now and then a frame over the size limit: the server drops the whole connection for it.
       if (Math.random() < 0.002) {
-        this.#requests++;
+        if (measuring) this.#requests++;
         this.#refuse('oversizeFrame');
         media.emit('join', { slug: 'x'.repeat(OVERSIZE_BYTES) });
       } else actions[tick % actions.length]!();
