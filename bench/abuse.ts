@@ -14,15 +14,17 @@
  * `proxy` (each hostile connection claims its own address in X-Forwarded-For to the trusted local proxy,
  * as a botnet behind nginx would appear). Prints a table and writes bench/results/abuse.json.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { SEGMENT_SECONDS } from '../shared/ladder';
 import { recordingFiles, recordingUrl } from '../shared/recordingLayout';
 import { parseMediaPlaylist } from '../server/hls/PlaylistComposer';
+import { createLogger } from '../server/logger';
+import { speechTrack } from '../server/sfu/speechTrack';
 import { sample } from '../test/helpers/prometheus';
 import { startServerProcess, type ServerProcess } from '../test/helpers/serverProcess';
 import type { HostileReport, LegitReport, LoadCommand, LoadReply } from './abuseLoad';
@@ -70,17 +72,17 @@ class AbuseLoad extends LoadProcess<LoadCommand, LoadReply> {
   }
 }
 
+const execFileAsync = promisify(execFile);
+const logger = createLogger('warn');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A few minutes of a speaker, synthesised: content an audio encoder treats as speech, unlike a tone. */
-async function speech(dir: string, seconds: number): Promise<string> {
-  const sentence =
-    'Friends, thank you for joining this rally tonight. The network may be slow, but our voices carry. ' +
-    'We ask for clean water, open schools and honest counting of every vote. ';
-  // espeak-ng at 160 words a minute says the sentence in about eleven seconds.
-  const text = sentence.repeat(Math.ceil(seconds / 11) + 1);
-  const file = path.join(dir, 'speech.wav');
-  execFileSync('espeak-ng', ['-s', '160', '-w', file, text]);
+/** The project's synthesised speech (server/sfu/speechTrack.ts): what an audio encoder sees at a rally. */
+async function speech(seconds: number): Promise<string> {
+  const file = await speechTrack(logger);
+  if (!file) throw new Error('bench:abuse needs espeak-ng for its speech source: run npm run setup');
+  // The upload plays once to its end: a run longer than the speech would measure an ended event.
+  const { stdout } = await execFileAsync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file]);
+  if (Number(stdout) < seconds) throw new Error(`the speech track lasts ${Number(stdout).toFixed(0)} s: ask for a shorter run than ${seconds} s`);
   return file;
 }
 
@@ -321,31 +323,26 @@ const chosen = values.variants.split(',') as Variant[];
 for (const name of chosen) {
   if (!VARIANTS.includes(name)) throw new Error(`unknown variant "${name}"; choose from ${VARIANTS.join(', ')}`);
 }
-const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-bench-abuse-'));
-try {
-  const wav = await speech(dir, (WARMUP_MS + MEASURE_MS) / 1000 + 90);
-  const results: Partial<Record<Variant, Figures>> = {};
-  for (const name of chosen) results[name] = await run(name, wav);
-  process.stdout.write(`\n${table(results)}\n\n`);
-  // The headline figures are the issue's scenario: every hostile socket from one address.
-  const headline = results.direct ?? results[chosen.at(-1)!]!;
-  await writeResult('abuse', {
-    hostileSockets: headline.hostileSockets,
-    legitimateStalls: headline.legitimateStalls,
-    seatsTakenByHostile: headline.seatsTakenByHostile,
-    serverRssMb: headline.serverRssMb,
-    refused: headline.refused,
-    variants: results,
-    load: {
-      legitimateAttendees: LEGIT,
-      webrtcAttendees: WEBRTC,
-      hostileRequestsPerSocketPerSecond: Number(values.rate),
-      engineGarbagePerSecond: Number(values.garbage),
-      warmupSeconds: WARMUP_MS / 1000,
-      measureSeconds: MEASURE_MS / 1000,
-    },
-    machine: { cpus: os.cpus().length, node: process.version },
-  });
-} finally {
-  await fs.rm(dir, { recursive: true, force: true });
-}
+const wav = await speech((WARMUP_MS + MEASURE_MS) / 1000 + 90);
+const results: Partial<Record<Variant, Figures>> = {};
+for (const name of chosen) results[name] = await run(name, wav);
+process.stdout.write(`\n${table(results)}\n\n`);
+// The headline figures are the issue's scenario: every hostile socket from one address.
+const headline = results.direct ?? results[chosen.at(-1)!]!;
+await writeResult('abuse', {
+  hostileSockets: headline.hostileSockets,
+  legitimateStalls: headline.legitimateStalls,
+  seatsTakenByHostile: headline.seatsTakenByHostile,
+  serverRssMb: headline.serverRssMb,
+  refused: headline.refused,
+  variants: results,
+  load: {
+    legitimateAttendees: LEGIT,
+    webrtcAttendees: WEBRTC,
+    hostileRequestsPerSocketPerSecond: Number(values.rate),
+    engineGarbagePerSecond: Number(values.garbage),
+    warmupSeconds: WARMUP_MS / 1000,
+    measureSeconds: MEASURE_MS / 1000,
+  },
+  machine: { cpus: os.cpus().length, node: process.version },
+});
