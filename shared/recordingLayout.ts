@@ -3,9 +3,12 @@
  * the same path names a file on the server's disk (under the event's recording directory) and in a URL
  * (`recordingUrl`): the playlists we compose list segments by exactly these paths.
  *
- *   master.m3u8, <rung>.m3u8      composed from every run (PlaylistComposer); what players read
- *   speech.m3u8                   the Opus speech rung: composed like the others but left out of the
- *                                 master (no CODECS from ffmpeg; only our audio pipe plays it)
+ *   master.m3u8, <rung>.m3u8      composed from every run (PlaylistComposer): the whole event, for replay,
+ *                                 rewinding and the audio download; VOD once the event has ended
+ *   live.m3u8, <rung>.live.m3u8   the same, as a sliding window of the newest LIVE_WINDOW_SEGMENTS: what
+ *                                 a live player loads and reloads, the same size at minute 1 and hour 3
+ *   speech.m3u8, speech.live.m3u8 the Opus speech rung: composed like the others but left out of the
+ *                                 masters (no CODECS from ffmpeg; only our audio pipe plays it)
  *   poster.jpg                    the still picture audio-only attendees see
  *   audio.m4a                     the audio-only rung as one download, once the event has ended
  *   .finished                     written once the recording was made final (never served: a dot file)
@@ -18,6 +21,20 @@
 import { audioRung, speechRung } from './ladder';
 
 const rungPlaylist = (rung: string): string => `${rung}.m3u8`;
+const liveRungPlaylist = (rung: string): string => `${rung}.live.m3u8`;
+
+/**
+ * Segments in a live window playlist: 12 s, as many as Apple asks a live playlist to hold, twice what
+ * a player starting 3 segments behind the edge needs, and about 300 bytes gzipped whatever the hour.
+ */
+export const LIVE_WINDOW_SEGMENTS = 6;
+
+/**
+ * Our own tag in a live window playlist: the seconds of the whole event's playlist before the window's
+ * first segment, so a player following the window places its segments on the same timeline as the whole
+ * playlist (and hls.js playing it). Players that do not know it ignore it, as HLS requires.
+ */
+export const WINDOW_START_TAG = '#JALSA-WINDOW-START:';
 const runs = 'runs';
 const run = (number: number): string => `${runs}/${number}`;
 
@@ -29,6 +46,10 @@ export const recordingFiles = {
   audioPlaylist: rungPlaylist(audioRung.name),
   /** The Opus speech rung's playlist, read only by the audio pipe (see speechRung). */
   speechPlaylist: rungPlaylist(speechRung.name),
+  liveMaster: 'live.m3u8',
+  liveRungPlaylist,
+  /** The audio-only rung's live window: what the audio pipe follows during a live event. */
+  liveAudioPlaylist: liveRungPlaylist(audioRung.name),
   poster: 'poster.jpg',
   audioDownload: 'audio.m4a',
   /** Left when an ended event's recording was made final: a restart does not finish it again. */

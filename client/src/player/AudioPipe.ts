@@ -1,9 +1,9 @@
 import { SEGMENT_SECONDS, type AudioRung } from '../../../shared/ladder';
 import { Emitter } from './Emitter';
 import { HttpStatusError, fetchMetered } from './fetchMetered';
-import { segmentAt, type MediaPlaylist, type PlaylistSegment } from './MediaPlaylist';
+import { segmentAt, segmentNumbered, type MediaPlaylist, type PlaylistSegment } from './MediaPlaylist';
 import { bufferedAhead, bufferedCovers, type Pipe, type PipeEvents } from './Pipe';
-import { PlaylistFollower } from './PlaylistFollower';
+import { PlaylistFollower, type PlaylistUrls } from './PlaylistFollower';
 import type { TransferMeter } from './TransferMeter';
 
 /** A live start this many segments behind the newest leaves room to buffer against a slow link. */
@@ -24,7 +24,7 @@ const RUNG_RETRY_MS = 10_000;
 /** One audio-only rung and where its playlist is. */
 export interface AudioSource {
   rung: AudioRung;
-  playlistUrl: string;
+  playlists: PlaylistUrls;
 }
 
 export interface AudioPipeOptions {
@@ -37,7 +37,7 @@ export interface AudioPipeOptions {
  * Plays the audio-only rung through Media Source Extensions with a few hundred lines of our own rather
  * than hls.js, for three reasons: hls.js drops an audio-only variant listed next to video ones; on
  * 40 kbps its 120 KB would take half a minute to download before the first word; and a weak link needs
- * patience hls.js does not have (retry forever, follow a growing playlist by its tail).
+ * patience hls.js does not have (retry forever, follow a live event by its small window playlist).
  */
 export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
   readonly mode = 'audio' as const;
@@ -54,14 +54,14 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
   readonly #closing = new AbortController();
   /** Aborted to drop the segments being fetched when the listener seeks elsewhere or loading stops. */
   #segmentAbort = new AbortController();
-  /** Segment fetches under way, by playlist index. */
+  /** Segment fetches under way, by media sequence number. */
   readonly #inflight = new Map<number, Promise<Uint8Array<ArrayBuffer>>>();
   #wake: (() => void) | null = null;
   #loading = true;
   #seekTo: number | null = null;
   #startTime: number | null = null;
   #playlist: MediaPlaylist = { targetDuration: SEGMENT_SECONDS, segments: [], ended: false, duration: 0 };
-  /** Index of the next segment to append. */
+  /** Media sequence number of the next segment to append. */
   #next = 0;
   #idle = false;
   #trouble = false;
@@ -73,7 +73,7 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
     this.#options = options;
     this.#source = source;
     this.#wanted = source;
-    this.#follower = new PlaylistFollower(source.playlistUrl, meter);
+    this.#follower = new PlaylistFollower(source.playlists, meter);
     this.#objectUrl = URL.createObjectURL(this.#mediaSource);
     element.src = this.#objectUrl;
     element.addEventListener('seeking', this.#onSeeking);
@@ -146,7 +146,11 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
     const buffer = this.#mediaSource.addSourceBuffer(this.#source.rung.mimeType);
     // Each segment follows the previous one wherever its timestamps say; a discontinuity needs no care.
     buffer.mode = 'sequence';
-    this.#playlist = await this.#withRetries(() => this.#follower.load(this.#closing.signal));
+    const { startPosition } = this.#options;
+    this.#playlist = await this.#withRetries(async () => {
+      const playlist = await this.#follower.load(this.#closing.signal);
+      return startPosition === null ? playlist : this.#follower.loadFrom(startPosition, this.#closing.signal);
+    });
     if (this.#playlist.ended) this.#mediaSource.duration = this.#playlist.duration;
     else void this.#follow();
     this.#next = firstSegmentIndex(this.#playlist, this.#options);
@@ -154,9 +158,12 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
     let realign = true;
     let attempts = 0;
     while (!this.#closed) {
-      const playlist = this.#playlist;
       if (this.#seekTo !== null) {
-        this.#next = segmentAt(playlist, this.#seekTo)?.index ?? this.#next;
+        const seekTo = this.#seekTo;
+        // Going back before a live window: the whole playlist lists it.
+        this.#playlist = await this.#withRetries(() => this.#follower.loadFrom(seekTo, this.#closing.signal));
+        if (this.#seekTo !== seekTo) continue;
+        this.#next = segmentAt(this.#playlist, seekTo)?.index ?? this.#next;
         this.#seekTo = null;
         realign = true;
         if (buffer.updating) buffer.abort();
@@ -169,7 +176,7 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
         }
         continue;
       }
-      const step = nextStep(playlist, this.#next, this.#loading, bufferedAhead(this.element));
+      const step = nextStep(this.#playlist, this.#next, this.#loading, bufferedAhead(this.element));
       if (step.action === 'wait') {
         if (step.endOfStream && this.#mediaSource.readyState === 'open' && !buffer.updating) this.#mediaSource.endOfStream();
         // Woken early when the playlist grows or loading resumes.
@@ -186,13 +193,13 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
         if (following) this.#fetchSegment(following).catch(() => undefined);
         const body = await current;
         this.#inflight.delete(segment.index);
-        if (realign || segment.discontinuity) this.#realign(buffer, segment);
+        if (realign || segment.discontinuity || segment.index !== this.#next) this.#realign(buffer, segment);
         realign = false;
         await this.#append(buffer, body);
         this.#placePlayhead();
         this.#setTrouble(false);
         attempts = 0;
-        this.#next += 1;
+        this.#next = segment.index + 1;
         this.emit('buffered');
       } catch (error) {
         this.#inflight.delete(segment.index);
@@ -200,7 +207,7 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
         attempts += 1;
         this.#setTrouble(true);
         if (skipsMissingSegment(error, attempts)) {
-          this.#next += 1;
+          this.#next = segment.index + 1;
           realign = true;
           attempts = 0;
         } else {
@@ -218,15 +225,16 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
   async #follow(): Promise<void> {
     let grownAt = performance.now();
     while (!this.#closed && !this.#playlist.ended) {
-      const { targetDuration, segments } = this.#playlist;
+      const { targetDuration } = this.#playlist;
+      const known = lastIndex(this.#playlist);
       await new Promise((resolve) => setTimeout(resolve, targetDuration * 1000));
-      if (this.#closed || !this.#loading || !reloadWanted(segments.length, this.#next)) continue;
+      if (this.#closed || !this.#loading || !reloadWanted(known, this.#next)) continue;
       try {
         this.#playlist = await this.#follower.load(this.#closing.signal);
       } catch {
         continue;
       }
-      if (this.#playlist.segments.length > segments.length || this.#playlist.ended) {
+      if (lastIndex(this.#playlist) > known || this.#playlist.ended) {
         grownAt = performance.now();
         this.#wakeUp();
       }
@@ -241,11 +249,12 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
    */
   async #changeRung(buffer: SourceBuffer): Promise<boolean> {
     const source = this.#wanted;
-    const from = this.#playlist.segments[this.#next]?.start ?? this.#playlist.duration;
-    const follower = new PlaylistFollower(source.playlistUrl, this.#meter);
+    const from = segmentNumbered(this.#playlist, this.#next)?.start ?? this.#playlist.duration;
+    const follower = new PlaylistFollower(source.playlists, this.#meter);
     let playlist: MediaPlaylist;
     try {
-      playlist = await follower.load(this.#closing.signal);
+      await follower.load(this.#closing.signal);
+      playlist = await follower.loadFrom(from, this.#closing.signal);
     } catch {
       this.#rungFailedAt = performance.now();
       this.#wanted = this.#source;
@@ -386,14 +395,19 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
 
 /** Where playback begins: at the asked position, else a few segments behind a live edge, else at the beginning. */
 export function firstSegmentIndex(playlist: MediaPlaylist, { live, startPosition }: AudioPipeOptions): number {
-  if (startPosition !== null) return segmentAt(playlist, startPosition)?.index ?? 0;
-  return live && !playlist.ended ? Math.max(0, playlist.segments.length - LIVE_START_SEGMENTS) : 0;
+  const first = playlist.segments[0]?.index ?? 0;
+  if (startPosition !== null) return segmentAt(playlist, startPosition)?.index ?? first;
+  return live && !playlist.ended ? Math.max(first, lastIndex(playlist) + 1 - LIVE_START_SEGMENTS) : first;
+}
+
+/** The newest segment's number; -1 while none is listed. */
+function lastIndex(playlist: MediaPlaylist): number {
+  return playlist.segments.at(-1)?.index ?? -1;
 }
 
 /** The first segment that ends after `time` (a frame's slack for rungs whose frames differ in length). */
 export function segmentIndexFrom(playlist: MediaPlaylist, time: number): number {
-  const index = playlist.segments.findIndex((s) => s.start + s.duration > time + 0.05);
-  return index === -1 ? playlist.segments.length : index;
+  return playlist.segments.find((s) => s.start + s.duration > time + 0.05)?.index ?? lastIndex(playlist) + 1;
 }
 
 export type AudioStep =
@@ -402,22 +416,26 @@ export type AudioStep =
   /** `following` is fetched alongside when it shares the initialisation segment. */
   | { action: 'fetch'; segment: PlaylistSegment; following: PlaylistSegment | null };
 
-/** What to do about segment `next`, given whether loading is wanted and how much is buffered ahead. */
+/**
+ * What to do about segment number `next`, given whether loading is wanted and how much is buffered
+ * ahead. A live window that moved past `next` (the listener fell behind it) goes on from its first.
+ */
 export function nextStep(playlist: MediaPlaylist, next: number, loading: boolean, bufferedAheadSeconds: number): AudioStep {
-  const segment = playlist.segments[next];
+  const first = playlist.segments[0];
+  const segment = first && next < first.index ? first : segmentNumbered(playlist, next);
   if (!loading || (segment && bufferedAheadSeconds > BUFFER_AHEAD_SECONDS)) {
     return { action: 'wait', ms: 1_000, endOfStream: false };
   }
   if (!segment) return { action: 'wait', ms: playlist.targetDuration * 1000, endOfStream: playlist.ended };
   // Two requests in flight: on a 400 ms round trip, waiting for each answer before asking for the
   // next costs as much as the transfer itself, and the buffer would never grow.
-  const following = playlist.segments[next + 1];
+  const following = segmentNumbered(playlist, segment.index + 1);
   return { action: 'fetch', segment, following: following?.initUrl === segment.initUrl ? following : null };
 }
 
 /** A live playlist reload can wait while segments are known well ahead of the next one: its bytes go to sound. */
-export function reloadWanted(segmentsKnown: number, next: number): boolean {
-  return segmentsKnown - next <= KNOWN_AHEAD_TO_SKIP_RELOAD;
+export function reloadWanted(lastKnown: number, next: number): boolean {
+  return lastKnown + 1 - next <= KNOWN_AHEAD_TO_SKIP_RELOAD;
 }
 
 /** The source stopped when the playlist has not grown for a few target durations. */

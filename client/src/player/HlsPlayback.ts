@@ -269,7 +269,9 @@ export class HlsPlayback implements Playback {
       opusPlayable: this.#speechPlayable,
       dataSaver: this.#adaptation.dataSaver,
     });
-    return { rung, playlistUrl: rung === speechRung ? this.#urls.speech : this.#urls.audioOnly };
+    // A live event is followed through its rung's small window playlist; the whole one serves rewinds and replays.
+    const [whole, window] = rung === speechRung ? [this.#urls.speech, this.#urls.liveSpeech] : [this.#urls.audioOnly, this.#urls.liveAudioOnly];
+    return { rung, playlists: { whole, window: this.#options.live ? window : null } };
   }
 
   #reopenActive(): void {

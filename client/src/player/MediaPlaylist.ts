@@ -1,9 +1,10 @@
 import { SEGMENT_SECONDS } from '../../../shared/ladder';
+import { WINDOW_START_TAG } from '../../../shared/recordingLayout';
 
 export interface PlaylistSegment {
-  /** Position in the playlist; EVENT and VOD playlists never drop segments, so it is stable. */
+  /** Media sequence number: the position in the whole event's playlist, the same in its live window. */
   index: number;
-  /** Seconds from the start of the playlist. */
+  /** Seconds from the start of the whole event's playlist (a live window says where it begins). */
   start: number;
   duration: number;
   url: string;
@@ -18,14 +19,18 @@ export interface MediaPlaylist {
   segments: PlaylistSegment[];
   /** EXT-X-ENDLIST: nothing will be added. */
   ended: boolean;
-  /** Seconds of media listed. */
+  /** Seconds from the start of the whole event's playlist to the end of the last segment listed. */
   duration: number;
 }
 
-/** The subset of HLS media playlists our packager writes: fMP4 with EXT-X-MAP, optional discontinuities. */
+/**
+ * The subset of HLS media playlists our packager writes: fMP4 with EXT-X-MAP, optional discontinuities,
+ * the whole event's playlist or a live window of it (EXT-X-MEDIA-SEQUENCE and our window start tag).
+ */
 export function parseMediaPlaylist(text: string, baseUrl: string): MediaPlaylist {
   const segments: PlaylistSegment[] = [];
   let targetDuration = SEGMENT_SECONDS;
+  let sequence = 0;
   let ended = false;
   let initUrl: string | null = null;
   let duration: number | null = null;
@@ -34,6 +39,8 @@ export function parseMediaPlaylist(text: string, baseUrl: string): MediaPlaylist
   for (const raw of text.split('\n')) {
     const line = raw.trim();
     if (line.startsWith('#EXT-X-TARGETDURATION:')) targetDuration = Number(line.slice(22)) || targetDuration;
+    else if (line.startsWith('#EXT-X-MEDIA-SEQUENCE:')) sequence = nonNegative(line.slice(22), sequence);
+    else if (line.startsWith(WINDOW_START_TAG)) start = nonNegative(line.slice(WINDOW_START_TAG.length), start);
     else if (line.startsWith('#EXT-X-MAP:')) {
       const uri = /URI="([^"]+)"/.exec(line)?.[1];
       if (uri) initUrl = new URL(uri, baseUrl).href;
@@ -41,7 +48,7 @@ export function parseMediaPlaylist(text: string, baseUrl: string): MediaPlaylist
     else if (line === '#EXT-X-DISCONTINUITY') discontinuity = true;
     else if (line === '#EXT-X-ENDLIST') ended = true;
     else if (line !== '' && !line.startsWith('#') && duration !== null && Number.isFinite(duration) && initUrl) {
-      segments.push({ index: segments.length, start, duration, url: new URL(line, baseUrl).href, initUrl, discontinuity });
+      segments.push({ index: sequence + segments.length, start, duration, url: new URL(line, baseUrl).href, initUrl, discontinuity });
       start += duration;
       duration = null;
       discontinuity = false;
@@ -50,26 +57,41 @@ export function parseMediaPlaylist(text: string, baseUrl: string): MediaPlaylist
   return { targetDuration, segments, ended, duration: start };
 }
 
+function nonNegative(text: string, fallback: number): number {
+  const value = Number(text);
+  return Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
 /** The segment playing at `time` (the last one when past the end), or undefined for an empty playlist. */
 export function segmentAt(playlist: MediaPlaylist, time: number): PlaylistSegment | undefined {
   return playlist.segments.find((s) => time < s.start + s.duration) ?? playlist.segments.at(-1);
 }
 
-/**
- * Bytes of the old text a tail request asks for again, to check the file was only appended to. A
- * live EVENT playlist only grows: a 1-hour rally lists 1,800 segments (~180 KB), too much to fetch every
- * two seconds on a 40 kbps link, so it is followed by asking for its tail.
- */
-export const TAIL_OVERLAP_BYTES = 256;
+/** Segment number `index`, when listed. */
+export function segmentNumbered(playlist: MediaPlaylist, index: number): PlaylistSegment | undefined {
+  const first = playlist.segments[0];
+  return first ? playlist.segments[index - first.index] : undefined;
+}
+
+/** Whether `time` lies before the first segment listed: a live window no longer lists it. */
+export function listsFrom(playlist: MediaPlaylist, time: number): boolean {
+  const first = playlist.segments[0];
+  return first !== undefined && time >= first.start;
+}
 
 /**
- * Joins the tail of a playlist, fetched from `offset`, to the text known so far; null when the tail
- * does not line up with it (the file was rewritten, not appended to) and the whole file is needed.
+ * What is known of a live playlist after a reload of its window: the segments known before, then the
+ * window's new ones. A window that no longer reaches back to what was known (the listener fell behind
+ * it) replaces it: segments stay numbered consecutively from the first one listed.
  */
-export function appendTail(known: string, offset: number, tail: string): string | null {
-  const overlap = known.slice(offset);
-  if (offset < 0 || offset > known.length || !tail.startsWith(overlap)) return null;
-  return known.slice(0, offset) + tail;
+export function mergeReload(known: MediaPlaylist, reloaded: MediaPlaylist): MediaPlaylist {
+  const last = known.segments.at(-1);
+  const first = reloaded.segments[0];
+  if (!last || !first) return first ? reloaded : { ...known, ended: reloaded.ended };
+  if (first.index > last.index + 1) return reloaded;
+  const segments = [...known.segments, ...reloaded.segments.filter((s) => s.index > last.index)];
+  const end = segments.at(-1)!;
+  return { ...reloaded, segments, duration: end.start + end.duration };
 }
 
 export interface Ladder {

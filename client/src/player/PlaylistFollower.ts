@@ -1,44 +1,54 @@
-import { HttpStatusError, fetchMetered } from './fetchMetered';
-import { TAIL_OVERLAP_BYTES, appendTail, parseMediaPlaylist, type MediaPlaylist } from './MediaPlaylist';
+import { fetchMetered } from './fetchMetered';
+import { listsFrom, mergeReload, parseMediaPlaylist, type MediaPlaylist } from './MediaPlaylist';
 import type { TransferMeter } from './TransferMeter';
 
 const decoder = new TextDecoder();
 
-/** Loads a media playlist, then reloads only what was appended to it since (see {@link appendTail}). */
-export class PlaylistFollower {
-  readonly #url: string;
-  readonly #meter: TransferMeter;
-  #text = '';
+export interface PlaylistUrls {
+  /** The whole event's playlist: a finished recording's, or a live event's for going back in time. */
+  whole: string;
+  /** A live event's window of its newest segments, reloaded to follow it; null for a recording. */
+  window: string | null;
+}
 
-  constructor(url: string, meter: TransferMeter) {
-    this.#url = url;
+/**
+ * Follows a live event through its window playlist, whose every load is a few hundred bytes however long
+ * the rally has run, and keeps what earlier loads listed; the whole playlist is loaded only when the
+ * listener goes back before what the window listed (or for a recording, once).
+ */
+export class PlaylistFollower {
+  readonly #urls: PlaylistUrls;
+  readonly #meter: TransferMeter;
+  #playlist: MediaPlaylist | null = null;
+
+  constructor(urls: PlaylistUrls, meter: TransferMeter) {
+    this.#urls = urls;
     this.#meter = meter;
   }
 
+  /** The newest segments, joined to those known; the whole playlist when there is no window. */
   async load(signal: AbortSignal): Promise<MediaPlaylist> {
-    this.#text = (await this.#tail(signal)) ?? (await this.#whole(signal));
-    return parseMediaPlaylist(this.#text, new URL(this.#url, location.href).href);
+    if (this.#urls.window === null) return this.#loadWhole(signal);
+    const reloaded = await this.#fetch(this.#urls.window, signal);
+    this.#playlist = this.#playlist ? mergeReload(this.#playlist, reloaded) : reloaded;
+    return this.#playlist;
   }
 
-  async #whole(signal: AbortSignal): Promise<string> {
-    return decoder.decode((await fetchMetered(this.#url, this.#meter, { signal })).body);
+  /** A playlist that lists `time`: what is known when it does, else the whole playlist. */
+  async loadFrom(time: number, signal: AbortSignal): Promise<MediaPlaylist> {
+    if (this.#playlist && listsFrom(this.#playlist, time)) return this.#playlist;
+    return this.#loadWhole(signal);
   }
 
-  /** Null when a tail cannot be had: nothing known yet, a server without ranges, a rewritten file. */
-  async #tail(signal: AbortSignal): Promise<string | null> {
-    if (this.#text === '') return null;
-    const offset = Math.max(0, this.#text.length - TAIL_OVERLAP_BYTES);
-    try {
-      const { status, body } = await fetchMetered(this.#url, this.#meter, {
-        signal,
-        headers: { Range: `bytes=${offset}-` },
-      });
-      const text = decoder.decode(body);
-      return status === 206 ? appendTail(this.#text, offset, text) : text;
-    } catch (error) {
-      // 416: the file is now shorter than what we knew, so it was rewritten.
-      if (error instanceof HttpStatusError && error.status === 416) return null;
-      throw error;
-    }
+  async #loadWhole(signal: AbortSignal): Promise<MediaPlaylist> {
+    const whole = await this.#fetch(this.#urls.whole, signal);
+    // The window may have been loaded after the whole playlist was written: keep what it adds.
+    this.#playlist = this.#playlist ? mergeReload(whole, this.#playlist) : whole;
+    return this.#playlist;
+  }
+
+  async #fetch(url: string, signal: AbortSignal): Promise<MediaPlaylist> {
+    const text = decoder.decode((await fetchMetered(url, this.#meter, { signal })).body);
+    return parseMediaPlaylist(text, new URL(url, location.href).href);
   }
 }

@@ -5,6 +5,7 @@ import { recordingUrls } from '../../../shared/recordings';
 describe('recording layout', () => {
   it('tells each kind of recording file by its extension, wherever it sits', () => {
     expect(recordingFileKind(recordingFiles.master)).toBe('playlist');
+    expect(recordingFileKind(recordingFiles.liveRungPlaylist('360p'))).toBe('playlist');
     expect(recordingFileKind(`${recordingFiles.runRung(2, '360p')}/seg_00007.m4s`)).toBe('segment');
     expect(recordingFileKind('/rally/runs/0/audio/init_3.mp4')).toBe('init');
     expect(recordingFileKind(recordingFiles.audioDownload)).toBe('audioDownload');
@@ -25,6 +26,8 @@ describe('recording layout', () => {
       master: '/hls/rally/master.m3u8',
       audioOnly: '/hls/rally/audio.m3u8',
       speech: '/hls/rally/speech.m3u8',
+      liveAudioOnly: '/hls/rally/audio.live.m3u8',
+      liveSpeech: '/hls/rally/speech.live.m3u8',
       poster: '/hls/rally/poster.jpg',
       audioDownload: '/hls/rally/audio.m4a',
     });

@@ -11,17 +11,20 @@ import {
 import { HttpStatusError } from '../../../../client/src/player/fetchMetered';
 import type { MediaPlaylist, PlaylistSegment } from '../../../../client/src/player/MediaPlaylist';
 
-/** `count` two-second segments; a new initialisation segment from each index in `discontinuities`. */
-function playlist(count: number, { ended = false, discontinuities = [] as number[] } = {}): MediaPlaylist {
+/**
+ * `count` two-second segments numbered from `from` (a live window's first); a new initialisation
+ * segment from each index in `discontinuities`.
+ */
+function playlist(count: number, { ended = false, discontinuities = [] as number[], from = 0 } = {}): MediaPlaylist {
   const segments: PlaylistSegment[] = [];
   let init = 0;
-  for (let index = 0; index < count; index++) {
+  for (let index = from; index < from + count; index++) {
     const discontinuity = discontinuities.includes(index);
     if (discontinuity) init += 1;
     const url = `http://jalsa.test/s${index}`;
     segments.push({ index, start: index * 2, duration: 2, url, initUrl: `http://jalsa.test/i${init}`, discontinuity });
   }
-  return { targetDuration: 2, segments, ended, duration: count * 2 };
+  return { targetDuration: 2, segments, ended, duration: (from + count) * 2 };
 }
 
 describe('AudioPipe', () => {
@@ -55,6 +58,11 @@ describe('AudioPipe', () => {
       expect(firstSegmentIndex(playlist(10, { ended: true }), { live: false, startPosition: null })).toBe(0);
     });
 
+    it('starts a live window a few segments behind its newest, numbered as the whole playlist', () => {
+      expect(firstSegmentIndex(playlist(6, { from: 5_400 }), { live: true, startPosition: null })).toBe(5_403);
+      expect(firstSegmentIndex(playlist(2, { from: 5_400 }), { live: true, startPosition: null })).toBe(5_400);
+    });
+
     it('starts at the segment playing at the asked position', () => {
       expect(firstSegmentIndex(playlist(10), { live: true, startPosition: 9.5 })).toBe(4);
       expect(firstSegmentIndex(playlist(10), { live: false, startPosition: 100 })).toBe(9);
@@ -82,6 +90,17 @@ describe('AudioPipe', () => {
       expect(nextStep(playlist(5), 2, true, 31)).toEqual({ action: 'wait', ms: 1_000, endOfStream: false });
     });
 
+    it('finds segments of a live window by their number', () => {
+      const list = playlist(6, { from: 5_400 });
+      expect(nextStep(list, 5_402, true, 0)).toEqual({ action: 'fetch', segment: list.segments[2], following: list.segments[3] });
+      expect(nextStep(list, 5_406, true, 0)).toEqual({ action: 'wait', ms: 2_000, endOfStream: false });
+    });
+
+    it('goes on from a window’s first segment when the window moved past the next one', () => {
+      const list = playlist(6, { from: 5_400 });
+      expect(nextStep(list, 5_100, true, 0)).toEqual({ action: 'fetch', segment: list.segments[0], following: list.segments[1] });
+    });
+
     it('waits a target duration for a live playlist to grow', () => {
       expect(nextStep(playlist(5), 5, true, 0)).toEqual({ action: 'wait', ms: 2_000, endOfStream: false });
     });
@@ -93,9 +112,11 @@ describe('AudioPipe', () => {
 
   describe('reloadWanted', () => {
     it('skips reloading a live playlist while segments are known well ahead', () => {
-      expect(reloadWanted(10, 7)).toBe(false);
-      expect(reloadWanted(10, 8)).toBe(true);
-      expect(reloadWanted(10, 10)).toBe(true);
+      // Segments up to number 9 are known.
+      expect(reloadWanted(9, 7)).toBe(false);
+      expect(reloadWanted(9, 8)).toBe(true);
+      expect(reloadWanted(9, 10)).toBe(true);
+      expect(reloadWanted(5_409, 5_407)).toBe(false);
     });
   });
 

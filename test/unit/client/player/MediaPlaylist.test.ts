@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { appendTail, parseLadder, parseMediaPlaylist, segmentAt } from '../../../../client/src/player/MediaPlaylist';
+import {
+  listsFrom,
+  mergeReload,
+  parseLadder,
+  parseMediaPlaylist,
+  segmentAt,
+  segmentNumbered,
+} from '../../../../client/src/player/MediaPlaylist';
 
 const BASE = 'http://jalsa.test/hls/rally/audio.m3u8';
 
@@ -50,19 +57,70 @@ describe('parseMediaPlaylist', () => {
   });
 });
 
-describe('appendTail', () => {
-  const grown = `${LIVE}#EXTINF:2.000,\nruns/1/audio/seg_00001.m4s\n`;
+/** A live window as the composer writes it: three segments numbered from 5,400, 3 hours in. */
+const WINDOW = `#EXTM3U
+#EXT-X-VERSION:7
+#EXT-X-TARGETDURATION:2
+#EXT-X-MEDIA-SEQUENCE:5400
+#EXT-X-DISCONTINUITY-SEQUENCE:1
+#JALSA-WINDOW-START:10800.250
+#EXT-X-INDEPENDENT-SEGMENTS
+#EXT-X-MAP:URI="runs/1/audio/init_3.mp4"
+#EXTINF:2.000,
+runs/1/audio/seg_05399.m4s
+#EXTINF:2.000,
+runs/1/audio/seg_05400.m4s
+#EXTINF:2.000,
+runs/1/audio/seg_05401.m4s
+`;
 
-  it('joins the tail of a playlist that was only appended to', () => {
-    const offset = LIVE.length - 40;
-    expect(appendTail(LIVE, offset, grown.slice(offset))).toBe(grown);
+/** The next reload: the window moved on by one segment. */
+const RELOADED = WINDOW.replace('SEQUENCE:5400', 'SEQUENCE:5401')
+  .replace('10800.250', '10802.250')
+  .replace('#EXTINF:2.000,\nruns/1/audio/seg_05399.m4s\n', '')
+  .concat('#EXTINF:2.000,\nruns/1/audio/seg_05402.m4s\n');
+
+describe('live window playlists', () => {
+  it('numbers and times a window’s segments as the whole playlist does', () => {
+    const window = parseMediaPlaylist(WINDOW, BASE);
+    expect(window.segments.map((s) => [s.index, s.start])).toEqual([
+      [5400, 10800.25],
+      [5401, 10802.25],
+      [5402, 10804.25],
+    ]);
+    expect(window.duration).toBeCloseTo(10806.25);
+    expect(segmentNumbered(window, 5401)?.url).toBe('http://jalsa.test/hls/rally/runs/1/audio/seg_05400.m4s');
+    expect(segmentNumbered(window, 5399)).toBeUndefined();
   });
 
-  it('refuses a tail that does not line up, as when the file was rewritten (say, made VOD at the end)', () => {
-    const rewritten = grown.replace('EVENT', 'VOD');
-    const offset = LIVE.length - 40;
-    expect(appendTail(LIVE, offset, rewritten.slice(offset))).toBeNull();
-    expect(appendTail(LIVE, LIVE.length + 1, '')).toBeNull();
+  it('keeps what was known and adds what a reload lists anew', () => {
+    const merged = mergeReload(parseMediaPlaylist(WINDOW, BASE), parseMediaPlaylist(RELOADED, BASE));
+    expect(merged.segments.map((s) => s.index)).toEqual([5400, 5401, 5402, 5403]);
+    expect(merged.duration).toBeCloseTo(10808.25);
+  });
+
+  it('starts again from a window that moved past everything known, and keeps what is known from an empty one', () => {
+    const far = parseMediaPlaylist(WINDOW.replace('SEQUENCE:5400', 'SEQUENCE:6000'), BASE);
+    expect(mergeReload(parseMediaPlaylist(WINDOW, BASE), far)).toBe(far);
+    const known = parseMediaPlaylist(WINDOW, BASE);
+    const ended = mergeReload(known, parseMediaPlaylist('#EXTM3U\n#EXT-X-ENDLIST\n', BASE));
+    expect(ended.segments).toBe(known.segments);
+    expect(ended.ended).toBe(true);
+  });
+
+  it('tells whether a moment is still listed or lies before the window', () => {
+    const window = parseMediaPlaylist(WINDOW, BASE);
+    expect(listsFrom(window, 10801)).toBe(true);
+    expect(listsFrom(window, 60)).toBe(false);
+  });
+
+  it('ignores a window start or media sequence that is not a number', () => {
+    const garbled = parseMediaPlaylist(WINDOW.replace('5400', 'x').replace('10800.250', '-3'), BASE);
+    expect(garbled.segments.map((s) => [s.index, s.start])).toEqual([
+      [0, 0],
+      [1, 2],
+      [2, 4],
+    ]);
   });
 });
 

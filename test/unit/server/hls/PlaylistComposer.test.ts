@@ -2,15 +2,22 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { PlaylistComposer } from '../../../../server/hls/PlaylistComposer';
+import {
+  appendToBlock,
+  PlaylistComposer,
+  renderMediaPlaylist,
+  renderWindowPlaylist,
+  type RunBlock,
+} from '../../../../server/hls/PlaylistComposer';
+import { parseMediaPlaylist as parseClientPlaylist } from '../../../../client/src/player/MediaPlaylist';
 import { audioRung, packagedRungNames, rungNames, speechRung } from '../../../../shared/ladder';
-import { recordingFiles, runFiles } from '../../../../shared/recordingLayout';
+import { LIVE_WINDOW_SEGMENTS, recordingFiles, runFiles } from '../../../../shared/recordingLayout';
 import { segmentUris } from '../../../helpers/playlists';
 
 let dir: string;
 
 /** Lays out a run as ffmpeg would: run.json, and per rung an init segment, segments and index.m3u8. */
-async function writeRun(run: number, rungs: readonly string[], segments: number, { hasVideo = true, listed = segments } = {}) {
+async function writeRun(run: number, rungs: readonly string[], segments: number, { hasVideo = true, listed = segments, from = 0 } = {}) {
   const runDir = path.join(dir, recordingFiles.run(run));
   await fs.mkdir(runDir, { recursive: true });
   await fs.writeFile(path.join(runDir, runFiles.description), JSON.stringify({ hasVideo, hasAudio: true, startedAt: '' }));
@@ -20,7 +27,7 @@ async function writeRun(run: number, rungs: readonly string[], segments: number,
     const lines = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:2', `#EXT-X-MAP:URI="init_${v}.mp4"`];
     for (let i = 0; i < listed; i++) {
       const name = `seg_${String(i).padStart(5, '0')}.m4s`;
-      if (i < segments) await fs.writeFile(path.join(runDir, rung, name), 'data');
+      if (i < segments && i >= from) await fs.writeFile(path.join(runDir, rung, name), 'data');
       lines.push('#EXTINF:2.000000,', name);
     }
     await fs.writeFile(path.join(runDir, runFiles.rungPlaylist(rung)), `${lines.join('\n')}\n`);
@@ -107,5 +114,120 @@ describe('PlaylistComposer', () => {
     const master = await read(recordingFiles.master);
     expect(master).toContain(recordingFiles.audioPlaylist);
     expect(master).not.toContain(recordingFiles.speechPlaylist);
+  });
+});
+
+/** Blocks of `runs[i]` segments each, 2 s apiece but for a 1.5 s one closing every run. */
+function blocks(runs: number[]): RunBlock[] {
+  return runs.map((count, run) => {
+    const block: RunBlock = { base: `runs/${run}/audio`, init: undefined, segments: [], lines: '', seconds: 0 };
+    const segments = Array.from({ length: count }, (_, i) => ({
+      duration: i === count - 1 ? 1.5 : 2,
+      uri: `seg_${String(i).padStart(5, '0')}.m4s`,
+      programDateTime: `2026-11-30T20:00:${String(i).padStart(2, '0')}.000+0000`,
+      init: 'init_3.mp4',
+      end: 0,
+    }));
+    appendToBlock(block, 'init_3.mp4', segments);
+    return block;
+  });
+}
+
+const BASE = 'https://jalsa.test/hls/rally/';
+
+describe('live window playlist', () => {
+  it('lists only the newest segments, numbered and timed as in the whole playlist', () => {
+    const runs = blocks([40, 10]);
+    const whole = parseClientPlaylist(renderMediaPlaylist(runs, 2, false), BASE);
+    const window = parseClientPlaylist(renderWindowPlaylist(runs, 2, false), BASE);
+    expect(window.segments).toHaveLength(LIVE_WINDOW_SEGMENTS);
+    expect(window.segments).toEqual(whole.segments.slice(-LIVE_WINDOW_SEGMENTS));
+    expect(window.ended).toBe(false);
+  });
+
+  it('starts after the runs before it: its discontinuity sequence counts them and its first run needs no tag', () => {
+    const text = renderWindowPlaylist(blocks([30, 20, 8]), 2, false, 10);
+    expect(text).toContain('#EXT-X-MEDIA-SEQUENCE:48\n');
+    expect(text).toContain('#EXT-X-DISCONTINUITY-SEQUENCE:1\n');
+    expect(text.match(/#EXT-X-DISCONTINUITY\n/g)).toHaveLength(1);
+    expect(text.match(/#EXT-X-MAP:URI="([^"]+)"/g)).toEqual(['#EXT-X-MAP:URI="runs/1/audio/init_3.mp4"', '#EXT-X-MAP:URI="runs/2/audio/init_3.mp4"']);
+    // A date where each run starts in the window, not on every segment.
+    expect(text.match(/#EXT-X-PROGRAM-DATE-TIME/g)).toHaveLength(2);
+    const window = parseClientPlaylist(text, BASE);
+    expect(window.segments[0]).toMatchObject({ index: 48, start: 29 * 2 + 1.5 + 18 * 2, url: `${BASE}runs/1/audio/seg_00018.m4s` });
+    expect(window.segments.map((s) => s.discontinuity)).toEqual([false, false, true, ...Array(7).fill(false)]);
+  });
+
+  it('holds the whole playlist while it is shorter than the window, and ends with it', () => {
+    const text = renderWindowPlaylist(blocks([3]), 2, true);
+    expect(text).toContain('#EXT-X-MEDIA-SEQUENCE:0\n');
+    const window = parseClientPlaylist(text, BASE);
+    expect(window.segments.map((s) => s.index)).toEqual([0, 1, 2]);
+    expect(window.ended).toBe(true);
+  });
+
+  it('stays the same size at hour three as at minute one', () => {
+    const early = renderWindowPlaylist(blocks([30]), 2, false);
+    const late = renderWindowPlaylist(blocks([5_400]), 2, false);
+    expect(late.length - early.length).toBeLessThanOrEqual(8);
+  });
+});
+
+describe('PlaylistComposer, incrementally', () => {
+  const audioFile = () => path.join(dir, recordingFiles.run(0), runFiles.rungPlaylist(audioRung.name));
+
+  it('writes a live window next to the whole playlist, and a live master naming the windows', async () => {
+    await writeRun(0, rungNames, 20);
+    await new PlaylistComposer(dir).compose({ ended: false });
+    expect(segmentUris(await read(recordingFiles.liveAudioPlaylist))).toEqual(segmentUris(await read(recordingFiles.audioPlaylist)).slice(-LIVE_WINDOW_SEGMENTS));
+    expect((await read(recordingFiles.liveMaster)).split('\n').filter((l) => l.endsWith('.m3u8'))).toEqual(rungNames.map(recordingFiles.liveRungPlaylist));
+  });
+
+  it('reads only what ffmpeg appended to its playlist since the last compose', async () => {
+    await writeRun(0, [audioRung.name], 3, { hasVideo: false });
+    const composer = new PlaylistComposer(dir);
+    await composer.compose({ ended: false });
+    // Bytes already read are not read again: garbling them changes nothing...
+    const text = await fs.readFile(audioFile(), 'utf8');
+    await fs.writeFile(audioFile(), text.replace(/seg_00001/g, 'seg_99999'));
+    // ...while a segment appended after them is found.
+    await writeRun(0, [audioRung.name], 4, { hasVideo: false, from: 3 });
+    await fs.writeFile(audioFile(), `${text.replace(/seg_00001/g, 'seg_99999')}#EXTINF:2.000000,\nseg_00003.m4s\n`);
+    await composer.compose({ ended: false });
+    expect(segmentUris(await read(recordingFiles.audioPlaylist))).toEqual([0, 1, 2, 3].map((i) => `runs/0/audio/seg_0000${i}.m4s`));
+  });
+
+  it('waits for a segment the newest run lists before it is in place, keeping the order', async () => {
+    await writeRun(0, [audioRung.name], 4, { hasVideo: false });
+    await fs.rm(path.join(dir, recordingFiles.runRung(0, audioRung.name), 'seg_00002.m4s'));
+    const composer = new PlaylistComposer(dir);
+    await composer.compose({ ended: false });
+    expect(segmentUris(await read(recordingFiles.audioPlaylist))).toHaveLength(2);
+    await fs.writeFile(path.join(dir, recordingFiles.runRung(0, audioRung.name), 'seg_00002.m4s'), 'data');
+    await composer.compose({ ended: false });
+    expect(segmentUris(await read(recordingFiles.audioPlaylist))).toEqual([0, 1, 2, 3].map((i) => `runs/0/audio/seg_0000${i}.m4s`));
+  });
+
+  it('does not read a run again once a newer one began', async () => {
+    await writeRun(0, [audioRung.name], 2, { hasVideo: false });
+    await writeRun(1, [audioRung.name], 1, { hasVideo: false });
+    const composer = new PlaylistComposer(dir);
+    await composer.compose({ ended: false });
+    await writeRun(0, [audioRung.name], 5, { hasVideo: false });
+    await composer.compose({ ended: false });
+    expect(segmentUris(await read(recordingFiles.audioPlaylist))).toHaveLength(3);
+  });
+
+  it('numbers the window the same after a server restart mid-event', async () => {
+    await writeRun(0, [audioRung.name], 12, { hasVideo: false });
+    await new PlaylistComposer(dir).compose({ ended: false });
+    await writeRun(1, [audioRung.name], 4, { hasVideo: false });
+    // ffmpeg's first playlist was lost with the crash: only our own whole playlist remembers run 0.
+    await fs.writeFile(audioFile(), '');
+    await new PlaylistComposer(dir).compose({ ended: false });
+    const window = await read(recordingFiles.liveAudioPlaylist);
+    expect(window).toContain(`#EXT-X-MEDIA-SEQUENCE:${16 - LIVE_WINDOW_SEGMENTS}\n`);
+    expect(window).toContain('#EXT-X-DISCONTINUITY-SEQUENCE:0\n');
+    expect(segmentUris(window)).toEqual(segmentUris(await read(recordingFiles.audioPlaylist)).slice(-LIVE_WINDOW_SEGMENTS));
   });
 });
