@@ -3,6 +3,8 @@
  * Encoder CPU of the HLS packager, live latency in hls.js, and segment sizes per rung (with audioKbps
  * for each audio-only rung), for a 720p synthetic broadcast carrying speech, fed through the SFU.
  * Writes bench/results/hls.json.
+ * Then a 3-hour event's playlists (see longEvent.ts): first-load and reload bytes per rung and the
+ * composer's cost per tick.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -18,6 +20,7 @@ import { recordingUrls } from '../shared/recordings';
 import { launchChromium, waitFor } from '../test/helpers/browser';
 import { readRecordingFile } from '../test/helpers/playlists';
 import { createEvent, startTestServer } from '../test/helpers/testServer';
+import { measureLongEvent } from './longEvent';
 import { measureCpuCores } from './processCpu';
 import { writeResult } from './writeResult';
 
@@ -97,6 +100,7 @@ try {
     rungs,
     source: '1280x720 25 fps test pattern speaking (espeak-ng, looped), VP8 ~400 kbps and Opus 32 kbps into the SFU; latency = now - hls.js playingDate (EXT-X-PROGRAM-DATE-TIME), median',
     windowSeconds: seconds,
+    threeHourEvent: await measureLongEvent(),
   });
 } finally {
   publisher.close();

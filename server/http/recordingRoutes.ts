@@ -20,7 +20,8 @@ const SAFE_COMPONENT = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
 
 /**
  * Serves HLS and recording files so that an HTTP cache or CDN in front works: segments never change
- * (cache for a year), live playlists change every segment (cache for a second), finished ones rarely.
+ * (cache for a year), live playlists (the whole event's and its live windows) change every segment
+ * (cache for a second), finished ones rarely.
  */
 export function recordingRoutes(events: EventService, hls: HlsService): Router {
   const router = Router();
@@ -58,7 +59,7 @@ export function recordingRoutes(events: EventService, hls: HlsService): Router {
     res.set('Content-Type', RECORDING_CONTENT_TYPES[kind]);
     res.set('Cache-Control', cacheControl(kind, events.get(slug.data).status === 'live'));
     if (kind === 'audioDownload') res.attachment(`${slug.data}.m4a`);
-    await sendFile(res, file);
+    await sendFile(res, root, path.relative(root, file));
   });
 
   return router;
@@ -77,9 +78,14 @@ function cacheControl(kind: RecordingFileKind, live: boolean): string {
   }
 }
 
-function sendFile(res: Response, file: string): Promise<void> {
+/**
+ * Sends `file`, a path relative to `root`. Relative, because the file sender refuses a dot-segment
+ * anywhere in the path it is given: with an absolute one, a data directory such as
+ * ~/.local/share/jalsa would refuse every file. Only our own components are checked that way.
+ */
+function sendFile(res: Response, root: string, file: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    res.sendFile(file, { acceptRanges: true, lastModified: true, cacheControl: false, dotfiles: 'deny' }, (error) =>
+    res.sendFile(file, { root, acceptRanges: true, lastModified: true, cacheControl: false, dotfiles: 'deny' }, (error) =>
       error && !res.headersSent ? reject(error) : resolve(),
     );
   });

@@ -1,5 +1,6 @@
 import helmet from 'helmet';
 import type { RequestHandler } from 'express';
+import { RECORDINGS_URL_PATH } from '../../shared/recordingLayout';
 
 /**
  * The browser-side defences of every response (helmet's set, tightened where this app allows):
@@ -11,8 +12,22 @@ import type { RequestHandler } from 'express';
  * - `nosniff`, and no referrer, so an event's address does not leak to other sites.
  * No `upgrade-insecure-requests` and no HSTS: a server reached over plain http on a local network must
  * keep working, and the TLS-terminating proxy is the one to decide HSTS for its whole domain.
+ *
+ * HLS files (playlists, segments, posters) are never documents: a browser does not run, frame or
+ * navigate from them, so the document defences (about 600 bytes) would only be carried again on every
+ * live playlist reload, twice the playlist itself on a 2G link. They keep what applies to any
+ * response: `nosniff`, and the same-origin resource policy helmet gives everything else.
  */
 export function securityHeaders(): RequestHandler {
+  const documents = documentHeaders();
+  return (req, res, next) => {
+    if (!req.path.startsWith(`${RECORDINGS_URL_PATH}/`)) return documents(req, res, next);
+    res.set({ 'X-Content-Type-Options': 'nosniff', 'Cross-Origin-Resource-Policy': 'same-origin' });
+    next();
+  };
+}
+
+function documentHeaders(): RequestHandler {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,

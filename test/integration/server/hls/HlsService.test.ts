@@ -1,12 +1,14 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMediaPlaylist } from '../../../../server/hls/PlaylistComposer';
 import type { FfmpegPublisher } from '../../../../server/sfu/FfmpegPublisher';
 import { rungNames, SPEECH_FRAME_MS, speechRung } from '../../../../shared/ladder';
-import { recordingFiles, recordingUrl, runFiles } from '../../../../shared/recordingLayout';
+import { LIVE_WINDOW_SEGMENTS, recordingFiles, recordingUrl, runFiles } from '../../../../shared/recordingLayout';
 import { waitFor } from '../../../helpers/browser';
 import { readRecordingFile, segmentUris } from '../../../helpers/playlists';
 import { createEvent, publishTestPattern, startTestServer, type TestServer } from '../../../helpers/testServer';
@@ -27,7 +29,9 @@ async function publish(): Promise<void> {
 }
 
 beforeAll(async () => {
-  test = await startTestServer();
+  // Under a dot-directory, where a data directory often lives: every file below must still be served.
+  const home = await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-home-'));
+  test = await startTestServer({ DATA_DIR: path.join(home, '.local', 'share', 'jalsa') });
   ({ slug } = await createEvent(test, 'Packaged rally'));
   test.server.events.goLive(slug);
   dir = test.server.hls.recordingDir(slug);
@@ -125,6 +129,27 @@ describe('HLS packaging of a live event', () => {
     const ranged = await served(segment!, { headers: { range: 'bytes=0-99' } });
     expect(ranged.status).toBe(206);
     expect(ranged.headers.get('content-range')).toBe(`bytes 0-99/${size}`);
+  });
+
+  it('serves a live window of the newest segments, numbered as the whole playlist, from a data directory under a dot-directory', async () => {
+    expect(test.dataDir).toContain(`${path.sep}.local${path.sep}`);
+    const response = await served(recordingFiles.liveAudioPlaylist, { headers: { 'accept-encoding': 'gzip' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('public, max-age=1');
+    // Not a document: it cannot be sniffed into one, and carries none of a page's defences on every reload.
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('content-security-policy')).toBeNull();
+    const window = await response.text();
+    // Read after the window: the composer writes the whole playlist first, so it lists all the window does.
+    const whole = segmentUris(await read(recordingFiles.audioPlaylist));
+    const listed = segmentUris(window);
+    expect(listed).toHaveLength(Math.min(LIVE_WINDOW_SEGMENTS, whole.length));
+    expect(whole.slice(whole.indexOf(listed[0]!), whole.indexOf(listed[0]!) + listed.length)).toEqual(listed);
+    expect(window).toContain(`#EXT-X-MEDIA-SEQUENCE:${whole.indexOf(listed[0]!)}\n`);
+    expect(gzipSync(window).byteLength).toBeLessThan(500);
+    const liveMaster = await served(recordingFiles.liveMaster);
+    expect(await liveMaster.text()).toContain(recordingFiles.liveAudioPlaylist);
+    expect((await served(listed[0]!)).status).toBe(200);
   });
 
   it('refuses paths that leave the recording', async () => {
