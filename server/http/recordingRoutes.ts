@@ -59,7 +59,7 @@ export function recordingRoutes(events: EventService, hls: HlsService): Router {
     res.set('Content-Type', RECORDING_CONTENT_TYPES[kind]);
     res.set('Cache-Control', cacheControl(kind, events.get(slug.data).status === 'live'));
     if (kind === 'audioDownload') res.attachment(`${slug.data}.m4a`);
-    await sendFile(res, root, path.relative(root, file));
+    await sendFile(res, root, path.relative(root, file), kind !== 'playlist');
   });
 
   return router;
@@ -82,10 +82,13 @@ function cacheControl(kind: RecordingFileKind, live: boolean): string {
  * Sends `file`, a path relative to `root`. Relative, because the file sender refuses a dot-segment
  * anywhere in the path it is given: with an absolute one, a data directory such as
  * ~/.local/share/jalsa would refuse every file. Only our own components are checked that way.
+ * Playlists are reloaded every two seconds, a few hundred bytes each: they go without the headers for
+ * ranges and dates (the ETag still lets a cache revalidate them), which would add a tenth to each reload.
  */
-function sendFile(res: Response, root: string, file: string): Promise<void> {
+function sendFile(res: Response, root: string, file: string, media: boolean): Promise<void> {
+  const options = { root, acceptRanges: media, lastModified: media, cacheControl: false, dotfiles: 'deny' } as const;
   return new Promise((resolve, reject) => {
-    res.sendFile(file, { root, acceptRanges: true, lastModified: true, cacheControl: false, dotfiles: 'deny' }, (error) =>
+    res.sendFile(file, options, (error) =>
       error && !res.headersSent ? reject(error) : resolve(),
     );
   });
