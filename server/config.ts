@@ -49,6 +49,7 @@ const EnvSchema = z
     CHAT_ADDRESS_BAN_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(60),
     CHAT_NEW_CHATTER_WAIT_SECONDS: z.coerce.number().min(0).max(3600).default(10),
     CHAT_SLOW_MODE_MESSAGES_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(3),
+    CHAT_ROOM_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(50),
     HTTP_ADDRESS_REQUESTS_PER_SECOND: z.coerce.number().positive().max(100_000).default(50),
   })
   .refine((env) => env.RTC_MIN_PORT <= env.RTC_MAX_PORT, {
@@ -151,6 +152,12 @@ export interface Config {
     newChatterWaitMs: number;
     /** In slow mode, messages one address may post per interval, whichever keys its attendees use. */
     slowModeMessagesPerAddress: number;
+    /**
+     * Attendee messages one event's chat accepts per second (a second's worth at once), whoever and
+     * wherever they come from; the organizer is never held by it. Per process: with Redis, N processes
+     * accept N times as many.
+     */
+    roomMessagesPerSecond: number;
   };
   /** Requests per second to the dynamic HTTP routes from one address (a burst of several seconds' worth). */
   httpAddressRequestsPerSecond: number;
@@ -209,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       addressBanMs: Math.round(e.CHAT_ADDRESS_BAN_MINUTES * 60_000),
       newChatterWaitMs: Math.round(e.CHAT_NEW_CHATTER_WAIT_SECONDS * 1000),
       slowModeMessagesPerAddress: e.CHAT_SLOW_MODE_MESSAGES_PER_ADDRESS,
+      roomMessagesPerSecond: e.CHAT_ROOM_MESSAGES_PER_SECOND,
     },
     httpAddressRequestsPerSecond: e.HTTP_ADDRESS_REQUESTS_PER_SECOND,
   };

@@ -1,6 +1,7 @@
 import type { ChatBatch, ChatEntry, ChatState } from '../../shared/chat';
 import type { Role } from '../../shared/signalling';
 import { ForbiddenError, RateLimitedError } from '../errors';
+import type { TokenBucket } from '../realtime/TokenBucket';
 
 /** A connection taking part in a room's chat. */
 export interface ChatMember {
@@ -12,6 +13,17 @@ export interface ChatMember {
   readonly mayPostFrom: number;
   /** The member was banned: it must stop taking part. */
   remove(): void;
+}
+
+export interface ChatRoomRules {
+  /** In slow mode, messages one address may post per interval. */
+  slowModeMessagesPerAddress?: number;
+  /**
+   * The room's allowance of attendee messages, whoever and wherever they come from: the per-connection
+   * and per-address limits cannot bound many attendees on many addresses, and every message accepted is
+   * stored and sent to everyone in the room. Undefined: no such cap.
+   */
+  messageCap?: TokenBucket;
 }
 
 /** Attendee-count-only frames cost a frame per attendee; while people come and go, one every few seconds is plenty. */
@@ -37,6 +49,7 @@ export class ChatRoom {
    */
   readonly #addressMessages = new Map<string, number[]>();
   readonly #slowModeMessagesPerAddress: number;
+  readonly #messageCap: TokenBucket | undefined;
   readonly #members = new Set<ChatMember>();
   #pending: ChatEntry[] = [];
   /** Attendees on other processes, as of the last presence report. */
@@ -48,9 +61,15 @@ export class ChatRoom {
    * `moderation` holds the room's past rule entries; `appliedId` is the id up to which the store already
    * held everything when they were read, so entries up to it are not applied twice.
    */
-  constructor(slug: string, moderation: readonly ChatEntry[], appliedId: number, slowModeMessagesPerAddress = 1) {
+  constructor(
+    slug: string,
+    moderation: readonly ChatEntry[],
+    appliedId: number,
+    { slowModeMessagesPerAddress = 1, messageCap }: ChatRoomRules = {},
+  ) {
     this.slug = slug;
     this.#slowModeMessagesPerAddress = slowModeMessagesPerAddress;
+    this.#messageCap = messageCap;
     for (const entry of moderation) this.#applyRule(entry);
     this.#appliedId = appliedId;
   }
@@ -97,7 +116,10 @@ export class ChatRoom {
     };
   }
 
-  /** Throws unless the member may post now; a post that is let through counts towards slow mode. */
+  /**
+   * Throws unless the member may post now; a post that is let through counts towards slow mode and the
+   * room's cap. The organizer is never refused: its messages matter most when the room is flooded.
+   */
   admitMessage(member: ChatMember, now = Date.now()): void {
     if (member.role === 'organizer') return;
     const mutedUntil = this.#muteEnd(member.authorId, now);
@@ -109,22 +131,17 @@ export class ChatRoom {
         `new to this chat: your first message can go in ${Math.ceil((member.mayPostFrom - now) / 1000)} s`,
       );
     }
-    if (this.#slowModeSeconds === 0) return;
-    const interval = this.#slowModeSeconds * 1000;
-    const authorWait = (this.#lastMessageAt.get(member.authorId) ?? -Infinity) + interval - now;
-    if (authorWait > 0) {
-      throw new RateLimitedError(`slow mode: one message every ${this.#slowModeSeconds} s; wait ${Math.ceil(authorWait / 1000)} s`);
-    }
-    const recent = (this.#addressMessages.get(member.address) ?? []).filter((at) => at + interval > now);
-    if (recent.length >= this.#slowModeMessagesPerAddress) {
-      const addressWait = recent[0]! + interval - now;
+    const slowMode = this.#checkSlowMode(member, now);
+    // Last, so that a message refused for its author's own reasons leaves the room's allowance to others.
+    if (this.#messageCap && !this.#messageCap.take()) {
       throw new RateLimitedError(
-        `slow mode: your network has posted its share for now; wait ${Math.ceil(addressWait / 1000)} s`,
+        `the chat is busy: too many messages at once; try again in ${Math.ceil(this.#messageCap.waitMs() / 1000)} s`,
       );
     }
+    if (!slowMode) return;
     this.#lastMessageAt.set(member.authorId, now);
-    recent.push(now);
-    this.#addressMessages.set(member.address, recent);
+    slowMode.recent.push(now);
+    this.#addressMessages.set(member.address, slowMode.recent);
   }
 
   apply(entry: ChatEntry): void {
@@ -179,6 +196,24 @@ export class ChatRoom {
       case 'deleted':
         break;
     }
+  }
+
+  /** Throws when slow mode holds the member back; otherwise the address's recent posts to add this one to (none when slow mode is off). */
+  #checkSlowMode(member: ChatMember, now: number): { recent: number[] } | undefined {
+    if (this.#slowModeSeconds === 0) return undefined;
+    const interval = this.#slowModeSeconds * 1000;
+    const authorWait = (this.#lastMessageAt.get(member.authorId) ?? -Infinity) + interval - now;
+    if (authorWait > 0) {
+      throw new RateLimitedError(`slow mode: one message every ${this.#slowModeSeconds} s; wait ${Math.ceil(authorWait / 1000)} s`);
+    }
+    const recent = (this.#addressMessages.get(member.address) ?? []).filter((at) => at + interval > now);
+    if (recent.length >= this.#slowModeMessagesPerAddress) {
+      const addressWait = recent[0]! + interval - now;
+      throw new RateLimitedError(
+        `slow mode: your network has posted its share for now; wait ${Math.ceil(addressWait / 1000)} s`,
+      );
+    }
+    return { recent };
   }
 
   #muteEnd(authorId: string, now: number): number | undefined {

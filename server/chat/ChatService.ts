@@ -17,6 +17,7 @@ import type { Logger } from '../logger';
 import type { Database } from '../storage/openDatabase';
 import { AddressSanctions, LocalSanctionStore, RedisSanctionStore } from './AddressSanctions';
 import type { Appended, ChatLog } from './ChatLog';
+import { TokenBucket } from '../realtime/TokenBucket';
 import { ChatRoom } from './ChatRoom';
 import { ChatStore, type ChatRecord } from './ChatStore';
 import { LocalChatLog } from './LocalChatLog';
@@ -44,7 +45,7 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
   readonly #presence: Presence;
   readonly #redis: Redis | undefined;
   readonly #rooms = new Map<string, ChatRoom>();
-  readonly #slowModeMessagesPerAddress: number;
+  readonly #rules: Config['chat'];
 
   private constructor(parts: {
     events: EventService;
@@ -53,12 +54,12 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
     presence: Presence;
     redis: Redis | undefined;
     sanctions: AddressSanctions;
-    slowModeMessagesPerAddress: number;
+    rules: Config['chat'];
   }) {
     super();
     this.events = parts.events;
     this.sanctions = parts.sanctions;
-    this.#slowModeMessagesPerAddress = parts.slowModeMessagesPerAddress;
+    this.#rules = parts.rules;
     this.#store = parts.store;
     this.#log = parts.log;
     this.#presence = parts.presence;
@@ -74,7 +75,7 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
     logger: Logger,
   ): Promise<ChatService> {
     const store = new ChatStore(db);
-    const common = { events, store, slowModeMessagesPerAddress: rules.slowModeMessagesPerAddress };
+    const common = { events, store, rules };
     if (!redis) {
       const presence: Presence = { totals: async (counts) => new Map(counts), close: async () => undefined };
       const sanctions = new AddressSanctions(new LocalSanctionStore(), rules.addressBanMs, logger);
@@ -98,7 +99,10 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
   room(slug: string): ChatRoom {
     let room = this.#rooms.get(slug);
     if (!room) {
-      room = new ChatRoom(slug, this.#store.moderation(slug), this.#store.maxSeq(), this.#slowModeMessagesPerAddress);
+      const { slowModeMessagesPerAddress, roomMessagesPerSecond: perSecond } = this.#rules;
+      // A second's worth at once. Kept per process: with Redis, N processes let in N times as many.
+      const messageCap = new TokenBucket(perSecond, perSecond);
+      room = new ChatRoom(slug, this.#store.moderation(slug), this.#store.maxSeq(), { slowModeMessagesPerAddress, messageCap });
       this.#rooms.set(slug, room);
     }
     return room;

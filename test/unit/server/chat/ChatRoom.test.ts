@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatEntry } from '../../../../shared/chat';
 import { ChatRoom, type ChatMember } from '../../../../server/chat/ChatRoom';
+import { TokenBucket } from '../../../../server/realtime/TokenBucket';
 
 const AUTHOR = 'AAAAAAAAAAAAAAAA';
 
@@ -60,7 +61,7 @@ describe('ChatRoom', () => {
   });
 
   it('keeps slow mode per address too, so that a new client key does not start a new interval', () => {
-    const room = new ChatRoom('rally', [{ kind: 'slowMode', id: 1, at: 0, seconds: 10 }], 1, 2);
+    const room = new ChatRoom('rally', [{ kind: 'slowMode', id: 1, at: 0, seconds: 10 }], 1, { slowModeMessagesPerAddress: 2 });
     room.admitMessage(member('attendee', 'AAAAAAAAAAAAAAA1').member, 0);
     room.admitMessage(member('attendee', 'AAAAAAAAAAAAAAA2').member, 1_000);
     expect(() => room.admitMessage(member('attendee', 'AAAAAAAAAAAAAAA3').member, 2_000)).toThrow(/your network.*wait 8 s/);
@@ -76,6 +77,33 @@ describe('ChatRoom', () => {
     expect(() => room.admitMessage(newcomer, 1_000)).toThrow(/new to this chat.*in 4 s/);
     room.admitMessage(newcomer, 5_000);
     room.admitMessage(member('organizer', AUTHOR, { mayPostFrom: 5_000 }).member, 0);
+  });
+
+  it('caps the attendee messages of the whole room, whatever their authors and addresses, and never the organizer', () => {
+    let now = 0;
+    const room = new ChatRoom('rally', [], 0, { messageCap: new TokenBucket(3, 2, () => now) });
+    const attendee = (i: number) => member('attendee', `AAAAAAAAAAAAAA${String(i).padStart(2, '0')}`, { address: `10.0.0.${i}` }).member;
+    for (let i = 0; i < 3; i++) room.admitMessage(attendee(i), now);
+    expect(() => room.admitMessage(attendee(3), now)).toThrow(/chat is busy.*try again in 1 s/);
+    for (let i = 0; i < 10; i++) room.admitMessage(member('organizer').member, now);
+    now = 500;
+    room.admitMessage(attendee(4), now);
+    expect(() => room.admitMessage(attendee(5), now)).toThrow(/chat is busy/);
+  });
+
+  it('spends none of the room cap on a message refused for its author, nor slow mode on one refused by the cap', () => {
+    let now = 0;
+    const room = new ChatRoom('rally', [{ kind: 'slowMode', id: 1, at: 0, seconds: 10 }], 1, {
+      messageCap: new TokenBucket(1, 1, () => now),
+    });
+    const { member: muted } = member('attendee', 'MMMMMMMMMMMMMMMM');
+    room.apply({ kind: 'muted', id: 2, at: 0, authorId: muted.authorId, until: 60_000 });
+    expect(() => room.admitMessage(muted, now)).toThrow(/muted/);
+    room.admitMessage(member().member, now);
+    const { member: later } = member('attendee', 'LLLLLLLLLLLLLLLL', { address: '198.51.100.9' });
+    expect(() => room.admitMessage(later, now)).toThrow(/chat is busy/);
+    now = 1_000;
+    room.admitMessage(later, now);
   });
 
   it('refuses muted attendees until the mute ends', () => {
