@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ChatEntry } from '../../shared/chat';
 import { ChatTestClient, randomToken } from '../helpers/ChatTestClient';
 import { startRedis, type TestRedis } from '../helpers/redisServer';
 import { createEvent, startTestServer, type TestServer } from '../helpers/testServer';
@@ -13,6 +14,8 @@ import { createEvent, startTestServer, type TestServer } from '../helpers/testSe
 
 const NEW_CHATTER_WAIT_SECONDS = 0.5;
 const SLOW_MODE_MESSAGES_PER_ADDRESS = 2;
+/** Low, so that a flood a test can make in a moment is many times the cap; the other tests stay far below it. */
+const ROOM_MESSAGES_PER_SECOND = 20;
 
 let test: TestServer;
 let slug: string;
@@ -41,6 +44,7 @@ beforeAll(async () => {
   test = await startTestServer({
     CHAT_NEW_CHATTER_WAIT_SECONDS: String(NEW_CHATTER_WAIT_SECONDS),
     CHAT_SLOW_MODE_MESSAGES_PER_ADDRESS: String(SLOW_MODE_MESSAGES_PER_ADDRESS),
+    CHAT_ROOM_MESSAGES_PER_SECOND: String(ROOM_MESSAGES_PER_SECOND),
   });
 });
 beforeEach(async () => {
@@ -162,6 +166,49 @@ describe('slow mode', () => {
       error: { code: 'RATE_LIMITED', message: expect.stringMatching(/slow mode: your network/) },
     });
     expect((await send(elsewhere.client, 'my own turn')).ok).toBe(true);
+  });
+});
+
+describe('a flood from many addresses', () => {
+  it('is refused past the room cap before it is stored or sent, while the organizer gets through', async () => {
+    // Each on an address of its own, as behind a trusted proxy: no per-address limit holds them.
+    const flooders = await Promise.all(Array.from({ length: 60 }, () => ChatTestClient.open(test.url)));
+    await Promise.all(flooders.map((client) => client.join(slug)));
+    const legitimate = await chatter('198.51.100.70');
+    await newcomersWaited();
+
+    const started = Date.now();
+    // Four each: within every connection's own allowance, so only the room's cap can refuse them.
+    const flood = Promise.all(flooders.flatMap((client, i) => [0, 1, 2, 3].map((n) => send(client, `flood ${i}.${n}`))));
+    const [acks, organizerAck, legitimateAck] = await Promise.all([
+      flood,
+      send(organizer, 'stay calm, everyone'),
+      send(legitimate.client, 'is the stream on?'),
+    ]);
+    const elapsedSeconds = (Date.now() - started) / 1000;
+
+    expect(organizerAck.ok).toBe(true);
+    const accepted = acks.filter((ack) => ack.ok).length;
+    const refused = acks.filter((ack) => !ack.ok);
+    // The room's bucket holds a second's worth and refills at the cap, for everyone's attendees together.
+    expect(accepted).toBeGreaterThan(0);
+    expect(accepted).toBeLessThanOrEqual(ROOM_MESSAGES_PER_SECOND * (1 + elapsedSeconds));
+    for (const ack of refused) {
+      expect(ack).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED', message: expect.stringMatching(/chat is busy/) } });
+    }
+
+    // What reaches the room is exactly what was accepted: nothing refused was stored or sent.
+    await organizer.waitForMessage('stay calm, everyone');
+    const floodTexts = (entries: ChatEntry[]) => entries.filter((e) => e.kind === 'message' && e.text.startsWith('flood ')).length;
+    await organizer.waitFor((entries) => floodTexts(entries) >= accepted, `${accepted} accepted flood messages`);
+    const history = await ChatTestClient.open(test.url);
+    expect(floodTexts((await history.join(slug)).entries)).toBe(accepted);
+    expect(floodTexts(organizer.entries)).toBe(accepted);
+
+    // Refused or not during the flood, the legitimate attendee posts once it is over.
+    if (!legitimateAck.ok) expect(legitimateAck).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+    await sleep(1000);
+    expect((await send(legitimate.client, 'it is now')).ok).toBe(true);
   });
 });
 
