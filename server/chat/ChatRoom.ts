@@ -198,7 +198,10 @@ export class ChatRoom {
     }
   }
 
-  /** Throws when slow mode holds the member back; otherwise the address's recent posts to add this one to (none when slow mode is off). */
+  /**
+   * Throws when slow mode holds the member back; otherwise the address's recent posts, to add this one to
+   * once it is admitted (undefined when slow mode is off).
+   */
   #checkSlowMode(member: ChatMember, now: number): { recent: number[] } | undefined {
     if (this.#slowModeSeconds === 0) return undefined;
     const interval = this.#slowModeSeconds * 1000;
