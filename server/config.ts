@@ -51,6 +51,7 @@ const EnvSchema = z
     CHAT_SLOW_MODE_MESSAGES_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(3),
     CHAT_ROOM_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(50),
     HTTP_ADDRESS_REQUESTS_PER_SECOND: z.coerce.number().positive().max(100_000).default(50),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(20_000),
   })
   .refine((env) => env.RTC_MIN_PORT <= env.RTC_MAX_PORT, {
     message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT',
@@ -161,6 +162,11 @@ export interface Config {
   };
   /** Requests per second to the dynamic HTTP routes from one address (a burst of several seconds' worth). */
   httpAddressRequestsPerSecond: number;
+  /**
+   * How long a stop (SIGTERM, SIGINT) may take — finishing the recordings first — before the process
+   * exits anyway with a failure code, so a service manager never waits on a hung shutdown.
+   */
+  shutdownTimeoutMs: number;
 }
 
 const projectRoot = path.resolve(import.meta.dirname, '..');
@@ -219,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       roomMessagesPerSecond: e.CHAT_ROOM_MESSAGES_PER_SECOND,
     },
     httpAddressRequestsPerSecond: e.HTTP_ADDRESS_REQUESTS_PER_SECOND,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }
 

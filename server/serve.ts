@@ -3,6 +3,7 @@ import { FfmpegProcess } from './ffmpeg/FfmpegProcess';
 import { JalsaServer } from './JalsaServer';
 import { createLogger, type Logger } from './logger';
 import { handleProcessFaults } from './processFaults';
+import { Shutdown } from './shutdown';
 
 /** Something that runs beside the server (the demo broadcast) and stops before it. */
 export interface Companion {
@@ -11,7 +12,7 @@ export interface Companion {
 
 /**
  * Starts the server from the environment, prints how to reach it, and shuts down cleanly on SIGINT
- * and SIGTERM. `companion` runs after start-up (e.g. the demo broadcast).
+ * and SIGTERM (within SHUTDOWN_TIMEOUT_MS; a second signal exits at once). `companion` runs after start-up (e.g. the demo broadcast).
  */
 export async function serve(
   companion?: (server: JalsaServer, logger: Logger) => Promise<Companion>,
@@ -26,18 +27,19 @@ export async function serve(
   );
   const running = await companion?.(server, logger);
 
-  let stopping = false;
-  const stop = async (reason: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ reason }, 'shutting down');
-    await running?.close();
-    await server.close();
-    process.exit();
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  handleProcessFaults(logger, stop);
+  const shutdown = new Shutdown(
+    async () => {
+      // Signalled with the whole process group (Ctrl-C, a service manager's stop), the mediasoup
+      // workers are dying too: a stopping server must not start new ones.
+      server.workers.retire();
+      await running?.close();
+      await server.close();
+    },
+    { timeoutMs: config.shutdownTimeoutMs, logger, exit: (code) => process.exit(code) },
+  );
+  process.on('SIGINT', () => shutdown.signal('SIGINT'));
+  process.on('SIGTERM', () => shutdown.signal('SIGTERM'));
+  handleProcessFaults(logger, (reason) => shutdown.stop(reason));
   // Whatever way the process ends, no ffmpeg outlives it writing into a recording.
   process.once('exit', () => FfmpegProcess.killAll());
 }

@@ -81,18 +81,15 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
       const sanctions = new AddressSanctions(new LocalSanctionStore(), rules.addressBanMs, logger);
       return new ChatService({ ...common, log: new LocalChatLog(store), presence, redis: undefined, sanctions });
     }
-    const connection = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    // Not awaited: a server whose Redis is down at boot serves everything else, and its chat once Redis
+    // answers (ioredis keeps reconnecting; until then appends are refused as unavailable).
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: 2 });
     connection.on('error', (error: Error) => logger.warn({ err: error }, 'Redis connection error'));
-    try {
-      await connection.connect();
-      const log = await RedisChatLog.open(connection, store, redis.keyPrefix, logger);
-      const presence = new RedisPresence(connection, redis.keyPrefix, PRESENCE_VALID_SECONDS);
-      const sanctions = new AddressSanctions(new RedisSanctionStore(connection, redis.keyPrefix), rules.addressBanMs, logger);
-      return new ChatService({ ...common, log, presence, redis: connection, sanctions });
-    } catch (error) {
-      connection.disconnect();
-      throw error;
-    }
+    connection.on('ready', () => logger.info('connected to Redis: chat is shared'));
+    const log = RedisChatLog.open(connection, store, redis.keyPrefix, logger);
+    const presence = new RedisPresence(connection, redis.keyPrefix, PRESENCE_VALID_SECONDS);
+    const sanctions = new AddressSanctions(new RedisSanctionStore(connection, redis.keyPrefix), rules.addressBanMs, logger);
+    return new ChatService({ ...common, log, presence, redis: connection, sanctions });
   }
 
   /** The room of an event, built from storage when this process has none for it yet. */

@@ -56,6 +56,9 @@ export class RedisChatLog extends EventEmitter<ChatLogEvents> implements ChatLog
   readonly #keys: { counter: string; stream: string; retryPrefix: string };
   readonly #logger: Logger;
   readonly #reading: Promise<void>;
+  /** Resolves on close: a read ioredis keeps queued for a Redis that is gone would never settle after disconnect. */
+  readonly #closing: Promise<void>;
+  #onClose: () => void = () => undefined;
   #closed = false;
 
   private constructor(writer: Redis, reader: Redis, store: ChatStore, keyPrefix: string, logger: Logger) {
@@ -69,19 +72,25 @@ export class RedisChatLog extends EventEmitter<ChatLogEvents> implements ChatLog
       retryPrefix: `${keyPrefix}chat:sent:`,
     };
     this.#logger = logger;
+    this.#closing = new Promise((resolve) => (this.#onClose = resolve));
     this.#reading = this.#read(store.maxSeq());
   }
 
-  /** `writer` stays the caller's; the log opens its own connection for blocking reads and closes it. */
-  static async open(writer: Redis, store: ChatStore, keyPrefix: string, logger: Logger): Promise<RedisChatLog> {
-    const reader = writer.duplicate();
+  /**
+   * `writer` stays the caller's; the log opens its own connection for blocking reads and closes it.
+   * Neither needs Redis to be up yet: the reader keeps trying and catches up from where the database
+   * ends once Redis answers, and appends are refused as unavailable until then.
+   */
+  static open(writer: Redis, store: ChatStore, keyPrefix: string, logger: Logger): RedisChatLog {
+    const reader = writer.duplicate({ lazyConnect: false });
     // Connection trouble is the same for both connections, and the writer's owner already reports it.
     reader.on('error', () => undefined);
-    await reader.connect();
     return new RedisChatLog(writer, reader, store, keyPrefix, logger);
   }
 
   async append(slug: string, draft: ChatEntryDraft): Promise<Appended> {
+    // Refused at once rather than queued until ioredis gives up: the client's outbox sends it again.
+    if (this.#writer.status !== 'ready') throw unavailable();
     const retryKey =
       draft.kind === 'message' ? `${this.#keys.retryPrefix}${slug}:${draft.authorId}:${draft.clientId}` : this.#keys.counter;
     let placed: string;
@@ -100,7 +109,7 @@ export class RedisChatLog extends EventEmitter<ChatLogEvents> implements ChatLog
     } catch (error) {
       // Without Redis nothing can be appended; the client keeps the message and sends it again later.
       this.#logger.warn({ err: error }, 'appending to the shared chat log failed');
-      throw new UnavailableError('the chat is unavailable for a moment; try again');
+      throw unavailable();
     }
     const [id, at] = placed.split(':').map(Number) as [number, number];
     return { id, at };
@@ -108,6 +117,7 @@ export class RedisChatLog extends EventEmitter<ChatLogEvents> implements ChatLog
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#onClose();
     this.#reader.disconnect();
     await this.#reading;
     this.removeAllListeners();
@@ -117,15 +127,9 @@ export class RedisChatLog extends EventEmitter<ChatLogEvents> implements ChatLog
     let cursor = `0-${afterId}`;
     while (!this.#closed) {
       try {
-        const reply = (await this.#reader.xread(
-          'COUNT',
-          READ_BATCH,
-          'BLOCK',
-          READ_BLOCK_MS,
-          'STREAMS',
-          this.#keys.stream,
-          cursor,
-        )) as StreamReply;
+        const reading = this.#reader.xread('COUNT', READ_BATCH, 'BLOCK', READ_BLOCK_MS, 'STREAMS', this.#keys.stream, cursor);
+        const reply = (await Promise.race([reading, this.#closing])) as StreamReply | undefined;
+        if (this.#closed) return;
         for (const [id, fields] of reply?.[0]?.[1] ?? []) {
           const record = this.#parse(id, fields);
           // A failure to store leaves the cursor here, so the entry is read again after the pause below.
@@ -155,4 +159,8 @@ export class RedisChatLog extends EventEmitter<ChatLogEvents> implements ChatLog
       return undefined;
     }
   }
+}
+
+function unavailable(): UnavailableError {
+  return new UnavailableError('the chat is unavailable for a moment; try again');
 }

@@ -49,6 +49,8 @@ export class RedisPresence implements Presence {
   }
 
   async totals(localCounts: ReadonlyMap<string, number>): Promise<Map<string, number>> {
+    // Without Redis the other processes cannot be counted: this one's own attendees are what is known.
+    if (this.#redis.status !== 'ready') return new Map(localCounts);
     const counts = new Map(localCounts);
     for (const slug of this.#reported) if (!counts.has(slug)) counts.set(slug, 0);
     if (counts.size === 0) return new Map();

@@ -72,8 +72,9 @@ export class HlsService extends SafeEmitter<HlsServiceEvents> {
   /**
    * After a restart: recordings of ended events that were not finished are made final (the server may
    * have stopped between the end and the finishing, or the finishing failed), and those of live events
-   * are re-composed from what ffmpeg wrote. One at a time: a server with many old recordings starts
-   * no more than one ffmpeg for them at once, and a finished recording (its marker written) costs none.
+   * are re-composed from what ffmpeg wrote, as live playlists again (a clean stop had finished them).
+   * One at a time: a server with many old recordings starts no more than one ffmpeg for them at once,
+   * and a finished recording (its marker written) costs none.
    */
   async recover(): Promise<void> {
     for (const event of this.#events.list()) {
@@ -92,10 +93,16 @@ export class HlsService extends SafeEmitter<HlsServiceEvents> {
     await this.audioDownloads.ensure(this.recordingDir(slug));
   }
 
+  /**
+   * Stops every packager the clean way (ffmpeg closes its last segment) and leaves each live recording
+   * finished on disk — VOD, every segment listed, ENDLIST — so that what was recorded replays whole
+   * whatever happens next. The event stays live: after a restart `recover()` opens its playlists again
+   * for the organizer's next run.
+   */
   async close(): Promise<void> {
     this.#rooms.off('roomOpened', this.#onRoomOpened);
     this.#events.off('updated', this.#onEventUpdated);
-    await Promise.all([...this.#packagers.values()].map((p) => p.stop({ ended: false })));
+    await Promise.all([...this.#packagers.values()].map((p) => p.stop({ ended: true })));
     this.#packagers.clear();
     await Promise.all(this.#finishing.values());
   }

@@ -74,8 +74,16 @@ export class WorkerPool extends SafeEmitter<WorkerPoolEvents> {
     return this.#workers.flatMap((w) => (w ? [w.pid] : []));
   }
 
-  close(): void {
+  /**
+   * From now on no worker is replaced nor handed out: the server is stopping, and a signal sent to its
+   * whole process group kills the workers at the same moment — replacing them would only hold the stop up.
+   */
+  retire(): void {
     this.#closed = true;
+  }
+
+  close(): void {
+    this.retire();
     for (const worker of this.#workers) worker?.close();
   }
 
@@ -86,8 +94,17 @@ export class WorkerPool extends SafeEmitter<WorkerPoolEvents> {
       rtcMaxPort: this.#options.rtcMaxPort,
       appData: { index },
     });
+    // Retired while this one was starting: nobody would ever close it.
+    if (this.#closed) {
+      worker.close();
+      throw new Error('the worker pool is closed');
+    }
     this.#workers[index] = worker;
     worker.on('died', (error) => {
+      if (this.#closed) {
+        this.#logger.info({ pid: worker.pid, index }, 'mediasoup worker ended while the server stops');
+        return;
+      }
       this.#logger.error({ err: error, pid: worker.pid, index }, 'mediasoup worker died');
       void this.#replace(index);
     });
@@ -100,6 +117,7 @@ export class WorkerPool extends SafeEmitter<WorkerPoolEvents> {
       this.#logger.info({ index }, 'mediasoup worker replaced');
       this.emit('workerReplaced', index);
     } catch (error) {
+      if (this.#closed) return;
       this.#logger.error({ err: error, index }, 'could not replace mediasoup worker; retrying in 1 s');
       setTimeout(() => void this.#replace(index), 1000).unref();
     }

@@ -257,9 +257,11 @@ export class ChatClient {
           this.#apply([{ kind: 'message', ...placed, clientId, name, text, role: role!, authorId: authorId! }], false);
         } catch (error) {
           const code = error instanceof ServiceError ? error.code : 'INTERNAL';
-          // Connection trouble: the message stays queued and goes again after the next (re)join.
-          if (code === 'UNAVAILABLE' || code === 'INVALID_STATE') return;
-          if (code === 'RATE_LIMITED') {
+          // Not joined (any more): the message stays queued and goes again after the next (re)join.
+          if (code === 'INVALID_STATE') return;
+          // Too fast, or the chat is briefly unavailable (its Redis is down, or the connection dropped):
+          // the message stays queued and goes again shortly — a connection that stays up gets no rejoin.
+          if (code === 'UNAVAILABLE' || code === 'RATE_LIMITED') {
             this.#retryLater();
             return;
           }

@@ -9,6 +9,7 @@ import { RedisChatLog } from '../../../../server/chat/RedisChatLog';
 import { RedisPresence } from '../../../../server/chat/RedisPresence';
 import { createLogger } from '../../../../server/logger';
 import { openDatabase, type Database } from '../../../../server/storage/openDatabase';
+import { waitFor } from '../../../helpers/browser';
 import { startRedis, type TestRedis } from '../../../helpers/redisServer';
 
 let redis: TestRedis;
@@ -158,7 +159,14 @@ describe('RedisChatLog without Redis for a while', () => {
     await expect(log.append('rally', message('during'))).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     // Back, but empty: no persistence, as in these tests.
     current = await startRedis({ own: true, port });
-    const after = await log.append('rally', message('after'));
+    // Refused until the writer has reconnected, as a client's outbox sees it: it sends again.
+    const placed = await waitFor(
+      () => log.append('rally', message('after')).catch(() => undefined),
+      (appended) => appended !== undefined,
+      10_000,
+    );
+    expect(placed).toBeDefined();
+    const after = placed!;
     expect(after.id).toBeGreaterThan(before.id);
     await new Promise<void>((resolve) => {
       const check = () => received.includes(after.id) && resolve();
