@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { ChatEntryDraft } from '../../shared/chat';
+import { UnavailableError } from '../errors';
 import type { ChatRecord } from './ChatStore';
 
 export interface ChatLogEvents {
@@ -20,5 +21,12 @@ export interface Appended {
 export interface ChatLog extends EventEmitter<ChatLogEvents> {
   /** A message whose author already sent its client id is not appended again: the first one's place is returned. */
   append(slug: string, draft: ChatEntryDraft): Promise<Appended>;
+  /** Whether an append can succeed now (false while a shared log's Redis is unreachable). */
+  readonly available: boolean;
   close(): Promise<void>;
+}
+
+/** What a client is told while the log cannot take entries: its outbox sends the message again. */
+export function chatUnavailable(): UnavailableError {
+  return new UnavailableError('the chat is unavailable for a moment; try again');
 }

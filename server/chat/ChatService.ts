@@ -17,7 +17,7 @@ import type { Logger } from '../logger';
 import { TokenBucket } from '../realtime/TokenBucket';
 import type { Database } from '../storage/openDatabase';
 import { AddressSanctions, LocalSanctionStore, RedisSanctionStore } from './AddressSanctions';
-import type { Appended, ChatLog } from './ChatLog';
+import { chatUnavailable, type Appended, type ChatLog } from './ChatLog';
 import { ChatRoom } from './ChatRoom';
 import { ChatStore, type ChatRecord } from './ChatStore';
 import { LocalChatLog } from './LocalChatLog';
@@ -112,6 +112,11 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
   /** Forgets rooms nobody here is in; their state is rebuilt from storage when someone joins again. */
   dropIdleRooms(): void {
     for (const [slug, room] of this.#rooms) if (room.idle) this.#rooms.delete(slug);
+  }
+
+  /** Throws the error a client retries on when nothing can be appended now (before any allowance is spent). */
+  assertAvailable(): void {
+    if (!this.#log.available) throw chatUnavailable();
   }
 
   append(slug: string, draft: ChatEntryDraft): Promise<Appended> {

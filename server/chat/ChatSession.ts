@@ -111,6 +111,8 @@ export class ChatSession implements ChatMember {
       const earlier = this.#chat.sentBefore(room.slug, this.authorId, clientId);
       if (earlier) return { id: earlier.id, at: earlier.at };
       if (this.#chat.events.get(room.slug).status === 'ended') throw new InvalidStateError(ENDED);
+      // A message refused for an outage is sent again by the client: it must not use up its allowance.
+      this.#chat.assertAvailable();
       if (!this.#limits.connection()) throw new RateLimitedError('you are sending messages too fast');
       if (!this.#limits.address()) throw new RateLimitedError('too many messages from your network; wait a moment');
       if (this.role === 'attendee') await this.#checkAddress(room.slug);

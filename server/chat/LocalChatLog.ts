@@ -27,6 +27,8 @@ export class LocalChatLog extends EventEmitter<ChatLogEvents> implements ChatLog
     return { id: entry.id, at: entry.at };
   }
 
+  readonly available = true;
+
   async close(): Promise<void> {
     this.removeAllListeners();
   }

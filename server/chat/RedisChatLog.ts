@@ -4,9 +4,8 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { ChatEntry, type ChatEntryDraft } from '../../shared/chat';
 import { Slug } from '../../shared/events';
-import { UnavailableError } from '../errors';
 import type { Logger } from '../logger';
-import type { Appended, ChatLog, ChatLogEvents } from './ChatLog';
+import { chatUnavailable, type Appended, type ChatLog, type ChatLogEvents } from './ChatLog';
 import type { ChatRecord, ChatStore } from './ChatStore';
 
 /**
@@ -90,7 +89,7 @@ export class RedisChatLog extends EventEmitter<ChatLogEvents> implements ChatLog
 
   async append(slug: string, draft: ChatEntryDraft): Promise<Appended> {
     // Refused at once rather than queued until ioredis gives up: the client's outbox sends it again.
-    if (this.#writer.status !== 'ready') throw unavailable();
+    if (!this.available) throw chatUnavailable();
     const retryKey =
       draft.kind === 'message' ? `${this.#keys.retryPrefix}${slug}:${draft.authorId}:${draft.clientId}` : this.#keys.counter;
     let placed: string;
@@ -109,10 +108,14 @@ export class RedisChatLog extends EventEmitter<ChatLogEvents> implements ChatLog
     } catch (error) {
       // Without Redis nothing can be appended; the client keeps the message and sends it again later.
       this.#logger.warn({ err: error }, 'appending to the shared chat log failed');
-      throw unavailable();
+      throw chatUnavailable();
     }
     const [id, at] = placed.split(':').map(Number) as [number, number];
     return { id, at };
+  }
+
+  get available(): boolean {
+    return this.#writer.status === 'ready';
   }
 
   async close(): Promise<void> {
@@ -159,8 +162,4 @@ export class RedisChatLog extends EventEmitter<ChatLogEvents> implements ChatLog
       return undefined;
     }
   }
-}
-
-function unavailable(): UnavailableError {
-  return new UnavailableError('the chat is unavailable for a moment; try again');
 }

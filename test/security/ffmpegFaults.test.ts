@@ -5,7 +5,15 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomToken } from '../helpers/ChatTestClient';
-import { startServerProcess, type ServerProcess } from '../helpers/serverProcess';
+import {
+  broadcastFileOn,
+  childProcesses,
+  createEventOn,
+  isRunning,
+  organizerApi,
+  startServerProcess,
+  type ServerProcess,
+} from '../helpers/serverProcess';
 
 /**
  * Faults in ffmpeg, against the real server in its own process: ffmpeg missing from the machine, and
@@ -37,34 +45,11 @@ async function start(env: Record<string, string> = {}): Promise<ServerProcess> {
   return server;
 }
 
-const api = (server: ServerProcess, route: string, init: RequestInit = {}) =>
-  fetch(`${server.url}/api${route}`, { ...init, headers: { authorization: `Bearer ${ORGANIZER_KEY}`, ...init.headers } });
-
-async function createEvent(server: ServerProcess, title: string): Promise<string> {
-  const response = await api(server, '/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title }) });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { event: { slug: string } }).event.slug;
-}
-
-async function broadcastFile(server: ServerProcess, slug: string): Promise<Response> {
-  const form = new FormData();
-  form.append('media', new Blob([await fs.readFile(path.join(fixtures, 'speech.m4a'))]), 'speech.m4a');
-  return api(server, `/events/${slug}/file-broadcast`, { method: 'POST', body: form });
-}
-
-/** The ffmpeg processes whose parent is `pid`, read from /proc. */
-async function ffmpegChildren(pid: number): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await fs.readdir('/proc')) {
-    const stat = await fs.readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const match = /^(\d+) \((.*)\) (\S) (\d+) /.exec(stat);
-    if (match && match[2] === 'ffmpeg' && match[3] !== 'Z' && Number(match[4]) === pid) found.push(Number(match[1]));
-  }
-  return found;
-}
-
-const running = (pid: number) =>
-  fs.readFile(`/proc/${pid}/stat`, 'utf8').then((stat) => !/\) Z /.test(stat), () => false);
+const api = (server: ServerProcess, route: string, init?: RequestInit) => organizerApi(server, ORGANIZER_KEY)(route, init);
+const createEvent = async (server: ServerProcess, title: string) => (await createEventOn(server, ORGANIZER_KEY, title)).slug;
+const broadcastFile = (server: ServerProcess, slug: string) =>
+  broadcastFileOn(server, ORGANIZER_KEY, slug, path.join(fixtures, 'speech.m4a'));
+const ffmpegChildren = (pid: number) => childProcesses(pid, 'ffmpeg');
 
 describe('ffmpeg faults', () => {
   it('refuses a file broadcast clearly when ffmpeg is missing, and keeps serving every other request', async () => {
@@ -94,10 +79,10 @@ describe('ffmpeg faults', () => {
 
     process.kill(first.pid, 'SIGKILL');
     await first.stop();
-    for (const pid of left) expect(await running(pid), `ffmpeg ${pid} outlives its server`).toBe(true);
+    for (const pid of left) expect(await isRunning(pid), `ffmpeg ${pid} outlives its server`).toBe(true);
 
     const second = await start({ DATA_DIR: first.dataDir });
-    for (const pid of left) expect(await running(pid), `ffmpeg ${pid} after the restart`).toBe(false);
+    for (const pid of left) expect(await isRunning(pid), `ffmpeg ${pid} after the restart`).toBe(false);
     expect((await fetch(`${second.url}/healthz`)).status).toBe(200);
     expect((await api(second, `/events/${slug}`)).status).toBe(200);
   });
