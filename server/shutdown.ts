@@ -28,10 +28,6 @@ export class Shutdown {
     this.#options = options;
   }
 
-  get stopping(): boolean {
-    return this.#stopping !== undefined;
-  }
-
   /** Starts the stop once; later calls get the same promise. For faults, which must not force an exit. */
   stop(reason: string): Promise<void> {
     this.#stopping ??= this.#run(reason);

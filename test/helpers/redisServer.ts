@@ -7,6 +7,8 @@ export interface TestRedis {
   url: string;
   /** A key prefix of its own, so that tests sharing one Redis never see each other's keys. */
   keyPrefix: string;
+  /** The redis-server process, when it is this process's own (a drill kills it). */
+  pid: number | undefined;
   close(): Promise<void>;
 }
 
@@ -18,7 +20,7 @@ export interface TestRedis {
 export async function startRedis({ own = false, port }: { own?: boolean; port?: number } = {}): Promise<TestRedis> {
   const keyPrefix = `jalsa-test-${crypto.randomBytes(6).toString('hex')}:`;
   const existing = process.env.REDIS_URL;
-  if (existing && !own) return { url: existing, keyPrefix, close: () => forget(existing, keyPrefix) };
+  if (existing && !own) return { url: existing, keyPrefix, pid: undefined, close: () => forget(existing, keyPrefix) };
 
   const listenPort = port ?? (await freeTcpPort());
   const child = spawn(
@@ -37,6 +39,7 @@ export async function startRedis({ own = false, port }: { own?: boolean; port?: 
   return {
     url,
     keyPrefix,
+    pid: child.pid,
     close: async () => {
       child.kill('SIGTERM');
       await exited;

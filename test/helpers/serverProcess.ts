@@ -140,6 +140,15 @@ export async function childProcesses(pid: number, name: string): Promise<number[
   return found;
 }
 
+/** The server's packager ffmpeg (it reads the room's RTP from an SDP file), not a file broadcast's. */
+export async function packagerFfmpegOf(server: ServerProcess): Promise<number> {
+  for (const pid of await childProcesses(server.pid, 'ffmpeg')) {
+    const cmdline = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes('.sdp')) return pid;
+  }
+  throw new Error('no packager ffmpeg');
+}
+
 /** Whether a process exists and is not a zombie. */
 export function isRunning(pid: number): Promise<boolean> {
   return fs.readFile(`/proc/${pid}/stat`, 'utf8').then((stat) => !/\) Z /.test(stat), () => false);

@@ -14,6 +14,7 @@ import {
   createEventOn,
   isRunning,
   organizerApi,
+  packagerFfmpegOf,
   startServerProcess,
   type ServerProcess,
 } from '../../helpers/serverProcess';
@@ -60,15 +61,6 @@ async function liveEvent(server: ServerProcess, segments: number): Promise<{ slu
 
 const audioPlaylist = (dir: string) => fs.readFile(path.join(dir, recordingFiles.audioPlaylist), 'utf8').catch(() => '');
 const audioSegments = async (dir: string) => segmentUris(await audioPlaylist(dir));
-
-/** The packager's ffmpeg (it reads the room's RTP from an SDP file), not the file broadcast's. */
-async function packagerFfmpeg(server: ServerProcess): Promise<number> {
-  for (const pid of await childProcesses(server.pid, 'ffmpeg')) {
-    const cmdline = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes('.sdp')) return pid;
-  }
-  throw new Error('no packager ffmpeg');
-}
 
 /** Processes still alive in a process group, read from /proc. */
 async function groupMembers(pgid: number): Promise<number[]> {
@@ -127,7 +119,7 @@ describe('stopping the server', () => {
     const server = await start({ SHUTDOWN_TIMEOUT_MS: '20000' });
     await liveEvent(server, 1);
     // A packager that does not answer SIGINT holds the stop up for its whole grace period.
-    const ffmpeg = await packagerFfmpeg(server);
+    const ffmpeg = await packagerFfmpegOf(server);
     process.kill(ffmpeg, 'SIGSTOP');
     process.kill(server.pid, 'SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -143,7 +135,7 @@ describe('stopping the server', () => {
   it('exits with a failure code when the stop outlasts SHUTDOWN_TIMEOUT_MS', async () => {
     const server = await start({ SHUTDOWN_TIMEOUT_MS: '1000' });
     await liveEvent(server, 1);
-    const ffmpeg = await packagerFfmpeg(server);
+    const ffmpeg = await packagerFfmpegOf(server);
     process.kill(ffmpeg, 'SIGSTOP');
     process.kill(server.pid, 'SIGTERM');
     const exit = await timedExit(server);
