@@ -250,7 +250,7 @@ try {
     for (const message of chatPage.messages) stored.add(message.id);
     after = chatPage.next;
   }
-  const accepted = chatters.flatMap((c) => [...c.accepted]);
+  const accepted = chatters.flatMap((c) => [...c.accepted].map(([id, at]) => [id, at, c.name] as const));
   if (accepted.length === 0) throw new Error(`no chat message was accepted: ${JSON.stringify(chatters.map((c) => c.refusals))}`);
   const lostMessages = accepted.filter(([id]) => !stored.has(id) || chatters.some((c) => !c.seen.has(id)));
 
@@ -277,6 +277,13 @@ try {
     chat: {
       accepted: accepted.length,
       lost: lostMessages.length,
+      lostDetail: lostMessages.slice(0, 20).map(([id, at, by]) => ({
+        id,
+        by,
+        acceptedAt: new Date(at).toISOString(),
+        stored: stored.has(id),
+        unseenBy: chatters.filter((c) => !c.seen.has(id)).map((c) => c.name),
+      })),
       refusals: Object.fromEntries(chatters.map((c) => [c.name, c.refusals])),
     },
     recording: { whole: recordingWhole, listedAsReplay: replay !== undefined, durationSeconds: replay?.durationSeconds ?? null },

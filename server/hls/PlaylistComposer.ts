@@ -135,7 +135,8 @@ export class PlaylistComposer {
     const known = this.#descriptions.get(run);
     if (known) return known;
     const file = path.join(this.#dir, recordingFiles.run(run), runFiles.description);
-    const description = await fs.readFile(file, 'utf8').then((text) => JSON.parse(text) as RunDescription, () => undefined);
+    const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+    const description = parseDescription(text);
     if (description) this.#descriptions.set(run, description);
     return description;
   }
@@ -364,4 +365,16 @@ function renderMasterPlaylist(hasVideo: boolean, playlist: (rung: string) => str
     playlist(audioRung.name),
   );
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A run that could not start on a full disk may have left its description empty or cut short: it
+ * describes nothing, and must stop neither the live playlists nor the next start-up's recovery.
+ */
+function parseDescription(text: string | undefined): RunDescription | undefined {
+  try {
+    return text === undefined ? undefined : (JSON.parse(text) as RunDescription);
+  } catch {
+    return undefined;
+  }
 }

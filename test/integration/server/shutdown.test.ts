@@ -74,6 +74,16 @@ async function groupMembers(pgid: number): Promise<number[]> {
   return found;
 }
 
+/** A live server sent SIGTERM while its packager ffmpeg cannot answer SIGINT: the stop waits on it. */
+async function stopWithHungPackager(timeoutMs: string): Promise<{ server: ServerProcess; ffmpeg: number }> {
+  const server = await start({ SHUTDOWN_TIMEOUT_MS: timeoutMs });
+  await liveEvent(server, 1);
+  const ffmpeg = await packagerFfmpegOf(server);
+  process.kill(ffmpeg, 'SIGSTOP');
+  process.kill(server.pid, 'SIGTERM');
+  return { server, ffmpeg };
+}
+
 async function timedExit(server: ServerProcess) {
   const started = Date.now();
   const exit = await server.exited;
@@ -116,12 +126,7 @@ describe('stopping the server', () => {
   });
 
   it('exits at once, with a failure code, on a second signal while the stop waits on ffmpeg', async () => {
-    const server = await start({ SHUTDOWN_TIMEOUT_MS: '20000' });
-    await liveEvent(server, 1);
-    // A packager that does not answer SIGINT holds the stop up for its whole grace period.
-    const ffmpeg = await packagerFfmpegOf(server);
-    process.kill(ffmpeg, 'SIGSTOP');
-    process.kill(server.pid, 'SIGTERM');
+    const { server, ffmpeg } = await stopWithHungPackager('20000');
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await isRunning(server.pid)).toBe(true);
     process.kill(server.pid, 'SIGTERM');
@@ -133,11 +138,7 @@ describe('stopping the server', () => {
   });
 
   it('exits with a failure code when the stop outlasts SHUTDOWN_TIMEOUT_MS', async () => {
-    const server = await start({ SHUTDOWN_TIMEOUT_MS: '1000' });
-    await liveEvent(server, 1);
-    const ffmpeg = await packagerFfmpegOf(server);
-    process.kill(ffmpeg, 'SIGSTOP');
-    process.kill(server.pid, 'SIGTERM');
+    const { server, ffmpeg } = await stopWithHungPackager('1000');
     const exit = await timedExit(server);
     expect(exit.code).toBe(1);
     // Well before the packager's own 5 s grace would have ended the wait.

@@ -115,6 +115,14 @@ describe('PlaylistComposer', () => {
     expect(master).toContain(recordingFiles.audioPlaylist);
     expect(master).not.toContain(recordingFiles.speechPlaylist);
   });
+
+  it('composes the other runs when a run’s description was left empty by a full disk', async () => {
+    await writeRun(0, rungNames, 2);
+    await writeRun(1, rungNames, 1);
+    await fs.writeFile(path.join(dir, recordingFiles.run(1), runFiles.description), '');
+    expect(await new PlaylistComposer(dir).compose({ ended: true })).toBe(3);
+    expect(segmentUris(await read(recordingFiles.audioPlaylist))).toHaveLength(3);
+  });
 });
 
 /** Blocks of `runs[i]` segments each, 2 s apiece but for a 1.5 s one closing every run. */
