@@ -180,7 +180,8 @@ export class Chatter {
   constructor(serverUrl: string, slug: string, name: string) {
     this.name = name;
     this.#slug = slug;
-    this.#socket = io(`${serverUrl}${CHAT_NAMESPACE}`, { transports: ['websocket'], reconnectionDelayMax: 1000 });
+    // A connection of its own (socket.io-client would otherwise share one per URL between chatters).
+    this.#socket = io(`${serverUrl}${CHAT_NAMESPACE}`, { transports: ['websocket'], reconnectionDelayMax: 1000, forceNew: true });
     this.#socket.on('connect', () => void this.#join());
     this.#socket.on('disconnect', () => (this.#joined = false));
     this.#socket.on('batch', (payload: unknown) => {
