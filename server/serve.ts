@@ -12,7 +12,8 @@ export interface Companion {
 
 /**
  * Starts the server from the environment, prints how to reach it, and shuts down cleanly on SIGINT
- * and SIGTERM (within SHUTDOWN_TIMEOUT_MS; a second signal exits at once). `companion` runs after start-up (e.g. the demo broadcast).
+ * and SIGTERM (within SHUTDOWN_TIMEOUT_MS; a second signal exits at once). `companion` runs after
+ * start-up (e.g. the demo broadcast).
  */
 export async function serve(
   companion?: (server: JalsaServer, logger: Logger) => Promise<Companion>,
