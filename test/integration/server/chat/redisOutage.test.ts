@@ -38,7 +38,7 @@ describe('chat when Redis is down at boot', () => {
   it('starts, refuses messages as unavailable, and shares chat across processes once Redis comes up, losing nothing accepted', async () => {
     const port = await freeTcpPort();
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-redis-outage-'));
-    const env = { DATA_DIR: dataDir, REDIS_URL: `redis://127.0.0.1:${port}`, ORGANIZER_KEY: organizerKey, SERVE_CLIENT: 'false' };
+    const env = { DATA_DIR: dataDir, REDIS_URL: `redis://127.0.0.1:${port}`, ORGANIZER_KEY: organizerKey, SERVE_CLIENT: 'false', CHAT_NEW_CHATTER_WAIT_SECONDS: '0' };
     // One after the other: the first creates the database the second opens.
     servers.push(await startServerProcess(env));
     servers.push(await startServerProcess(env));
