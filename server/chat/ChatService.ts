@@ -83,7 +83,9 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
     }
     // Not awaited: a server whose Redis is down at boot serves everything else, and its chat once Redis
     // answers (ioredis keeps reconnecting; until then appends are refused as unavailable).
-    const connection = new Redis(redis.url, { maxRetriesPerRequest: 2 });
+    // No offline queue: while Redis is away every command fails at once (appends refused as unavailable,
+    // address sanctions read as none) instead of holding a join or a send until ioredis gives up.
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: 2, enableOfflineQueue: false });
     connection.on('error', (error: Error) => logger.warn({ err: error }, 'Redis connection error'));
     connection.on('ready', () => logger.info('connected to Redis: chat is shared'));
     const log = RedisChatLog.open(connection, store, redis.keyPrefix, logger);

@@ -130,6 +130,11 @@ export class RedisChatLog extends EventEmitter<ChatLogEvents> implements ChatLog
     let cursor = `0-${afterId}`;
     while (!this.#closed) {
       try {
+        if (this.#reader.status !== 'ready') {
+          // Redis is not there (yet): wait for it rather than fail a read every second.
+          await Promise.race([new Promise((resolve) => this.#reader.once('ready', resolve)), this.#closing]);
+          continue;
+        }
         const reading = this.#reader.xread('COUNT', READ_BATCH, 'BLOCK', READ_BLOCK_MS, 'STREAMS', this.#keys.stream, cursor);
         const reply = (await Promise.race([reading, this.#closing])) as StreamReply | undefined;
         if (this.#closed) return;
