@@ -285,6 +285,7 @@ try {
         unseenBy: chatters.filter((c) => !c.seen.has(id)).map((c) => c.name),
       })),
       refusals: Object.fromEntries(chatters.map((c) => [c.name, c.refusals])),
+      disconnects: Object.fromEntries(chatters.map((c) => [c.name, c.disconnects])),
     },
     recording: { whole: recordingWhole, listedAsReplay: replay !== undefined, durationSeconds: replay?.durationSeconds ?? null },
   });

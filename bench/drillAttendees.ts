@@ -167,6 +167,8 @@ export class Chatter {
   readonly seen = new Set<number>();
   /** Refusals by error code (a retried message is refused again until accepted). */
   readonly refusals: Record<string, number> = {};
+  /** Disconnections by Socket.io's reason. */
+  readonly disconnects: Record<string, number> = {};
   readonly #socket: Socket;
   readonly #slug: string;
   readonly #clientKey = crypto.randomBytes(24).toString('base64url');
@@ -183,7 +185,11 @@ export class Chatter {
     // A connection of its own (socket.io-client would otherwise share one per URL between chatters).
     this.#socket = io(`${serverUrl}${CHAT_NAMESPACE}`, { transports: ['websocket'], reconnectionDelayMax: 1000, forceNew: true });
     this.#socket.on('connect', () => void this.#join());
-    this.#socket.on('disconnect', () => (this.#joined = false));
+    this.#socket.on('disconnect', (reason) => {
+      this.#joined = false;
+      // Socket.io reconnects by itself after a lost transport, not after 'io server disconnect'.
+      this.disconnects[reason] = (this.disconnects[reason] ?? 0) + 1;
+    });
     this.#socket.on('batch', (payload: unknown) => {
       const batch = ChatBatch.safeParse(payload);
       if (batch.success) for (const entry of batch.data.entries) this.#see(entry.kind === 'message' ? entry.id : undefined, entry.id);
