@@ -311,6 +311,7 @@ describe('WebRTC seats', () => {
   it('sends attendees beyond the seat limit to HLS and frees a seat when an attendee leaves', async () => {
     const limited = await startTestServer({ WEBRTC_SEATS_PER_WORKER: '1' });
     const local: SignallingClient[] = [];
+    let publisher: FfmpegPublisher | undefined;
     try {
       const { slug, eventKey } = await createEvent(limited);
       const join = async (key?: string) => {
@@ -321,6 +322,8 @@ describe('WebRTC seats', () => {
       };
       const organizer = await join(eventKey);
       await organizer.client.ok('goLive', {});
+      // A receive transport takes its seat once the room has something to watch.
+      publisher = await FfmpegPublisher.start(await limited.server.rooms.getOrCreate(slug), TEST_PATTERN, createLogger('silent'));
       const first = await join();
       expect(first.joined.webrtcSeatAvailable).toBe(true);
       await first.client.ok('createTransport', { direction: 'recv' });
@@ -339,6 +342,7 @@ describe('WebRTC seats', () => {
         .poll(async () => (await second.client.request('createTransport', { direction: 'recv' })).ok)
         .toBe(true);
     } finally {
+      publisher?.close();
       for (const client of local) client.close();
       await limited.close();
     }
