@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorBody, type ErrorCode } from '../../../shared/errors';
 import {
   CreateEventResponse,
+  EventKeyResponse,
   EventListResponse,
   FileBroadcastResponse,
   type CreateEventRequest,
@@ -97,6 +98,17 @@ export async function isOrganizerKeyAccepted(key: string, slug?: string): Promis
     if (error instanceof ServiceError && error.code === 'UNAUTHORIZED') return false;
     throw error;
   }
+}
+
+/** Makes the event a new key of its own, returned this once; the old event key stops working now. */
+export async function rotateEventKey(key: string, slug: string): Promise<string> {
+  const path = `/api/events/${encodeURIComponent(slug)}/key`;
+  return (await parse(await send(path, { method: 'POST', key }), EventKeyResponse)).organizerKey;
+}
+
+/** Leaves the event without a key of its own: only the instance key runs it afterwards. */
+export async function revokeEventKey(key: string, slug: string): Promise<void> {
+  await send(`/api/events/${encodeURIComponent(slug)}/key`, { method: 'DELETE', key });
 }
 
 /** How much of an upload has left the browser. */

@@ -1,14 +1,15 @@
-import { useEffect, useRef, useState } from 'react';
-import { isOrganizerKeyAccepted } from '../app/api';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { isOrganizerKeyAccepted, revokeEventKey, rotateEventKey } from '../app/api';
 import { Link } from '../app/Link';
 import { useClosable } from '../lib/useClosable';
 import { useStateStore } from '../lib/StateStore';
 import { ChatPanel } from '../chat/ChatPanel';
 import { EventDashboard } from './EventDashboard';
+import { EventKeyControls, RevokedKeyNotice, RotatedKeyNotice } from './EventKeyControls';
 import { FileBroadcastForm } from './FileBroadcastForm';
 import { KeyForm } from './KeyForm';
 import { OrganizerSession } from './OrganizerSession';
-import { loadEventKey, loadInstanceKey, saveEventKey, saveInstanceKey } from './organizerKeys';
+import { loadEventKey, loadInstanceKey, saveEventKey, saveInstanceKey, studioKeyAfterChange } from './organizerKeys';
 
 function CameraPreview({ camera }: { camera: MediaStream | null }) {
   const videoRef = useRef<HTMLVideoElement>(null);
@@ -23,9 +24,11 @@ interface EventStudioViewProps {
   slug: string;
   organizerKey: string;
   onKeyRejected: () => void;
+  /** Shown only once the server accepted this tab as the event's organizer. */
+  keyControls: ReactNode;
 }
 
-function EventStudioView({ session, slug, organizerKey, onKeyRejected }: EventStudioViewProps) {
+function EventStudioView({ session, slug, organizerKey, onKeyRejected, keyControls }: EventStudioViewProps) {
   const state = useStateStore(session.store);
   const status = state.event?.status;
   const watchPath = `/e/${slug}`;
@@ -131,6 +134,7 @@ function EventStudioView({ session, slug, organizerKey, onKeyRejected }: EventSt
           {state.problem}
         </p>
       )}
+      {state.access === 'granted' && keyControls}
     </section>
   );
 }
@@ -139,16 +143,28 @@ interface EventStudioProps {
   slug: string;
   organizerKey: string;
   onKeyRejected: () => void;
+  keyControls: ReactNode;
 }
 
-function EventStudio({ slug, organizerKey, onKeyRejected }: EventStudioProps) {
+function EventStudio({ slug, organizerKey, ...rest }: EventStudioProps) {
   const session = useClosable(() => new OrganizerSession(slug, organizerKey));
-  return session === null ? null : <EventStudioView session={session} slug={slug} organizerKey={organizerKey} onKeyRejected={onKeyRejected} />;
+  return session === null ? null : <EventStudioView session={session} slug={slug} organizerKey={organizerKey} {...rest} />;
+}
+
+/** The event key's last change in this tab: the new key (shown once), or null for a revocation. */
+interface KeyChange {
+  newEventKey: string | null;
 }
 
 export function EventStudioPage({ slug }: { slug: string }) {
   const [organizerKey, setOrganizerKey] = useState(() => loadInstanceKey() ?? loadEventKey(slug));
-  const [rejected, setRejected] = useState(false);
+  const [keyProblem, setKeyProblem] = useState<string | null>(null);
+  const [keyChange, setKeyChange] = useState<KeyChange | null>(null);
+  /**
+   * Set while this tab changes the event key: the server drops the sockets on the old key, possibly before
+   * its answer arrives, and that refusal must not make the studio forget the key it is about to replace.
+   */
+  const changingKey = useRef(false);
 
   if (organizerKey === null) {
     return (
@@ -157,9 +173,10 @@ export function EventStudioPage({ slug }: { slug: string }) {
         check={(key) => isOrganizerKeyAccepted(key, slug)}
         onAccepted={(key) => {
           saveEventKey(slug, key);
+          setKeyProblem(null);
           setOrganizerKey(key);
         }}
-        initialProblem={rejected ? 'The saved key is not accepted for this event.' : null}
+        initialProblem={keyProblem}
       >
         <p>
           Paste the event key shown when “{slug}” was created, or the instance organizer key. It is remembered on
@@ -170,10 +187,44 @@ export function EventStudioPage({ slug }: { slug: string }) {
   }
 
   const forgetKey = () => {
+    if (changingKey.current) return;
     if (loadInstanceKey() === organizerKey) saveInstanceKey(null);
     if (loadEventKey(slug) === organizerKey) saveEventKey(slug, null);
-    setRejected(true);
+    setKeyProblem('The saved key is not accepted for this event.');
     setOrganizerKey(null);
   };
-  return <EventStudio key={organizerKey} slug={slug} organizerKey={organizerKey} onKeyRejected={forgetKey} />;
+
+  /** Rotates (or revokes) the event key; the tab's sockets reconnect with the key it runs on afterwards. */
+  const changeKey = async (change: () => Promise<string | null>) => {
+    changingKey.current = true;
+    try {
+      const newEventKey = await change();
+      saveEventKey(slug, newEventKey);
+      setKeyChange({ newEventKey });
+      const next = studioKeyAfterChange(organizerKey, loadInstanceKey(), newEventKey);
+      if (next === null) {
+        setKeyProblem('The event key was revoked. Only the instance organizer key can run this event now.');
+      }
+      setOrganizerKey(next);
+    } finally {
+      changingKey.current = false;
+    }
+  };
+
+  const keyControls = (
+    <EventKeyControls
+      onRotate={() => changeKey(() => rotateEventKey(organizerKey, slug))}
+      onRevoke={() => changeKey(async () => {
+        await revokeEventKey(organizerKey, slug);
+        return null;
+      })}
+    />
+  );
+  return (
+    <>
+      {keyChange !== null &&
+        (keyChange.newEventKey === null ? <RevokedKeyNotice /> : <RotatedKeyNotice organizerKey={keyChange.newEventKey} />)}
+      <EventStudio key={organizerKey} slug={slug} organizerKey={organizerKey} onKeyRejected={forgetKey} keyControls={keyControls} />
+    </>
+  );
 }

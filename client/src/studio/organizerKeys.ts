@@ -40,3 +40,12 @@ export function loadEventKey(slug: string): string | null {
 export function saveEventKey(slug: string, key: string | null): void {
   write(eventKeyItem(slug), key);
 }
+
+/**
+ * The key a studio tab runs its event with once the event's own key was rotated (`newEventKey`) or revoked
+ * (null): a tab on the instance key keeps it, as that key did not change; a tab on the old event key takes
+ * the new one, or has none left.
+ */
+export function studioKeyAfterChange(current: string, instanceKey: string | null, newEventKey: string | null): string | null {
+  return current === instanceKey ? current : newEventKey;
+}
