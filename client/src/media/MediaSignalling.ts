@@ -50,7 +50,9 @@ export class MediaSignalling {
     return () => this.#socket.off('connect', listener);
   }
 
-  onDisconnect(listener: () => void): () => void {
+  /** `serverDropped`: the server closed the socket on purpose, and Socket.io does not reconnect by itself after that. */
+  onDisconnect(onDisconnect: (serverDropped: boolean) => void): () => void {
+    const listener = (reason: Socket.DisconnectReason) => onDisconnect(reason === 'io server disconnect');
     this.#socket.on('disconnect', listener);
     return () => this.#socket.off('disconnect', listener);
   }

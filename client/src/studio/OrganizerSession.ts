@@ -2,7 +2,13 @@ import type { types } from 'mediasoup-client';
 import type { PublicEvent } from '../../../shared/events';
 import { cameraConstraints } from '../../../shared/media';
 import type { MediaNotification, MediaResponse } from '../../../shared/signalling';
-import { startFileBroadcast, stopFileBroadcast, UploadCancelledError, type UploadProgress } from '../app/api';
+import {
+  isOrganizerKeyAccepted,
+  startFileBroadcast,
+  stopFileBroadcast,
+  UploadCancelledError,
+  type UploadProgress,
+} from '../app/api';
 import { ServiceError, describeError } from '../lib/ServiceError';
 import { StateStore } from '../lib/StateStore';
 import { MediaSignalling } from '../media/MediaSignalling';
@@ -79,9 +85,10 @@ export class OrganizerSession {
     const signalling = this.#signalling;
     this.#unsubscribes = [
       signalling.onConnect(() => void this.#join()),
-      signalling.onDisconnect(() => {
+      signalling.onDisconnect((serverDropped) => {
         this.#stopPublishing();
         this.store.update({ connection: 'reconnecting', publish: 'idle' });
+        if (serverDropped) void this.#checkKey();
       }),
       signalling.on('eventUpdated', (event) => {
         this.store.update({ event });
@@ -163,6 +170,20 @@ export class OrganizerSession {
     void this.#camera.then((camera) => {
       if (camera) stopTracks(camera);
     });
+  }
+
+  /**
+   * The server drops an organizer whose key was rotated or revoked elsewhere, and nothing reconnects after
+   * that: asking over REST lets this tab ask for a key instead of showing "reconnecting" forever.
+   */
+  async #checkKey(): Promise<void> {
+    let accepted: boolean;
+    try {
+      accepted = await isOrganizerKeyAccepted(this.#key, this.#slug);
+    } catch {
+      return; // Unreachable server: the tab stays "reconnecting", as for any other outage.
+    }
+    if (!accepted && !this.#closed) this.store.update({ access: 'rejected' });
   }
 
   async #command(run: () => Promise<void>): Promise<void> {

@@ -30,9 +30,10 @@ const storedEventKey = (studio: Page, slug: string) =>
   studio.evaluate((item) => localStorage.getItem(item), `jalsa.eventKey.${slug}`);
 
 describe('the event key in the studio', () => {
-  it('rotates: shows the new key once, the old key is refused, and the tab goes live and ends on the new one', async () => {
+  it('rotates: shows the new key once, the old key is refused, another tab on it asks for a key, and this tab goes live and ends on the new one', async () => {
     const { slug, eventKey } = await createEvent(test, 'Rotate from the studio');
     const studio = await openStudio(slug, eventKey);
+    const otherTab = await openStudio(slug, eventKey);
     try {
       await studio.getByTestId('rotate-key').click();
       const shown = (await studio.getByTestId('rotated-key').getByTestId('event-key').textContent()) ?? '';
@@ -41,6 +42,9 @@ describe('the event key in the studio', () => {
       expect(await keyAccepted(eventKey, slug)).toBe(401);
       expect(await keyAccepted(shown, slug)).toBe(204);
       expect(await storedEventKey(studio, slug)).toBe(shown);
+      await otherTab.getByTestId('organizer-key-input').waitFor({ timeout: 5_000 });
+      expect(await otherTab.getByRole('alert').textContent()).toBe('The saved key is not accepted for this event.');
+      expect(await storedEventKey(otherTab, slug)).toBeNull();
 
       // The tab reconnected its sockets with the new key: the server lets it run the event.
       await studio.getByTestId('go-live').click();
@@ -50,6 +54,7 @@ describe('the event key in the studio', () => {
       expect(await studio.getByTestId('organizer-key-input').count()).toBe(0);
     } finally {
       await studio.close();
+      await otherTab.close();
     }
   });
 
