@@ -127,7 +127,9 @@ export const en: Messages = {
   pathHls: (reason) =>
     reason === 'seats full'
       ? 'Live, a few seconds behind (the fast connection is full)'
-      : 'Live, a few seconds behind (more robust on this network)',
+      : reason === 'insecure page'
+        ? 'Live, a few seconds behind: the fast connection needs a secure (https://) page, and this one was opened over plain http'
+        : 'Live, a few seconds behind (more robust on this network)',
   waitingForVideo: 'Waiting for video…',
   noVideoYet: 'No video yet.',
   tapToListen: 'Tap to listen',
@@ -197,7 +199,9 @@ export const ur: Messages = {
   pathHls: (reason) =>
     reason === 'seats full'
       ? 'براہِ راست، چند سیکنڈ پیچھے (تیز رابطہ بھرا ہوا ہے)'
-      : 'براہِ راست، چند سیکنڈ پیچھے (اس نیٹ ورک پر زیادہ پائیدار)',
+      : reason === 'insecure page'
+        ? 'براہِ راست، چند سیکنڈ پیچھے: تیز رابطے کے لیے محفوظ (https://) صفحہ چاہیے، اور یہ صفحہ سادہ http پر کھولا گیا ہے'
+        : 'براہِ راست، چند سیکنڈ پیچھے (اس نیٹ ورک پر زیادہ پائیدار)',
   waitingForVideo: 'ویڈیو کا انتظار…',
   noVideoYet: 'ابھی ویڈیو نہیں۔',
   tapToListen: 'سننے کے لیے ٹیپ کریں',

@@ -22,7 +22,7 @@ export type ConnectionState =
 export type DeliveryPath = 'webrtc' | 'hls';
 
 /** Why this attendee is on HLS rather than WebRTC. */
-export type HlsReason = 'seats full' | WebRtcFailure | 'webrtc unavailable';
+export type HlsReason = 'seats full' | WebRtcFailure | 'webrtc unavailable' | 'insecure page';
 
 export interface WatchState extends PlaybackState, AttendeeChoices {
   connection: ConnectionState;
@@ -140,7 +140,7 @@ export class WatchSession extends PlaybackOwner<WatchState> {
     const joined = this.#joined;
     const { elements } = this;
     if (this.playback !== null || elements === null || joined?.event.status !== 'live') return;
-    const choice = choosePath(joined, this.store.get().hlsReason);
+    const choice = choosePath(joined, this.store.get().hlsReason, window.isSecureContext);
     if (choice.path === 'hls') this.#startHls(choice.reason);
     else void this.#startWebRtc(choice.routerRtpCapabilities as types.RtpCapabilities, elements, this.#generation);
   }
@@ -267,13 +267,17 @@ export type PathChoice = { path: 'webrtc'; routerRtpCapabilities: unknown } | { 
 
 /**
  * The path for a live event, from the join answer: HLS for the rest of the session once it was chosen
- * (`hlsReason`), HLS when the server has no seat or no WebRTC to offer, WebRTC otherwise.
+ * (`hlsReason`), HLS on a page that is not a secure context (browsers give WebRTC's media only to
+ * https:// or loopback pages, so an attempt would only fail after its timeout), HLS when the server has
+ * no seat or no WebRTC to offer, WebRTC otherwise.
  */
 export function choosePath(
   joined: Pick<MediaResponse<'join'>, 'webrtcSeatAvailable' | 'routerRtpCapabilities'>,
   hlsReason: HlsReason | null,
+  secureContext: boolean,
 ): PathChoice {
   if (hlsReason !== null) return { path: 'hls', reason: hlsReason };
+  if (!secureContext) return { path: 'hls', reason: 'insecure page' };
   if (!joined.webrtcSeatAvailable) return { path: 'hls', reason: 'seats full' };
   if (joined.routerRtpCapabilities === null) return { path: 'hls', reason: 'webrtc unavailable' };
   return { path: 'webrtc', routerRtpCapabilities: joined.routerRtpCapabilities };

@@ -37,8 +37,15 @@ export interface OrganizerState {
 
 const RETRY_DELAY_MS = 5_000;
 
+/** Why the camera cannot be opened on this page, shown as it is: the organizer may be testing over http. */
+const INSECURE_PAGE_CAMERA_PROBLEM =
+  'browsers give the camera and microphone only to secure pages (https://, or localhost), and this page was opened over plain http. ' +
+  'Serve Jalsa over HTTPS (nginx with TLS, see the README’s deployment notes) to go live from this browser, ' +
+  'or go live with a prepared recording below, which works over http too.';
+
 async function openCamera(): Promise<MediaStream> {
-  if (!navigator.mediaDevices) throw new Error('This page needs HTTPS (or localhost) to use the camera.');
+  // Outside a secure context `navigator.mediaDevices` is absent, so getUserMedia cannot even be asked.
+  if (!window.isSecureContext || !navigator.mediaDevices) throw new Error(INSECURE_PAGE_CAMERA_PROBLEM);
   return navigator.mediaDevices.getUserMedia({ audio: true, video: cameraConstraints });
 }
 

@@ -13,19 +13,23 @@ const SEAT = { webrtcSeatAvailable: true, routerRtpCapabilities: CAPABILITIES };
 describe('WatchSession', () => {
   describe('choosePath', () => {
     it('plays over WebRTC when the server has a seat and WebRTC', () => {
-      expect(choosePath(SEAT, null)).toEqual({ path: 'webrtc', routerRtpCapabilities: CAPABILITIES });
+      expect(choosePath(SEAT, null, true)).toEqual({ path: 'webrtc', routerRtpCapabilities: CAPABILITIES });
     });
 
     it('plays over HLS when the seats are full', () => {
-      expect(choosePath({ ...SEAT, webrtcSeatAvailable: false }, null)).toEqual({ path: 'hls', reason: 'seats full' });
+      expect(choosePath({ ...SEAT, webrtcSeatAvailable: false }, null, true)).toEqual({ path: 'hls', reason: 'seats full' });
     });
 
     it('plays over HLS when the server offers no WebRTC', () => {
-      expect(choosePath({ ...SEAT, routerRtpCapabilities: null }, null)).toEqual({ path: 'hls', reason: 'webrtc unavailable' });
+      expect(choosePath({ ...SEAT, routerRtpCapabilities: null }, null, true)).toEqual({ path: 'hls', reason: 'webrtc unavailable' });
     });
 
     it('stays on HLS for the session once it moved there, for the reason it moved', () => {
-      expect(choosePath(SEAT, 'unhealthy')).toEqual({ path: 'hls', reason: 'unhealthy' });
+      expect(choosePath(SEAT, 'unhealthy', true)).toEqual({ path: 'hls', reason: 'unhealthy' });
+    });
+
+    it('plays over HLS without trying WebRTC on a page that is not a secure context, saying so', () => {
+      expect(choosePath(SEAT, null, false)).toEqual({ path: 'hls', reason: 'insecure page' });
     });
   });
 
