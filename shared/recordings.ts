@@ -5,6 +5,7 @@ import { recordingFiles, recordingUrl } from './recordingLayout';
 
 export const recordingUrls = (slug: string) => ({
   master: recordingUrl(slug, recordingFiles.master),
+  liveMaster: recordingUrl(slug, recordingFiles.liveMaster),
   audioOnly: recordingUrl(slug, recordingFiles.audioPlaylist),
   speech: recordingUrl(slug, recordingFiles.speechPlaylist),
   liveAudioOnly: recordingUrl(slug, recordingFiles.liveAudioPlaylist),

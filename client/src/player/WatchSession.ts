@@ -4,7 +4,7 @@ import type { DeliveryMode, MediaResponse } from '../../../shared/signalling';
 import { ServiceError } from '../lib/ServiceError';
 import { StateStore } from '../lib/StateStore';
 import { MediaSignalling } from '../media/MediaSignalling';
-import { HlsPlayback } from './HlsPlayback';
+import { browserHlsSupport, createHlsPlayback } from './NativeHlsPlayback';
 import { INITIAL_PLAYBACK_STATE, type MediaElements, type Playback, type PlaybackState } from './Playback';
 import { PlaybackOwner, type AttendeeChoices } from './PlaybackOwner';
 import type { WebRtcFailure, WebRtcPlayback } from './WebRtcPlayback';
@@ -192,12 +192,13 @@ export class WatchSession extends PlaybackOwner<WatchState> {
   #startHls(reason: HlsReason): void {
     const { elements } = this;
     if (elements === null) return;
-    if (typeof MediaSource === 'undefined') {
+    const support = browserHlsSupport(elements.video);
+    if (support === 'none') {
       this.store.update({ connection: 'failed', unsupported: true });
       return;
     }
     this.store.update({ path: 'hls', hlsReason: reason });
-    const playback = new HlsPlayback({
+    const playback = createHlsPlayback(support, {
       slug: this.#slug,
       live: true,
       hasVideo: true,

@@ -2,7 +2,7 @@ import type { Replay } from '../../../shared/recordings';
 import { recordingUrls } from '../../../shared/recordings';
 import { getReplay } from '../app/api';
 import { StateStore } from '../lib/StateStore';
-import { HlsPlayback } from '../player/HlsPlayback';
+import { browserHlsSupport, createHlsPlayback } from '../player/NativeHlsPlayback';
 import { INITIAL_PLAYBACK_STATE, type PlaybackState } from '../player/Playback';
 import { PlaybackOwner, type AttendeeChoices } from '../player/PlaybackOwner';
 
@@ -59,7 +59,9 @@ export class ReplaySession extends PlaybackOwner<ReplayState> {
     const { replay } = this.store.get();
     const { elements } = this;
     if (this.playback !== null || elements === null || replay === null) return;
-    const playback = new HlsPlayback({
+    // A browser with neither MSE nor a native player gets the MSE path and its failure, as before.
+    const support = browserHlsSupport(elements.video);
+    const playback = createHlsPlayback(support === 'native' ? 'native' : 'mse', {
       slug: replay.slug,
       live: false,
       hasVideo: replay.hasVideo,
