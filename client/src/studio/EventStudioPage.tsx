@@ -83,7 +83,7 @@ function EventStudioView({ session, slug, organizerKey, onKeyRejected, keyContro
       )}
       <CameraPreview camera={state.camera} />
       {state.cameraProblem !== null && (
-        <p className="problem" role="alert">
+        <p className="problem" role="alert" data-testid="camera-problem">
           {state.cameraProblem}
         </p>
       )}

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { recordingUrls } from '../../../../shared/recordings';
 import { waitFor } from '../../../helpers/browser';
 import { withServerAndBrowser } from '../../../helpers/serverAndBrowser';
+import { createEvent } from '../../../helpers/testServer';
 import { readPlayer } from '../../../helpers/watchPage';
 
 /**
@@ -23,9 +24,13 @@ function ownAddress(): string {
 const test = withServerAndBrowser({ env: { HOST: '0.0.0.0' } });
 let slug: string;
 
-/** The watch page's address over plain http from this machine's own non-loopback address. */
+/** This server over plain http from this machine's own non-loopback address. */
+function insecureUrl(path: string): string {
+  return `http://${ownAddress()}:${new URL(test.url).port}${path}`;
+}
+
 function insecureWatchUrl(): string {
-  return `http://${ownAddress()}:${new URL(test.url).port}/e/${slug}`;
+  return insecureUrl(`/e/${slug}`);
 }
 
 beforeAll(async () => {
@@ -113,5 +118,25 @@ describe('watching in a browser without Media Source Extensions but with native 
     const audioOnly = await waitFor(sources, (s) => s.audio !== null);
     expect(audioOnly).toEqual({ video: null, audio: recordingUrls(slug).liveAudioOnly });
     expect((await readPlayer(page)).mode).toBe('audio');
+  });
+});
+
+// The organizer testing over plain http: on the same server, to spare the suite another start.
+describe('the studio opened over plain http from another address', () => {
+  it('says the camera needs HTTPS and points to TLS and to going live with a recording', async () => {
+    const { slug: scheduled, eventKey } = await createEvent(test, 'Plain http studio');
+    const studio = await test.browser.newPage();
+    await studio.goto(insecureUrl(`/studio/${scheduled}`));
+    await studio.getByTestId('organizer-key-input').fill(eventKey);
+    await studio.getByTestId('organizer-key-save').click();
+    const problem = await waitFor(
+      () => studio.getByTestId('camera-problem').textContent({ timeout: 10_000 }),
+      (text) => text !== null,
+    );
+    expect(problem).toContain('this page was opened over plain http');
+    expect(problem).toContain('nginx with TLS');
+    expect(problem).toContain('prepared recording');
+    expect(await studio.getByTestId('go-live').isDisabled()).toBe(true);
+    await studio.close();
   });
 });
