@@ -24,6 +24,7 @@ describe('recording layout', () => {
     expect(recordingUrl('rally', segment)).toBe('/hls/rally/runs/1/audio/seg_00000.m4s');
     expect(recordingUrls('rally')).toEqual({
       master: '/hls/rally/master.m3u8',
+      liveMaster: '/hls/rally/live.m3u8',
       audioOnly: '/hls/rally/audio.m3u8',
       speech: '/hls/rally/speech.m3u8',
       liveAudioOnly: '/hls/rally/audio.live.m3u8',
