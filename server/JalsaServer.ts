@@ -28,6 +28,7 @@ import { Metrics } from './metrics/Metrics';
 import { AddressConnectionLimit } from './realtime/AddressConnectionLimit';
 import { EdgeFeeds } from './sfu/EdgeFeeds';
 import { EdgeFeedSignalling } from './sfu/EdgeFeedSignalling';
+import { EventStills } from './sfu/EventStills';
 import { FileBroadcaster } from './sfu/FileBroadcaster';
 import { MediaRoomRegistry } from './sfu/MediaRoomRegistry';
 import { MediaSignalling, type MediaNamespace } from './sfu/MediaSignalling';
@@ -52,6 +53,8 @@ export class JalsaServer {
   readonly rooms: MediaRoomRegistry;
   readonly hls: HlsService;
   readonly fileBroadcasts: FileBroadcaster;
+  /** What an event shows instead of a camera: the organizer's picture, the title slate, the hold slate. */
+  readonly stills: EventStills;
   /** Who follows each event here and how they play it (for the dashboard and metrics). */
   readonly audience = new EventAudience();
   readonly chat: ChatService;
@@ -75,6 +78,7 @@ export class JalsaServer {
     workers: WorkerPool;
     rooms: MediaRoomRegistry;
     hls: HlsService;
+    stills: EventStills;
     chat: ChatService;
     instanceKey: InstanceKey;
     logger: Logger;
@@ -85,6 +89,7 @@ export class JalsaServer {
     this.workers = parts.workers;
     this.rooms = parts.rooms;
     this.hls = parts.hls;
+    this.stills = parts.stills;
     this.chat = parts.chat;
     this.#instanceKey = parts.instanceKey;
     this.#logger = parts.logger;
@@ -102,6 +107,7 @@ export class JalsaServer {
     this.fileBroadcasts = new FileBroadcaster(
       this.events,
       this.rooms,
+      this.stills,
       { maxSeconds: this.config.uploads.maxSeconds },
       this.#logger.child({ module: 'file-broadcast' }),
     );
@@ -140,7 +146,7 @@ export class JalsaServer {
         this.#metrics.routes(),
         recordingRoutes(this.events, this.hls),
         chatRoutes(this.chat),
-        fileBroadcastRoutes(uploadsDir(this.config), this.events, this.fileBroadcasts, new UploadSlots(this.config.uploads.concurrency), {
+        fileBroadcastRoutes(uploadsDir(this.config), this.events, this.fileBroadcasts, this.stills, new UploadSlots(this.config.uploads.concurrency), {
           maxBytes: this.config.uploads.maxBytes,
           idleTimeoutMs: this.config.uploads.idleTimeoutMs,
           drainMs: this.config.http.requestTimeoutMs,
@@ -187,6 +193,9 @@ export class JalsaServer {
     this.hls.on('recordingState', (slug, state, message) =>
       this.#signalling.notify(slug, 'recordingStateChanged', { state, message }),
     );
+    this.fileBroadcasts.on('changed', (slug, fileBroadcast) =>
+      this.#signalling.notifyOrganizers(slug, 'fileBroadcastChanged', { fileBroadcast }),
+    );
     this.#chatNamespace = new ChatNamespace(
       this.#io.of(CHAT_NAMESPACE) as ChatNamespaceServer,
       this.chat,
@@ -211,10 +220,14 @@ export class JalsaServer {
     const seats = new WebRtcSeats(config.sfu.seatsPerWorker);
     const rooms = new MediaRoomRegistry(workers, seats, config.sfu, logger.child({ module: 'rooms' }));
     const isEdge = config.cluster.originUrl !== undefined;
-    const hls = new HlsService(path.join(config.dataDir, 'recordings'), events, rooms, logger.child({ module: 'hls' }), !isEdge);
+    const stills = new EventStills(path.join(config.dataDir, 'stills'), events, logger.child({ module: 'stills' }));
+    const hls = new HlsService(path.join(config.dataDir, 'recordings'), events, rooms, logger.child({ module: 'hls' }), {
+      packaging: !isEdge,
+      still: (slug) => stills.picture(slug),
+    });
     await hls.recover();
     const chat = await ChatService.open(db, events, config, logger.child({ module: 'chat' }));
-    const server = new JalsaServer({ config, db, events, workers, rooms, hls, chat, instanceKey, logger });
+    const server = new JalsaServer({ config, db, events, workers, rooms, hls, stills, chat, instanceKey, logger });
     await server.#listen();
     return server;
   }

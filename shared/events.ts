@@ -58,3 +58,24 @@ export const FileBroadcastResponse = z.object({
   hasVideo: z.boolean(),
 });
 export type FileBroadcastResponse = z.infer<typeof FileBroadcastResponse>;
+
+/**
+ * What a file broadcast does when its file has played to the end: `end` the event, `loop` the file
+ * from the start, or `hold` a "we will be right back" slate (with silence) until the organizer acts.
+ */
+export const FileBroadcastEnd = z.enum(['end', 'loop', 'hold']);
+export type FileBroadcastEnd = z.infer<typeof FileBroadcastEnd>;
+
+/**
+ * The query of `POST /api/events/:slug/file-broadcast`, checked before a byte of the upload is read.
+ * Without a choice the slate is held: nothing irreversible happens to an event nobody decided to end.
+ */
+export const FileBroadcastQuery = z.object({ atEnd: FileBroadcastEnd.default('hold') });
+export type FileBroadcastQuery = z.infer<typeof FileBroadcastQuery>;
+
+/** A file broadcast under way: the file `playing`, or the slate `holding` after it ended. */
+export const FileBroadcastStatus = z.object({
+  state: z.enum(['playing', 'holding']),
+  atEnd: FileBroadcastEnd,
+});
+export type FileBroadcastStatus = z.infer<typeof FileBroadcastStatus>;

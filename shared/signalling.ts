@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OrganizerKey, PublicEvent, Slug } from './events';
+import { FileBroadcastStatus, OrganizerKey, PublicEvent, Slug } from './events';
 
 /**
  * Media signalling over the Socket.io namespace `/media`.
@@ -35,8 +35,8 @@ export const JoinResponse = z.object({
    * taken: the attendee should play the HLS ladder instead (organizers always get a seat).
    */
   webrtcSeatAvailable: z.boolean(),
-  /** A prepared file, not the organizer's camera, is the event's media right now. */
-  fileBroadcast: z.boolean(),
+  /** A prepared file (or the slate held after it), not the organizer's camera, is the event's media right now. */
+  fileBroadcast: FileBroadcastStatus.nullable(),
 });
 
 export const CreateTransportRequest = z.object({
@@ -172,6 +172,8 @@ export const mediaNotifications = {
   recordingStateChanged: z.object({ state: RecordingState, message: z.string().nullable() }),
   /** Live figures of the event, sent every few seconds to its organizers only. */
   eventStats: EventStats,
+  /** The event's file broadcast started, ended its file (holding the slate, or looping) or stopped: organizers only. */
+  fileBroadcastChanged: z.object({ fileBroadcast: FileBroadcastStatus.nullable() }),
 } as const;
 
 export type MediaNotificationName = keyof typeof mediaNotifications;

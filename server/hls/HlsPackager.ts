@@ -27,10 +27,15 @@ const FAILURES_BEFORE_FAILED = 3;
 /** Keyframe requests after a start, in case the first one raced ffmpeg's start-up. */
 const KEYFRAME_RETRIES_MS = [1_000, 2_500];
 
+/** The picture that stands in for the camera when the organizer sends sound alone (see EventStills). */
+export type StillSource = (slug: string) => Promise<string>;
+
 /**
  * Packages one live event's media into the HLS ladder: consumes the room's producers into ffmpeg,
  * restarts ffmpeg when it dies or when the organizer's producers change, and keeps the public
- * playlists composed from every run.
+ * playlists composed from every run. Sound without a camera is packaged over a still picture, so the
+ * ladder keeps its video rungs and the poster: turning the camera on or off is a producer change like
+ * any other, a new run after a discontinuity, and no segment already written changes.
  */
 export class HlsPackager extends SafeEmitter<HlsPackagerEvents> {
   readonly slug: string;
@@ -38,6 +43,7 @@ export class HlsPackager extends SafeEmitter<HlsPackagerEvents> {
   readonly composer: PlaylistComposer;
   readonly #room: MediaRoom;
   readonly #logger: Logger;
+  readonly #still: StillSource | undefined;
   readonly #timers = new Set<NodeJS.Timeout>();
   #run: PackagerRun | undefined;
   #input: RtpTap | undefined;
@@ -52,10 +58,11 @@ export class HlsPackager extends SafeEmitter<HlsPackagerEvents> {
   #lastError: string | undefined;
   readonly #composeTimer: NodeJS.Timeout;
 
-  constructor(slug: string, room: MediaRoom, dir: string, logger: Logger) {
+  constructor(slug: string, room: MediaRoom, dir: string, logger: Logger, still?: StillSource) {
     const packagerLogger = logger.child({ slug, module: 'packager' });
     super(packagerLogger);
     this.slug = slug;
+    this.#still = still;
     this.#room = room;
     this.dir = dir;
     this.#logger = packagerLogger;
@@ -120,7 +127,8 @@ export class HlsPackager extends SafeEmitter<HlsPackagerEvents> {
       const input = await this.#room.openRtpTap();
       this.#input = input;
       const number = ((await this.composer.runs()).at(-1) ?? -1) + 1;
-      const run = await PackagerRun.start(number, input, this.dir, path.join(this.dir, recordingFiles.poster), this.#logger);
+      const stillFile = input.hasVideo ? undefined : await this.#stillFile();
+      const run = await PackagerRun.start(number, input, this.dir, path.join(this.dir, recordingFiles.poster), stillFile, this.#logger);
       this.#run = run;
       run.once('crashed', () => this.#onCrash(run));
       await delay(LISTEN_DELAY_MS);
@@ -129,7 +137,7 @@ export class HlsPackager extends SafeEmitter<HlsPackagerEvents> {
       this.#later(30_000, () => {
         if (this.#run === run) this.#crashes = 0;
       });
-      this.#logger.info({ run: number, video: input.hasVideo, audio: input.hasAudio }, 'packager run started');
+      this.#logger.info({ run: number, video: input.hasVideo, still: stillFile !== undefined, audio: input.hasAudio }, 'packager run started');
       this.#progress = { segments: this.#progress.segments, at: Date.now() };
       this.#setState('running');
     } catch (error) {
@@ -137,6 +145,16 @@ export class HlsPackager extends SafeEmitter<HlsPackagerEvents> {
       await this.#stopRun();
       this.#lastError = error instanceof Error ? error.message : String(error);
       this.#retryAfterFailure();
+    }
+  }
+
+  /** Without a picture (it could not be made) the run carries sound only, as it would with no still at all. */
+  async #stillFile(): Promise<string | undefined> {
+    try {
+      return await this.#still?.(this.slug);
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'no still picture for the sound-only ladder; packaging sound only');
+      return undefined;
     }
   }
 

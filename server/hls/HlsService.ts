@@ -9,7 +9,7 @@ import type { MediaRoom } from '../sfu/MediaRoom';
 import type { MediaRoomRegistry } from '../sfu/MediaRoomRegistry';
 import { recordingFiles } from '../../shared/recordingLayout';
 import { AudioDownloads } from './AudioDownloads';
-import { HlsPackager } from './HlsPackager';
+import { HlsPackager, type StillSource } from './HlsPackager';
 import { PlaylistComposer } from './PlaylistComposer';
 import { RecordingCatalog } from './RecordingCatalog';
 
@@ -33,9 +33,19 @@ export class HlsService extends SafeEmitter<HlsServiceEvents> {
   readonly #finishing = new Map<string, Promise<void>>();
   /** Live events whose recording directory could not be made: no packager, and the organizer told so. */
   readonly #unrecordable = new Set<string>();
+  readonly #still: StillSource | undefined;
 
-  /** `packaging` is off on edge SFUs: the origin records, edges only relay. */
-  constructor(recordingsDir: string, events: EventService, rooms: MediaRoomRegistry, logger: Logger, packaging = true) {
+  /**
+   * `packaging` is off on edge SFUs: the origin records, edges only relay. `still` gives the picture
+   * packaged when an organizer sends sound alone.
+   */
+  constructor(
+    recordingsDir: string,
+    events: EventService,
+    rooms: MediaRoomRegistry,
+    logger: Logger,
+    { packaging = true, still }: { packaging?: boolean; still?: StillSource } = {},
+  ) {
     super(logger);
     this.recordingsDir = recordingsDir;
     this.catalog = new RecordingCatalog(recordingsDir, events);
@@ -43,6 +53,7 @@ export class HlsService extends SafeEmitter<HlsServiceEvents> {
     this.#events = events;
     this.#rooms = rooms;
     this.#logger = logger;
+    this.#still = still;
     if (!packaging) return;
     rooms.on('roomOpened', this.#onRoomOpened);
     events.on('updated', this.#onEventUpdated);
@@ -114,7 +125,7 @@ export class HlsService extends SafeEmitter<HlsServiceEvents> {
       .then(() => {
         if (room.closed) return;
         this.#unrecordable.delete(room.slug);
-        const packager = new HlsPackager(room.slug, room, dir, this.#logger);
+        const packager = new HlsPackager(room.slug, room, dir, this.#logger, this.#still);
         packager.on('state', (state, message) => this.emit('recordingState', room.slug, state, message));
         this.#packagers.set(room.slug, packager);
         room.once('closed', () => {

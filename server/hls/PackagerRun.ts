@@ -14,7 +14,10 @@ export interface PackagerRunEvents {
 
 /** Written next to a run's output (`runFiles.description`): what the run carried, for composing playlists after the fact. */
 export interface RunDescription {
+  /** The run wrote video rungs: from the organizer's camera, or from a still picture (`still`). */
   hasVideo: boolean;
+  /** The video is a still picture standing in for a camera the organizer did not send. */
+  still?: boolean;
   hasAudio: boolean;
   startedAt: string;
 }
@@ -41,15 +44,22 @@ export class PackagerRun extends SafeEmitter<PackagerRunEvents> {
     input: RtpTap,
     recordingDir: string,
     posterFile: string,
+    stillFile: string | undefined,
     logger: Logger,
   ): Promise<PackagerRun> {
     const runDir = path.join(recordingDir, recordingFiles.run(number));
     await fs.mkdir(runDir, { recursive: true });
     const sdpFile = path.join(runDir, runFiles.sdp);
     await fs.writeFile(sdpFile, input.sdp);
-    const description: RunDescription = { hasVideo: input.hasVideo, hasAudio: input.hasAudio, startedAt: new Date().toISOString() };
+    const still = !input.hasVideo && stillFile !== undefined;
+    const description: RunDescription = {
+      hasVideo: input.hasVideo || still,
+      ...(still ? { still } : {}),
+      hasAudio: input.hasAudio,
+      startedAt: new Date().toISOString(),
+    };
     await fs.writeFile(path.join(runDir, runFiles.description), JSON.stringify(description));
-    const args = packagerArgs({ sdpFile, runDir, posterFile, hasVideo: input.hasVideo, hasAudio: input.hasAudio });
+    const args = packagerArgs({ sdpFile, runDir, posterFile, hasVideo: input.hasVideo, hasAudio: input.hasAudio, stillFile });
     const runLogger = logger.child({ run: number });
     const ffmpeg = await FfmpegProcess.start(args, { logger: runLogger, stopGraceMs: STOP_GRACE_MS });
     return new PackagerRun(number, ffmpeg, runLogger);

@@ -1,11 +1,14 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { FileBroadcastResponse } from '../../shared/events';
+import type { FileBroadcastEnd, FileBroadcastResponse, FileBroadcastStatus } from '../../shared/events';
 import { BadRequestError, InvalidStateError } from '../errors';
 import type { EventService } from '../events/EventService';
+import type { FfmpegExit } from '../ffmpeg/FfmpegProcess';
 import type { Logger } from '../logger';
+import { SafeEmitter } from '../SafeEmitter';
+import type { EventStills } from './EventStills';
 import { FfmpegPublisher } from './FfmpegPublisher';
-import { fileSource, type FileSourceOptions } from './fileSource';
+import { fileSource, holdSource, type FileSourceOptions } from './fileSource';
 import type { MediaRoomRegistry } from './MediaRoomRegistry';
 import { IMAGE_DEMUXERS, probeMedia, RECORDING_DEMUXERS } from './probeMedia';
 
@@ -23,15 +26,24 @@ export interface FileBroadcastLimits {
 interface Running {
   publisher: FfmpegPublisher;
   dir: string;
+  status: FileBroadcastStatus;
+}
+
+export interface FileBroadcasterEvents {
+  /** An event's file broadcast started, moved to its slate, or stopped (`null`). */
+  changed: [slug: string, status: FileBroadcastStatus | null];
 }
 
 /**
  * Goes live from a prepared file instead of a camera: a rally whose speaker cannot appear live still
  * happens. The file is fed into the SFU like any organizer media, so WebRTC viewers, the HLS ladder
- * and the recording all carry it.
+ * and the recording all carry it. When the file has played, the organizer's choice applies (the event
+ * ends, the file loops, or a "we will be right back" slate holds until the organizer acts), and the
+ * organizer is told of every change (`changed`).
  */
-export class FileBroadcaster {
+export class FileBroadcaster extends SafeEmitter<FileBroadcasterEvents> {
   readonly #events: EventService;
+  readonly #stills: EventStills;
   readonly #rooms: MediaRoomRegistry;
   readonly #limits: FileBroadcastLimits;
   readonly #logger: Logger;
@@ -39,8 +51,10 @@ export class FileBroadcaster {
   /** Starts under way; `stopped` when asked to stop before ffmpeg was up. */
   readonly #starting = new Map<string, { stopped: boolean }>();
 
-  constructor(events: EventService, rooms: MediaRoomRegistry, limits: FileBroadcastLimits, logger: Logger) {
+  constructor(events: EventService, rooms: MediaRoomRegistry, stills: EventStills, limits: FileBroadcastLimits, logger: Logger) {
+    super(logger);
     this.#events = events;
+    this.#stills = stills;
     this.#rooms = rooms;
     this.#limits = limits;
     this.#logger = logger;
@@ -49,8 +63,13 @@ export class FileBroadcaster {
     });
   }
 
+  /** Whether a file (or the slate held after it) is the event's media: the camera must wait. */
   isRunning(slug: string): boolean {
     return this.#running.has(slug);
+  }
+
+  status(slug: string): FileBroadcastStatus | null {
+    return this.#running.get(slug)?.status ?? null;
   }
 
   /**
@@ -58,7 +77,7 @@ export class FileBroadcaster {
    * broadcast that cannot start leaves the event as it was. One start per event at a time; a second
    * while one is under way is refused and changes nothing.
    */
-  async start(slug: string, files: UploadedFiles): Promise<FileBroadcastResponse> {
+  async start(slug: string, files: UploadedFiles, atEnd: FileBroadcastEnd): Promise<FileBroadcastResponse> {
     if (this.#starting.has(slug)) {
       await fs.rm(files.dir, { recursive: true, force: true });
       throw new InvalidStateError('a file broadcast is already starting for this event');
@@ -75,7 +94,7 @@ export class FileBroadcaster {
       const room = await this.#rooms.getOrCreate(slug);
       const publisher = await FfmpegPublisher.start(
         room,
-        fileSource({ ...checked, titleFile }),
+        fileSource({ ...checked, titleFile, loop: atEnd === 'loop' }),
         this.#logger.child({ slug, module: 'file-broadcast' }),
       );
       try {
@@ -86,12 +105,10 @@ export class FileBroadcaster {
         publisher.close();
         throw error;
       }
-      this.#running.set(slug, { publisher, dir: files.dir });
-      publisher.once('exit', ({ reason, code }) => {
-        this.#logger.info({ slug, reason, code }, 'file broadcast finished');
-        // Only itself: a start under way for the same event is not stopped by this one's end.
-        if (this.#running.get(slug)?.publisher === publisher) void this.#stopRunning(slug);
-      });
+      const status: FileBroadcastStatus = { state: 'playing', atEnd };
+      this.#running.set(slug, { publisher, dir: files.dir, status });
+      publisher.once('exit', (exit) => void this.#onFileEnded(slug, publisher, exit));
+      this.emit('changed', slug, status);
       return { durationSeconds: Math.round(checked.durationSeconds), hasVideo: checked.mediaHasVideo || files.image !== undefined };
     } catch (error) {
       await fs.rm(files.dir, { recursive: true, force: true });
@@ -108,11 +125,51 @@ export class FileBroadcaster {
     await this.#stopRunning(slug);
   }
 
+  /**
+   * The file played to its end (or its ffmpeg failed): the organizer's choice applies. A failure mid-file
+   * holds the slate whatever was chosen: the organizer did not choose to end a broadcast cut short.
+   */
+  async #onFileEnded(slug: string, publisher: FfmpegPublisher, { reason, code }: FfmpegExit): Promise<void> {
+    const running = this.#running.get(slug);
+    // Only itself: a start under way for the same event is not stopped by this one's end.
+    if (running?.publisher !== publisher) return;
+    this.#logger.info({ slug, reason, code, atEnd: running.status.atEnd }, 'file broadcast finished');
+    if (reason === 'exited' && running.status.atEnd === 'end') {
+      // The event's end stops the broadcast (see the constructor), which tells the organizer.
+      this.#events.end(slug);
+      return;
+    }
+    publisher.close();
+    await fs.rm(running.dir, { recursive: true, force: true });
+    try {
+      const slate = await this.#stills.backSoon(slug);
+      if (this.#running.get(slug) !== running) return;
+      const room = await this.#rooms.getOrCreate(slug);
+      const holding = await FfmpegPublisher.start(room, holdSource(slate), this.#logger.child({ slug, module: 'file-broadcast-slate' }));
+      // Stopped, or replaced by another start, while the slate started.
+      if (this.#running.get(slug) !== running) {
+        holding.close();
+        return;
+      }
+      const status: FileBroadcastStatus = { state: 'holding', atEnd: running.status.atEnd };
+      this.#running.set(slug, { publisher: holding, dir: running.dir, status });
+      holding.once('exit', (exit) => {
+        this.#logger.warn({ slug, ...exit }, 'the held slate stopped');
+        if (this.#running.get(slug)?.publisher === holding) void this.#stopRunning(slug);
+      });
+      this.emit('changed', slug, status);
+    } catch (error) {
+      this.#logger.error({ err: error, slug }, 'the slate could not be held after the file');
+      if (this.#running.get(slug) === running) void this.#stopRunning(slug);
+    }
+  }
+
   async #stopRunning(slug: string): Promise<void> {
     const running = this.#running.get(slug);
     if (!running) return;
     this.#running.delete(slug);
     running.publisher.close();
+    this.emit('changed', slug, null);
     await fs.rm(running.dir, { recursive: true, force: true });
   }
 
@@ -122,7 +179,7 @@ export class FileBroadcaster {
   }
 
   /** What {@link fileSource} needs of the files, each read only with an allowed demuxer. */
-  async #check(files: UploadedFiles): Promise<Omit<FileSourceOptions, 'titleFile'>> {
+  async #check(files: UploadedFiles): Promise<Omit<FileSourceOptions, 'titleFile' | 'loop'>> {
     const probed = await probeMedia(files.media, RECORDING_DEMUXERS);
     if (probed.kind === 'refused' && probed.playlist) {
       throw new BadRequestError(`the file is a playlist (${probed.format}), which could pull in other files: upload the recording itself`);

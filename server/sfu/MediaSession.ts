@@ -74,7 +74,7 @@ export class MediaSession {
       this.#closePeer();
       await this.#membership.enter(membership);
       const { role } = membership;
-      const fileBroadcast = this.#fileBroadcasts.isRunning(slug);
+      const fileBroadcast = this.#fileBroadcasts.status(slug);
       if (event.status !== 'live') {
         return { role, event, routerRtpCapabilities: null, producers: [], webrtcSeatAvailable: true, fileBroadcast };
       }

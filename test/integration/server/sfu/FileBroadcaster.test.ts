@@ -5,7 +5,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingFiles } from '../../../../shared/recordingLayout';
+import type { FileBroadcastStatus } from '../../../../shared/events';
+import { createLogger } from '../../../../server/logger';
 import type { UploadedFiles } from '../../../../server/sfu/FileBroadcaster';
+import { speechTrack } from '../../../../server/sfu/speechTrack';
 import { waitFor } from '../../../helpers/browser';
 import { readRecordingFile, segmentUris } from '../../../helpers/playlists';
 import { SignallingClient } from '../../../helpers/SignallingClient';
@@ -20,7 +23,10 @@ async function makeFixtures(): Promise<void> {
   fixtures = await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-uploads-'));
   const ff = (...args: string[]) => run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args]);
   await ff('-f', 'lavfi', '-i', 'sine=frequency=300:duration=8', '-c:a', 'aac', path.join(fixtures, 'speech.m4a'));
-  await ff('-f', 'lavfi', '-i', 'sine=frequency=300:duration=1.5', '-c:a', 'aac', path.join(fixtures, 'short.m4a'));
+  // A few spoken words: what the file-end choices are tried with (a tone where espeak-ng is missing).
+  const speech = await speechTrack(createLogger('silent'));
+  const shortSource = speech ? ['-i', speech] : ['-f', 'lavfi', '-i', 'sine=frequency=300'];
+  await ff(...shortSource, '-t', '1.5', '-c:a', 'aac', path.join(fixtures, 'short.m4a'));
   await ff('-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=15:duration=6', '-f', 'lavfi', '-i', 'sine=duration=6',
     '-c:v', 'libx264', '-crf', '35', '-c:a', 'aac', '-shortest', path.join(fixtures, 'speech.mp4'));
   await ff('-f', 'lavfi', '-i', 'color=c=red:s=400x300', '-frames:v', '1', path.join(fixtures, 'stage.png'));
@@ -28,12 +34,12 @@ async function makeFixtures(): Promise<void> {
   await fs.writeFile(path.join(fixtures, 'notes.txt'), 'not media at all');
 }
 
-async function upload(slug: string, key: string, files: Record<string, string>): Promise<Response> {
+async function upload(slug: string, key: string, files: Record<string, string>, query = ''): Promise<Response> {
   const form = new FormData();
   for (const [field, name] of Object.entries(files)) {
     form.append(field, new Blob([await fs.readFile(path.join(fixtures, name))]), name);
   }
-  return fetch(`${test.url}/api/events/${slug}/file-broadcast`, {
+  return fetch(`${test.url}/api/events/${slug}/file-broadcast${query}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}` },
     body: form,
@@ -46,6 +52,14 @@ async function uploaded(slug: string, name: string): Promise<UploadedFiles> {
   await fs.mkdir(dir, { recursive: true });
   await fs.copyFile(path.join(fixtures, name), path.join(dir, 'media'));
   return { dir, media: path.join(dir, 'media'), image: undefined };
+}
+
+/** The event's organizer on `/media`, keeping every file-broadcast change it is told of. */
+async function organizerWatching(slug: string, key: string): Promise<SignallingClient & { changes: { fileBroadcast: FileBroadcastStatus | null }[] }> {
+  const studio = Object.assign(await SignallingClient.connect(test.url), { changes: [] as { fileBroadcast: FileBroadcastStatus | null }[] });
+  await studio.ok('join', { slug, key });
+  studio.socket.on('fileBroadcastChanged', (change: { fileBroadcast: FileBroadcastStatus | null }) => studio.changes.push(change));
+  return studio;
 }
 
 const uploadsOf = (slug: string) => fs.readdir(path.join(test.dataDir, 'uploads', slug)).catch(() => []);
@@ -82,7 +96,7 @@ describe('going live from a prepared file', () => {
     expect(test.server.fileBroadcasts.isRunning(slug)).toBe(true);
     const studio = await SignallingClient.connect(test.url);
     try {
-      expect(await studio.ok('join', { slug, key: eventKey })).toMatchObject({ fileBroadcast: true });
+      expect(await studio.ok('join', { slug, key: eventKey })).toMatchObject({ fileBroadcast: { state: 'playing', atEnd: 'hold' } });
       const send = await studio.ok<{ id: string }>('createTransport', { direction: 'send' });
       expect(
         await studio.request('produce', { transportId: send.id, kind: 'audio', rtpParameters: { codecs: [] } }),
@@ -100,12 +114,67 @@ describe('going live from a prepared file', () => {
     expect(await uploadsOf(slug)).toEqual([]);
   });
 
-  it('removes the uploaded file when the recording has played to its end', async () => {
-    const { slug, eventKey } = await createEvent(test, 'Short file');
-    expect((await upload(slug, eventKey, { media: 'short.m4a' })).status).toBe(201);
-    expect(await uploadsOf(slug)).toHaveLength(1);
-    await expect.poll(() => test.server.fileBroadcasts.isRunning(slug), { timeout: 15_000 }).toBe(false);
-    await expect.poll(() => uploadsOf(slug)).toEqual([]);
+  it('holds a "we will be right back" slate over silence when the file ends, telling its organizer, until the organizer stops it', async () => {
+    const { slug, eventKey } = await createEvent(test, 'Hold after the file');
+    const studio = await organizerWatching(slug, eventKey);
+    try {
+      expect((await upload(slug, eventKey, { media: 'short.m4a' }, '?atEnd=hold')).status).toBe(201);
+      const first = await test.server.rooms.getOrCreate(slug).then((room) => room.producers());
+      await expect.poll(() => studio.changes, { timeout: 15_000 }).toContainEqual({ fileBroadcast: { state: 'holding', atEnd: 'hold' } });
+      expect(studio.changes[0]).toEqual({ fileBroadcast: { state: 'playing', atEnd: 'hold' } });
+      // The slate is new media in place of the file's, and the event goes on.
+      const room = await test.server.rooms.getOrCreate(slug);
+      expect(room.producers().map((p) => p.kind).sort()).toEqual(['audio', 'video']);
+      expect(room.producers().map((p) => p.producerId)).not.toEqual(expect.arrayContaining(first.map((p) => p.producerId)));
+      expect(test.server.events.get(slug).status).toBe('live');
+      expect(test.server.fileBroadcasts.status(slug)).toEqual({ state: 'holding', atEnd: 'hold' });
+      await expect.poll(() => uploadsOf(slug)).toEqual([]);
+      const stop = await fetch(`${test.url}/api/events/${slug}/file-broadcast`, { method: 'DELETE', headers: { authorization: `Bearer ${eventKey}` } });
+      expect(stop.status).toBe(204);
+      expect(studio.changes.at(-1)).toEqual({ fileBroadcast: null });
+      await expect.poll(() => room.producers().length).toBe(0);
+    } finally {
+      studio.close();
+    }
+  });
+
+  it('ends the event when the file ends, if its organizer chose so', async () => {
+    const { slug, eventKey } = await createEvent(test, 'End after the file');
+    const studio = await organizerWatching(slug, eventKey);
+    try {
+      const live = studio.next<{ status: string }>('eventUpdated', 20_000);
+      expect((await upload(slug, eventKey, { media: 'short.m4a' }, '?atEnd=end')).status).toBe(201);
+      // The first update is the event going live; the file's end brings the next.
+      expect((await live).status).toBe('live');
+      await expect.poll(() => test.server.events.get(slug).status, { timeout: 15_000 }).toBe('ended');
+      expect(studio.changes.at(-1)).toEqual({ fileBroadcast: null });
+      expect(test.server.fileBroadcasts.isRunning(slug)).toBe(false);
+      await expect.poll(() => uploadsOf(slug)).toEqual([]);
+    } finally {
+      studio.close();
+    }
+  });
+
+  it('plays the file again from the start, on the same producers, when its organizer chose to loop it', async () => {
+    const { slug, eventKey } = await createEvent(test, 'Loop the file');
+    expect((await upload(slug, eventKey, { media: 'short.m4a' }, '?atEnd=loop')).status).toBe(201);
+    const room = await test.server.rooms.getOrCreate(slug);
+    const producers = room.producers();
+    const bytesSent = async () => (await room.ingestStats()).find((s) => s.kind === 'audio')?.bitrateBps ?? 0;
+    // Three times the file's length later, it is still playing, and still sending sound.
+    await new Promise((resolve) => setTimeout(resolve, 4_500));
+    expect(test.server.fileBroadcasts.status(slug)).toEqual({ state: 'playing', atEnd: 'loop' });
+    expect(room.producers()).toEqual(producers);
+    expect(await bytesSent()).toBeGreaterThan(0);
+    await fetch(`${test.url}/api/events/${slug}/file-broadcast`, { method: 'DELETE', headers: { authorization: `Bearer ${eventKey}` } });
+  });
+
+  it('refuses an end choice it does not know before reading the upload, and changes nothing', async () => {
+    const { slug, eventKey } = await createEvent(test, 'Unknown end');
+    const response = await upload(slug, eventKey, { media: 'short.m4a' }, '?atEnd=explode');
+    expect(response.status).toBe(400);
+    expect(test.server.events.get(slug).status).toBe('scheduled');
+    expect(await uploadsOf(slug)).toEqual([]);
   });
 
   it('puts the event live only once ffmpeg runs, and undoes the start when the event ends meanwhile', async () => {
@@ -119,7 +188,7 @@ describe('going live from a prepared file', () => {
     test.server.rooms.on('producerAdded', endOnPublish);
     try {
       const files = await uploaded(slug, 'short.m4a');
-      await expect(test.server.fileBroadcasts.start(slug, files)).rejects.toMatchObject({ code: 'INVALID_STATE' });
+      await expect(test.server.fileBroadcasts.start(slug, files, 'hold')).rejects.toMatchObject({ code: 'INVALID_STATE' });
       // ffmpeg was running and its media published while the event was not yet live.
       expect(statusWhenPublished[0]).toBe('scheduled');
       expect(test.server.fileBroadcasts.isRunning(slug)).toBe(false);
@@ -129,13 +198,13 @@ describe('going live from a prepared file', () => {
       test.server.rooms.off('producerAdded', endOnPublish);
     }
     // An ended event is refused before a room is opened for it.
-    await expect(test.server.fileBroadcasts.start(slug, await uploaded(slug, 'short.m4a'))).rejects.toThrow(/has ended/);
+    await expect(test.server.fileBroadcasts.start(slug, await uploaded(slug, 'short.m4a'), 'hold')).rejects.toThrow(/has ended/);
     expect(test.server.events.get(slug).status).toBe('ended');
   });
 
   it('undoes a start its organizer stopped before ffmpeg was up', async () => {
     const { slug } = await createEvent(test, 'Stopped while starting');
-    const starting = test.server.fileBroadcasts.start(slug, await uploaded(slug, 'short.m4a'));
+    const starting = test.server.fileBroadcasts.start(slug, await uploaded(slug, 'short.m4a'), 'hold');
     await test.server.fileBroadcasts.stop(slug);
     await expect(starting).rejects.toThrow(/stopped while it was starting/);
     expect(test.server.fileBroadcasts.isRunning(slug)).toBe(false);
@@ -147,8 +216,8 @@ describe('going live from a prepared file', () => {
   it('refuses a second start for an event while one is under way, leaving the first to finish', async () => {
     const { slug, eventKey } = await createEvent(test, 'Two starts');
     const [first, second] = await Promise.allSettled([
-      test.server.fileBroadcasts.start(slug, await uploaded(slug, 'speech.m4a')),
-      test.server.fileBroadcasts.start(slug, await uploaded(slug, 'speech.m4a')),
+      test.server.fileBroadcasts.start(slug, await uploaded(slug, 'speech.m4a'), 'hold'),
+      test.server.fileBroadcasts.start(slug, await uploaded(slug, 'speech.m4a'), 'hold'),
     ]);
     expect(first).toMatchObject({ status: 'fulfilled', value: { durationSeconds: 8 } });
     expect(second).toMatchObject({ status: 'rejected', reason: { code: 'INVALID_STATE' } });

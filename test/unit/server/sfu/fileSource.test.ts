@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileSource, filterValue } from '../../../../server/sfu/fileSource';
+import { fileSource } from '../../../../server/sfu/fileSource';
+import { filterValue } from '../../../../server/sfu/slate';
 import { boldFont } from '../../../../server/sfu/fonts';
 
 const run = promisify(execFile);
@@ -31,7 +32,7 @@ describe('the title slate of an audio-only file broadcast', () => {
     expect(boldFont(), 'the slate needs fonts-dejavu-core').toBeDefined();
     const titleFile = path.join(dir, 'title.txt');
     await fs.writeFile(titleFile, "%{pts} 100% jalsa: 'zindabad' \\ %{eif:1:d} جلسہ زندہ باد");
-    const source = fileSource({ media, mediaDemuxer: 'mov', mediaHasVideo: false, durationSeconds: 1, image: undefined, titleFile });
+    const source = fileSource({ media, mediaDemuxer: 'mov', mediaHasVideo: false, durationSeconds: 1, image: undefined, titleFile, loop: false });
     const titled = await frameHashes(source.inputArgs);
     expect(titled.stderr).toBe('');
     expect(titled.hashes.length).toBeGreaterThanOrEqual(4);
@@ -58,16 +59,24 @@ function optionsOf(args: string[], input: string): string[] {
 describe('fileSource', () => {
   it('reads an uploaded video only with the demuxer it was checked with, and only from a local file', () => {
     const { inputArgs } = fileSource({
-      media: '/data/uploads/r/1/media', mediaDemuxer: 'matroska', mediaHasVideo: true, durationSeconds: 5, image: undefined, titleFile: '/t',
+      media: '/data/uploads/r/1/media', mediaDemuxer: 'matroska', mediaHasVideo: true, durationSeconds: 5, image: undefined, titleFile: '/t', loop: false,
     });
     expect(optionsOf(inputArgs, '/data/uploads/r/1/media')).toEqual(['-re', '-f', 'matroska', '-protocol_whitelist', 'file']);
   });
 
   it('holds both the sound and the uploaded picture to their demuxers', () => {
     const { inputArgs } = fileSource({
-      media: '/u/media', mediaDemuxer: 'mp3', mediaHasVideo: false, durationSeconds: 5, image: { file: '/u/image', demuxer: 'png_pipe' }, titleFile: '/t',
+      media: '/u/media', mediaDemuxer: 'mp3', mediaHasVideo: false, durationSeconds: 5, image: { file: '/u/image', demuxer: 'png_pipe' }, titleFile: '/t', loop: false,
     });
     expect(optionsOf(inputArgs, '/u/image')).toEqual(expect.arrayContaining(['-f', 'png_pipe', '-protocol_whitelist', 'file']));
     expect(optionsOf(inputArgs, '/u/media')).toEqual(['-re', '-f', 'mp3', '-protocol_whitelist', 'file']);
+  });
+
+  it('loops the sound for ever, and the picture with it, when the organizer chose to loop', () => {
+    const { inputArgs } = fileSource({
+      media: '/u/media', mediaDemuxer: 'mp3', mediaHasVideo: false, durationSeconds: 5, image: { file: '/u/image', demuxer: 'png_pipe' }, titleFile: '/t', loop: true,
+    });
+    expect(optionsOf(inputArgs, '/u/media')).toEqual(['-re', '-stream_loop', '-1', '-f', 'mp3', '-protocol_whitelist', 'file']);
+    expect(optionsOf(inputArgs, '/u/image')).not.toContain('-t');
   });
 });
