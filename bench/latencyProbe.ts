@@ -47,12 +47,12 @@ export async function publishCanvas(slug: string, key: string, width: number, he
   const output = audio.createMediaStreamDestination();
   tone.connect(output);
   tone.start();
-  const stream = new MediaStream([...canvas.captureStream(FPS).getVideoTracks(), ...output.stream.getAudioTracks()]);
+  const tracks = { audio: output.stream.getAudioTracks()[0]!, video: canvas.captureStream(FPS).getVideoTracks()[0] ?? null };
 
   const signalling = await connect();
   await signalling.request('join', { slug, key });
   const { routerRtpCapabilities } = await signalling.request('goLive', {});
-  await Publisher.open(signalling, routerRtpCapabilities as types.RtpCapabilities, stream, (reason) => console.error(reason));
+  await Publisher.open(signalling, routerRtpCapabilities as types.RtpCapabilities, tracks, (reason) => console.error(reason));
 }
 
 export async function watchWebRtc(slug: string, sourceWidth: number, sourceHeight: number): Promise<void> {

@@ -61,6 +61,9 @@ export const ProduceRequest = z.object({
 });
 export const ProduceResponse = z.object({ producerId: Id });
 
+/** The organizer stops sending one of its producers (the camera turned off mid-event). */
+export const CloseProducerRequest = z.object({ producerId: Id });
+
 export const ConsumeRequest = z.object({
   producerId: Id,
   rtpCapabilities: MediaObject,
@@ -95,6 +98,7 @@ export const mediaRequests = {
   createTransport: [CreateTransportRequest, CreateTransportResponse],
   connectTransport: [ConnectTransportRequest, Empty],
   produce: [ProduceRequest, ProduceResponse],
+  closeProducer: [CloseProducerRequest, Empty],
   consume: [ConsumeRequest, ConsumeResponse],
   resumeConsumer: [ResumeConsumerRequest, Empty],
   setPreferredLayers: [SetPreferredLayersRequest, Empty],

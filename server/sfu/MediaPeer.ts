@@ -23,6 +23,8 @@ export class MediaPeer {
   /** Directions whose transport is being made: a second request meanwhile would take a second seat. */
   readonly #creating = new Set<Direction>();
   readonly #consumers = new Map<string, types.Consumer>();
+  /** The organizer's producers on this peer's send transport (they close with it). */
+  readonly #producers = new Map<string, types.Producer>();
   /** Producers this peer consumes or is about to: consuming one twice would double what it is sent. */
   readonly #consumed = new Set<string>();
   /** Video consumers the client asked to resume; they stay paused while audio-only is on. */
@@ -101,8 +103,22 @@ export class MediaPeer {
     const transport = this.#transport(transportId);
     if (transport !== this.#transports.get('send')) throw new BadRequestError('not a send transport');
     const producer = await clientInput(transport.produce({ kind, rtpParameters }));
+    this.#producers.set(producer.id, producer);
+    producer.observer.once('close', () => this.#producers.delete(producer.id));
     this.room.addProducer(producer);
     return { producerId: producer.id };
+  }
+
+  /**
+   * The organizer stops sending one kind (the camera turned off) and goes on with the rest: the room
+   * and the packager see the producer close, as when a transport closes.
+   */
+  closeProducer(producerId: string): void {
+    this.#assertOrganizer();
+    this.#assertOpen();
+    const producer = this.#producers.get(producerId);
+    if (!producer) throw new NotFoundError('producer');
+    producer.close();
   }
 
   async consume(producerId: string, rtpCapabilities: types.RtpCapabilities) {

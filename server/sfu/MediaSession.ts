@@ -109,6 +109,11 @@ export class MediaSession {
       }
       return this.#livePeer().produce(transportId, kind, rtpParameters as unknown as types.RtpParameters);
     },
+    closeProducer: async ({ producerId }) => {
+      this.#membership.organizer();
+      this.#livePeer().closeProducer(producerId);
+      return {};
+    },
     consume: ({ producerId, rtpCapabilities }) =>
       this.#livePeer().consume(producerId, rtpCapabilities as types.RtpCapabilities),
     resumeConsumer: async ({ consumerId }) => {

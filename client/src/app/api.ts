@@ -6,6 +6,7 @@ import {
   EventListResponse,
   FileBroadcastResponse,
   type CreateEventRequest,
+  type FileBroadcastEnd,
   type PublicEvent,
 } from '../../../shared/events';
 import { ReplayListResponse, ReplayResponse, type Replay } from '../../../shared/recordings';
@@ -33,17 +34,18 @@ async function readJson(response: Response): Promise<unknown> {
 
 async function send(
   path: string,
-  init: { method?: string; key?: string; body?: unknown; form?: FormData } = {},
+  init: { method?: string; key?: string; body?: unknown; form?: FormData; file?: File } = {},
 ): Promise<Response> {
   const headers = new Headers({ Accept: 'application/json' });
   if (init.key !== undefined) headers.set('Authorization', `Bearer ${init.key}`);
   if (init.body !== undefined) headers.set('Content-Type', 'application/json');
+  if (init.file !== undefined) headers.set('Content-Type', init.file.type || 'application/octet-stream');
   let response: Response;
   try {
     response = await fetch(path, {
       method: init.method ?? 'GET',
       headers,
-      body: init.form ?? (init.body === undefined ? null : JSON.stringify(init.body)),
+      body: init.form ?? init.file ?? (init.body === undefined ? null : JSON.stringify(init.body)),
     });
   } catch {
     throw new ServiceError('UNAVAILABLE', 'Cannot reach the server. Check your connection and try again.');
@@ -139,8 +141,7 @@ export class UploadCancelledError extends Error {
 export function startFileBroadcast(
   key: string,
   slug: string,
-  media: File,
-  image: File | null,
+  { media, image, atEnd }: { media: File; image: File | null; atEnd: FileBroadcastEnd },
   { onProgress, signal }: UploadOptions,
 ): Promise<FileBroadcastResponse> {
   const form = new FormData();
@@ -152,7 +153,7 @@ export function startFileBroadcast(
       return;
     }
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', `/api/events/${slug}/file-broadcast`);
+    xhr.open('POST', `/api/events/${slug}/file-broadcast?atEnd=${atEnd}`);
     xhr.setRequestHeader('Accept', 'application/json');
     xhr.setRequestHeader('Authorization', `Bearer ${key}`);
     xhr.responseType = 'text';
@@ -191,6 +192,11 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** The picture shown while the organizer's camera is off (JPEG, PNG or WebP); the server checks it. */
+export async function setEventPicture(key: string, slug: string, picture: File): Promise<void> {
+  await send(`/api/events/${encodeURIComponent(slug)}/picture`, { method: 'PUT', key, file: picture });
 }
 
 export async function stopFileBroadcast(key: string, slug: string): Promise<void> {

@@ -1,8 +1,26 @@
 import type { LinkQuality } from '../player/LinkAssessment';
 import type { AudioOnlyReason, Quality } from '../player/Playback';
 import type { ConnectionState, HlsReason } from '../player/WatchSession';
+import type { FileBroadcastEnd, FileBroadcastStatus } from '../../../shared/events';
 
-/** Every user-facing string of the attendee pages. Functions take what varies; nothing here is HTML. */
+/** The studio's strings about the microphone, the camera, the still picture and file broadcasts. */
+export interface StudioMessages {
+  cameraOn: string;
+  cameraOff: string;
+  /** While live with the microphone alone. */
+  cameraOffLive: string;
+  cameraUnavailable(reason: string): string;
+  noMicrophone(reason: string): string;
+  pictureHeading: string;
+  pictureLabel: string;
+  pictureSave: string;
+  pictureSaved: string;
+  atEndLabel: string;
+  atEnd: Record<FileBroadcastEnd, string>;
+  fileState(status: FileBroadcastStatus): string;
+}
+
+/** Every user-facing string of the attendee pages (and the studio's newer ones, under `studio`). Functions take what varies; nothing here is HTML. */
 export interface Messages {
   languageName: string;
   brand: string;
@@ -55,6 +73,7 @@ export interface Messages {
   download(sizeHint: string): string;
   downloadNote: string;
   dateTime(iso: string): string;
+  studio: StudioMessages;
 }
 
 function clock(seconds: number): string {
@@ -144,6 +163,32 @@ export const en: Messages = {
   download: (size) => `Download the sound only${size}`,
   downloadNote: 'The cheapest way to carry the speech to someone on a slow line: one small file to share.',
   dateTime: dateTimeIn('en'),
+  studio: {
+    cameraOn: 'Turn the camera on',
+    cameraOff: 'Turn the camera off',
+    cameraOffLive: 'The camera is off: viewers hear you and see your picture (or a slide with the event’s title).',
+    cameraUnavailable: (reason) => `No camera (${reason}). You can go live with the microphone alone: viewers see your picture or a title slide.`,
+    noMicrophone: (reason) =>
+      `No microphone (${reason}). Going live needs at least a microphone; you can also go live with a prepared recording below.`,
+    pictureHeading: 'Picture while the camera is off',
+    pictureLabel: 'A picture (JPEG, PNG or WebP) shown instead of the camera; without one, a slide with the event’s title',
+    pictureSave: 'Use this picture',
+    pictureSaved: 'Saved: viewers see this picture whenever the camera is off.',
+    atEndLabel: 'When the recording ends',
+    atEnd: {
+      end: 'End the event',
+      loop: 'Play it again from the start',
+      hold: 'Show “We will be right back” and wait for me',
+    },
+    fileState: ({ state, atEnd }) =>
+      state === 'holding'
+        ? 'The recording has ended: viewers see “We will be right back”. Use the camera, broadcast another recording, or end the event.'
+        : atEnd === 'end'
+          ? 'A recording is playing; the event ends when it does.'
+          : atEnd === 'loop'
+            ? 'A recording is playing, and plays again from the start whenever it ends.'
+            : 'A recording is playing; when it ends, viewers see “We will be right back” until you act.',
+  },
 };
 
 export const ur: Messages = {
@@ -216,4 +261,30 @@ export const ur: Messages = {
   download: (size) => `صرف آواز ڈاؤن لوڈ کریں${size}`,
   downloadNote: 'سست لائن پر کسی تک تقریر پہنچانے کا سب سے سستا طریقہ: شیئر کرنے کو ایک چھوٹی فائل۔',
   dateTime: dateTimeIn('ur-PK'),
+  studio: {
+    cameraOn: 'کیمرہ آن کریں',
+    cameraOff: 'کیمرہ بند کریں',
+    cameraOffLive: 'کیمرہ بند ہے: ناظرین آپ کو سن رہے ہیں اور آپ کی تصویر (یا تقریب کے عنوان والی سلائیڈ) دیکھ رہے ہیں۔',
+    cameraUnavailable: (reason) => `کیمرہ دستیاب نہیں (${reason})۔ آپ صرف مائیکروفون کے ساتھ براہِ راست جا سکتے ہیں: ناظرین آپ کی تصویر یا عنوان کی سلائیڈ دیکھیں گے۔`,
+    noMicrophone: (reason) =>
+      `مائیکروفون دستیاب نہیں (${reason})۔ براہِ راست جانے کے لیے کم از کم مائیکروفون چاہیے؛ آپ نیچے پہلے سے تیار ریکارڈنگ کے ساتھ بھی براہِ راست جا سکتے ہیں۔`,
+    pictureHeading: 'کیمرہ بند ہونے پر تصویر',
+    pictureLabel: 'کیمرے کی جگہ دکھائی جانے والی تصویر (JPEG، PNG یا WebP)؛ تصویر نہ ہو تو تقریب کے عنوان والی سلائیڈ',
+    pictureSave: 'یہ تصویر استعمال کریں',
+    pictureSaved: 'محفوظ ہو گئی: کیمرہ بند ہونے پر ناظرین یہی تصویر دیکھیں گے۔',
+    atEndLabel: 'ریکارڈنگ ختم ہونے پر',
+    atEnd: {
+      end: 'تقریب ختم کر دیں',
+      loop: 'شروع سے دوبارہ چلائیں',
+      hold: '“ہم جلد واپس آئیں گے” دکھائیں اور میرا انتظار کریں',
+    },
+    fileState: ({ state, atEnd }) =>
+      state === 'holding'
+        ? 'ریکارڈنگ ختم ہو گئی: ناظرین “ہم جلد واپس آئیں گے” دیکھ رہے ہیں۔ کیمرہ استعمال کریں، کوئی اور ریکارڈنگ نشر کریں، یا تقریب ختم کریں۔'
+        : atEnd === 'end'
+          ? 'ریکارڈنگ چل رہی ہے؛ اس کے ختم ہوتے ہی تقریب ختم ہو جائے گی۔'
+          : atEnd === 'loop'
+            ? 'ریکارڈنگ چل رہی ہے، اور ختم ہونے پر شروع سے دوبارہ چلے گی۔'
+            : 'ریکارڈنگ چل رہی ہے؛ ختم ہونے پر ناظرین “ہم جلد واپس آئیں گے” دیکھیں گے جب تک آپ کچھ نہ کریں۔',
+  },
 };

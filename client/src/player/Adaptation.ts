@@ -120,9 +120,13 @@ export class Adaptation {
     this.#path.applyQuality(quality);
   }
 
-  /** The source has no video to offer: sound only, and the attendee is told why. */
-  setNoVideo(): void {
-    this.#noVideo = true;
+  /**
+   * The source has no video to offer (`true`): sound only, and the attendee is told why; or it has
+   * video again (`false`, the organizer turned the camera back on).
+   */
+  setNoVideo(noVideo = true): void {
+    if (noVideo === this.#noVideo) return;
+    this.#noVideo = noVideo;
     this.apply();
   }
 

@@ -1,6 +1,6 @@
 import type { types } from 'mediasoup-client';
 import type { PublicEvent } from '../../../shared/events';
-import type { DeliveryMode, MediaResponse } from '../../../shared/signalling';
+import type { DeliveryMode, MediaKind, MediaResponse } from '../../../shared/signalling';
 import { ServiceError } from '../lib/ServiceError';
 import { StateStore } from '../lib/StateStore';
 import { MediaSignalling } from '../media/MediaSignalling';
@@ -58,8 +58,8 @@ export class WatchSession extends PlaybackOwner<WatchState> {
   readonly #slug: string;
   readonly #signalling = new MediaSignalling();
   readonly #unsubscribes: Array<() => void>;
-  /** The event's current producers, kept while media is being set up so none announced meanwhile is missed. */
-  #producers = new Set<string>();
+  /** The event's current producers and their kinds, kept while media is being set up so none announced meanwhile is missed. */
+  #producers = new Map<string, MediaKind>();
   #joined: MediaResponse<'join'> | null = null;
   #webrtc: WebRtcPlayback | null = null;
   /** What the server was last told about how this attendee receives (it counts them by it). */
@@ -82,14 +82,14 @@ export class WatchSession extends PlaybackOwner<WatchState> {
         }
       }),
       signalling.on('eventUpdated', (event) => this.#onEventUpdated(event)),
-      signalling.on('producerAdded', ({ producerId }) => {
-        this.#producers.add(producerId);
+      signalling.on('producerAdded', ({ producerId, kind }) => {
+        this.#producers.set(producerId, kind);
         this.#webrtc?.consume(producerId);
-        this.#updatePaused();
+        this.#onProducersChanged();
       }),
       signalling.on('producerClosed', ({ producerId }) => {
         this.#producers.delete(producerId);
-        this.#updatePaused();
+        this.#onProducersChanged();
       }),
       signalling.on('reconnect', () => void this.#join()),
     ];
@@ -121,9 +121,9 @@ export class WatchSession extends PlaybackOwner<WatchState> {
     // A new connection is a new member of the audience for the server.
     this.#reported = null;
     this.#report();
-    this.#producers = new Set(joined.producers.map((producer) => producer.producerId));
+    this.#producers = new Map(joined.producers.map((producer) => [producer.producerId, producer.kind]));
     this.store.update({ event: joined.event });
-    this.#updatePaused();
+    this.#onProducersChanged();
     switch (joined.event.status) {
       case 'scheduled':
         this.store.update({ connection: 'waiting for the event to start' });
@@ -181,7 +181,8 @@ export class WatchSession extends PlaybackOwner<WatchState> {
     }
     this.#webrtc = playback;
     this.#adopt(playback);
-    for (const producerId of this.#producers) playback.consume(producerId);
+    this.#onProducersChanged();
+    for (const producerId of this.#producers.keys()) playback.consume(producerId);
   }
 
   #fallBackToHls(reason: HlsReason): void {
@@ -227,6 +228,16 @@ export class WatchSession extends PlaybackOwner<WatchState> {
       // Counted again at the next change or join; the figures are for dashboards, not for playback.
       this.#reported = null;
     });
+  }
+
+  /**
+   * Sound without video (the organizer on a microphone alone) plays over the poster. Judged only while
+   * there is sound: an organizer dropping out altogether is a pause, not a change to sound only.
+   */
+  #onProducersChanged(): void {
+    this.#updatePaused();
+    const kinds = [...this.#producers.values()];
+    if (kinds.includes('audio')) this.#webrtc?.setSourceHasVideo(kinds.includes('video'));
   }
 
   #updatePaused(): void {

@@ -132,6 +132,14 @@ export class WebRtcPlayback implements Playback {
     this.#adaptation.setDataSaver(on);
   }
 
+  /**
+   * Whether the organizer sends video. Without (a microphone alone, or the camera turned off) there is
+   * sound only, over the poster: the still picture the server packages in the camera's place.
+   */
+  setSourceHasVideo(hasVideo: boolean): void {
+    this.#adaptation.setNoVideo(!hasVideo);
+  }
+
   setQuality(quality: Quality): void {
     this.#adaptation.setQuality(quality);
   }

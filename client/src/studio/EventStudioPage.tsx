@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { isOrganizerKeyAccepted, revokeEventKey, rotateEventKey } from '../app/api';
+import { useMessages } from '../i18n/language';
 import { Link } from '../app/Link';
 import { useClosable } from '../lib/useClosable';
 import { useStateStore } from '../lib/StateStore';
@@ -7,6 +8,7 @@ import { ChatPanel } from '../chat/ChatPanel';
 import { EventDashboard } from './EventDashboard';
 import { EventKeyControls, RevokedKeyNotice, RotatedKeyNotice } from './EventKeyControls';
 import { FileBroadcastForm } from './FileBroadcastForm';
+import { PictureForm } from './PictureForm';
 import { KeyForm } from './KeyForm';
 import { OrganizerSession } from './OrganizerSession';
 import { loadEventKey, loadInstanceKey, saveEventKey, saveInstanceKey, studioKeyAfterChange } from './organizerKeys';
@@ -29,6 +31,7 @@ interface EventStudioViewProps {
 }
 
 function EventStudioView({ session, slug, organizerKey, onKeyRejected, keyControls }: EventStudioViewProps) {
+  const t = useMessages().studio;
   const state = useStateStore(session.store);
   const status = state.event?.status;
   const watchPath = `/e/${slug}`;
@@ -84,7 +87,22 @@ function EventStudioView({ session, slug, organizerKey, onKeyRejected, keyContro
       <CameraPreview camera={state.camera} />
       {state.cameraProblem !== null && (
         <p className="problem" role="alert" data-testid="camera-problem">
-          {state.cameraProblem}
+          {state.insecurePage ? state.cameraProblem : t.cameraUnavailable(state.cameraProblem)}
+        </p>
+      )}
+      {state.microphoneProblem !== null && (
+        <p className="problem" role="alert" data-testid="microphone-problem">
+          {t.noMicrophone(state.microphoneProblem)}
+        </p>
+      )}
+      {status === 'live' && state.publish === 'publishing' && state.camera === null && (
+        <p className="notice" data-testid="camera-off-note">
+          {t.cameraOffLive}
+        </p>
+      )}
+      {state.fileBroadcast !== null && status === 'live' && (
+        <p className="notice" role="status" data-testid="file-broadcast-state" data-state={state.fileBroadcast.state}>
+          {t.fileState(state.fileBroadcast)}
         </p>
       )}
       <div className="controls">
@@ -93,12 +111,22 @@ function EventStudioView({ session, slug, organizerKey, onKeyRejected, keyContro
           type="button"
           className="primary"
           disabled={
-            status !== 'scheduled' || state.camera === null || state.connection !== 'connected' || state.busy
+            status !== 'scheduled' || state.microphone === null || state.connection !== 'connected' || state.busy
           }
           onClick={() => void session.goLive()}
         >
           Go live
         </button>
+        {!state.insecurePage && (
+          <button
+            data-testid="camera-toggle"
+            type="button"
+            disabled={state.cameraSwitching || status === 'ended'}
+            onClick={() => void session.setCamera(state.camera === null)}
+          >
+            {state.camera === null ? t.cameraOn : t.cameraOff}
+          </button>
+        )}
         <button
           data-testid="end-event"
           type="button"
@@ -125,9 +153,12 @@ function EventStudioView({ session, slug, organizerKey, onKeyRejected, keyContro
         <FileBroadcastForm
           disabled={state.busy || state.connection !== 'connected'}
           upload={state.upload}
-          onSubmit={(media, image) => session.broadcastFile(media, image)}
+          onSubmit={(media, image, atEnd) => session.broadcastFile(media, image, atEnd)}
           onCancel={() => session.cancelUpload()}
         />
+      )}
+      {status !== 'ended' && (
+        <PictureForm disabled={state.busy} saved={state.pictureSaved} onSubmit={(picture) => session.setPicture(picture)} />
       )}
       {state.problem !== null && (
         <p className="problem" role="alert">

@@ -1,12 +1,14 @@
 import { useState, type FormEvent } from 'react';
+import { FileBroadcastEnd } from '../../../shared/events';
 import type { UploadProgress } from '../app/api';
+import { useMessages } from '../i18n/language';
 import { describeUpload, uploadPercent } from './uploadProgress';
 
 interface FileBroadcastFormProps {
   disabled: boolean;
   /** The upload under way, if any: shown as a bar with a way to cancel it. */
   upload: UploadProgress | null;
-  onSubmit: (media: File, image: File | null) => Promise<void>;
+  onSubmit: (media: File, image: File | null, atEnd: FileBroadcastEnd) => Promise<void>;
   onCancel: () => void;
 }
 
@@ -31,11 +33,13 @@ function UploadStatus({ upload, onCancel }: { upload: UploadProgress; onCancel: 
  * file plays over the picture given here (or a title slate); a video file plays as it is.
  */
 export function FileBroadcastForm({ disabled, upload, onSubmit, onCancel }: FileBroadcastFormProps) {
+  const t = useMessages().studio;
   const [media, setMedia] = useState<File | null>(null);
   const [image, setImage] = useState<File | null>(null);
+  const [atEnd, setAtEnd] = useState<FileBroadcastEnd>('hold');
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (media) void onSubmit(media, image);
+    if (media) void onSubmit(media, image, atEnd);
   };
   return (
     <form className="file-broadcast" onSubmit={submit}>
@@ -57,6 +61,20 @@ export function FileBroadcastForm({ disabled, upload, onSubmit, onCancel }: File
           accept="image/jpeg,image/png,image/webp"
           onChange={(e) => setImage(e.target.files?.[0] ?? null)}
         />
+      </label>
+      <label>
+        {t.atEndLabel}{' '}
+        <select
+          data-testid="file-broadcast-at-end"
+          value={atEnd}
+          onChange={(e) => setAtEnd(FileBroadcastEnd.parse(e.target.value))}
+        >
+          {FileBroadcastEnd.options.map((choice) => (
+            <option key={choice} value={choice}>
+              {t.atEnd[choice]}
+            </option>
+          ))}
+        </select>
       </label>
       {upload === null ? (
         <button data-testid="file-broadcast-start" type="submit" disabled={disabled || media === null}>

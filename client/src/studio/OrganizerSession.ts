@@ -1,9 +1,10 @@
 import type { types } from 'mediasoup-client';
-import type { PublicEvent } from '../../../shared/events';
+import type { FileBroadcastEnd, FileBroadcastStatus, PublicEvent } from '../../../shared/events';
 import { cameraConstraints } from '../../../shared/media';
 import type { MediaNotification, MediaResponse } from '../../../shared/signalling';
 import {
   isOrganizerKeyAccepted,
+  setEventPicture,
   startFileBroadcast,
   stopFileBroadcast,
   UploadCancelledError,
@@ -21,9 +22,22 @@ export interface OrganizerState {
   connection: 'connecting' | 'connected' | 'reconnecting';
   access: 'pending' | 'granted' | 'rejected' | 'not found';
   event: PublicEvent | null;
+  /** The microphone: all going live needs. */
+  microphone: MediaStream | null;
+  /** Why there is no microphone, as the browser said; null while there is one (or it is being opened). */
+  microphoneProblem: string | null;
+  /** The camera while it is on (its preview); null while off. */
   camera: MediaStream | null;
   cameraProblem: string | null;
+  /** Opened over plain http from another address: the browser gives this page neither microphone nor camera. */
+  insecurePage: boolean;
+  /** The camera is being turned on or off. */
+  cameraSwitching: boolean;
   publish: PublishState;
+  /** The file broadcast under way (playing, or holding its slate after the file), as the server said. */
+  fileBroadcast: FileBroadcastStatus | null;
+  /** The picture shown while the camera is off was saved in this visit. */
+  pictureSaved: boolean;
   /** A go-live or end request is in flight. */
   busy: boolean;
   problem: string | null;
@@ -43,21 +57,30 @@ const INSECURE_PAGE_CAMERA_PROBLEM =
   'Serve Jalsa over HTTPS (nginx with TLS, see the README’s deployment notes) to go live from this browser, ' +
   'or go live with a prepared recording below, which works over http too.';
 
-async function openCamera(): Promise<MediaStream> {
-  // Outside a secure context `navigator.mediaDevices` is absent, so getUserMedia cannot even be asked.
-  if (!window.isSecureContext || !navigator.mediaDevices) throw new Error(INSECURE_PAGE_CAMERA_PROBLEM);
-  return navigator.mediaDevices.getUserMedia({ audio: true, video: cameraConstraints });
+/** Outside a secure context `navigator.mediaDevices` is absent, so getUserMedia cannot even be asked. */
+function canAskForDevices(): boolean {
+  return window.isSecureContext && navigator.mediaDevices !== undefined;
 }
 
-/** The organizer's side of one event: camera preview, going live, publishing while live, and ending it. */
+/**
+ * The organizer's side of one event: microphone and camera (each on its own, so that a missing or
+ * refused camera still leaves the microphone to go live with, and the camera can be turned on and off
+ * mid-event), going live, publishing while live, broadcasting a file, and ending the event.
+ */
 export class OrganizerSession {
   readonly store = new StateStore<OrganizerState>({
     connection: 'connecting',
     access: 'pending',
     event: null,
+    microphone: null,
+    microphoneProblem: null,
     camera: null,
     cameraProblem: null,
+    insecurePage: false,
+    cameraSwitching: false,
     publish: 'idle',
+    fileBroadcast: null,
+    pictureSaved: false,
     busy: false,
     problem: null,
     recording: null,
@@ -68,7 +91,7 @@ export class OrganizerSession {
   readonly #key: string;
   readonly #signalling = new MediaSignalling();
   readonly #unsubscribes: Array<() => void>;
-  readonly #camera: Promise<MediaStream | null>;
+  readonly #microphone: Promise<MediaStream | null>;
   #publisher: Publisher | null = null;
   #upload: AbortController | null = null;
   /** Bumped on every teardown so that setup still in flight from before notices and gives up. */
@@ -79,16 +102,23 @@ export class OrganizerSession {
   constructor(slug: string, key: string) {
     this.#slug = slug;
     this.#key = key;
-    this.#camera = openCamera().then(
-      (camera) => {
-        if (!this.#closed) this.store.update({ camera });
-        return camera;
-      },
-      (error: unknown) => {
-        this.store.update({ cameraProblem: `Camera or microphone unavailable: ${describeError(error)}` });
-        return null;
-      },
-    );
+    if (canAskForDevices()) {
+      this.#microphone = navigator.mediaDevices.getUserMedia({ audio: true }).then(
+        (microphone) => {
+          if (this.#closed) stopTracks(microphone);
+          else this.store.update({ microphone });
+          return microphone;
+        },
+        (error: unknown) => {
+          this.store.update({ microphoneProblem: describeError(error) });
+          return null;
+        },
+      );
+      void this.setCamera(true);
+    } else {
+      this.#microphone = Promise.resolve(null);
+      this.store.update({ cameraProblem: INSECURE_PAGE_CAMERA_PROBLEM, insecurePage: true });
+    }
     const signalling = this.#signalling;
     this.#unsubscribes = [
       signalling.onConnect(() => void this.#join()),
@@ -106,6 +136,10 @@ export class OrganizerSession {
       }),
       signalling.on('reconnect', () => void this.#join()),
       signalling.on('recordingStateChanged', (recording) => this.store.update({ recording })),
+      signalling.on('fileBroadcastChanged', ({ fileBroadcast }) => {
+        const { publish } = this.store.get();
+        this.store.update({ fileBroadcast, publish: fileBroadcast ? 'file' : publish === 'file' ? 'idle' : publish });
+      }),
       signalling.on('eventStats', (stats) => this.store.update({ stats })),
     ];
   }
@@ -126,14 +160,52 @@ export class OrganizerSession {
     });
   }
 
+  /**
+   * Turns the camera on (asking the browser for it) or off (releasing it), live or not: while live the
+   * sound goes on, and viewers see the still picture while the camera is off.
+   */
+  async setCamera(on: boolean): Promise<void> {
+    const { camera, cameraSwitching } = this.store.get();
+    if (cameraSwitching || on === (camera !== null)) return;
+    this.store.update({ cameraSwitching: true, cameraProblem: null });
+    try {
+      if (on) {
+        const opened = await navigator.mediaDevices.getUserMedia({ video: cameraConstraints });
+        if (this.#closed) {
+          stopTracks(opened);
+          return;
+        }
+        this.store.update({ camera: opened });
+        await this.#publisher?.setCamera(liveVideoTrack(opened));
+      } else if (camera) {
+        this.store.update({ camera: null });
+        // The producer first: a track stopped under a live producer would read as a failure.
+        await this.#publisher?.setCamera(null);
+        stopTracks(camera);
+      }
+    } catch (error) {
+      this.store.update({ cameraProblem: describeError(error) });
+    } finally {
+      this.store.update({ cameraSwitching: false });
+    }
+  }
+
+  /** Saves the picture shown while the camera is off (the server refuses anything but a picture). */
+  async setPicture(picture: File): Promise<void> {
+    await this.#command(async () => {
+      await setEventPicture(this.#key, this.#slug, picture);
+      this.store.update({ pictureSaved: true });
+    });
+  }
+
   /** Uploads a recording and goes live with it instead of the camera. */
-  async broadcastFile(media: File, image: File | null): Promise<void> {
+  async broadcastFile(media: File, image: File | null, atEnd: FileBroadcastEnd): Promise<void> {
     await this.#command(async () => {
       const upload = new AbortController();
       this.#upload = upload;
       this.store.update({ upload: { sentBytes: 0, totalBytes: media.size + (image?.size ?? 0) } });
       try {
-        await startFileBroadcast(this.#key, this.#slug, media, image, {
+        await startFileBroadcast(this.#key, this.#slug, { media, image, atEnd }, {
           onProgress: (progress) => this.store.update({ upload: progress }),
           signal: upload.signal,
         });
@@ -174,9 +246,11 @@ export class OrganizerSession {
     for (const unsubscribe of this.#unsubscribes) unsubscribe();
     this.#signalling.close();
     this.store.clearListeners();
-    void this.#camera.then((camera) => {
-      if (camera) stopTracks(camera);
+    void this.#microphone.then((microphone) => {
+      if (microphone) stopTracks(microphone);
     });
+    const { camera } = this.store.get();
+    if (camera) stopTracks(camera);
   }
 
   /**
@@ -229,7 +303,7 @@ export class OrganizerSession {
       this.store.update({ access: 'rejected' });
       return;
     }
-    this.store.update({ access: 'granted', event: joined.event });
+    this.store.update({ access: 'granted', event: joined.event, fileBroadcast: joined.fileBroadcast });
     if (joined.fileBroadcast) {
       this.store.update({ publish: 'file' });
       return;
@@ -240,12 +314,13 @@ export class OrganizerSession {
   }
 
   async #publish(routerRtpCapabilities: types.RtpCapabilities, generation: number): Promise<void> {
-    const camera = await this.#camera;
+    const microphone = await this.#microphone;
     if (generation !== this.#generation) return;
-    if (camera === null) {
+    const audio = microphone?.getAudioTracks()[0];
+    if (!audio) {
       this.store.update({
         publish: 'failed',
-        problem: 'Nothing to publish: the camera and microphone are unavailable.',
+        problem: 'Nothing to publish: the microphone is unavailable.',
       });
       return;
     }
@@ -257,7 +332,7 @@ export class OrganizerSession {
     };
     let publisher: Publisher;
     try {
-      publisher = await Publisher.open(this.#signalling, routerRtpCapabilities, camera, onFailed);
+      publisher = await Publisher.open(this.#signalling, routerRtpCapabilities, { audio, video: this.#cameraTrack() }, onFailed);
     } catch (error) {
       onFailed(`Could not start publishing: ${describeError(error)}`);
       return;
@@ -268,6 +343,13 @@ export class OrganizerSession {
     }
     this.#publisher = publisher;
     this.store.update({ publish: 'publishing' });
+    // The camera turned on or off while the publisher was being opened.
+    if (publisher.cameraTrack !== this.#cameraTrack()) await publisher.setCamera(this.#cameraTrack()).catch(onFailed);
+  }
+
+  #cameraTrack(): MediaStreamTrack | null {
+    const { camera } = this.store.get();
+    return camera ? liveVideoTrack(camera) : null;
   }
 
   /** While disconnected there is nothing to schedule: reconnecting joins again by itself. */
@@ -281,6 +363,11 @@ export class OrganizerSession {
     this.#publisher?.close();
     this.#publisher = null;
   }
+}
+
+/** A camera unplugged mid-event leaves an ended track, which could not be sent again. */
+function liveVideoTrack(stream: MediaStream): MediaStreamTrack | null {
+  return stream.getVideoTracks().find((track) => track.readyState === 'live') ?? null;
 }
 
 function stopTracks(stream: MediaStream): void {

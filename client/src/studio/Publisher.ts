@@ -3,16 +3,23 @@ import { opusCodecOptions, simulcastEncodings } from '../../../shared/media';
 import { createTransport, loadDevice } from '../media/device';
 import type { MediaSignalling } from '../media/MediaSignalling';
 
-/** Sends the organizer's camera and microphone over one send transport: speech-tuned Opus and VP8 simulcast. */
+/**
+ * Sends the organizer's microphone, and the camera while it is on, over one send transport:
+ * speech-tuned Opus and VP8 simulcast. The camera comes and goes (`setCamera`) without touching the
+ * sound: the server packages a still picture while there is none.
+ */
 export class Publisher {
   readonly #transport: types.Transport;
+  readonly #device: types.Device;
+  readonly #signalling: MediaSignalling;
   readonly #onFailed: (reason: string) => void;
-  readonly #producers: types.Producer[] = [];
+  #audio: types.Producer | null = null;
+  #video: types.Producer | null = null;
 
   static async open(
     signalling: MediaSignalling,
     routerRtpCapabilities: types.RtpCapabilities,
-    camera: MediaStream,
+    tracks: { audio: MediaStreamTrack; video: MediaStreamTrack | null },
     onFailed: (reason: string) => void,
   ): Promise<Publisher> {
     // Independent round trips; doing them side by side saves one.
@@ -26,9 +33,13 @@ export class Publisher {
         .request('produce', { transportId: transport.id, kind, rtpParameters })
         .then(({ producerId }) => callback({ id: producerId }), errback);
     });
-    const publisher = new Publisher(transport, onFailed);
+    const publisher = new Publisher(transport, device, signalling, onFailed);
     try {
-      await publisher.#produce(device, camera);
+      // The tracks belong to the preview, which outlives any one publishing attempt, so producers must not stop them.
+      publisher.#audio = publisher.#watch(
+        await transport.produce({ track: tracks.audio, codecOptions: opusCodecOptions, stopTracks: false }),
+      );
+      if (tracks.video) await publisher.setCamera(tracks.video);
     } catch (error) {
       publisher.close();
       throw error;
@@ -36,45 +47,51 @@ export class Publisher {
     return publisher;
   }
 
-  private constructor(transport: types.Transport, onFailed: (reason: string) => void) {
+  private constructor(transport: types.Transport, device: types.Device, signalling: MediaSignalling, onFailed: (reason: string) => void) {
     this.#transport = transport;
+    this.#device = device;
+    this.#signalling = signalling;
     this.#onFailed = onFailed;
     transport.on('connectionstatechange', (state) => {
       if (state === 'failed') onFailed('The media connection to the server failed.');
     });
   }
 
+  /** The camera track being sent, if any. */
+  get cameraTrack(): MediaStreamTrack | null {
+    return this.#video?.track ?? null;
+  }
+
+  /** Sends `track` as the camera, or (null) stops sending video; the sound goes on either way. */
+  async setCamera(track: MediaStreamTrack | null): Promise<void> {
+    const previous = this.#video;
+    this.#video = null;
+    if (previous) {
+      previous.close();
+      // The server learns of a closed producer only when told; until then viewers keep its last frame.
+      await this.#signalling.request('closeProducer', { producerId: previous.id });
+    }
+    if (!track) return;
+    const vp8 = this.#device.sendRtpCapabilities.codecs?.find((codec) => codec.mimeType.toLowerCase() === 'video/vp8');
+    this.#video = this.#watch(
+      await this.#transport.produce({
+        track,
+        // produce() takes mutable encodings; the shared ones are a readonly constant.
+        encodings: simulcastEncodings.map((encoding) => ({ ...encoding })),
+        codec: vp8,
+        stopTracks: false,
+      }),
+    );
+  }
+
   close(): void {
-    for (const producer of this.#producers) producer.close();
+    this.#audio?.close();
+    this.#video?.close();
     this.#transport.close();
   }
 
-  async #produce(device: types.Device, camera: MediaStream): Promise<void> {
-    const [audioTrack] = camera.getAudioTracks();
-    const [videoTrack] = camera.getVideoTracks();
-    if (!audioTrack && !videoTrack) throw new Error('There is no camera or microphone to publish.');
-    // The tracks belong to the preview, which outlives any one publishing attempt, so producers must not stop them.
-    if (audioTrack) {
-      this.#add(
-        await this.#transport.produce({ track: audioTrack, codecOptions: opusCodecOptions, stopTracks: false }),
-      );
-    }
-    if (videoTrack) {
-      const vp8 = device.sendRtpCapabilities.codecs?.find((codec) => codec.mimeType.toLowerCase() === 'video/vp8');
-      this.#add(
-        await this.#transport.produce({
-          track: videoTrack,
-          // produce() takes mutable encodings; the shared ones are a readonly constant.
-          encodings: simulcastEncodings.map((encoding) => ({ ...encoding })),
-          codec: vp8,
-          stopTracks: false,
-        }),
-      );
-    }
-  }
-
-  #add(producer: types.Producer): void {
-    this.#producers.push(producer);
+  #watch(producer: types.Producer): types.Producer {
     producer.on('trackended', () => this.#onFailed('The camera or microphone stopped.'));
+    return producer;
   }
 }

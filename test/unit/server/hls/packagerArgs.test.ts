@@ -32,4 +32,26 @@ describe('packagerArgs', () => {
     expect(args.indexOf('-ar:a:4')).toBeGreaterThan(args.indexOf('-ar'));
     expect(after(args, '-c:a:3')).toBe('aac');
   });
+
+  it('makes the video rungs and the poster from a still picture at one frame a second when the organizer sends sound alone', () => {
+    const args = packagerArgs({ ...options, hasVideo: false, stillFile: '/data/stills/rally/title.png' });
+    expect(after(args, '-var_stream_map')).toBe('v:0,a:0,name:180p v:1,a:1,name:360p v:2,a:2,name:720p a:3,name:audio a:4,name:speech');
+    // Read as the PNG this server wrote, looped at the pace of the live sound.
+    expect(args.slice(args.indexOf('/data/stills/rally/title.png') - 8, args.indexOf('/data/stills/rally/title.png'))).toEqual(
+      ['-re', '-loop', '1', '-framerate', '1', '-f', 'png_pipe', '-i'],
+    );
+    const filters = after(args, '-filter_complex')!;
+    expect(filters).toContain('[1:v]split=4');
+    expect(filters).toContain('[s0]fps=1,scale=320:180');
+    // Quality rather than a bitrate, which one frame a second would spend on that one frame.
+    expect(after(args, '-crf:v:0')).toBe('30');
+    expect(args).not.toContain('-b:v:0');
+    expect(args.at(-1)).toBe('/rec/poster.jpg');
+  });
+
+  it('ignores the still while the camera sends video', () => {
+    const args = packagerArgs({ ...options, hasVideo: true, stillFile: '/data/stills/rally/title.png' });
+    expect(args).not.toContain('/data/stills/rally/title.png');
+    expect(after(args, '-b:v:0')).toBe('100k');
+  });
 });
