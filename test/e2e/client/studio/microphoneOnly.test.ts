@@ -1,0 +1,104 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { videoRungs } from '../../../../shared/ladder';
+import { recordingFiles, recordingUrl, runFiles } from '../../../../shared/recordingLayout';
+import type { RunDescription } from '../../../../server/hls/PackagerRun';
+import { inboundTotals, trackPeerConnections, waitFor } from '../../../helpers/browser';
+import { waitForLadder } from '../../../helpers/ladder';
+import { segmentUris } from '../../../helpers/playlists';
+import { withServerAndBrowser } from '../../../helpers/serverAndBrowser';
+import { createEvent } from '../../../helpers/testServer';
+import { progressOver, readPlayer } from '../../../helpers/watchPage';
+
+// One WebRTC seat: the first attendee watches over WebRTC, the next is sent to HLS, on one server.
+const test = withServerAndBrowser({ env: { WEBRTC_SEATS_PER_WORKER: '1' } });
+let slug: string;
+let studio: Page;
+let webrtcViewer: Page;
+
+const producerKinds = async () => (await test.server.rooms.getOrCreate(slug)).producers().map((p) => p.kind).sort();
+
+/** What the newest packager run carried, once it is not the run before `after`. */
+async function newestRun(after = -1): Promise<{ number: number; description: RunDescription }> {
+  const dir = test.server.hls.recordingDir(slug);
+  const number = await waitFor(async () => (await test.server.hls.packager(slug)!.composer.runs()).at(-1) ?? -1, (n) => n > after);
+  const file = path.join(dir, recordingFiles.run(number), runFiles.description);
+  const text = await waitFor(() => fs.readFile(file, 'utf8').catch(() => ''), (t) => t !== '');
+  return { number, description: JSON.parse(text) as RunDescription };
+}
+
+beforeAll(async () => {
+  const created = await createEvent(test, 'Microphone rally');
+  slug = created.slug;
+  studio = await test.browser.newPage();
+  await studio.goto(`${test.url}/studio/${slug}`);
+  await studio.getByTestId('organizer-key-input').fill(created.eventKey);
+  await studio.getByTestId('organizer-key-save').click();
+});
+
+describe('going live with the microphone alone', () => {
+  it('goes live with the camera turned off: sound only, and the ladder keeps its video rungs and poster, made from the title slide', async () => {
+    // A speech from a phone in a pocket.
+    const toggle = studio.getByTestId('camera-toggle');
+    await expect.poll(() => toggle.textContent(), { timeout: 10_000 }).toBe('Turn the camera off');
+    await toggle.click();
+    await expect.poll(() => toggle.textContent()).toBe('Turn the camera on');
+    await studio.getByTestId('go-live').click();
+    await expect.poll(() => studio.getByTestId('publish-state').textContent(), { timeout: 20_000 }).toBe('publishing');
+    expect(await studio.getByTestId('camera-off-note').isVisible()).toBe(true);
+    await expect.poll(producerKinds, { timeout: 10_000 }).toEqual(['audio']);
+    await waitForLadder(test, slug, 2);
+    expect((await newestRun()).description).toMatchObject({ hasVideo: true, still: true, hasAudio: true });
+    const poster = await waitFor(() => fetch(`${test.url}${recordingUrl(slug, recordingFiles.poster)}`), (r) => r.ok);
+    expect(poster.headers.get('content-type')).toBe('image/jpeg');
+    // A still costs a few kilobytes per two-second segment of the lowest rung, its sound included.
+    const playlist = await (await fetch(`${test.url}${recordingUrl(slug, recordingFiles.rungPlaylist(videoRungs[0].name))}`)).text();
+    const segment = await fetch(`${test.url}${recordingUrl(slug, segmentUris(playlist)[1]!)}`);
+    expect((await segment.arrayBuffer()).byteLength).toBeLessThan(20_000);
+  });
+
+  it('plays the sound over the poster to a WebRTC viewer', async () => {
+    webrtcViewer = await test.browser.newPage();
+    await trackPeerConnections(webrtcViewer);
+    await webrtcViewer.goto(`${test.url}/e/${slug}`);
+    const view = await waitFor(() => readPlayer(webrtcViewer), (v) => v.path === 'webrtc' && v.mode === 'audio' && v.poster && v.audio.playing);
+    expect(view).toMatchObject({ path: 'webrtc', mode: 'audio', poster: true });
+    const totals = await waitFor(() => inboundTotals(webrtcViewer), (t) => t.audioBytes > 2_000);
+    expect(totals.audioBytes).toBeGreaterThan(2_000);
+    expect(totals.videoBytes).toBe(0);
+  });
+
+  it('plays the still as video, with the sound, to an HLS viewer', async () => {
+    const viewer = await test.browser.newPage();
+    await viewer.goto(`${test.url}/e/${slug}`);
+    const view = await waitFor(() => readPlayer(viewer), (v) => v.path === 'hls' && v.mode === 'video' && v.video.playing, 30_000);
+    expect(view).toMatchObject({ path: 'hls', mode: 'video' });
+    const progress = await waitFor(() => progressOver(viewer, 2_000), (p) => p.seconds > 1 && p.audioDecodedBytes > 0 && p.videoDecodedBytes > 0);
+    expect(progress.audioDecodedBytes).toBeGreaterThan(0);
+    expect(progress.videoDecodedBytes).toBeGreaterThan(0);
+    await viewer.close();
+  });
+
+  it('turns the camera on and off mid-event without ending it: viewers get the camera, then the still again', async () => {
+    const stillRun = await newestRun();
+    await studio.getByTestId('camera-toggle').click();
+    await expect.poll(producerKinds, { timeout: 10_000 }).toEqual(['audio', 'video']);
+    const cameraRun = await newestRun(stillRun.number);
+    expect(cameraRun.description).toMatchObject({ hasVideo: true, hasAudio: true });
+    expect(cameraRun.description.still).toBeUndefined();
+    const seeing = await waitFor(() => readPlayer(webrtcViewer), (v) => v.mode === 'video', 20_000);
+    expect(seeing.mode).toBe('video');
+    const frames = await waitFor(() => inboundTotals(webrtcViewer), (t) => t.videoFramesDecoded > 10, 20_000);
+    expect(frames.videoFramesDecoded).toBeGreaterThan(10);
+
+    await studio.getByTestId('camera-toggle').click();
+    await expect.poll(producerKinds, { timeout: 10_000 }).toEqual(['audio']);
+    expect((await newestRun(cameraRun.number)).description).toMatchObject({ still: true });
+    const back = await waitFor(() => readPlayer(webrtcViewer), (v) => v.mode === 'audio' && v.poster, 20_000);
+    expect(back).toMatchObject({ mode: 'audio', poster: true });
+    expect(test.server.events.get(slug).status).toBe('live');
+    expect(await studio.getByTestId('publish-state').textContent()).toBe('publishing');
+  });
+});
