@@ -335,3 +335,26 @@ describe('hole 3: multiplying the server’s outgoing video', () => {
     }
   });
 });
+
+describe('closing producers (the camera turned off)', () => {
+  it('lets neither an attendee nor another organizer connection close the producers it did not make', async () => {
+    const { slug, eventKey, publisher } = await broadcastingEvent();
+    try {
+      const before = producerIds(test, slug);
+      const attendee = await watchingAttendee(slug);
+      const organizer = await connect();
+      await organizer.ok('join', { slug, key: eventKey });
+      const acks = [];
+      for (const producerId of before) {
+        acks.push(await attendee.client.request('closeProducer', { producerId }));
+        acks.push(await organizer.request('closeProducer', { producerId }));
+      }
+      expect(codes(acks)).toEqual(before.flatMap(() => ['FORBIDDEN', 'NOT_FOUND']));
+      expect(await attendee.client.request('closeProducer', { producerId: 42 })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+      expect(producerIds(test, slug)).toEqual(before);
+      expect(attendee.producersClosed).toEqual([]);
+    } finally {
+      publisher.close();
+    }
+  });
+});

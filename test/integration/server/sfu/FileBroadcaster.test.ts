@@ -277,3 +277,42 @@ describe('going live from a prepared file', () => {
     expect(test.server.events.get(slug).status).toBe('scheduled');
   });
 });
+
+describe('the picture shown while the organizer’s camera is off', () => {
+  const putPicture = async (slug: string, key: string | undefined, name: string, type = 'image/png') =>
+    fetch(`${test.url}/api/events/${slug}/picture`, {
+      method: 'PUT',
+      headers: { 'content-type': type, ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      body: await fs.readFile(path.join(fixtures, name)),
+    });
+  const size = async (file: string) =>
+    (await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width,height', '-of', 'csv=p=0', file])).stdout.trim();
+
+  it('is a slate with the event’s title until the organizer gives one, which is re-encoded to the top rung’s size', async () => {
+    const { slug, eventKey } = await createEvent(test, 'Pictured rally');
+    const slate = await test.server.stills.picture(slug);
+    expect(path.basename(slate)).toBe('title.png');
+    expect(await size(slate)).toBe('png,1280,720');
+    expect((await putPicture(slug, eventKey, 'stage.png')).status).toBe(204);
+    const picture = await test.server.stills.picture(slug);
+    expect(path.basename(picture)).toBe('picture.png');
+    // The 400×300 upload, letterboxed into 16:9: never read again as it was uploaded.
+    expect(await size(picture)).toBe('png,1280,720');
+    expect(await uploadsOf(slug)).toEqual([]);
+  });
+
+  it('refuses what is not a picture, and anyone but the organizer, keeping the picture in use', async () => {
+    const { slug, eventKey } = await createEvent(test, 'Picture refusals');
+    expect((await putPicture(slug, eventKey, 'stage.png')).status).toBe(204);
+    const before = await fs.readFile(await test.server.stills.picture(slug));
+    const notAPicture = await putPicture(slug, eventKey, 'notes.txt');
+    expect(notAPicture.status).toBe(400);
+    expect(await notAPicture.json()).toMatchObject({ error: { message: expect.stringContaining('not an image') } });
+    expect((await putPicture(slug, eventKey, 'stage.png', 'text/plain')).status).toBe(400);
+    expect((await putPicture(slug, undefined, 'stage.png')).status).toBe(401);
+    expect((await putPicture(slug, 'x'.repeat(43), 'stage.png')).status).toBe(401);
+    expect(await fs.readFile(await test.server.stills.picture(slug))).toEqual(before);
+    expect(await uploadsOf(slug)).toEqual([]);
+  });
+});
+
