@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CreateEventRequest, Slug } from '../../../shared/events';
+import { CreateEventRequest, FileBroadcastQuery, Slug } from '../../../shared/events';
 import { JoinRequest, mediaRequests, SetPreferredLayersRequest } from '../../../shared/signalling';
 
 describe('shared schemas', () => {
@@ -8,6 +8,13 @@ describe('shared schemas', () => {
     for (const bad of ['../etc', 'a/b', 'A-B', '%2e%2e', 'ab', '-ab', 'a--b', 'x'.repeat(81)]) {
       expect(Slug.safeParse(bad).success, bad).toBe(false);
     }
+  });
+
+  it('holds the slate after a file unless the organizer chose to end or loop, and refuses any other choice', () => {
+    expect(FileBroadcastQuery.parse({})).toEqual({ atEnd: 'hold' });
+    expect(FileBroadcastQuery.parse({ atEnd: 'loop' })).toEqual({ atEnd: 'loop' });
+    expect(FileBroadcastQuery.parse({ atEnd: 'end' })).toEqual({ atEnd: 'end' });
+    for (const bad of ['stop', '', ['end', 'loop'], 1]) expect(FileBroadcastQuery.safeParse({ atEnd: bad }).success, String(bad)).toBe(false);
   });
 
   it('requires a title and trims it', () => {

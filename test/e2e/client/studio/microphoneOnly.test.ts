@@ -1,10 +1,15 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { videoRungs } from '../../../../shared/ladder';
 import { recordingFiles, recordingUrl, runFiles } from '../../../../shared/recordingLayout';
 import type { RunDescription } from '../../../../server/hls/PackagerRun';
+import { createLogger } from '../../../../server/logger';
+import { speechTrack } from '../../../../server/sfu/speechTrack';
 import { inboundTotals, trackPeerConnections, waitFor } from '../../../helpers/browser';
 import { waitForLadder } from '../../../helpers/ladder';
 import { segmentUris } from '../../../helpers/playlists';
@@ -101,4 +106,28 @@ describe('going live with the microphone alone', () => {
     expect(test.server.events.get(slug).status).toBe('live');
     expect(await studio.getByTestId('publish-state').textContent()).toBe('publishing');
   });
+
+  it('goes on to a short recording that holds the “right back” slate when it ends, the studio saying so, then back to the microphone', async () => {
+    const speech = await speechTrack(createLogger('silent'));
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-mic-'));
+    const clip = path.join(dir, 'words.m4a');
+    const source = speech ? ['-i', speech] : ['-f', 'lavfi', '-i', 'sine=frequency=300'];
+    await promisify(execFile)('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...source, '-t', '2', '-c:a', 'aac', clip]);
+    await studio.getByTestId('file-broadcast-media').setInputFiles(clip);
+    expect(await studio.getByTestId('file-broadcast-at-end').inputValue()).toBe('hold');
+    await studio.getByTestId('file-broadcast-start').click();
+    const state = studio.getByTestId('file-broadcast-state');
+    await expect.poll(() => state.getAttribute('data-state'), { timeout: 20_000 }).toBe('playing');
+    await expect.poll(() => state.getAttribute('data-state'), { timeout: 20_000 }).toBe('holding');
+    expect(await state.textContent()).toContain('We will be right back');
+    // The slate is a picture: the WebRTC viewer sees it as video.
+    expect((await waitFor(() => readPlayer(webrtcViewer), (v) => v.mode === 'video', 20_000)).mode).toBe('video');
+
+    await studio.getByText('Stop the recording and use the camera').click();
+    await expect.poll(() => studio.getByTestId('publish-state').textContent(), { timeout: 20_000 }).toBe('publishing');
+    await expect.poll(producerKinds, { timeout: 10_000 }).toEqual(['audio']);
+    expect(await state.count()).toBe(0);
+    await fs.rm(dir, { recursive: true, force: true });
+  });
 });
+

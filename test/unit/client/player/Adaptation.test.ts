@@ -154,6 +154,16 @@ describe('Adaptation', () => {
     adaptation.close();
   });
 
+  it('goes back to video when the source has video again (the organizer’s camera turned back on)', () => {
+    const { adaptation, store } = setUp();
+    adaptation.setNoVideo(true);
+    expect(shown(store)).toEqual({ mode: 'audio', audioOnlyReason: 'no video' });
+    adaptation.setNoVideo(false);
+    expect(adaptation.mode).toBe('video');
+    expect(store.get().mode).toBe('video');
+    adaptation.close();
+  });
+
   it('fetches the stage picture only in audio only, and publishes it', async () => {
     const { adaptation, store } = setUp();
     await settle();
