@@ -2,7 +2,7 @@ import { FfmpegProcess, type FfmpegExit } from '../ffmpeg/FfmpegProcess';
 import type { Logger } from '../logger';
 import { SafeEmitter } from '../SafeEmitter';
 import type { MediaRoom, ProducerInfo } from './MediaRoom';
-import type { PlainPublication, PlainTarget } from './PlainPublication';
+import type { PlainPublication, PlainTarget, PlainTrack } from './PlainPublication';
 
 /** Fixed because we write both ends: ffmpeg's RTP muxer and the producers' RTP parameters. */
 const AUDIO = { payloadType: 100, ssrc: 11_111_111 } as const;
@@ -18,9 +18,9 @@ const KEYFRAME_INTERVAL_SECONDS = 1;
 export interface FfmpegSource {
   /** ffmpeg's arguments up to and including its inputs, e.g. `['-re', '-i', file]`. */
   inputArgs: string[];
-  /** Stream specifiers for `-map`, e.g. `0:a:0` and `1:v:0`. */
+  /** Stream specifiers for `-map`, e.g. `0:a:0` and `1:v:0`; without `video`, sound alone is published. */
   audio: string;
-  video: string;
+  video?: string;
   /** ffmpeg video filter applied before encoding, e.g. to fit a still image to 16:9. */
   videoFilter?: string;
 }
@@ -35,7 +35,8 @@ const STOP_GRACE_MS = 1_000;
 
 /**
  * Publishes whatever ffmpeg can read (a test pattern, an uploaded file) into a room as an organizer
- * would: an Opus and a VP8 producer fed with RTP over loopback (see {@link MediaRoom.publishPlain}).
+ * would: an Opus and (unless the source has no video) a VP8 producer fed with RTP over loopback (see
+ * {@link MediaRoom.publishPlain}).
  */
 export class FfmpegPublisher extends SafeEmitter<FfmpegPublisherEvents> {
   readonly #publication: PlainPublication;
@@ -52,10 +53,13 @@ export class FfmpegPublisher extends SafeEmitter<FfmpegPublisherEvents> {
   }
 
   static async start(room: MediaRoom, source: FfmpegSource, logger: Logger): Promise<FfmpegPublisher> {
-    const publication = await room.publishPlain([
+    const tracks: PlainTrack[] = [
       { kind: 'audio', codec: { mimeType: 'audio/opus', clockRate: 48_000, channels: 2, payloadType: AUDIO.payloadType }, ssrc: AUDIO.ssrc },
-      { kind: 'video', codec: { mimeType: 'video/VP8', clockRate: 90_000, payloadType: VIDEO.payloadType }, ssrc: VIDEO.ssrc },
-    ]);
+    ];
+    if (source.video) {
+      tracks.push({ kind: 'video', codec: { mimeType: 'video/VP8', clockRate: 90_000, payloadType: VIDEO.payloadType }, ssrc: VIDEO.ssrc });
+    }
+    const publication = await room.publishPlain(tracks);
     try {
       const args = [
         '-hide_banner', '-loglevel', 'error', '-nostdin',
@@ -63,13 +67,17 @@ export class FfmpegPublisher extends SafeEmitter<FfmpegPublisherEvents> {
         '-map', source.audio, '-c:a', 'libopus', '-b:a', '32k', '-ac', '2', '-ar', '48000',
         '-ssrc', String(AUDIO.ssrc), '-payload_type', String(AUDIO.payloadType),
         '-f', 'rtp', rtpUrl(publication.target('audio')),
-        '-map', source.video, ...(source.videoFilter ? ['-vf', source.videoFilter] : []), '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8',
-        // libvpx otherwise holds frames back to look ahead: latency a live source cannot afford.
-        '-lag-in-frames', '0', '-b:v', '400k',
-        '-force_key_frames', `expr:gte(t,n_forced*${KEYFRAME_INTERVAL_SECONDS})`, '-pix_fmt', 'yuv420p',
-        '-ssrc', String(VIDEO.ssrc), '-payload_type', String(VIDEO.payloadType),
-        '-f', 'rtp', rtpUrl(publication.target('video')),
       ];
+      if (source.video) {
+        args.push(
+          '-map', source.video, ...(source.videoFilter ? ['-vf', source.videoFilter] : []), '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8',
+          // libvpx otherwise holds frames back to look ahead: latency a live source cannot afford.
+          '-lag-in-frames', '0', '-b:v', '400k',
+          '-force_key_frames', `expr:gte(t,n_forced*${KEYFRAME_INTERVAL_SECONDS})`, '-pix_fmt', 'yuv420p',
+          '-ssrc', String(VIDEO.ssrc), '-payload_type', String(VIDEO.payloadType),
+          '-f', 'rtp', rtpUrl(publication.target('video')),
+        );
+      }
       const ffmpeg = await FfmpegProcess.start(args, { logger, stopGraceMs: STOP_GRACE_MS });
       const publisher = new FfmpegPublisher(publication, ffmpeg, logger);
       publication.publish();
