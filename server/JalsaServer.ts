@@ -193,6 +193,7 @@ export class JalsaServer {
     this.hls.on('recordingState', (slug, state, message) =>
       this.#signalling.notify(slug, 'recordingStateChanged', { state, message }),
     );
+    this.stills.on('pictureChanged', (slug) => this.hls.packager(slug)?.stillChanged());
     this.fileBroadcasts.on('changed', (slug, fileBroadcast) =>
       this.#signalling.notifyOrganizers(slug, 'fileBroadcastChanged', { fileBroadcast }),
     );

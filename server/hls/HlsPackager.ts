@@ -81,6 +81,14 @@ export class HlsPackager extends SafeEmitter<HlsPackagerEvents> {
     return this.#run?.pid;
   }
 
+  /**
+   * The still picture changed: a run packaging the old one (the organizer sends sound alone) starts
+   * again with the new one, after a discontinuity like any other run change. A camera's run goes on.
+   */
+  stillChanged(): void {
+    if (this.#input && !this.#input.hasVideo) this.#scheduleRestart(0);
+  }
+
   /** Stops packaging; with `ended`, the playlists become a finished recording. The first call decides. */
   stop({ ended }: { ended: boolean }): Promise<void> {
     this.#stopped ??= this.#stop(ended);

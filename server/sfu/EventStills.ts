@@ -3,6 +3,7 @@ import path from 'node:path';
 import { BadRequestError } from '../errors';
 import type { EventService } from '../events/EventService';
 import type { Logger } from '../logger';
+import { SafeEmitter } from '../SafeEmitter';
 import { IMAGE_DEMUXERS, probeMedia } from './probeMedia';
 import { fitPicture, renderSlate } from './slate';
 
@@ -19,7 +20,12 @@ const BACK_SOON_SLATE = 'back-soon.png';
  * Each is a PNG this server wrote (an upload is re-encoded, never read again as uploaded), kept per
  * event under one directory, and made once: a slate is rendered on first use.
  */
-export class EventStills {
+export interface EventStillsEvents {
+  /** The organizer gave a new picture: a run packaging the old one should start again with it. */
+  pictureChanged: [slug: string];
+}
+
+export class EventStills extends SafeEmitter<EventStillsEvents> {
   readonly #dir: string;
   readonly #events: EventService;
   readonly #logger: Logger;
@@ -27,6 +33,7 @@ export class EventStills {
   readonly #rendering = new Map<string, Promise<string>>();
 
   constructor(dir: string, events: EventService, logger: Logger) {
+    super(logger);
     this.#dir = dir;
     this.#events = events;
     this.#logger = logger;
@@ -65,6 +72,7 @@ export class EventStills {
         throw new BadRequestError('the picture could not be read (use JPEG, PNG or WebP)');
       }
       await fs.rename(fitted, path.join(dir, PICTURE));
+      this.emit('pictureChanged', slug);
     } finally {
       await fs.rm(upload, { force: true });
     }

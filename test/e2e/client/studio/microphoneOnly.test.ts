@@ -86,6 +86,23 @@ describe('going live with the microphone alone', () => {
     await viewer.close();
   });
 
+  it('shows the organizer’s own picture instead of the title slide once given in the studio, starting a new run with it', async () => {
+    const before = await newestRun();
+    const posterUrl = `${test.url}${recordingUrl(slug, recordingFiles.poster)}`;
+    const oldPoster = Buffer.from(await (await fetch(posterUrl)).arrayBuffer());
+    const picture = path.join(test.dataDir, 'stage.png');
+    await promisify(execFile)('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'color=c=red:s=400x300', '-frames:v', '1', picture]);
+    await studio.getByTestId('picture-input').setInputFiles(picture);
+    await studio.getByTestId('picture-save').click();
+    await expect.poll(() => studio.getByTestId('picture-saved').count(), { timeout: 10_000 }).toBe(1);
+    expect((await newestRun(before.number)).description).toMatchObject({ still: true });
+    const newPoster = await waitFor(
+      async () => Buffer.from(await (await fetch(posterUrl)).arrayBuffer()),
+      (poster) => poster.length > 0 && !poster.equals(oldPoster),
+    );
+    expect(newPoster.equals(oldPoster)).toBe(false);
+  });
+
   it('turns the camera on and off mid-event without ending it: viewers get the camera, then the still again', async () => {
     const stillRun = await newestRun();
     await studio.getByTestId('camera-toggle').click();
