@@ -344,7 +344,9 @@ export class OrganizerSession {
     this.#publisher = publisher;
     this.store.update({ publish: 'publishing' });
     // The camera turned on or off while the publisher was being opened.
-    if (publisher.cameraTrack !== this.#cameraTrack()) await publisher.setCamera(this.#cameraTrack()).catch(onFailed);
+    if (publisher.cameraTrack !== this.#cameraTrack()) {
+      await publisher.setCamera(this.#cameraTrack()).catch((error: unknown) => onFailed(describeError(error)));
+    }
   }
 
   #cameraTrack(): MediaStreamTrack | null {

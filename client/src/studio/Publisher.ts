@@ -15,6 +15,8 @@ export class Publisher {
   readonly #onFailed: (reason: string) => void;
   #audio: types.Producer | null = null;
   #video: types.Producer | null = null;
+  /** Camera changes one after another: two at once could leave two video producers. */
+  #cameraChanges: Promise<void> = Promise.resolve();
 
   static async open(
     signalling: MediaSignalling,
@@ -63,7 +65,14 @@ export class Publisher {
   }
 
   /** Sends `track` as the camera, or (null) stops sending video; the sound goes on either way. */
-  async setCamera(track: MediaStreamTrack | null): Promise<void> {
+  setCamera(track: MediaStreamTrack | null): Promise<void> {
+    const change = this.#cameraChanges.then(() => this.#setCamera(track));
+    this.#cameraChanges = change.catch(() => undefined);
+    return change;
+  }
+
+  async #setCamera(track: MediaStreamTrack | null): Promise<void> {
+    if ((this.#video?.track ?? null) === track) return;
     const previous = this.#video;
     this.#video = null;
     if (previous) {
