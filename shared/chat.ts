@@ -84,17 +84,28 @@ export const ChatMessage = entry('message', {
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
-/** Everything that happens in a chat is an entry of its log; moderation entries change what clients show. */
-export const ChatEntry = z.discriminatedUnion('kind', [
-  ChatMessage,
+const ModerationEntries = [
   entry('deleted', { messageId: EntryId }),
   entry('pinned', { text: z.string().nullable() }),
   entry('slowMode', { seconds: z.int().min(0).max(MAX_SLOW_MODE_SECONDS) }),
   /** `until` null lifts the mute. */
   entry('muted', { authorId: AuthorId, until: Timestamp.nullable() }),
   entry('banned', { authorId: AuthorId, banned: z.boolean() }),
-]);
+] as const;
+
+/** Everything that happens in a chat is an entry of its log; moderation entries change what clients show. */
+export const ChatEntry = z.discriminatedUnion('kind', [ChatMessage, ...ModerationEntries]);
 export type ChatEntry = z.infer<typeof ChatEntry>;
+
+/**
+ * A message as the live feed carries it: without the author's client id, which only the author would
+ * use (to know a message was stored, which its acknowledgement or the catch-up after a drop tell it
+ * anyway) and which would cost every watcher about 20 bytes per message.
+ */
+export const FeedMessage = ChatMessage.omit({ clientId: true });
+export type FeedMessage = z.infer<typeof FeedMessage>;
+export const FeedEntry = z.discriminatedUnion('kind', [FeedMessage, ...ModerationEntries]);
+export type FeedEntry = z.infer<typeof FeedEntry>;
 export type ChatEntryKind = ChatEntry['kind'];
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** An entry before the log gave it its id and time. */
@@ -115,6 +126,14 @@ export const ChatState = z.object({
 });
 export type ChatState = z.infer<typeof ChatState>;
 
+/**
+ * Which of an event's entries a connection is sent as they happen. `full`: all of them. `low`, for a link
+ * that must keep its room for the speech: the organizer's messages, every moderation entry (pins
+ * included) and a sample of the attendees' messages, at most one every few seconds.
+ */
+export const ChatFeed = z.enum(['full', 'low']);
+export type ChatFeed = z.infer<typeof ChatFeed>;
+
 export const JoinChatRequest = z.object({
   slug: Slug,
   clientKey: ClientKey,
@@ -122,6 +141,8 @@ export const JoinChatRequest = z.object({
   key: OrganizerKey.optional(),
   /** The last entry id the client saw: it gets what came after instead of the recent history. */
   after: EntryId.optional(),
+  /** `full` when absent. */
+  feed: ChatFeed.optional(),
 });
 export const JoinChatResponse = z.object({
   role: Role,
@@ -157,18 +178,114 @@ export const chatRequests = {
   ban: [z.object({ authorId: AuthorId, banned: z.boolean() }), Done],
   pin: [z.object({ text: PinText.nullable() }), Done],
   setSlowMode: [z.object({ seconds: z.int().min(0).max(MAX_SLOW_MODE_SECONDS) }), Done],
+  /**
+   * Switches the connection's feed. Back to `full`, the answer is the recent history (`reset`), as the
+   * low-data feed left gaps; to `low`, nothing.
+   */
+  setFeed: [
+    z.object({ feed: ChatFeed }).strict(),
+    z.object({ entries: z.array(ChatEntry), reset: z.boolean() }),
+  ],
 } as const;
 
 export type ChatRequestName = keyof typeof chatRequests;
 export type ChatRequest<N extends ChatRequestName> = z.input<(typeof chatRequests)[N][0]>;
 export type ChatResponse<N extends ChatRequestName> = z.infer<(typeof chatRequests)[N][1]>;
 
-export const ChatBatch = z.object({
-  entries: z.array(ChatEntry),
-  /** The event's attendee count, when it changed. */
-  attendees: z.int().min(0).optional(),
-});
-export type ChatBatch = z.infer<typeof ChatBatch>;
+/** What a batch frame tells a client: new entries, in order, and the attendee count when it changed. */
+export interface ChatBatch {
+  entries: FeedEntry[];
+  attendees?: number;
+}
+
+/**
+ * A batch frame as it travels: one array without property names, since every watcher receives every
+ * frame and names would be most of its bytes. `[attendees or null, ...entries]`; each entry is a tuple
+ * starting with its kind's code, its id and its time, the id and time as differences from the entry
+ * before (from 0 for the first): small numbers instead of 7 and 13 digits.
+ */
+const WIRE_KINDS = ['message', 'organizerMessage', 'deleted', 'pinned', 'slowMode', 'muted', 'banned'] as const;
+const code = (kind: (typeof WIRE_KINDS)[number]) => z.literal(WIRE_KINDS.indexOf(kind));
+const Delta = z.int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
+const wireEntry = <K extends (typeof WIRE_KINDS)[number], T extends z.ZodType[]>(kind: K, ...fields: T) =>
+  z.tuple([code(kind), Delta, Delta, ...fields]);
+
+const WireEntry = z.union([
+  wireEntry('message', z.string(), z.string(), z.string()),
+  wireEntry('organizerMessage', z.string(), z.string(), z.string()),
+  wireEntry('deleted', z.int()),
+  wireEntry('pinned', z.string().nullable()),
+  wireEntry('slowMode', z.int()),
+  wireEntry('muted', z.string(), z.int().nullable()),
+  wireEntry('banned', z.string(), z.boolean()),
+]);
+type WireEntry = z.infer<typeof WireEntry>;
+export type ChatBatchWire = [attendees: number | null, ...entries: WireEntry[]];
+
+/** Encodes a batch once for every connection of a feed. */
+export function encodeChatBatch({ entries, attendees }: ChatBatch): ChatBatchWire {
+  let id = 0;
+  let at = 0;
+  const wire: ChatBatchWire = [attendees ?? null];
+  for (const entry of entries) {
+    const head = [entry.id - id, entry.at - at] as const;
+    id = entry.id;
+    at = entry.at;
+    switch (entry.kind) {
+      case 'message':
+        wire.push([entry.role === 'organizer' ? 1 : 0, ...head, entry.authorId, entry.name, entry.text]);
+        break;
+      case 'deleted':
+        wire.push([2, ...head, entry.messageId]);
+        break;
+      case 'pinned':
+        wire.push([3, ...head, entry.text]);
+        break;
+      case 'slowMode':
+        wire.push([4, ...head, entry.seconds]);
+        break;
+      case 'muted':
+        wire.push([5, ...head, entry.authorId, entry.until]);
+        break;
+      case 'banned':
+        wire.push([6, ...head, entry.authorId, entry.banned]);
+        break;
+    }
+  }
+  return wire;
+}
+
+function decodeChatBatch([attendees, ...wire]: [number | null, ...WireEntry[]]): unknown {
+  let id = 0;
+  let at = 0;
+  const entries = wire.map((tuple) => {
+    id += tuple[1];
+    at += tuple[2];
+    const head = { id, at };
+    switch (tuple[0]) {
+      case 0:
+      case 1:
+        return { kind: 'message', ...head, authorId: tuple[3], name: tuple[4], text: tuple[5], role: tuple[0] === 1 ? 'organizer' : 'attendee' };
+      case 2:
+        return { kind: 'deleted', ...head, messageId: tuple[3] };
+      case 3:
+        return { kind: 'pinned', ...head, text: tuple[3] };
+      case 4:
+        return { kind: 'slowMode', ...head, seconds: tuple[3] };
+      case 5:
+        return { kind: 'muted', ...head, authorId: tuple[3], until: tuple[4] };
+      case 6:
+        return { kind: 'banned', ...head, authorId: tuple[3], banned: tuple[4] };
+    }
+  });
+  return attendees === null ? { entries } : { entries, attendees };
+}
+
+/** Reads a batch frame: the wire form is checked, decoded, and the entries checked as entries. */
+export const ChatBatch = z
+  .tuple([z.int().min(0).nullable()], WireEntry)
+  .transform(decodeChatBatch)
+  .pipe(z.object({ entries: z.array(FeedEntry), attendees: z.int().min(0).optional() }));
 
 export const chatNotifications = {
   batch: ChatBatch,
@@ -183,7 +300,7 @@ export type ChatClientToServerEvents = {
   [N in ChatRequestName]: (payload: ChatRequest<N>, ack: (result: Ack<ChatResponse<N>>) => void) => void;
 };
 export type ChatServerToClientEvents = {
-  [N in ChatNotificationName]: (payload: ChatNotification<N>) => void;
+  [N in ChatNotificationName]: (payload: z.input<(typeof chatNotifications)[N]>) => void;
 };
 
 /** A message as the replay page shows it: time relative to the event's start. */

@@ -1,5 +1,11 @@
 import type { Namespace } from 'socket.io';
-import { chatRequests, type ChatClientToServerEvents, type ChatServerToClientEvents } from '../../shared/chat';
+import {
+  ChatFeed,
+  chatRequests,
+  encodeChatBatch,
+  type ChatClientToServerEvents,
+  type ChatServerToClientEvents,
+} from '../../shared/chat';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { EventMembership, NamespaceMemberships } from '../realtime/EventMembership';
@@ -58,7 +64,10 @@ export class ChatNamespace {
     namespace.on('connection', (socket) => {
       const address = clientAddress(socket.handshake);
       const messages = new TokenBucket(MESSAGE_BURST, MESSAGES_PER_SECOND);
-      const membership = new EventMembership(socket, chat.events, { channels: chatChannels });
+      const membership = new EventMembership(socket, chat.events, {
+        // The session, created next, is what knows the feed; a membership asks only once joined.
+        channels: (current): string[] => chatChannels(current, session.feed),
+      });
       this.#memberships.add(membership);
       const session = new ChatSession(socket, chat, membership, address, {
         connection: () => messages.take(),
@@ -93,8 +102,12 @@ export class ChatNamespace {
   };
 
   readonly #flushRoom = (room: ChatRoom): void => {
-    const batch = room.takeBatch();
-    if (batch) this.#namespace.to(chatChannel(room.slug)).emit('batch', batch);
+    const batches = room.takeBatches();
+    // Encoded once per feed, for all of its connections in the room.
+    for (const feed of ChatFeed.options) {
+      const batch = batches[feed];
+      if (batch) this.#namespace.to(chatChannel(room.slug, feed)).emit('batch', encodeChatBatch(batch));
+    }
   };
 
   readonly #refreshAttendees = (): void => {

@@ -1,7 +1,8 @@
-import type { ChatBatch, ChatEntry, ChatState } from '../../shared/chat';
+import type { ChatBatch, ChatEntry, ChatFeed, ChatState } from '../../shared/chat';
 import type { Role } from '../../shared/signalling';
 import { ForbiddenError, RateLimitedError } from '../errors';
 import type { TokenBucket } from '../realtime/TokenBucket';
+import { LowDataSample } from './LowDataSample';
 
 /** A connection taking part in a room's chat. */
 export interface ChatMember {
@@ -52,6 +53,9 @@ export class ChatRoom {
   readonly #messageCap: TokenBucket | undefined;
   readonly #members = new Set<ChatMember>();
   #pending: ChatEntry[] = [];
+  /** The part of `#pending` that low-data connections get. */
+  #pendingLow: ChatEntry[] = [];
+  readonly #lowDataSample = new LowDataSample();
   /** Attendees on other processes, as of the last presence report. */
   #elsewhere = 0;
   #sentAttendees = 0;
@@ -149,6 +153,7 @@ export class ChatRoom {
     this.#appliedId = entry.id;
     this.#applyRule(entry);
     this.#pending.push(entry);
+    if (this.#lowDataSample.takes(entry)) this.#pendingLow.push(entry);
     if (entry.kind === 'banned' && entry.banned) {
       for (const member of this.#members) {
         if (member.authorId === entry.authorId && member.role === 'attendee') member.remove();
@@ -156,20 +161,26 @@ export class ChatRoom {
     }
   }
 
-  /** What to send the members now, if anything: new entries, and the attendee count when it changed. */
-  takeBatch(now = Date.now()): ChatBatch | undefined {
+  /**
+   * What to send the members of each feed now, if anything: new entries, and the attendee count when it
+   * changed. A feed with nothing new is absent: a low-data connection gets no frame for entries it is
+   * not sent.
+   */
+  takeBatches(now = Date.now()): Partial<Record<ChatFeed, ChatBatch>> {
     const attendees = this.attendees;
     const countChanged = attendees !== this.#sentAttendees;
     const countDue = countChanged && now - this.#attendeesSentAt >= COUNT_ONLY_FRAME_INTERVAL_MS;
-    if (this.#pending.length === 0 && !countDue) return undefined;
-    const batch: ChatBatch = { entries: this.#pending };
-    this.#pending = [];
+    if (this.#pending.length === 0 && !countDue) return {};
+    const count = countChanged ? { attendees } : {};
     if (countChanged) {
-      batch.attendees = attendees;
       this.#sentAttendees = attendees;
       this.#attendeesSentAt = now;
     }
-    return batch;
+    const batches: Partial<Record<ChatFeed, ChatBatch>> = { full: { entries: this.#pending, ...count } };
+    if (this.#pendingLow.length > 0 || countChanged) batches.low = { entries: this.#pendingLow, ...count };
+    this.#pending = [];
+    this.#pendingLow = [];
+    return batches;
   }
 
   #applyRule(entry: ChatEntry): void {

@@ -3,6 +3,7 @@ import {
   chatRequests,
   type ChatClientToServerEvents,
   type ChatEntryDraft,
+  type ChatFeed,
   type ChatServerToClientEvents,
 } from '../../shared/chat';
 import type { Role } from '../../shared/signalling';
@@ -11,17 +12,18 @@ import type { EventMembership, Membership } from '../realtime/EventMembership';
 import type { RequestHandlers } from '../realtime/handleSocketRequests';
 import type { ChatMember, ChatRoom } from './ChatRoom';
 import { authorIdFor, type ChatService } from './ChatService';
+import { lowDataHistory } from './LowDataSample';
 
 /** Kept by Socket.io with a connection's state, so that a recovered connection resumes without joining again. */
 export interface ChatSocketData {
-  chat?: { slug: string; authorId: string; role: Role; keyHash?: string };
+  chat?: { slug: string; authorId: string; role: Role; keyHash?: string; feed: ChatFeed };
 }
 
 export type ChatSocket = Socket<ChatClientToServerEvents, ChatServerToClientEvents, Record<string, never>, ChatSocketData>;
 
-/** The Socket.io room that gets an event's chat frames. */
-export function chatChannel(slug: string): string {
-  return `chat:${slug}`;
+/** The Socket.io room that gets an event's chat frames of one feed. */
+export function chatChannel(slug: string, feed: ChatFeed): string {
+  return `chat:${feed}:${slug}`;
 }
 
 export interface ChatSessionLimits {
@@ -37,9 +39,9 @@ const BANNED = 'the organizer removed you from this chat';
 const ADDRESS_BANNED = 'the organizer removed someone on your network from this chat; try again later';
 const ENDED = 'this event has ended: its chat is closed';
 
-/** What a chat connection hears: its event's frames. */
-export function chatChannels({ slug }: Membership): string[] {
-  return [chatChannel(slug)];
+/** What a chat connection hears: its event's frames of the feed it chose. */
+export function chatChannels({ slug }: Membership, feed: ChatFeed): string[] {
+  return [chatChannel(slug, feed)];
 }
 
 /**
@@ -53,6 +55,7 @@ export class ChatSession implements ChatMember {
   readonly #limits: ChatSessionLimits;
   #room: ChatRoom | undefined;
   #removed = false;
+  #feed: ChatFeed = 'full';
   authorId = '';
   readonly address: string;
   mayPostFrom = 0;
@@ -71,6 +74,10 @@ export class ChatSession implements ChatMember {
     this.#limits = limits;
   }
 
+  get feed(): ChatFeed {
+    return this.#feed;
+  }
+
   /** An organizer whose key was rotated or revoked since it joined writes and waits as an attendee. */
   get role(): Role {
     const membership = this.#membership.current;
@@ -78,7 +85,7 @@ export class ChatSession implements ChatMember {
   }
 
   readonly handlers: RequestHandlers<typeof chatRequests> = {
-    join: async ({ slug, clientKey, key, after }) => {
+    join: async ({ slug, clientKey, key, after, feed = 'full' }) => {
       const { membership } = await this.#membership.admit(slug, key);
       const authorId = authorIdFor(clientKey);
       const room = this.#chat.room(slug);
@@ -101,9 +108,11 @@ export class ChatSession implements ChatMember {
       this.mayPostFrom = organizer || this.#chat.hasPosted(slug, authorId) ? now : now + this.#limits.newChatterWaitMs;
       // Entering the room before reading the history: whatever is appended after the read reaches this
       // connection in a frame, so nothing falls between the two.
+      await this.#setFeed(feed);
       this.#enter(room, authorId, membership);
       const state = organizer ? { ...room.stateFor(authorId), banned: this.#chat.bannedAuthors(slug) } : room.stateFor(authorId);
-      return { role: membership.role, authorId, state, ...this.#chat.catchUp(slug, after) };
+      const { entries, reset } = this.#chat.catchUp(slug, after);
+      return { role: membership.role, authorId, state, entries: feed === 'low' ? lowDataHistory(entries) : entries, reset };
     },
     send: async ({ clientId, name, text }) => {
       const room = this.#joinedRoom();
@@ -139,6 +148,11 @@ export class ChatSession implements ChatMember {
     },
     pin: ({ text }) => this.#moderate(this.#moderatedRoom(), { kind: 'pinned', text }),
     setSlowMode: ({ seconds }) => this.#moderate(this.#moderatedRoom(), { kind: 'slowMode', seconds }),
+    setFeed: async ({ feed }) => {
+      const room = this.#joinedRoom();
+      await this.#setFeed(feed);
+      return feed === 'full' ? this.#chat.catchUp(room.slug, undefined) : { entries: [], reset: false };
+    },
   };
 
   /**
@@ -149,7 +163,8 @@ export class ChatSession implements ChatMember {
     const previous = this.#socket.data.chat;
     if (!previous) return;
     const room = this.#chat.room(previous.slug);
-    const { slug, role, keyHash } = previous;
+    const { slug, role, keyHash, feed } = previous;
+    this.#feed = feed;
     const asBefore: Membership = { slug, role, keyHash };
     const membership: Membership = this.#membership.stillValid(asBefore) ? asBefore : { slug, role: 'attendee' };
     // The connection's first join time is gone with the old session: a newcomer waits again.
@@ -181,7 +196,20 @@ export class ChatSession implements ChatMember {
     this.authorId = authorId;
     this.#room = room;
     room.join(this);
-    this.#socket.data.chat = { slug: room.slug, authorId, role: membership.role, keyHash: membership.keyHash };
+    this.#socket.data.chat = { slug: room.slug, authorId, role: membership.role, keyHash: membership.keyHash, feed: this.#feed };
+  }
+
+  /** Moves a joined connection from one feed's channel to the other's; before joining, only notes the choice. */
+  async #setFeed(feed: ChatFeed): Promise<void> {
+    const before = this.#feed;
+    if (feed === before) return;
+    this.#feed = feed;
+    const room = this.#room;
+    if (!room) return;
+    this.#socket.data.chat = { ...this.#socket.data.chat!, feed };
+    // Joined before leaving: no frame of either feed falls between the two.
+    await this.#socket.join(chatChannel(room.slug, feed));
+    await this.#socket.leave(chatChannel(room.slug, before));
   }
 
   #joinedRoom(): ChatRoom {

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { ManagerOptions, SocketOptions } from 'socket.io-client';
-import { CHAT_NAMESPACE, ChatBatch, type ChatEntry, type JoinChatResponse } from '../../shared/chat';
+import { CHAT_NAMESPACE, ChatBatch, type ChatFeed, type FeedEntry, type JoinChatResponse } from '../../shared/chat';
 import { SignallingClient } from './SignallingClient';
 
 export function randomToken(bytes = 16): string {
@@ -61,16 +61,16 @@ export class ChatTestClient extends SignallingClient {
   }
 
   /** Every entry received in frames so far, in order. */
-  get entries(): ChatEntry[] {
+  get entries(): FeedEntry[] {
     return this.batches.flatMap((batch) => batch.entries);
   }
 
-  join(slug: string, extra: { key?: string; after?: number } = {}): Promise<JoinChatResponse> {
+  join(slug: string, extra: { key?: string; after?: number; feed?: ChatFeed } = {}): Promise<JoinChatResponse> {
     return this.ok<JoinChatResponse>('join', { slug, clientKey: this.clientKey, ...extra });
   }
 
   /** Resolves with the received entries once `predicate` holds for them. */
-  waitFor(predicate: (entries: ChatEntry[]) => boolean, what: string, timeoutMs = 10_000): Promise<ChatEntry[]> {
+  waitFor(predicate: (entries: FeedEntry[]) => boolean, what: string, timeoutMs = 10_000): Promise<FeedEntry[]> {
     return new Promise((resolve, reject) => {
       const check = () => {
         if (!predicate(this.entries)) return;
@@ -88,7 +88,7 @@ export class ChatTestClient extends SignallingClient {
   }
 
   /** Waits until a message with this text arrived in a frame. */
-  waitForMessage(text: string): Promise<ChatEntry[]> {
+  waitForMessage(text: string): Promise<FeedEntry[]> {
     return this.waitFor((entries) => entries.some((e) => e.kind === 'message' && e.text === text), `message "${text}"`);
   }
 }

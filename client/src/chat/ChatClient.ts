@@ -8,8 +8,10 @@ import {
   MessageText,
   type BannedAuthor,
   type ChatEntry,
-  type ChatMessage,
+  type ChatFeed,
   type ChatRequest,
+  type FeedEntry,
+  type FeedMessage,
   type ChatRequestName,
   type ChatResponse,
 } from '../../../shared/chat';
@@ -40,7 +42,7 @@ export interface ChatView {
   role: Role | null;
   authorId: string | null;
   name: string | null;
-  messages: readonly ChatMessage[];
+  messages: readonly FeedMessage[];
   outgoing: readonly OutgoingMessage[];
   pinned: string | null;
   slowModeSeconds: number;
@@ -48,6 +50,12 @@ export interface ChatView {
   mutedUntil: number | null;
   /** For the organizer: the authors banned from this chat, to let back in. */
   banned: readonly BannedAuthor[];
+  /** The feed asked for: the attendee's choice if they made one, otherwise the one the link calls for. */
+  feed: ChatFeed;
+  /** The feed the link calls for ({@link ChatClient.suggestFeed}). */
+  suggestedFeed: ChatFeed;
+  /** The attendee chose the feed themselves: the link's suggestions no longer change it. */
+  feedChosen: boolean;
 }
 
 /** The part of Web Storage the chat uses; tests pass their own. */
@@ -91,6 +99,9 @@ export class ChatClient {
   #lastId: number | undefined;
   #flushing = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The feed the server was last told of on this connection (by the join or a switch). */
+  #serverFeed: ChatFeed | undefined;
+  #switchingFeed = false;
 
   constructor({ slug, organizerKey, url = '', storage = defaultStorage(), socketOptions = {} }: ChatClientOptions) {
     this.#slug = slug;
@@ -112,6 +123,9 @@ export class ChatClient {
       attendees: 0,
       mutedUntil: null,
       banned: [],
+      feed: 'full',
+      suggestedFeed: 'full',
+      feedChosen: false,
     });
     this.#socket = io(`${url}${CHAT_NAMESPACE}`, {
       transports: ['websocket', 'polling'],
@@ -132,6 +146,19 @@ export class ChatClient {
       if (batch.data.attendees !== undefined) this.store.update({ attendees: batch.data.attendees });
     });
     this.#socket.on('removed', () => this.#remove());
+  }
+
+  /** The feed the link calls for; it takes effect unless the attendee chose one. */
+  suggestFeed(feed: ChatFeed): void {
+    const { feedChosen } = this.store.get();
+    this.store.update({ suggestedFeed: feed, ...(feedChosen ? {} : { feed }) });
+    void this.#switchFeed();
+  }
+
+  /** The attendee's own choice (e.g. "show every message"): it holds for the rest of the page. */
+  chooseFeed(feed: ChatFeed): void {
+    this.store.update({ feed, feedChosen: true });
+    void this.#switchFeed();
   }
 
   /** Sets the display name that goes with the messages typed from now on; false when it is not acceptable. */
@@ -194,6 +221,7 @@ export class ChatClient {
     if (this.#socket.recovered && this.#joined) {
       this.store.update({ connection: 'online', problem: null });
       void this.#flush();
+      void this.#switchFeed();
       return;
     }
     this.#joined = false;
@@ -203,8 +231,10 @@ export class ChatClient {
         clientKey: this.#clientKey,
         ...(this.#organizerKey === undefined ? {} : { key: this.#organizerKey }),
         ...(this.#lastId === undefined ? {} : { after: this.#lastId }),
+        feed: this.store.get().feed,
       });
       this.#joined = true;
+      this.#serverFeed = this.store.get().feed;
       this.store.update({
         connection: 'online',
         problem: null,
@@ -215,6 +245,8 @@ export class ChatClient {
       });
       this.#apply(joined.entries, joined.reset);
       void this.#flush();
+      // The feed may have changed while the join was on its way.
+      void this.#switchFeed();
     } catch (error) {
       this.#onJoinFailed(error);
     }
@@ -274,6 +306,25 @@ export class ChatClient {
     }
   }
 
+  /** Tells the server the feed asked for, until it has the latest choice; a drop leaves it to the next join. */
+  async #switchFeed(): Promise<void> {
+    if (this.#switchingFeed) return;
+    this.#switchingFeed = true;
+    try {
+      for (;;) {
+        const { feed } = this.store.get();
+        if (!this.#joined || !this.#socket.connected || feed === this.#serverFeed) return;
+        const { entries, reset } = await this.#request('setFeed', { feed });
+        this.#serverFeed = feed;
+        this.#apply(entries, reset);
+      }
+    } catch {
+      // The next join asks for the feed as it stands then.
+    } finally {
+      this.#switchingFeed = false;
+    }
+  }
+
   #retryLater(): void {
     clearTimeout(this.#retryTimer);
     const delay = Math.max(RATE_RETRY_MS, this.store.get().slowModeSeconds * 1000);
@@ -281,7 +332,7 @@ export class ChatClient {
   }
 
   /** Applies entries in order; `reset` replaces the messages shown (the server sent the recent history). */
-  #apply(entries: readonly ChatEntry[], reset: boolean): void {
+  #apply(entries: readonly (ChatEntry | FeedEntry)[], reset: boolean): void {
     const view = this.store.get();
     const byId = new Map(reset ? [] : view.messages.map((message) => [message.id, message]));
     const patch: Partial<ChatView> = {};
@@ -291,7 +342,8 @@ export class ChatClient {
       switch (entry.kind) {
         case 'message':
           byId.set(entry.id, entry);
-          if (entry.authorId === view.authorId) delivered.add(entry.clientId);
+          // Frames leave the client id out; a join's catch-up has it.
+          if (entry.authorId === view.authorId && 'clientId' in entry) delivered.add(entry.clientId);
           break;
         case 'deleted':
           byId.delete(entry.messageId);

@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent, type SyntheticEvent } from 'react';
-import { MAX_MESSAGE_LENGTH, MAX_NAME_LENGTH, MAX_PIN_LENGTH, type ChatMessage } from '../../../shared/chat';
+import { MAX_MESSAGE_LENGTH, MAX_NAME_LENGTH, MAX_PIN_LENGTH, type ChatFeed, type FeedMessage } from '../../../shared/chat';
 import { describeError } from '../lib/ServiceError';
 import { useClosable } from '../lib/useClosable';
 import { useStateStore } from '../lib/StateStore';
@@ -11,6 +11,8 @@ export interface ChatPanelProps {
   slug: string;
   /** In the studio: joins as the event's organizer, marked as such, with moderation controls. */
   organizerKey?: string | undefined;
+  /** On the watch page: the feed the link calls for (see chatFeed.ts); full when absent. */
+  suggestedFeed?: ChatFeed;
 }
 
 const MUTE_SECONDS = 10 * 60;
@@ -20,8 +22,9 @@ const SLOW_MODE_CHOICES = [0, 5, 15, 30, 60, 120];
  * The live chat of an event, for the watch page and the studio. Key it by slug (and key): it keeps one
  * connection for the props it was mounted with.
  */
-export function ChatPanel({ slug, organizerKey }: ChatPanelProps) {
+export function ChatPanel({ slug, organizerKey, suggestedFeed = 'full' }: ChatPanelProps) {
   const client = useClosable(() => new ChatClient({ slug, organizerKey }));
+  useEffect(() => client?.suggestFeed(suggestedFeed), [client, suggestedFeed]);
   return client && <ChatBox client={client} />;
 }
 
@@ -53,6 +56,7 @@ function ChatBox({ client }: { client: ChatClient }) {
           )}
         </p>
       )}
+      <FeedNotice client={client} view={view} t={t} />
       <MessageList view={view} t={t} organizer={organizer} onModerate={act} client={client} />
       {actionProblem !== null && (
         <p className="problem" role="alert">
@@ -78,6 +82,28 @@ function ConnectionNotice({ view, t }: { view: ChatView; t: ChatMessages }) {
   );
 }
 
+/** Low-data chat says so, with every message one tap away; a chosen full feed on a weak link, the way back. */
+function FeedNotice({ client, view, t }: { client: ChatClient; view: ChatView; t: ChatMessages }) {
+  if (view.feed === 'low') {
+    return (
+      <p className="notice chat-feed" role="status" data-testid="chat-feed" data-feed="low">
+        {t.lowData}{' '}
+        <button type="button" className="link-button" onClick={() => client.chooseFeed('full')}>
+          {t.showEveryMessage}
+        </button>
+      </p>
+    );
+  }
+  if (!view.feedChosen || view.suggestedFeed === 'full') return null;
+  return (
+    <p className="chat-feed" data-testid="chat-feed" data-feed="full">
+      <button type="button" className="link-button" onClick={() => client.chooseFeed('low')}>
+        {t.useLowData}
+      </button>
+    </p>
+  );
+}
+
 function MessageList({
   view,
   t,
@@ -99,7 +125,7 @@ function MessageList({
     if (list && pinnedToBottom.current) list.scrollTop = list.scrollHeight;
   }, [view.messages, view.outgoing]);
 
-  const moderate = (message: ChatMessage) => (
+  const moderate = (message: FeedMessage) => (
     <span className="chat-moderation">
       <button type="button" className="link-button" onClick={() => onModerate(() => client.deleteMessage(message.id))}>
         {t.delete}

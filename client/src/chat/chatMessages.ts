@@ -43,6 +43,9 @@ export interface ChatMessages {
   slowModeOff: string;
   seconds(count: number): string;
   replayEmpty: string;
+  lowData: string;
+  showEveryMessage: string;
+  useLowData: string;
 }
 
 export const en: ChatMessages = {
@@ -87,6 +90,9 @@ export const en: ChatMessages = {
   slowModeOff: 'Off',
   seconds: (count) => `${count} s`,
   replayEmpty: 'No chat at this point of the recording.',
+  lowData: 'Low-data chat: the organizer’s messages and a few others, so that the speech keeps playing on this connection.',
+  showEveryMessage: 'Show every message',
+  useLowData: 'Switch to low-data chat',
 };
 
 export const ur: ChatMessages = {
@@ -131,6 +137,9 @@ export const ur: ChatMessages = {
   slowModeOff: 'بند',
   seconds: (count) => `${count} سیکنڈ`,
   replayEmpty: 'ریکارڈنگ کے اس حصے میں کوئی چیٹ نہیں۔',
+  lowData: 'کم ڈیٹا والی چیٹ: منتظم کے پیغامات اور چند دوسرے، تاکہ اس کنکشن پر تقریر چلتی رہے۔',
+  showEveryMessage: 'تمام پیغامات دکھائیں',
+  useLowData: 'کم ڈیٹا والی چیٹ پر جائیں',
 };
 
 const CHAT_MESSAGES = { en, ur } as const;

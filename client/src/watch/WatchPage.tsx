@@ -1,9 +1,11 @@
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import type { ChatFeed } from '../../../shared/chat';
+import { ChatFeedDecision, linkWantsLowDataChat } from '../chat/chatFeed';
 import { Link } from '../app/Link';
 import { useMessages } from '../i18n/language';
 import type { Messages } from '../i18n/messages';
 import { useClosable } from '../lib/useClosable';
-import { useStateStore } from '../lib/StateStore';
+import { useStateStore, type StateStore } from '../lib/StateStore';
 import { WatchSession, type WatchState } from '../player/WatchSession';
 import { PlaybackControls } from './PlaybackControls';
 import { Stage } from './Stage';
@@ -34,11 +36,35 @@ function placeholder(state: WatchState, t: Messages): string | null {
   return null;
 }
 
+/** The chat feed the link calls for, following the player's state (and the time that passes, for hysteresis). */
+function useSuggestedChatFeed(store: StateStore<WatchState>): ChatFeed {
+  const [feed, setFeed] = useState<ChatFeed>('full');
+  useEffect(() => {
+    const decision = new ChatFeedDecision();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const check = () => {
+      clearTimeout(timer);
+      const now = Date.now();
+      setFeed(decision.observe(now, linkWantsLowDataChat(store.get())));
+      const recheckAt = decision.recheckAt;
+      if (recheckAt !== null) timer = setTimeout(check, recheckAt - now);
+    };
+    check();
+    const unsubscribe = store.subscribe(check);
+    return () => {
+      unsubscribe();
+      clearTimeout(timer);
+    };
+  }, [store]);
+  return feed;
+}
+
 const ChatPanel = lazy(() => import('../chat/ChatPanel').then((module) => ({ default: module.ChatPanel })));
 
 function WatchView({ session }: { session: WatchSession }) {
   const t = useMessages();
   const state = useStateStore(session.store);
+  const chatFeed = useSuggestedChatFeed(session.store);
   const title = state.event?.title;
 
   useEffect(() => {
@@ -96,7 +122,7 @@ function WatchView({ session }: { session: WatchSession }) {
       {state.event && state.event.status !== 'ended' && (
         // Loaded after the page: the speech comes first on a 2G link, the chat right after.
         <Suspense fallback={null}>
-          <ChatPanel key={state.event.slug} slug={state.event.slug} />
+          <ChatPanel key={state.event.slug} slug={state.event.slug} suggestedFeed={chatFeed} />
         </Suspense>
       )}
       <p className="footer-link">

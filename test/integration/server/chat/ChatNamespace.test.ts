@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatEntry, ChatMessage, JoinChatResponse } from '../../../../shared/chat';
+import type { FeedEntry, FeedMessage, JoinChatResponse } from '../../../../shared/chat';
 import { ChatTestClient, randomToken } from '../../../helpers/ChatTestClient';
 import { createEvent, startTestServer, type TestServer } from '../../../helpers/testServer';
 
@@ -18,11 +18,11 @@ async function joined(slug: string, extra: { key?: string; after?: number } = {}
   return { client, join };
 }
 
-function messages(entries: ChatEntry[]): ChatMessage[] {
-  return entries.filter((entry): entry is ChatMessage => entry.kind === 'message');
+function messages(entries: FeedEntry[]): FeedMessage[] {
+  return entries.filter((entry): entry is FeedMessage => entry.kind === 'message');
 }
 
-function texts(entries: ChatEntry[]): string[] {
+function texts(entries: FeedEntry[]): string[] {
   return messages(entries).map((message) => message.text);
 }
 

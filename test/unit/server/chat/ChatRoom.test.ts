@@ -43,8 +43,8 @@ describe('ChatRoom', () => {
     room.apply(message(11));
     room.apply(message(11));
     room.apply(message(12));
-    expect(room.takeBatch(0)?.entries.map((e) => e.id)).toEqual([11, 12]);
-    expect(room.takeBatch(0)).toBeUndefined();
+    expect(room.takeBatches(0).full?.entries.map((e) => e.id)).toEqual([11, 12]);
+    expect(room.takeBatches(0)).toEqual({});
   });
 
   it('enforces slow mode per author, lifts it, and never applies it to organizers', () => {
@@ -127,13 +127,29 @@ describe('ChatRoom', () => {
   it('sends the attendee count with entries at once, alone only every few seconds', () => {
     const room = new ChatRoom('rally', [], 0);
     room.join(member().member);
-    expect(room.takeBatch(10_000)).toEqual({ entries: [], attendees: 1 });
+    expect(room.takeBatches(10_000).full).toEqual({ entries: [], attendees: 1 });
     room.join(member('attendee', 'DDDDDDDDDDDDDDDD').member);
-    expect(room.takeBatch(10_500)).toBeUndefined();
+    expect(room.takeBatches(10_500)).toEqual({});
     room.apply(message(1));
-    expect(room.takeBatch(10_600)).toMatchObject({ attendees: 2, entries: [{ id: 1 }] });
+    expect(room.takeBatches(10_600).full).toMatchObject({ attendees: 2, entries: [{ id: 1 }] });
     room.setTotalAttendees(40);
-    expect(room.takeBatch(11_000)).toBeUndefined();
-    expect(room.takeBatch(12_600)).toEqual({ entries: [], attendees: 40 });
+    expect(room.takeBatches(11_000)).toEqual({});
+    expect(room.takeBatches(12_600)).toEqual({ full: { entries: [], attendees: 40 }, low: { entries: [], attendees: 40 } });
+  });
+
+  it('gives low-data members the organizer, moderation and a sample of attendees, and no frame without news for them', () => {
+    const room = new ChatRoom('rally', [], 0);
+    const attendee = (id: number, at: number): ChatEntry => ({ ...message(id), at });
+    room.apply(attendee(1, 1_000));
+    room.apply(attendee(2, 1_100));
+    room.apply({ ...attendee(3, 1_200), role: 'organizer' } as ChatEntry);
+    room.apply({ kind: 'pinned', id: 4, at: 1_300, text: 'Bring water' });
+    const first = room.takeBatches(0);
+    expect(first.full?.entries.map((e) => e.id)).toEqual([1, 2, 3, 4]);
+    expect(first.low?.entries.map((e) => e.id)).toEqual([1, 3, 4]);
+    room.apply(attendee(5, 2_000));
+    const second = room.takeBatches(0);
+    expect(second.full?.entries.map((e) => e.id)).toEqual([5]);
+    expect(second.low).toBeUndefined();
   });
 });
