@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatEntry } from '../../shared/chat';
+import type { FeedEntry } from '../../shared/chat';
 import { ChatTestClient, randomToken } from '../helpers/ChatTestClient';
 import { startRedis, type TestRedis } from '../helpers/redisServer';
 import { createEvent, startTestServer, type TestServer } from '../helpers/testServer';
@@ -199,7 +199,7 @@ describe('a flood from many addresses', () => {
 
     // What reaches the room is exactly what was accepted: nothing refused was stored or sent.
     await organizer.waitForMessage('stay calm, everyone');
-    const floodTexts = (entries: ChatEntry[]) => entries.filter((e) => e.kind === 'message' && e.text.startsWith('flood ')).length;
+    const floodTexts = (entries: FeedEntry[]) => entries.filter((e) => e.kind === 'message' && e.text.startsWith('flood ')).length;
     await organizer.waitFor((entries) => floodTexts(entries) >= accepted, `${accepted} accepted flood messages`);
     const history = await ChatTestClient.open(test.url);
     expect(floodTexts((await history.join(slug)).entries)).toBe(accepted);

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChatClient, type ChatView, type KeyValueStorage } from '../../../../client/src/chat/ChatClient';
-import type { ChatEntry } from '../../../../shared/chat';
+import type { FeedEntry } from '../../../../shared/chat';
 import { ChatTestClient, randomToken } from '../../../helpers/ChatTestClient';
 import { FlakyProxy } from '../../../helpers/FlakyProxy';
 import { createEvent, startTestServer, type TestServer } from '../../../helpers/testServer';
@@ -70,7 +70,7 @@ const online = (view: ChatView) => view.connection === 'online';
 const shows = (text: string) => (view: ChatView) => view.messages.some((m) => m.text === text);
 
 /** How often each text appears among the messages. */
-function counts(entries: readonly ChatEntry[]): Record<string, number> {
+function counts(entries: readonly FeedEntry[]): Record<string, number> {
   const result: Record<string, number> = {};
   for (const entry of entries) if (entry.kind === 'message') result[entry.text] = (result[entry.text] ?? 0) + 1;
   return result;
