@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatMessage } from '../../../../shared/chat';
+import type { ChatFeed, ChatMessage, FeedEntry } from '../../../../shared/chat';
 import { ChatTestClient, randomToken } from '../../../helpers/ChatTestClient';
 import { startRedis, type TestRedis } from '../../../helpers/redisServer';
 import { startServerProcess, type ServerProcess } from '../../../helpers/serverProcess';
@@ -48,7 +48,7 @@ async function newEvent(): Promise<string> {
 async function joined(
   server: ServerProcess,
   slug: string,
-  { clientKey, ...extra }: { key?: string; after?: number; clientKey?: string } = {},
+  { clientKey, ...extra }: { key?: string; after?: number; feed?: ChatFeed; clientKey?: string } = {},
 ) {
   const client = await ChatTestClient.open(server.url, clientKey ? { clientKey } : {});
   const join = await client.join(slug, extra);
@@ -130,6 +130,21 @@ describe('chat across two server processes', () => {
     );
     const { join } = await joined(b, slug);
     expect(join.state.attendees).toBeGreaterThanOrEqual(3);
+  });
+
+  it('sends the low-data connections of both processes the organizer and the same one-message sample', async () => {
+    const slug = await newEvent();
+    const { client: organizer } = await joined(a, slug, { key: organizerKey });
+    const { client: lowOnA } = await joined(a, slug, { feed: 'low' });
+    const { client: lowOnB } = await joined(b, slug, { feed: 'low' });
+    const senders = await Promise.all([a, b, a, b].map(async (server) => (await joined(server, slug)).client));
+    await Promise.all(senders.map((sender, i) => send(sender, `crowd ${i + 1}`)));
+    await organizer.ok('send', { clientId: randomToken(9), name: 'Host', text: 'marker' });
+    await Promise.all([lowOnA.waitForMessage('marker'), lowOnB.waitForMessage('marker')]);
+    const seen = (entries: FeedEntry[]) => entries.flatMap((e) => (e.kind === 'message' ? [e.text] : []));
+    expect(seen(lowOnA.entries)).toEqual(seen(lowOnB.entries));
+    expect(seen(lowOnA.entries).filter((text) => text.startsWith('crowd'))).toHaveLength(1);
+    expect(seen(lowOnA.entries).at(-1)).toBe('marker');
   });
 
   it('catches a client up on the other process from the last id it saw', async () => {

@@ -77,7 +77,7 @@ describe('the low-data chat feed', () => {
     await attendeesSay(['later 1', 'later 2']);
     await organizer.ok('send', { clientId: randomToken(9), name: 'Host', text: 'marker' });
     await low.waitForMessage('marker');
-    // "later 1" goes through only if the sample's interval has passed since it took "now 1"; never both.
+    // "later 1" goes through only if the sample's interval has passed since its last pick; never both.
     expect(texts(low.entries).slice(0, 3)).toEqual(['now 1', 'now 2', 'now 3']);
     expect(texts(low.entries)).not.toContain('later 2');
     expect(texts(low.entries).at(-1)).toBe('marker');
