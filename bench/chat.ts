@@ -1,8 +1,10 @@
 /**
- * npm run bench:chat [-- --clients 5000 --rate 20 --seconds 15 --scenarios single,redis,plainEmit]
+ * npm run bench:chat [-- --clients 5000 --low-clients 200 --rate 20 --seconds 15 --scenarios single,redis,plainEmit]
  * Chat fan-out: N attendees connected to `/chat` while senders post M messages a second; prints and writes
  * to bench/results/chat.json the latency from send to arrival at every attendee (p50/p99), the server
- * CPU, and what never arrived, for:
+ * CPU, and what never arrived; and what a silent watcher's connection reads (kbps, bytes per message) on
+ * the full feed and, with `--low-clients` more attendees on it, the low-data feed; what permessage-deflate
+ * would have made of the full feed's frames, and what it costs per connection; for:
  *   single     one server process, batched frames (the shipped configuration);
  *   redis      two server processes sharing the chat through a Redis, attendees split between them;
  *   plainEmit  one server process sending every message on its own (CHAT_BATCH_MS=0), i.e. a plain
@@ -10,13 +12,14 @@
  * Servers, receivers and senders are separate processes on loopback.
  */
 import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startRedis, type TestRedis } from '../test/helpers/redisServer';
 import { startServerProcess, type ServerProcess } from '../test/helpers/serverProcess';
-import type { LoadCommand, LoadReport } from './chatLoad';
+import type { LoadCommand, LoadReport, ProbeBytes } from './chatLoad';
 import { LatencyHistogram } from './LatencyHistogram';
 import { LoadProcess } from './LoadProcess';
 import { measureCpuCores } from './processCpu';
@@ -28,6 +31,7 @@ delete process.env.REDIS_URL;
 const { values } = parseArgs({
   options: {
     clients: { type: 'string', default: '5000' },
+    'low-clients': { type: 'string', default: '200' },
     rate: { type: 'string', default: '20' },
     seconds: { type: 'string', default: '15' },
     warmup: { type: 'string', default: '3' },
@@ -37,6 +41,7 @@ const { values } = parseArgs({
   },
 });
 const CLIENTS = Number(values.clients);
+const LOW_CLIENTS = Number(values['low-clients']);
 const RATE = Number(values.rate);
 const MEASURE_MS = Number(values.seconds) * 1000;
 const WARMUP_MS = Number(values.warmup) * 1000;
@@ -107,23 +112,30 @@ async function run(name: string, { processes, batchMs }: Scenario) {
     const connectStart = performance.now();
     const receivers = Array.from({ length: CLIENT_PROCESSES }, () => new ChatLoad());
     const sender = new ChatLoad();
-    loads.push(...receivers, sender);
+    const lowWatchers = new ChatLoad();
+    loads.push(...receivers, sender, lowWatchers);
     await Promise.all([
       ...receivers.map((load, i) =>
-        load.ask({ type: 'connect', urls, slug, count: Math.floor((CLIENTS + i) / CLIENT_PROCESSES) }, 'connected'),
+        load.ask({ type: 'connect', urls, slug, count: Math.floor((CLIENTS + i) / CLIENT_PROCESSES), feed: 'full' }, 'connected'),
       ),
-      sender.ask({ type: 'connect', urls, slug, count: SENDERS }, 'connected'),
+      sender.ask({ type: 'connect', urls, slug, count: SENDERS, feed: 'full' }, 'connected'),
+      lowWatchers.ask({ type: 'connect', urls, slug, count: LOW_CLIENTS, feed: 'low' }, 'connected'),
     ]);
+    // Silent watchers: the first receiver process stands for the full feed, and the low-data process.
+    const meter = () => Promise.all([receivers[0]!, lowWatchers].map((load) => load.ask({ type: 'meter' }, 'meter')));
     const connectSeconds = (performance.now() - connectStart) / 1000;
 
     process.stdout.write(`${name}: sending ${RATE} messages/s for ${WARMUP_MS / 1000} + ${MEASURE_MS / 1000} s…\n`);
     const sent = sender.ask({ type: 'send', perSecond: RATE, warmupMs: WARMUP_MS, measureMs: MEASURE_MS }, 'sent');
     await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
+    const metered = await meter();
     // The attendees' processes are measured too: on a small machine they compete with the servers for cores.
     const [cpu, receiverCpu] = await Promise.all([
       Promise.all(servers.map((server) => measureCpuCores(server.pid, MEASURE_MS))),
       Promise.all(receivers.map((load) => measureCpuCores(load.pid, MEASURE_MS))),
     ]);
+    const [fullEnd, lowEnd] = await meter();
+    const [fullStart, lowStart] = metered;
     const { measured, refused, unacknowledged } = await sent;
 
     const expected = measured * CLIENTS;
@@ -153,6 +165,11 @@ async function run(name: string, { processes, batchMs }: Scenario) {
       refusedMessages: refused,
       unacknowledgedMessages: unacknowledged,
       connectSeconds: Number(connectSeconds.toFixed(1)),
+      silentWatcher: {
+        full: perWatcher(fullStart!, fullEnd!),
+        low: perWatcher(lowStart!, lowEnd!),
+        fullIfPerMessageDeflate: deflated(fullStart!, fullEnd!),
+      },
       attendeeProcessesCpuCores: sum(receiverCpu),
       // Other work on the machine competes for the same cores: read the figures with this in mind.
       loadAverage1m: Number(os.loadavg()[0]!.toFixed(1)),
@@ -165,6 +182,68 @@ async function run(name: string, { processes, batchMs }: Scenario) {
   }
 }
 
+type Meter = Extract<LoadReport, { type: 'meter' }>;
+
+/** What one silent watcher of a load process read in the measured window, on average. */
+function perWatcher(start: Meter, end: Meter) {
+  const seconds = MEASURE_MS / 1000;
+  const bytes = (end.bytes - start.bytes) / end.sockets;
+  const messages = (end.messages - start.messages) / end.sockets;
+  return {
+    watchers: end.sockets,
+    kbps: Number(((bytes * 8) / seconds / 1000).toFixed(2)),
+    messagesPerSecond: Number((messages / seconds).toFixed(2)),
+    bytesPerMessage: messages > 0 ? Number((bytes / messages).toFixed(1)) : null,
+  };
+}
+
+/** The probe connection's frames, as sent and as permessage-deflate would have sent them, per message. */
+function deflated(start: Meter, end: Meter) {
+  const messages = (end.messages - start.messages) / end.sockets;
+  const perMessage = (key: keyof ProbeBytes) => Number(((end.probe[key] - start.probe[key]) / messages).toFixed(1));
+  return {
+    framesPerSecond: Number(((end.probe.frames - start.probe.frames) / (MEASURE_MS / 1000)).toFixed(1)),
+    frameBytesPerMessage: perMessage('plain'),
+    deflateBytesPerMessage: perMessage('deflate'),
+    deflateNoContextBytesPerMessage: perMessage('deflateNoContext'),
+  };
+}
+
+/**
+ * What permessage-deflate would cost the server per connection, measured here with ws's defaults (a
+ * raw deflate stream per connection, 32 KiB window, memLevel 8, kept between frames): the memory of
+ * 200 streams that have each compressed a frame, and the CPU time to compress one typical frame.
+ */
+async function perMessageDeflateCost() {
+  const frame = Buffer.from(
+    `42/chat,["batch",[null,${Array.from({ length: 5 }, (_, i) => `[0,${i + 1},50,"${crypto.randomBytes(12).toString('base64url')}","Ayesha Khan","b:${i}:${Date.now()}:1"]`).join(',')}]]`,
+  );
+  const flushed = (stream: zlib.DeflateRaw) => new Promise<void>((resolve) => stream.flush(zlib.constants.Z_SYNC_FLUSH, () => resolve()));
+  global.gc?.();
+  const before = process.memoryUsage();
+  const streams = Array.from({ length: 200 }, () => zlib.createDeflateRaw());
+  for (const stream of streams) stream.write(frame);
+  await Promise.all(streams.map(flushed));
+  const after = process.memoryUsage();
+  const frames = 20_000;
+  const start = process.cpuUsage();
+  for (let i = 0; i < frames; i++) {
+    const stream = streams[i % streams.length]!;
+    stream.write(frame);
+    await flushed(stream);
+    stream.read();
+  }
+  const cpu = process.cpuUsage(start);
+  for (const stream of streams) stream.close();
+  const perFrameUs = (cpu.user + cpu.system) / frames;
+  return {
+    kibPerConnection: Number(((after.rss - before.rss) / 1024 / streams.length).toFixed(0)),
+    microsecondsPerFrame: Number(perFrameUs.toFixed(1)),
+    // 10,000 watchers, 4 frames a second each (one per 250 ms batch).
+    coresAt10000Watchers: Number(((perFrameUs * 10_000 * 4) / 1e6).toFixed(2)),
+  };
+}
+
 const results: Record<string, Awaited<ReturnType<typeof run>>> = {};
 for (const name of values.scenarios.split(',')) {
   const scenario = SCENARIOS[name];
@@ -173,6 +252,13 @@ for (const name of values.scenarios.split(',')) {
 }
 await writeResult('chat', {
   ...results,
-  load: { senders: SENDERS, clientProcesses: CLIENT_PROCESSES, warmupSeconds: WARMUP_MS / 1000, measureSeconds: MEASURE_MS / 1000 },
+  perMessageDeflateCost: await perMessageDeflateCost(),
+  load: {
+    senders: SENDERS,
+    clientProcesses: CLIENT_PROCESSES,
+    lowDataClients: LOW_CLIENTS,
+    warmupSeconds: WARMUP_MS / 1000,
+    measureSeconds: MEASURE_MS / 1000,
+  },
   machine: { cpus: os.cpus().length, node: process.version },
 });

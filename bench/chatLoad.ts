@@ -2,17 +2,22 @@
  * A load process of bench/chat.ts, started by it (never by hand) and driven over IPC: `receivers` hold
  * many `/chat` connections that only listen and time what arrives; `senders` post at a steady rate.
  * Each message carries its send time, so a receiver on the same machine knows its fan-out latency.
+ * Receivers also count the bytes their connections read from TCP (WebSocket frames, headers included),
+ * and, on their first connection, what permessage-deflate would have made of the same frames.
  */
 import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import { io, type Socket } from 'socket.io-client';
-import { CHAT_NAMESPACE, type ChatBatch } from '../shared/chat';
+import type { WebSocket } from 'ws';
+import { CHAT_NAMESPACE, decodeChatBatch, type ChatBatchWire, type ChatFeed } from '../shared/chat';
 import type { Ack } from '../shared/errors';
 import { LatencyHistogram } from './LatencyHistogram';
 
 export type LoadCommand =
-  | { type: 'connect'; urls: string[]; slug: string; count: number }
+  | { type: 'connect'; urls: string[]; slug: string; count: number; feed: ChatFeed }
   | { type: 'send'; perSecond: number; warmupMs: number; measureMs: number }
   | { type: 'progress' }
+  | { type: 'meter' }
   | { type: 'report' }
   | { type: 'stop' };
 
@@ -21,7 +26,20 @@ export type LoadReport =
   /** `measured`: messages sent in the measured window that the server did not refuse; `unacknowledged`: no answer within 10 s. */
   | { type: 'sent'; measured: number; refused: Record<string, number>; unacknowledged: number }
   | { type: 'progress'; received: number }
+  /**
+   * Totals so far over this process's connections: `bytes` read from TCP, `messages` received (measured
+   * or not); and, for its first connection alone, the WebSocket frames' bytes as they came and as
+   * permessage-deflate would have sent them, with and without its compression context kept between frames.
+   */
+  | { type: 'meter'; sockets: number; bytes: number; messages: number; probe: ProbeBytes }
   | { type: 'report'; histogram: [number, number][]; received: number; duplicates: number };
+
+export interface ProbeBytes {
+  frames: number;
+  plain: number;
+  deflate: number;
+  deflateNoContext: number;
+}
 
 /** Connections opened at once while ramping up: enough to be quick, few enough not to time out. */
 const CONNECT_CONCURRENCY = 250;
@@ -31,18 +49,20 @@ const sockets: Socket[] = [];
 const histogram = new LatencyHistogram();
 let received = 0;
 let duplicates = 0;
+let messages = 0;
+const probe: ProbeBytes = { frames: 0, plain: 0, deflate: 0, deflateNoContext: 0 };
 
 function report(message: LoadReport): void {
   process.send!(message);
 }
 
-async function open(url: string, slug: string): Promise<Socket> {
+async function open(url: string, slug: string, feed: ChatFeed): Promise<Socket> {
   const socket = io(`${url}${CHAT_NAMESPACE}`, { transports: ['websocket'], reconnection: false, forceNew: true });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('connect_error', reject);
   });
-  const ack = (await socket.timeout(60_000).emitWithAck('join', { slug, clientKey: crypto.randomBytes(16).toString('base64url') })) as {
+  const ack = (await socket.timeout(60_000).emitWithAck('join', { slug, clientKey: crypto.randomBytes(16).toString('base64url'), feed })) as {
     ok: boolean;
   };
   if (!ack.ok) throw new Error(`join failed: ${JSON.stringify(ack)}`);
@@ -52,10 +72,13 @@ async function open(url: string, slug: string): Promise<Socket> {
 /** Times every measured message; ids only ever grow on one connection, so a smaller one is a duplicate. */
 function listen(socket: Socket): void {
   let lastId = 0;
-  socket.on('batch', (batch: ChatBatch) => {
+  socket.on('batch', (payload: unknown) => {
     const now = Date.now();
-    for (const entry of batch.entries) {
+    // Decoded without the schema's checks: the bench trusts its own server, and 10,000 frames a second
+    // checked would take the cores the servers are measured on.
+    for (const entry of decodeChatBatch(payload as ChatBatchWire).entries) {
       if (entry.kind !== 'message') continue;
+      messages++;
       if (entry.id <= lastId) {
         duplicates++;
         continue;
@@ -69,14 +92,62 @@ function listen(socket: Socket): void {
   });
 }
 
-async function connect({ urls, slug, count }: Extract<LoadCommand, { type: 'connect' }>): Promise<void> {
+/** The WebSocket under a Socket.io connection (Node's socket.io-client uses the `ws` package). */
+function webSocket(socket: Socket): WebSocket {
+  return (socket.io.engine.transport as unknown as { ws: WebSocket }).ws;
+}
+
+/** Bytes this connection has read from TCP: the WebSocket handshake's answer, then frames. */
+function bytesRead(socket: Socket): number {
+  return (webSocket(socket) as unknown as { _socket: { bytesRead: number } })._socket.bytesRead;
+}
+
+/** A WebSocket frame's header from the server: 2 bytes, 4 past 125 bytes of payload (8 past 64 KiB). */
+function frameHeader(payloadBytes: number): number {
+  return payloadBytes < 126 ? 2 : payloadBytes < 65_536 ? 4 : 10;
+}
+
+/**
+ * Compresses every frame the connection receives as permessage-deflate would (ws's defaults: raw
+ * deflate, 32 KiB window, a sync flush per message whose final 4 bytes are left off), once keeping the
+ * context from frame to frame and once starting afresh each time.
+ */
+function probeDeflate(socket: Socket): void {
+  const deflate = zlib.createDeflateRaw();
+  const pending: Buffer[] = [];
+  let busy = false;
+  // Frames go through the one stream one after another, as ws compresses them.
+  const pump = () => {
+    const data = pending.shift();
+    if (busy || !data) return;
+    busy = true;
+    deflate.write(data);
+    deflate.flush(zlib.constants.Z_SYNC_FLUSH, () => {
+      const size = ((deflate.read() as Buffer | null)?.length ?? 4) - 4;
+      probe.deflate += frameHeader(size) + size;
+      busy = false;
+      pump();
+    });
+  };
+  webSocket(socket).on('message', (data: Buffer) => {
+    probe.frames++;
+    probe.plain += frameHeader(data.length) + data.length;
+    const alone = zlib.deflateRawSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).length - 4;
+    probe.deflateNoContext += frameHeader(alone) + alone;
+    pending.push(data);
+    pump();
+  });
+}
+
+async function connect({ urls, slug, count, feed }: Extract<LoadCommand, { type: 'connect' }>): Promise<void> {
   for (let first = 0; first < count; first += CONNECT_CONCURRENCY) {
     const batch = Array.from({ length: Math.min(CONNECT_CONCURRENCY, count - first) }, (_, i) =>
-      open(urls[(first + i) % urls.length]!, slug),
+      open(urls[(first + i) % urls.length]!, slug, feed),
     );
     sockets.push(...(await Promise.all(batch)));
   }
   for (const socket of sockets) listen(socket);
+  if (sockets[0]) probeDeflate(sockets[0]);
   report({ type: 'connected' });
 }
 
@@ -135,6 +206,15 @@ process.on('message', (command: LoadCommand) => {
       break;
     case 'progress':
       report({ type: 'progress', received });
+      break;
+    case 'meter':
+      report({
+        type: 'meter',
+        sockets: sockets.length,
+        bytes: sockets.reduce((sum, socket) => sum + bytesRead(socket), 0),
+        messages,
+        probe: { ...probe },
+      });
       break;
     case 'report':
       report({ type: 'report', histogram: histogram.toSparse(), received, duplicates });
