@@ -52,6 +52,8 @@ export interface ChatView {
   banned: readonly BannedAuthor[];
   /** The feed asked for: the attendee's choice if they made one, otherwise the one the link calls for. */
   feed: ChatFeed;
+  /** The feed the server last confirmed for this connection; null before the first join. */
+  feedInEffect: ChatFeed | null;
   /** The feed the link calls for ({@link ChatClient.suggestFeed}). */
   suggestedFeed: ChatFeed;
   /** The attendee chose the feed themselves: the link's suggestions no longer change it. */
@@ -99,8 +101,6 @@ export class ChatClient {
   #lastId: number | undefined;
   #flushing = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The feed the server was last told of on this connection (by the join or a switch). */
-  #serverFeed: ChatFeed | undefined;
   #switchingFeed = false;
 
   constructor({ slug, organizerKey, url = '', storage = defaultStorage(), socketOptions = {} }: ChatClientOptions) {
@@ -124,6 +124,7 @@ export class ChatClient {
       mutedUntil: null,
       banned: [],
       feed: 'full',
+      feedInEffect: null,
       suggestedFeed: 'full',
       feedChosen: false,
     });
@@ -226,16 +227,17 @@ export class ChatClient {
     }
     this.#joined = false;
     try {
+      const { feed } = this.store.get();
       const joined = await this.#request('join', {
         slug: this.#slug,
         clientKey: this.#clientKey,
         ...(this.#organizerKey === undefined ? {} : { key: this.#organizerKey }),
         ...(this.#lastId === undefined ? {} : { after: this.#lastId }),
-        feed: this.store.get().feed,
+        feed,
       });
       this.#joined = true;
-      this.#serverFeed = this.store.get().feed;
       this.store.update({
+        feedInEffect: feed,
         connection: 'online',
         problem: null,
         role: joined.role,
@@ -312,10 +314,10 @@ export class ChatClient {
     this.#switchingFeed = true;
     try {
       for (;;) {
-        const { feed } = this.store.get();
-        if (!this.#joined || !this.#socket.connected || feed === this.#serverFeed) return;
+        const { feed, feedInEffect } = this.store.get();
+        if (!this.#joined || !this.#socket.connected || feed === feedInEffect) return;
         const { entries, reset } = await this.#request('setFeed', { feed });
-        this.#serverFeed = feed;
+        this.store.update({ feedInEffect: feed });
         this.#apply(entries, reset);
       }
     } catch {

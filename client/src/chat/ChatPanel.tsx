@@ -86,7 +86,7 @@ function ConnectionNotice({ view, t }: { view: ChatView; t: ChatMessages }) {
 function FeedNotice({ client, view, t }: { client: ChatClient; view: ChatView; t: ChatMessages }) {
   if (view.feed === 'low') {
     return (
-      <p className="notice chat-feed" role="status" data-testid="chat-feed" data-feed="low">
+      <p className="notice chat-feed" role="status" data-testid="chat-feed" data-feed="low" data-in-effect={view.feedInEffect ?? ''}>
         {t.lowData}{' '}
         <button type="button" className="link-button" onClick={() => client.chooseFeed('full')}>
           {t.showEveryMessage}
@@ -96,7 +96,7 @@ function FeedNotice({ client, view, t }: { client: ChatClient; view: ChatView; t
   }
   if (!view.feedChosen || view.suggestedFeed === 'full') return null;
   return (
-    <p className="chat-feed" data-testid="chat-feed" data-feed="full">
+    <p className="chat-feed" data-testid="chat-feed" data-feed="full" data-in-effect={view.feedInEffect ?? ''}>
       <button type="button" className="link-button" onClick={() => client.chooseFeed('low')}>
         {t.useLowData}
       </button>

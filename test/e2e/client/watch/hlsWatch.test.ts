@@ -78,6 +78,24 @@ describe('watching a live event over HLS', () => {
     expect(resumed.seconds).toBeGreaterThan(1);
   });
 
+  it('leaves the link to the speech: audio only turns the chat low-data, with every message one tap away', async () => {
+    const say = (text: string, role: 'attendee' | 'organizer') =>
+      test.server.chat.append(slug, { kind: 'message', authorId: 'AAAAAAAAAAAAAAAA', clientId: `e2e-${text.replace(/\W/g, '-')}`, name: 'Crowd', role, text });
+    const shown = () => page.getByRole('log').getByRole('listitem').allTextContents();
+    await page.getByTestId('audio-only-toggle').check();
+    await expect.poll(() => page.getByTestId('chat-feed').getAttribute('data-in-effect'), { timeout: 10_000 }).toBe('low');
+    // Appended together: the low-data sample takes the first of them; the organizer always gets through.
+    await Promise.all(['crowd one', 'crowd two', 'crowd three'].map((text) => say(text, 'attendee')));
+    await say('Welcome from the stage', 'organizer');
+    await expect.poll(async () => (await shown()).some((text) => text.includes('Welcome from the stage')), { timeout: 10_000 }).toBe(true);
+    expect((await shown()).filter((text) => text.includes('crowd'))).toEqual([expect.stringContaining('crowd one')]);
+
+    await page.getByRole('button', { name: 'Show every message' }).click();
+    await expect.poll(async () => (await shown()).filter((text) => text.includes('crowd')).length, { timeout: 10_000 }).toBe(3);
+    expect(await page.getByTestId('chat-feed').getAttribute('data-in-effect')).toBe('full');
+    await page.getByTestId('audio-only-toggle').uncheck();
+  });
+
   it('says the event has ended and links to its recording', async () => {
     test.server.events.end(slug);
     const ended = await waitFor(() => readPlayer(page), (v) => v.connection === 'ended', 20_000);

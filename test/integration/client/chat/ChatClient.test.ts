@@ -94,6 +94,36 @@ afterEach(() => {
 });
 
 describe('ChatClient', () => {
+  it('follows the link to the low-data feed, keeps it over a reconnection, and holds the attendee’s own choice', async () => {
+    const client = await onlineClient();
+    client.suggestFeed('low');
+    await until(client, (view) => view.feedInEffect === 'low', 'the low-data feed');
+    const crowd = ['one', 'two', 'three'].map((text) => `crowd ${text}`);
+    await Promise.all(
+      crowd.map((text, i) =>
+        test.server.chat.append(slug, { kind: 'message', authorId: 'AAAAAAAAAAAAAAAA', clientId: `crowd-${i}-x`, name: 'Crowd', role: 'attendee', text }),
+      ),
+    );
+    await test.server.chat.append(slug, { kind: 'message', authorId: 'AAAAAAAAAAAAAAAA', clientId: 'host-1-x', name: 'Host', role: 'organizer', text: 'host' });
+    const low = await until(client, shows('host'), 'the organizer’s message');
+    expect(low.messages.map((m) => m.text)).toEqual(['crowd one', 'host']);
+
+    // Reconnected (recovered by Socket.io, or joined again), the connection is on the feed as it stands.
+    proxy.cut();
+    await until(client, (view) => view.connection === 'offline', 'offline');
+    proxy.restore();
+    await until(client, online, 'online again');
+    expect(client.store.get().feedInEffect).toBe('low');
+
+    client.chooseFeed('full');
+    const full = await until(client, (view) => view.feedInEffect === 'full' && shows('crowd three')(view), 'every message');
+    expect(full.messages.map((m) => m.text)).toEqual([...crowd, 'host']);
+    client.suggestFeed('low');
+    client.suggestFeed('full');
+    client.suggestFeed('low');
+    expect(client.store.get()).toMatchObject({ feed: 'full', suggestedFeed: 'low', feedChosen: true });
+  });
+
   it('joins, sends and shows messages, its own marked as delivered', async () => {
     const client = chatClient();
     await until(client, online, 'online');
