@@ -1,10 +1,24 @@
 import crypto from 'node:crypto';
 import type { ManagerOptions, SocketOptions } from 'socket.io-client';
+import type { ChatService } from '../../server/chat/ChatService';
 import { CHAT_NAMESPACE, ChatBatch, type ChatFeed, type FeedEntry, type JoinChatResponse } from '../../shared/chat';
+import type { Role } from '../../shared/signalling';
 import { SignallingClient } from './SignallingClient';
 
 export function randomToken(bytes = 16): string {
   return crypto.randomBytes(bytes).toString('base64url');
+}
+
+/**
+ * Messages appended straight to an event's log, past every per-connection and per-address limit, as a
+ * busy rally's many attendees post them; appended together, they fall within one frame and one sample.
+ */
+export async function appendMessages(chat: ChatService, slug: string, texts: readonly string[], role: Role = 'attendee'): Promise<void> {
+  await Promise.all(
+    texts.map((text) =>
+      chat.append(slug, { kind: 'message', authorId: 'AAAAAAAAAAAAAAAA', clientId: randomToken(9), name: role === 'organizer' ? 'Host' : 'Crowd', role, text }),
+    ),
+  );
 }
 
 let addresses = 0;

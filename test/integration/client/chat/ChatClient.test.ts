@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChatClient, type ChatView, type KeyValueStorage } from '../../../../client/src/chat/ChatClient';
 import type { FeedEntry } from '../../../../shared/chat';
-import { ChatTestClient, randomToken } from '../../../helpers/ChatTestClient';
+import { appendMessages, ChatTestClient, randomToken } from '../../../helpers/ChatTestClient';
 import { FlakyProxy } from '../../../helpers/FlakyProxy';
 import { createEvent, startTestServer, type TestServer } from '../../../helpers/testServer';
 
@@ -99,12 +99,8 @@ describe('ChatClient', () => {
     client.suggestFeed('low');
     await until(client, (view) => view.feedInEffect === 'low', 'the low-data feed');
     const crowd = ['one', 'two', 'three'].map((text) => `crowd ${text}`);
-    await Promise.all(
-      crowd.map((text, i) =>
-        test.server.chat.append(slug, { kind: 'message', authorId: 'AAAAAAAAAAAAAAAA', clientId: `crowd-${i}-x`, name: 'Crowd', role: 'attendee', text }),
-      ),
-    );
-    await test.server.chat.append(slug, { kind: 'message', authorId: 'AAAAAAAAAAAAAAAA', clientId: 'host-1-x', name: 'Host', role: 'organizer', text: 'host' });
+    await appendMessages(test.server.chat, slug, crowd);
+    await appendMessages(test.server.chat, slug, ['host'], 'organizer');
     const low = await until(client, shows('host'), 'the organizer’s message');
     expect(low.messages.map((m) => m.text)).toEqual(['crowd one', 'host']);
 

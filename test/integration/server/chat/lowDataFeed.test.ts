@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatFeed, FeedEntry, JoinChatResponse } from '../../../../shared/chat';
-import { ChatTestClient, randomToken } from '../../../helpers/ChatTestClient';
+import { appendMessages, ChatTestClient, randomToken } from '../../../helpers/ChatTestClient';
 import { createEvent, startTestServer, type TestServer } from '../../../helpers/testServer';
 
 let test: TestServer;
@@ -24,13 +24,8 @@ async function joined(extra: { key?: string; feed?: ChatFeed } = {}) {
   return { client, join };
 }
 
-/** Attendees' messages appended in one go, past the per-connection limits, as a busy rally's are. */
-async function attendeesSay(texts: string[]): Promise<void> {
-  await Promise.all(
-    texts.map((text, i) =>
-      test.server.chat.append(slug, { kind: 'message', authorId: 'AAAAAAAAAAAAAAAA', clientId: `crowd-${i}-${randomToken(6)}`, name: 'Crowd', role: 'attendee', text }),
-    ),
-  );
+function attendeesSay(texts: string[]): Promise<void> {
+  return appendMessages(test.server.chat, slug, texts);
 }
 
 function texts(entries: readonly FeedEntry[]): string[] {
