@@ -179,8 +179,8 @@ export const chatRequests = {
   pin: [z.object({ text: PinText.nullable() }), Done],
   setSlowMode: [z.object({ seconds: z.int().min(0).max(MAX_SLOW_MODE_SECONDS) }), Done],
   /**
-   * Switches the connection's feed. Back to `full`, the answer is the recent history (`reset`), as the
-   * low-data feed left gaps; to `low`, nothing.
+   * Switches the connection's feed. From `low` back to `full`, the answer is the recent history
+   * (`reset`), as the low-data feed left gaps; otherwise nothing.
    */
   setFeed: [
     z.object({ feed: ChatFeed }).strict(),

@@ -106,9 +106,9 @@ export class ChatSession implements ChatMember {
       }
       const now = Date.now();
       this.mayPostFrom = organizer || this.#chat.hasPosted(slug, authorId) ? now : now + this.#limits.newChatterWaitMs;
+      await this.#setFeed(feed);
       // Entering the room before reading the history: whatever is appended after the read reaches this
       // connection in a frame, so nothing falls between the two.
-      await this.#setFeed(feed);
       this.#enter(room, authorId, membership);
       const state = organizer ? { ...room.stateFor(authorId), banned: this.#chat.bannedAuthors(slug) } : room.stateFor(authorId);
       const { entries, reset } = this.#chat.catchUp(slug, after);
@@ -150,8 +150,9 @@ export class ChatSession implements ChatMember {
     setSlowMode: ({ seconds }) => this.#moderate(this.#moderatedRoom(), { kind: 'slowMode', seconds }),
     setFeed: async ({ feed }) => {
       const room = this.#joinedRoom();
-      await this.#setFeed(feed);
-      return feed === 'full' ? this.#chat.catchUp(room.slug, undefined) : { entries: [], reset: false };
+      const changed = await this.#setFeed(feed);
+      // Only a move from the low-data feed left gaps to fill; asking again for the same feed gets nothing.
+      return changed && feed === 'full' ? this.#chat.catchUp(room.slug, undefined) : { entries: [], reset: false };
     },
   };
 
@@ -199,17 +200,21 @@ export class ChatSession implements ChatMember {
     this.#socket.data.chat = { slug: room.slug, authorId, role: membership.role, keyHash: membership.keyHash, feed: this.#feed };
   }
 
-  /** Moves a joined connection from one feed's channel to the other's; before joining, only notes the choice. */
-  async #setFeed(feed: ChatFeed): Promise<void> {
+  /**
+   * Moves a joined connection from one feed's channel to the other's; before joining, only notes the
+   * choice. False when the connection was on that feed already.
+   */
+  async #setFeed(feed: ChatFeed): Promise<boolean> {
     const before = this.#feed;
-    if (feed === before) return;
+    if (feed === before) return false;
     this.#feed = feed;
     const room = this.#room;
-    if (!room) return;
+    if (!room) return true;
     this.#socket.data.chat = { ...this.#socket.data.chat!, feed };
     // Joined before leaving: no frame of either feed falls between the two.
     await this.#socket.join(chatChannel(room.slug, feed));
     await this.#socket.leave(chatChannel(room.slug, before));
+    return true;
   }
 
   #joinedRoom(): ChatRoom {

@@ -63,6 +63,8 @@ describe('the low-data chat feed', () => {
     const back = await low.ok<Pick<JoinChatResponse, 'entries' | 'reset'>>('setFeed', { feed: 'full' });
     expect(back.reset).toBe(true);
     expect(texts(back.entries)).toHaveLength(30);
+    // Asked again, the same feed costs nothing: the history comes only with a move back from low-data.
+    expect(await low.ok('setFeed', { feed: 'full' })).toEqual({ entries: [], reset: false });
     await attendeesSay(['now 1', 'now 2', 'now 3']);
     await low.waitForMessage('now 3');
     expect(texts(low.entries)).toEqual(['now 1', 'now 2', 'now 3']);
