@@ -133,6 +133,7 @@ export class JalsaServer {
     const storageWritable = cachedWritableCheck(this.hls.recordingsDir, STORAGE_CHECK_INTERVAL_MS);
     const app = createApp({
       events: this.events,
+      remains: { chat: this.chat, recordings: this.hls },
       logger: this.#logger,
       requestsPerSecondPerAddress: this.config.httpAddressRequestsPerSecond,
       health: async () => ({

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 
-export const EventStatus = z.enum(['scheduled', 'live', 'ended']);
+/** `cancelled` is final, like `ended`, for an event called off before it went live. */
+export const EventStatus = z.enum(['scheduled', 'live', 'ended', 'cancelled']);
 export type EventStatus = z.infer<typeof EventStatus>;
+
+/** Ended or cancelled: nothing more happens in the event (no going live, no chat, no broadcast). */
+export function isOver(status: EventStatus): boolean {
+  return status === 'ended' || status === 'cancelled';
+}
 
 /** Public slugs are lowercase words and digits joined by dashes; nothing that could walk a path. */
 export const Slug = z
@@ -29,14 +35,41 @@ export const PublicEvent = z.object({
   startedAt: z.string().nullable(),
   endedAt: z.string().nullable(),
   createdAt: z.string(),
+  /** Counts the changes of what is shown here: an edit names the revision it was made on, so a stale one is refused. */
+  revision: z.number().int().nonnegative(),
 });
 export type PublicEvent = z.infer<typeof PublicEvent>;
 
+const Title = z.string().trim().min(1, 'title is required').max(200);
+const ScheduledAt = z.iso.datetime({ offset: true });
+
 export const CreateEventRequest = z.object({
-  title: z.string().trim().min(1, 'title is required').max(200),
-  scheduledAt: z.iso.datetime({ offset: true }).nullish(),
+  title: Title,
+  scheduledAt: ScheduledAt.nullish(),
 });
 export type CreateEventRequest = z.infer<typeof CreateEventRequest>;
+
+/**
+ * An organizer's edit: a new title, a new time (`null`: no time set) or both. `revision` is the one the
+ * organizer saw: when the event changed since, the edit is refused instead of undoing that change (a
+ * request that arrives late, or another tab's edit). An edit that changes nothing succeeds whatever its
+ * revision, so sending it again is harmless.
+ */
+export const UpdateEventRequest = z
+  .strictObject({
+    title: Title.optional(),
+    scheduledAt: ScheduledAt.nullable().optional(),
+    revision: z.number().int().nonnegative().optional(),
+  })
+  .refine((edit) => edit.title !== undefined || edit.scheduledAt !== undefined, 'give a title or a scheduledAt to change');
+export type UpdateEventRequest = z.infer<typeof UpdateEventRequest>;
+
+/** `DELETE /api/events/<slug>?recordings=remove` also removes the recording's files; by default they are kept on disk. */
+export const DeleteEventQuery = z.object({ recordings: z.enum(['keep', 'remove']).default('keep') });
+export type DeleteEventQuery = z.infer<typeof DeleteEventQuery>;
+
+export const EventResponse = z.object({ event: PublicEvent });
+export type EventResponse = z.infer<typeof EventResponse>;
 
 export const CreateEventResponse = z.object({
   event: PublicEvent,

@@ -157,8 +157,8 @@ export const EventStats = z.object({
 });
 export type EventStats = z.infer<typeof EventStats>;
 
-/** Why the server asks a client to set its media up again. */
-export const ReconnectReason = z.enum(['workerDied']);
+/** Why the server asks a client to join again: its media must be set up anew, or (`eventDeleted`) the join answers that the event is gone. */
+export const ReconnectReason = z.enum(['workerDied', 'eventDeleted']);
 
 export const mediaNotifications = {
   eventUpdated: PublicEvent,

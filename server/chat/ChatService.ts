@@ -116,6 +116,15 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
     for (const [slug, room] of this.#rooms) if (room.idle) this.#rooms.delete(slug);
   }
 
+  /**
+   * Drops a deleted event's chat: its stored entries, and its room here once nobody is in it. With
+   * Redis, entries still in the shared stream are not stored again: a process stores only entries new to it.
+   */
+  removeHistory(slug: string): void {
+    this.#store.removeEvent(slug);
+    if (this.#rooms.get(slug)?.idle) this.#rooms.delete(slug);
+  }
+
   /** Throws the error a client retries on when nothing can be appended now (before any allowance is spent). */
   assertAvailable(): void {
     if (!this.#log.available) throw chatUnavailable();

@@ -6,6 +6,7 @@ import {
   type ChatFeed,
   type ChatServerToClientEvents,
 } from '../../shared/chat';
+import { isOver } from '../../shared/events';
 import type { Role } from '../../shared/signalling';
 import { ForbiddenError, InvalidStateError, RateLimitedError } from '../errors';
 import type { EventMembership, Membership } from '../realtime/EventMembership';
@@ -119,7 +120,7 @@ export class ChatSession implements ChatMember {
       // A retry is answered before any limit: the message was accepted once and must not fail now.
       const earlier = this.#chat.sentBefore(room.slug, this.authorId, clientId);
       if (earlier) return { id: earlier.id, at: earlier.at };
-      if (this.#chat.events.get(room.slug).status === 'ended') throw new InvalidStateError(ENDED);
+      if (isOver(this.#chat.events.get(room.slug).status)) throw new InvalidStateError(ENDED);
       // A message refused for an outage is sent again by the client: it must not use up its allowance.
       this.#chat.assertAvailable();
       if (!this.#limits.connection()) throw new RateLimitedError('you are sending messages too fast');

@@ -35,6 +35,7 @@ export class ChatStore {
   readonly #replayFrom;
   readonly #replayAfter;
   readonly #replayUntil;
+  readonly #removeEvent;
 
   constructor(db: Database) {
     this.#db = db;
@@ -81,6 +82,12 @@ export class ChatStore {
       `SELECT body FROM chat_entries WHERE slug = ? AND kind = 'message' AND deleted = 0 AND at <= ?
        ORDER BY at DESC, seq DESC LIMIT ?`,
     );
+    this.#removeEvent = db.prepare<[string]>('DELETE FROM chat_entries WHERE slug = ?');
+  }
+
+  /** Every entry of an event, as when the event is deleted. */
+  removeEvent(slug: string): void {
+    this.#removeEvent.run(slug);
   }
 
   /** Stores an entry (once, whoever stores it again) and applies a deletion to its message. */

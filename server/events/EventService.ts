@@ -1,14 +1,23 @@
 import crypto from 'node:crypto';
-import type { CreateEventRequest, CreateEventResponse, EventKeyResponse, PublicEvent } from '../../shared/events';
+import type {
+  CreateEventRequest,
+  CreateEventResponse,
+  EventKeyResponse,
+  PublicEvent,
+  UpdateEventRequest,
+} from '../../shared/events';
 import { InvalidStateError, NotFoundError } from '../errors';
 import { SafeEmitter } from '../SafeEmitter';
+import { assertDeletable, decideCancel, decideEdit, normalizeTime } from './eventChanges';
 import type { EventStore, StoredEvent } from './EventStore';
 import { generateKey, hashesEqual, hashKey, type InstanceKey } from './organizerKeys';
 import type { OriginEventSource } from './OriginEventSource';
 
 export interface EventServiceEvents {
-  /** Any change of an event's status. */
+  /** Any change of an event's status, title or time. */
   updated: [event: PublicEvent];
+  /** The event was deleted: whoever follows it is told it is gone, and its owners drop what they keep of it. */
+  deleted: [slug: string];
   /**
    * Keys that admitted organizers may have stopped working: one event's key (`slug`) or the instance
    * key (no slug). Connections check again whether their key still runs their event.
@@ -59,12 +68,25 @@ export class EventService extends SafeEmitter<EventServiceEvents> {
   }
 
   /**
+   * True when `key` ran this event before it was deleted (or runs it now): deleting again must answer
+   * its organizer as the first time did, and still refuse everybody else.
+   */
+  ranEvent(slug: string, key: string): boolean {
+    const event = this.#store.find(slug);
+    return event !== undefined && this.#opens(event, hashKey(key));
+  }
+
+  /**
    * True while the key with this hash may run the event. Connections keep the hash of the key that
    * admitted them (not the key) and ask again, so a rotated or revoked key stops working at once.
    */
   keyHashRuns(slug: string, keyHash: string): boolean {
     const event = this.#store.find(slug);
-    if (!event || this.isMirror) return false;
+    return event !== undefined && event.deletedAt === null && this.#opens(event, keyHash);
+  }
+
+  #opens(event: StoredEvent, keyHash: string): boolean {
+    if (this.isMirror) return false;
     // Both compared whatever the first says, so the time taken does not tell which key was sent.
     const instance = this.#instanceKey.matchesHash(keyHash);
     const own = hashesEqual(keyHash, event.keyHash);
@@ -95,10 +117,12 @@ export class EventService extends SafeEmitter<EventServiceEvents> {
       title: request.title,
       status: 'scheduled',
       keyHash: hashKey(organizerKey),
-      scheduledAt: request.scheduledAt ? new Date(request.scheduledAt).toISOString() : null,
+      scheduledAt: normalizeTime(request.scheduledAt),
       startedAt: null,
       endedAt: null,
       createdAt: now.toISOString(),
+      revision: 0,
+      deletedAt: null,
     };
     this.#store.insert(event);
     return { event: toPublic(event), organizerKey };
@@ -106,7 +130,7 @@ export class EventService extends SafeEmitter<EventServiceEvents> {
 
   get(slug: string): PublicEvent {
     const event = this.#store.find(slug);
-    if (!event) throw new NotFoundError('event');
+    if (!event || event.deletedAt !== null) throw new NotFoundError('event');
     return toPublic(event);
   }
 
@@ -114,18 +138,55 @@ export class EventService extends SafeEmitter<EventServiceEvents> {
     return this.#store.list().map(toPublic);
   }
 
+  /** Changes whenever {@link list} would answer differently, also when another process changed an event. */
+  listVersion(): string {
+    return this.#store.version();
+  }
+
   /** Idempotent while live, so an organizer whose connection dropped can publish again. */
   goLive(slug: string, now = new Date()): PublicEvent {
     const event = this.get(slug);
     if (event.status === 'live') return event;
-    if (event.status === 'ended') throw new InvalidStateError('the event has ended');
+    if (event.status === 'ended' || event.status === 'cancelled') throw new InvalidStateError(`the event has ${event.status}`);
     return this.#setStatus({ ...event, status: 'live', startedAt: now.toISOString() });
   }
 
   end(slug: string, now = new Date()): PublicEvent {
     const event = this.get(slug);
-    if (event.status === 'ended') return event;
+    if (event.status === 'ended' || event.status === 'cancelled') return event;
     return this.#setStatus({ ...event, status: 'ended', endedAt: now.toISOString() });
+  }
+
+  /** A new title or time; see {@link decideEdit} for what is refused. */
+  update(slug: string, edit: UpdateEventRequest): PublicEvent {
+    this.#runnable(slug);
+    const event = this.get(slug);
+    const outcome = decideEdit(event, edit);
+    if (!outcome.changed) return event;
+    this.#store.updateDetails({ slug, title: outcome.title, scheduledAt: outcome.scheduledAt });
+    return this.#announce(slug);
+  }
+
+  /** Calls off an event that has not started; attendees waiting for it are told. Idempotent. */
+  cancel(slug: string, now = new Date()): PublicEvent {
+    this.#runnable(slug);
+    const event = this.get(slug);
+    if (!decideCancel(event)) return event;
+    return this.#setStatus({ ...event, status: 'cancelled', endedAt: now.toISOString() });
+  }
+
+  /**
+   * Deletes the event: it is listed and found no more, and its slug is never given again. Idempotent:
+   * deleting a deleted event does nothing more. Refused while live (see {@link assertDeletable}).
+   * What others keep of it (chat, recording) is dropped by them on `deleted`, or by the caller.
+   */
+  delete(slug: string, now = new Date()): void {
+    this.#runnable(slug, { evenDeleted: true });
+    const stored = this.#store.find(slug)!;
+    if (stored.deletedAt !== null) return;
+    assertDeletable(stored);
+    this.#store.markDeleted(slug, now.toISOString());
+    this.emit('deleted', slug);
   }
 
   /**
@@ -135,14 +196,16 @@ export class EventService extends SafeEmitter<EventServiceEvents> {
   mirror(event: PublicEvent): void {
     const local = this.#store.find(event.slug);
     if (!local) {
-      this.#store.insert({ ...event, keyHash: unusableKeyHash() });
+      this.#store.insert({ ...event, keyHash: unusableKeyHash(), deletedAt: null });
       return;
     }
     if (local.status !== event.status) this.#setStatus(event);
   }
 
-  #runnable(slug: string): void {
-    this.get(slug);
+  #runnable(slug: string, { evenDeleted = false } = {}): void {
+    if (evenDeleted) {
+      if (!this.#store.find(slug)) throw new NotFoundError('event');
+    } else this.get(slug);
     if (this.isMirror) throw new InvalidStateError('events are run at the origin server, not an edge');
   }
 
@@ -157,6 +220,12 @@ export class EventService extends SafeEmitter<EventServiceEvents> {
 
   #setStatus(event: PublicEvent): PublicEvent {
     this.#store.updateStatus(event);
+    return this.#announce(event.slug);
+  }
+
+  /** The event as stored after a change (with its new revision), told to listeners. */
+  #announce(slug: string): PublicEvent {
+    const event = this.get(slug);
     this.emit('updated', event);
     return event;
   }
@@ -167,7 +236,7 @@ function unusableKeyHash(): string {
   return hashKey(generateKey());
 }
 
-function toPublic({ keyHash: _keyHash, ...event }: StoredEvent): PublicEvent {
+function toPublic({ keyHash: _keyHash, deletedAt: _deletedAt, ...event }: StoredEvent): PublicEvent {
   return event;
 }
 

@@ -10,59 +10,113 @@ interface EventRow {
   started_at: string | null;
   ended_at: string | null;
   created_at: string;
+  revision: number;
+  deleted_at: string | null;
 }
 
 export interface StoredEvent extends PublicEvent {
   keyHash: string;
+  /** Set once the event was deleted: it is listed and found no more, but its key still proves who deleted it. */
+  deletedAt: string | null;
 }
 
-/** Events as rows in the embedded database; no rules here, only reads and writes. */
+/**
+ * Events as rows in the embedded database; no rules here, only reads and writes. Every write that changes
+ * what the event list shows adds one to the list's version, in the same transaction, so that processes
+ * sharing the database agree on it.
+ */
 export class EventStore {
+  readonly #db: Database;
   readonly #insert;
   readonly #bySlug;
   readonly #all;
   readonly #updateStatus;
+  readonly #updateDetails;
   readonly #updateKeyHash;
+  readonly #markDeleted;
+  readonly #bumpVersion;
+  readonly #version;
 
   constructor(db: Database) {
+    this.#db = db;
     this.#insert = db.prepare<[EventRow]>(
-      `INSERT INTO events (slug, title, status, key_hash, scheduled_at, started_at, ended_at, created_at)
-       VALUES (@slug, @title, @status, @key_hash, @scheduled_at, @started_at, @ended_at, @created_at)`,
+      `INSERT INTO events (slug, title, status, key_hash, scheduled_at, started_at, ended_at, created_at, revision, deleted_at)
+       VALUES (@slug, @title, @status, @key_hash, @scheduled_at, @started_at, @ended_at, @created_at, @revision, @deleted_at)`,
     );
     this.#bySlug = db.prepare<[string], EventRow>('SELECT * FROM events WHERE slug = ?');
-    this.#all = db.prepare<[], EventRow>('SELECT * FROM events ORDER BY created_at DESC, rowid DESC');
+    this.#all = db.prepare<[], EventRow>(
+      'SELECT * FROM events WHERE deleted_at IS NULL ORDER BY created_at DESC, rowid DESC',
+    );
     this.#updateStatus = db.prepare<[{ slug: string; status: EventStatus; started_at: string | null; ended_at: string | null }]>(
-      'UPDATE events SET status = @status, started_at = @started_at, ended_at = @ended_at WHERE slug = @slug',
+      `UPDATE events SET status = @status, started_at = @started_at, ended_at = @ended_at, revision = revision + 1
+       WHERE slug = @slug`,
+    );
+    this.#updateDetails = db.prepare<[{ slug: string; title: string; scheduled_at: string | null }]>(
+      'UPDATE events SET title = @title, scheduled_at = @scheduled_at, revision = revision + 1 WHERE slug = @slug',
     );
     this.#updateKeyHash = db.prepare<[{ slug: string; key_hash: string }]>(
       'UPDATE events SET key_hash = @key_hash WHERE slug = @slug',
     );
+    this.#markDeleted = db.prepare<[{ slug: string; deleted_at: string }]>(
+      'UPDATE events SET deleted_at = @deleted_at WHERE slug = @slug AND deleted_at IS NULL',
+    );
+    this.#bumpVersion = db.prepare(`UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'events.version'`);
+    this.#version = db.prepare<[], { epoch: string; version: string }>(
+      `SELECT (SELECT value FROM meta WHERE key = 'events.epoch') AS epoch,
+              (SELECT value FROM meta WHERE key = 'events.version') AS version`,
+    );
+  }
+
+  /** Changes whenever the list of events would read differently: one small read, no listing. */
+  version(): string {
+    const { epoch, version } = this.#version.get()!;
+    return `${epoch}-${version}`;
   }
 
   insert(event: StoredEvent): void {
-    this.#insert.run(toRow(event));
+    this.#changingList(() => this.#insert.run(toRow(event)));
   }
 
+  /** Deleted events too: callers decide what a deleted one means to them. */
   find(slug: string): StoredEvent | undefined {
     const row = this.#bySlug.get(slug);
     return row && fromRow(row);
   }
 
+  /** Events that were not deleted, newest first. */
   list(): StoredEvent[] {
     return this.#all.all().map(fromRow);
   }
 
   updateStatus(event: Pick<StoredEvent, 'slug' | 'status' | 'startedAt' | 'endedAt'>): void {
-    this.#updateStatus.run({
-      slug: event.slug,
-      status: event.status,
-      started_at: event.startedAt,
-      ended_at: event.endedAt,
-    });
+    this.#changingList(() =>
+      this.#updateStatus.run({
+        slug: event.slug,
+        status: event.status,
+        started_at: event.startedAt,
+        ended_at: event.endedAt,
+      }),
+    );
+  }
+
+  updateDetails(event: Pick<StoredEvent, 'slug' | 'title' | 'scheduledAt'>): void {
+    this.#changingList(() =>
+      this.#updateDetails.run({ slug: event.slug, title: event.title, scheduled_at: event.scheduledAt }),
+    );
   }
 
   updateKeyHash(slug: string, keyHash: string): void {
     this.#updateKeyHash.run({ slug, key_hash: keyHash });
+  }
+
+  markDeleted(slug: string, deletedAt: string): void {
+    this.#changingList(() => this.#markDeleted.run({ slug, deleted_at: deletedAt }));
+  }
+
+  #changingList(write: () => { changes: number }): void {
+    this.#db.transaction(() => {
+      if (write().changes > 0) this.#bumpVersion.run();
+    })();
   }
 }
 
@@ -76,6 +130,8 @@ function toRow(e: StoredEvent): EventRow {
     started_at: e.startedAt,
     ended_at: e.endedAt,
     created_at: e.createdAt,
+    revision: e.revision,
+    deleted_at: e.deletedAt,
   };
 }
 
@@ -89,5 +145,7 @@ function fromRow(r: EventRow): StoredEvent {
     startedAt: r.started_at,
     endedAt: r.ended_at,
     createdAt: r.created_at,
+    revision: r.revision,
+    deletedAt: r.deleted_at,
   };
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { PublicEvent } from '../../shared/events';
 import type { RecordingState } from '../../shared/signalling';
+import { InvalidStateError } from '../errors';
 import type { EventService } from '../events/EventService';
 import type { Logger } from '../logger';
 import { SafeEmitter } from '../SafeEmitter';
@@ -89,7 +90,7 @@ export class HlsService extends SafeEmitter<HlsServiceEvents> {
    */
   async recover(): Promise<void> {
     for (const event of this.#events.list()) {
-      if (event.status === 'scheduled') continue;
+      if (event.status === 'scheduled' || event.status === 'cancelled') continue;
       const dir = this.recordingDir(event.slug);
       if (!(await exists(dir))) continue;
       if (event.status === 'live') await new PlaylistComposer(dir).compose({ ended: false });
@@ -102,6 +103,18 @@ export class HlsService extends SafeEmitter<HlsServiceEvents> {
     if (this.#events.get(slug).status !== 'ended') return;
     await this.finished(slug);
     await this.audioDownloads.ensure(this.recordingDir(slug));
+  }
+
+  /**
+   * Removes a recording's files, once its finishing (if under way) is over. Only for an event that is
+   * not live (a deleted one): a live event's packager is still writing there.
+   */
+  async removeRecording(slug: string): Promise<void> {
+    if (this.#packagers.has(slug)) throw new InvalidStateError('the event is being recorded');
+    await this.finished(slug);
+    await fs.rm(this.recordingDir(slug), { recursive: true, force: true });
+    this.#unrecordable.delete(slug);
+    this.catalog.forget(slug);
   }
 
   /**

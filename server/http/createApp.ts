@@ -8,12 +8,14 @@ import type { EventService } from '../events/EventService';
 import { FfmpegSpawnError } from '../ffmpeg/FfmpegProcess';
 import type { Logger } from '../logger';
 import { addressRateLimit } from './addressRateLimit';
-import { eventRoutes } from './eventRoutes';
+import { eventRoutes, type EventRemains } from './eventRoutes';
 import { UploadAbortedError } from './receiveUpload';
 import { securityHeaders } from './securityHeaders';
 
 export interface AppDependencies {
   events: EventService;
+  /** Who drops a deleted event's chat and recording. */
+  remains: EventRemains;
   logger: Logger;
   /** Readiness: named checks that must all be true for `/healthz` to answer 200. */
   health: () => Promise<Record<string, boolean>>;
@@ -48,6 +50,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
 
 export function createApp({
   events,
+  remains,
   logger,
   health,
   clientDir,
@@ -77,7 +80,7 @@ export function createApp({
   });
 
   for (const router of routers) app.use(router);
-  app.use('/api', express.json({ limit: '16kb' }), eventRoutes(events));
+  app.use('/api', express.json({ limit: '16kb' }), eventRoutes(events, remains));
   app.use('/api', (_req, _res, next) => next(new NotFoundError('API route')));
 
   if (clientDir && fs.existsSync(clientDir)) serveClient(app, clientDir);

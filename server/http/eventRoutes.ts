@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { CreateEventRequest, Slug } from '../../shared/events';
+import { CreateEventRequest, DeleteEventQuery, Slug, UpdateEventRequest, type EventResponse } from '../../shared/events';
 import { BadRequestError, UnauthorizedError } from '../errors';
 import type { EventService } from '../events/EventService';
 import { bearerKey } from './bearerKey';
@@ -13,20 +13,40 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   return parsed.data;
 }
 
-/** The event a request names, once its bearer key is shown to run it. */
-function organizerOf(events: EventService, req: Request): string {
+/**
+ * The event a request names, once its bearer key is shown to run it (with `evenDeleted`, to have run
+ * it before it was deleted).
+ */
+function organizerOf(events: EventService, req: Request, { evenDeleted = false } = {}): string {
   const slug = parse(Slug, req.params.slug);
   const key = bearerKey(req);
-  if (!key || !events.isOrganizer(slug, key)) throw new UnauthorizedError();
+  if (!key || !(evenDeleted ? events.ranEvent(slug, key) : events.isOrganizer(slug, key))) throw new UnauthorizedError();
   return slug;
 }
 
-/** REST for events: public reads, organizer-only creation and keys. */
-export function eventRoutes(events: EventService): Router {
+/** The owners of what an event leaves behind besides itself, asked to drop it when the event is deleted. */
+export interface EventRemains {
+  chat: { removeHistory(slug: string): void };
+  recordings: { removeRecording(slug: string): Promise<void> };
+}
+
+/** REST for events: public reads, organizer-only creation, edits, cancelling, deleting and keys. */
+export function eventRoutes(events: EventService, remains: EventRemains): Router {
   const router = Router();
 
-  router.get('/events', (_req, res) => {
-    res.set('Cache-Control', 'no-cache').json({ events: events.list() });
+  /**
+   * Pages poll this list to see events go live: the ETag is the store's version of the list, so an
+   * unchanged list costs one small read and a 304, never the listing itself. Strong: the version
+   * changes with any byte of the answer.
+   */
+  router.get('/events', (req, res) => {
+    const etag = `"events-${events.listVersion()}"`;
+    res.set({ 'Cache-Control': 'no-cache', ETag: etag });
+    if (req.get('if-none-match')?.split(/\s*,\s*/).includes(etag)) {
+      res.status(304).end();
+      return;
+    }
+    res.json({ events: events.list() });
   });
 
   router.get('/events/:slug', (req, res) => {
@@ -37,6 +57,30 @@ export function eventRoutes(events: EventService): Router {
     const key = bearerKey(req);
     if (!key || !events.isInstanceKey(key)) throw new UnauthorizedError();
     res.status(201).json(events.create(parse(CreateEventRequest, req.body)));
+  });
+
+  router.patch('/events/:slug', (req, res) => {
+    const slug = organizerOf(events, req);
+    const body: EventResponse = { event: events.update(slug, parse(UpdateEventRequest, req.body ?? {})) };
+    res.json(body);
+  });
+
+  router.post('/events/:slug/cancel', (req, res) => {
+    const body: EventResponse = { event: events.cancel(organizerOf(events, req)) };
+    res.json(body);
+  });
+
+  /**
+   * Deletes the event, then its chat and (when asked) its recording. Each step may be repeated: a second
+   * DELETE by the same organizer finishes what a failed first one left (the event itself stays deleted).
+   */
+  router.delete('/events/:slug', async (req, res) => {
+    const slug = organizerOf(events, req, { evenDeleted: true });
+    const { recordings } = parse(DeleteEventQuery, req.query);
+    events.delete(slug);
+    remains.chat.removeHistory(slug);
+    if (recordings === 'remove') await remains.recordings.removeRecording(slug);
+    res.status(204).end();
   });
 
   /** The event's organizer key, as its organizer: made anew (returned once) or revoked; the old one stops now. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { FileBroadcastEnd, FileBroadcastResponse, FileBroadcastStatus } from '../../shared/events';
+import { isOver, type FileBroadcastEnd, type FileBroadcastResponse, type FileBroadcastStatus } from '../../shared/events';
 import { BadRequestError, InvalidStateError } from '../errors';
 import type { EventService } from '../events/EventService';
 import type { FfmpegExit } from '../ffmpeg/FfmpegProcess';
@@ -59,7 +59,7 @@ export class FileBroadcaster extends SafeEmitter<FileBroadcasterEvents> {
     this.#limits = limits;
     this.#logger = logger;
     events.on('updated', (event) => {
-      if (event.status === 'ended') void this.stop(event.slug);
+      if (isOver(event.status)) void this.stop(event.slug);
     });
   }
 
@@ -87,7 +87,8 @@ export class FileBroadcaster extends SafeEmitter<FileBroadcasterEvents> {
     try {
       const checked = await this.#check(files);
       // Opening a room for an ended event would start a recorder on a finished recording.
-      if (this.#events.get(slug).status === 'ended') throw new InvalidStateError('the event has ended');
+      const { status } = this.#events.get(slug);
+      if (isOver(status)) throw new InvalidStateError(`the event has ${status}`);
       const titleFile = path.join(files.dir, 'title.txt');
       await fs.writeFile(titleFile, this.#events.get(slug).title);
       await this.#stopRunning(slug);

@@ -5,6 +5,7 @@ import type {
   MediaNotificationName,
   MediaServerToClientEvents,
 } from '../../shared/signalling';
+import { isOver } from '../../shared/events';
 import { audienceRequests, mediaRequests } from '../../shared/signalling';
 import type { EventService } from '../events/EventService';
 import type { Logger } from '../logger';
@@ -76,6 +77,7 @@ export class MediaSignalling {
       });
     });
     events.on('updated', this.#onEventUpdated);
+    events.on('deleted', this.#onEventDeleted);
     rooms.on('producerAdded', this.#onProducerAdded);
     rooms.on('producerClosed', this.#onProducerClosed);
     rooms.on('roomRecreated', this.#onRoomRecreated);
@@ -94,6 +96,7 @@ export class MediaSignalling {
   close(): void {
     this.#memberships.close();
     this.#events.off('updated', this.#onEventUpdated);
+    this.#events.off('deleted', this.#onEventDeleted);
     this.#rooms.off('producerAdded', this.#onProducerAdded);
     this.#rooms.off('producerClosed', this.#onProducerClosed);
     this.#rooms.off('roomRecreated', this.#onRoomRecreated);
@@ -105,11 +108,16 @@ export class MediaSignalling {
 
   readonly #onEventUpdated = (event: Parameters<MediaServerToClientEvents['eventUpdated']>[0]): void => {
     this.#namespace.to(eventChannel(event.slug)).emit('eventUpdated', event);
-    if (event.status === 'ended') {
+    if (isOver(event.status)) {
       this.#rooms.close(event.slug).catch((error: unknown) => {
         this.#logger.error({ err: error, slug: event.slug }, 'closing the media room failed');
       });
     }
+  };
+
+  /** Their join again is answered "not found": the watch page and the studio say the event is gone. */
+  readonly #onEventDeleted = (slug: string): void => {
+    this.#namespace.to(eventChannel(slug)).emit('reconnect', { reason: 'eventDeleted' });
   };
 
   readonly #onProducerAdded = (slug: string, producer: ProducerInfo): void => this.notify(slug, 'producerAdded', producer);

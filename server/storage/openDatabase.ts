@@ -35,6 +35,29 @@ const migrations: readonly string[] = [
    CREATE INDEX chat_entries_slug_seq ON chat_entries (slug, seq);
    CREATE INDEX chat_messages_slug_at ON chat_entries (slug, at) WHERE kind = 'message';
    CREATE UNIQUE INDEX chat_messages_client_id ON chat_entries (slug, author_id, client_id) WHERE kind = 'message';`,
+  // Events can be cancelled, edited (revision) and deleted (deleted_at: the row stays, with its key hash,
+  // so that deleting again answers as the first time did). SQLite cannot alter a CHECK: the table is
+  // rebuilt. `meta` keeps the version of the event list, which GET /api/events answers as its ETag; the
+  // epoch tells a version of this database from the same number in one made afresh.
+  `CREATE TABLE events_new (
+     slug TEXT PRIMARY KEY,
+     title TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('scheduled', 'live', 'ended', 'cancelled')),
+     key_hash TEXT NOT NULL,
+     scheduled_at TEXT,
+     started_at TEXT,
+     ended_at TEXT,
+     created_at TEXT NOT NULL,
+     revision INTEGER NOT NULL DEFAULT 0,
+     deleted_at TEXT
+   );
+   INSERT INTO events_new (slug, title, status, key_hash, scheduled_at, started_at, ended_at, created_at)
+     SELECT slug, title, status, key_hash, scheduled_at, started_at, ended_at, created_at FROM events;
+   DROP TABLE events;
+   ALTER TABLE events_new RENAME TO events;
+   CREATE INDEX events_created_at ON events (created_at);
+   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   INSERT INTO meta (key, value) VALUES ('events.epoch', lower(hex(randomblob(6)))), ('events.version', '0');`,
 ];
 
 /** Opens (creating if needed) the embedded SQLite database in the data directory. */

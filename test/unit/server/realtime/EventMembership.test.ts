@@ -33,6 +33,7 @@ class FakeEvents implements MembershipEvents {
       startedAt: null,
       endedAt: null,
       createdAt: new Date(0).toISOString(),
+      revision: 0,
     });
   }
 
