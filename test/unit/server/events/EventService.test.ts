@@ -94,3 +94,41 @@ describe('EventService', () => {
     expect(() => service.get('nothing-here')).toThrowError(/not found/);
   });
 });
+
+describe('EventService: running an event', () => {
+  it('announces edits and cancelling with the new revision, and changes the list version with each', () => {
+    const { event } = service.create({ title: 'Rally' });
+    const updated = vi.fn();
+    service.on('updated', updated);
+    const version = service.listVersion();
+    expect(service.update(event.slug, { title: 'Evening rally', revision: 0 })).toMatchObject({ title: 'Evening rally', revision: 1 });
+    const afterEdit = service.listVersion();
+    expect(afterEdit).not.toBe(version);
+    expect(service.update(event.slug, { title: 'Evening rally', revision: 0 }).revision).toBe(1);
+    expect(service.listVersion()).toBe(afterEdit);
+    const cancelled = service.cancel(event.slug, new Date('2030-01-01T00:00:00Z'));
+    expect(cancelled).toMatchObject({ status: 'cancelled', endedAt: '2030-01-01T00:00:00.000Z', revision: 2 });
+    expect(updated.mock.calls.map(([e]) => e.revision)).toEqual([1, 2]);
+  });
+
+  it('deletes once: the event is found no more, its key still proves its organizer, and listeners hear it once', () => {
+    const { event, organizerKey } = service.create({ title: 'Rally' });
+    const deleted = vi.fn();
+    service.on('deleted', deleted);
+    service.delete(event.slug);
+    service.delete(event.slug);
+    expect(deleted).toHaveBeenCalledTimes(1);
+    expect(() => service.get(event.slug)).toThrow(/not found/);
+    expect(service.list()).toEqual([]);
+    expect(service.isOrganizer(event.slug, organizerKey)).toBe(false);
+    expect(service.ranEvent(event.slug, organizerKey)).toBe(true);
+    expect(service.ranEvent(event.slug, generateKey())).toBe(false);
+  });
+
+  it('refuses to delete a live event', () => {
+    const { event } = service.create({ title: 'Rally' });
+    service.goLive(event.slug);
+    expect(() => service.delete(event.slug)).toThrow(/end it before deleting/);
+    expect(service.get(event.slug).status).toBe('live');
+  });
+});
