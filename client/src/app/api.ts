@@ -4,10 +4,13 @@ import {
   CreateEventResponse,
   EventKeyResponse,
   EventListResponse,
+  EventResponse,
   FileBroadcastResponse,
   type CreateEventRequest,
+  type DeleteEventQuery,
   type FileBroadcastEnd,
   type PublicEvent,
+  type UpdateEventRequest,
 } from '../../../shared/events';
 import { ReplayListResponse, ReplayResponse, type Replay } from '../../../shared/recordings';
 import { ServiceError } from '../lib/ServiceError';
@@ -34,23 +37,26 @@ async function readJson(response: Response): Promise<unknown> {
 
 async function send(
   path: string,
-  init: { method?: string; key?: string; body?: unknown; form?: FormData; file?: File } = {},
+  init: { method?: string; key?: string; body?: unknown; form?: FormData; file?: File; etag?: string } = {},
 ): Promise<Response> {
   const headers = new Headers({ Accept: 'application/json' });
   if (init.key !== undefined) headers.set('Authorization', `Bearer ${init.key}`);
   if (init.body !== undefined) headers.set('Content-Type', 'application/json');
   if (init.file !== undefined) headers.set('Content-Type', init.file.type || 'application/octet-stream');
+  if (init.etag !== undefined) headers.set('If-None-Match', init.etag);
   let response: Response;
   try {
     response = await fetch(path, {
       method: init.method ?? 'GET',
       headers,
       body: init.form ?? init.file ?? (init.body === undefined ? null : JSON.stringify(init.body)),
+      // A conditional request of our own: the browser's cache would answer it with its copy, not the 304.
+      ...(init.etag !== undefined && { cache: 'no-store' as const }),
     });
   } catch {
     throw new ServiceError('UNAVAILABLE', 'Cannot reach the server. Check your connection and try again.');
   }
-  if (response.ok) return response;
+  if (response.ok || response.status === 304) return response;
   throw toServiceError(response.status, await readJson(response));
 }
 
@@ -67,9 +73,12 @@ async function parse<T>(response: Response, schema: z.ZodType<T>): Promise<T> {
   return parsed.data;
 }
 
-export async function listEvents(): Promise<PublicEvent[]> {
-  const { events } = await parse(await send('/api/events'), EventListResponse);
-  return events;
+/** The events and the list's ETag; null when the list is still the one `etag` names (the server answered 304). */
+export async function listEvents(etag?: string): Promise<{ events: PublicEvent[]; etag: string | undefined } | null> {
+  const response = await send('/api/events', { etag });
+  if (response.status === 304) return null;
+  const { events } = await parse(response, EventListResponse);
+  return { events, etag: response.headers.get('ETag') ?? undefined };
 }
 
 /** A page of ended events with a recording, newest first as the server orders them; `next` is the following page's offset. */
@@ -89,6 +98,23 @@ export async function getReplay(slug: string): Promise<Replay | undefined> {
 
 export async function createEvent(key: string, request: CreateEventRequest): Promise<CreateEventResponse> {
   return parse(await send('/api/events', { method: 'POST', key, body: request }), CreateEventResponse);
+}
+
+function eventPath(slug: string): string {
+  return `/api/events/${encodeURIComponent(slug)}`;
+}
+
+/** A new title or time; `revision` is the one shown, so that an edit never undoes a newer change. */
+export async function updateEvent(key: string, slug: string, edit: UpdateEventRequest): Promise<PublicEvent> {
+  return (await parse(await send(eventPath(slug), { method: 'PATCH', key, body: edit }), EventResponse)).event;
+}
+
+export async function cancelEvent(key: string, slug: string): Promise<PublicEvent> {
+  return (await parse(await send(`${eventPath(slug)}/cancel`, { method: 'POST', key }), EventResponse)).event;
+}
+
+export async function deleteEvent(key: string, slug: string, { recordings }: DeleteEventQuery): Promise<void> {
+  await send(`${eventPath(slug)}?recordings=${recordings}`, { method: 'DELETE', key });
 }
 
 /** True when the key is the instance organizer key, or (given a slug) that event's own key. */

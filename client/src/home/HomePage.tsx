@@ -1,21 +1,12 @@
-import type { PublicEvent } from '../../../shared/events';
 import { Link } from '../app/Link';
 import { useEventList } from '../app/useEventList';
 import { useMessages } from '../i18n/language';
-
-/** Upcoming events in the order they will happen; unscheduled ones last. */
-function byScheduledTime(a: PublicEvent, b: PublicEvent): number {
-  if (a.scheduledAt === b.scheduledAt) return 0;
-  if (a.scheduledAt === null) return 1;
-  if (b.scheduledAt === null) return -1;
-  return Date.parse(a.scheduledAt) - Date.parse(b.scheduledAt);
-}
+import { homeSections } from './homeSections';
 
 export function HomePage() {
   const t = useMessages();
   const { events, problem, reload } = useEventList();
-  const live = events?.filter((event) => event.status === 'live') ?? [];
-  const upcoming = events?.filter((event) => event.status === 'scheduled').sort(byScheduledTime) ?? [];
+  const { live, upcoming } = homeSections(events ?? [], Date.now());
 
   return (
     <section>
@@ -30,14 +21,15 @@ export function HomePage() {
       )}
       {events === null && problem === null && <p className="muted">{t.homeLoading}</p>}
       {events !== null && live.length === 0 && upcoming.length === 0 && <p className="muted">{t.homeEmpty}</p>}
-      <ul className="event-list">
+      <ul className="event-list" data-testid="home-events">
         {live.map((event) => (
-          <li key={event.slug}>
+          <li key={event.slug} data-status="live">
             <span className="badge badge-live">{t.live}</span> <Link to={`/e/${event.slug}`}>{event.title}</Link>
           </li>
         ))}
         {upcoming.map((event) => (
-          <li key={event.slug}>
+          <li key={event.slug} data-status={event.status}>
+            {event.status === 'cancelled' && <span className="badge badge-cancelled">{t.connection.cancelled}</span>}{' '}
             <Link to={`/e/${event.slug}`}>{event.title}</Link>
             {event.scheduledAt !== null && <span className="muted"> · {t.dateTime(event.scheduledAt)}</span>}
           </li>

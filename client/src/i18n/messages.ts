@@ -42,6 +42,7 @@ export interface Messages {
   connection: Record<ConnectionState, string>;
   notStarted(scheduledAt: string | null): string;
   ended: string;
+  cancelled: string;
   endedWatchRecording: string;
   notFound: string;
   reconnecting: string;
@@ -117,12 +118,14 @@ export const en: Messages = {
     reconnecting: 'reconnecting',
     'waiting for the event to start': 'waiting for the event to start',
     ended: 'ended',
+    cancelled: 'cancelled',
     'not found': 'not found',
     failed: 'failed',
   },
   notStarted: (when) =>
     `The event has not started yet.${when ? ` It is scheduled for ${en.dateTime(when)}.` : ''} This page starts playing when it goes live.`,
   ended: 'The event has ended.',
+  cancelled: 'This event was cancelled by its organizer.',
   endedWatchRecording: 'Listen to the recording',
   notFound: 'There is no event at this address.',
   reconnecting: 'Connection lost, reconnecting…',
@@ -215,12 +218,14 @@ export const ur: Messages = {
     reconnecting: 'دوبارہ جڑ رہا ہے',
     'waiting for the event to start': 'تقریب شروع ہونے کا انتظار',
     ended: 'ختم',
+    cancelled: 'منسوخ',
     'not found': 'نہیں ملی',
     failed: 'ناکام',
   },
   notStarted: (when) =>
     `تقریب ابھی شروع نہیں ہوئی۔${when ? ` یہ ${ur.dateTime(when)} کو طے ہے۔` : ''} شروع ہوتے ہی یہ صفحہ چلنے لگے گا۔`,
   ended: 'تقریب ختم ہو چکی ہے۔',
+  cancelled: 'یہ تقریب منتظم نے منسوخ کر دی ہے۔',
   endedWatchRecording: 'ریکارڈنگ سنیں',
   notFound: 'اس پتے پر کوئی تقریب نہیں۔',
   reconnecting: 'رابطہ ٹوٹ گیا، دوبارہ جوڑا جا رہا ہے…',

@@ -16,6 +16,7 @@ export type ConnectionState =
   | 'reconnecting'
   | 'waiting for the event to start'
   | 'ended'
+  | 'cancelled'
   | 'not found'
   | 'failed';
 
@@ -130,6 +131,9 @@ export class WatchSession extends PlaybackOwner<WatchState> {
         return;
       case 'ended':
         if (this.playback === null) this.store.update({ connection: 'ended' });
+        return;
+      case 'cancelled':
+        this.store.update({ connection: 'cancelled' });
         return;
       case 'live':
         this.startPlayback();
@@ -256,7 +260,7 @@ export class WatchSession extends PlaybackOwner<WatchState> {
       // An HLS viewer is some seconds behind: the last words are still to come, so let them play out.
       if (this.store.get().path !== 'hls') this.stopPlayback();
       this.store.update({ connection: 'ended' });
-    }
+    } else if (event.status === 'cancelled') this.store.update({ connection: 'cancelled' });
   }
 
   #retrySoon(): void {

@@ -1,6 +1,7 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import type { ChatFeed } from '../../../shared/chat';
 import { ChatFeedDecision, linkWantsLowDataChat } from '../chat/chatFeed';
+import { isOver } from '../../../shared/events';
 import { Link } from '../app/Link';
 import { useMessages } from '../i18n/language';
 import type { Messages } from '../i18n/messages';
@@ -16,6 +17,8 @@ function notice(state: WatchState, t: Messages): string | null {
       return t.notStarted(state.event?.scheduledAt ?? null);
     case 'ended':
       return t.ended;
+    case 'cancelled':
+      return t.cancelled;
     case 'not found':
       return t.notFound;
     case 'reconnecting':
@@ -119,7 +122,7 @@ function WatchView({ session }: { session: WatchSession }) {
           />
         </>
       )}
-      {state.event && state.event.status !== 'ended' && (
+      {state.event && !isOver(state.event.status) && (
         // Loaded after the page: the speech comes first on a 2G link, the chat right after.
         <Suspense fallback={null}>
           <ChatPanel key={state.event.slug} slug={state.event.slug} suggestedFeed={chatFeed} />
