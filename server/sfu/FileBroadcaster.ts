@@ -87,8 +87,8 @@ export class FileBroadcaster extends SafeEmitter<FileBroadcasterEvents> {
     try {
       const checked = await this.#check(files);
       // Opening a room for an ended event would start a recorder on a finished recording.
-      const { status } = this.#events.get(slug);
-      if (isOver(status)) throw new InvalidStateError(`the event has ${status}`);
+      const event = this.#events.get(slug);
+      if (isOver(event.status)) throw new InvalidStateError(`the event has ${event.status}`);
       const titleFile = path.join(files.dir, 'title.txt');
       await fs.writeFile(titleFile, this.#events.get(slug).title);
       await this.#stopRunning(slug);

@@ -1,9 +1,11 @@
 import type { LinkQuality } from '../player/LinkAssessment';
 import type { AudioOnlyReason, Quality } from '../player/Playback';
 import type { ConnectionState, HlsReason } from '../player/WatchSession';
-import type { FileBroadcastEnd, FileBroadcastStatus } from '../../../shared/events';
+import type { EventStatus, FileBroadcastEnd, FileBroadcastStatus } from '../../../shared/events';
+import type { RecordingState } from '../../../shared/signalling';
+import type { PublishState } from '../studio/OrganizerSession';
 
-/** The studio's strings about the microphone, the camera, the still picture and file broadcasts. */
+/** Every user-facing string of the organizer's studio. */
 export interface StudioMessages {
   cameraOn: string;
   cameraOff: string;
@@ -18,6 +20,95 @@ export interface StudioMessages {
   atEndLabel: string;
   atEnd: Record<FileBroadcastEnd, string>;
   fileState(status: FileBroadcastStatus): string;
+  /** Shown for each status; `scheduled` reads "upcoming" to an organizer. */
+  status: Record<EventStatus, string>;
+  publish: Record<PublishState, string>;
+  recorder: Record<RecordingState, string>;
+  studioTitle: string;
+  instanceKeyHeading: string;
+  instanceKeyHelp: string;
+  instanceKeyRejected: string;
+  eventsHeading: string;
+  heldEventsHeading: string;
+  heldEventsHelp: string;
+  noEvents: string;
+  watchPage: string;
+  forgetKey: string;
+  newEvent: string;
+  title: string;
+  startsAt: string;
+  startsAtOptional: string;
+  creating: string;
+  createEvent: string;
+  checkForm: string;
+  eventReady(title: string): string;
+  saveKeyNow: string;
+  eventKeyExplained: string;
+  studioLink: string;
+  publicWatchLink: string;
+  copy: string;
+  copied: string;
+  keyLabel: string;
+  keyMalformed: string;
+  keyNotAccepted: string;
+  checking: string;
+  saveKey: string;
+  eventKeyHeading: string;
+  eventKeyHelp(slug: string): string;
+  savedKeyRejected: string;
+  keyRevokedProblem: string;
+  noSuchEvent: string;
+  noSuchEventText(slug: string): string;
+  backToStudio: string;
+  allEvents: string;
+  statusLabel: string;
+  publishingLabel: string;
+  watchLinkLabel: string;
+  recordingFailed(message: string | null): string;
+  reconnecting: string;
+  goLive: string;
+  endEvent: string;
+  confirmEnd: string;
+  retryNow: string;
+  useCamera: string;
+  broadcastFileHeading: string;
+  recordingFile: string;
+  pictureFile: string;
+  goLiveWithFile: string;
+  cancelUpload: string;
+  uploaded: string;
+  uploading(percent: number, size: string): string;
+  liveFigures: string;
+  attendees: string;
+  attendeeCounts(total: number, webrtc: number, hls: number, audio: number): string;
+  yourStream(kind: 'audio' | 'video'): string;
+  streamFigures(kbps: string, lost: string, packets: number): string;
+  yourMedia: string;
+  notReachingServer: string;
+  recorderLabel: string;
+  chatLabel: string;
+  perMinute(count: number): string;
+  webrtcSeats: string;
+  seatsInUse(used: number, capacity: number): string;
+  keyHeading: string;
+  rotateKey: string;
+  revokeKey: string;
+  confirmRotate: string;
+  confirmRevoke: string;
+  newKeyHeading: string;
+  newKeyExplained: string;
+  revokedNotice: string;
+  manageHeading: string;
+  saveChanges: string;
+  saving: string;
+  saved: string;
+  cancelEvent: string;
+  confirmCancel: string;
+  deleteEvent: string;
+  removeRecording: string;
+  confirmDelete: string;
+  endBeforeDeleting: string;
+  deleted: string;
 }
 
 /** Every user-facing string of the attendee pages (and the studio's newer ones, under `studio`). Functions take what varies; nothing here is HTML. */
@@ -191,6 +282,101 @@ export const en: Messages = {
           : atEnd === 'loop'
             ? 'A recording is playing, and plays again from the start whenever it ends.'
             : 'A recording is playing; when it ends, viewers see “We will be right back” until you act.',
+    status: { scheduled: 'upcoming', live: 'live', ended: 'ended', cancelled: 'cancelled' },
+    // The English words are the states' own names, which tests also read.
+    publish: { idle: 'idle', publishing: 'publishing', failed: 'failed', file: 'file' },
+    recorder: { idle: 'waiting for media', running: 'recording', restarting: 'restarting', failed: 'failing', stopped: 'stopped' },
+    studioTitle: 'Studio',
+    instanceKeyHeading: 'Organizer studio',
+    instanceKeyHelp: 'Paste this Jalsa instance’s organizer key. It is remembered on this device only.',
+    instanceKeyRejected: 'The saved organizer key is no longer accepted.',
+    eventsHeading: 'Events',
+    heldEventsHeading: 'Events you hold a key for',
+    heldEventsHelp: 'Their event keys are remembered on this device.',
+    noEvents: 'No events yet.',
+    watchPage: 'watch page',
+    forgetKey: 'Forget the organizer key on this device',
+    newEvent: 'New event',
+    title: 'Title',
+    startsAt: 'Starts at',
+    startsAtOptional: 'Starts at (optional)',
+    creating: 'Creating…',
+    createEvent: 'Create event',
+    checkForm: 'Please check the form.',
+    eventReady: (title) => `“${title}” is ready`,
+    saveKeyNow: 'Save this event key now: it is shown only once.',
+    eventKeyExplained:
+      'Whoever has it can open this event’s studio, go live and end the event. Jalsa keeps only a fingerprint of it and cannot show it again.',
+    studioLink: 'Studio:',
+    publicWatchLink: 'Public watch link:',
+    copy: 'Copy',
+    copied: 'Copied',
+    keyLabel: 'Key',
+    keyMalformed: 'That does not look like a key. Paste it exactly as it was given to you.',
+    keyNotAccepted: 'This key was not accepted.',
+    checking: 'Checking…',
+    saveKey: 'Save key',
+    eventKeyHeading: 'Event studio',
+    eventKeyHelp: (slug) =>
+      `Paste the event key shown when “${slug}” was created, or the instance organizer key. It is remembered on this device only.`,
+    savedKeyRejected: 'The saved key is not accepted for this event.',
+    keyRevokedProblem: 'The event key was revoked. Only the instance organizer key can run this event now.',
+    noSuchEvent: 'No such event',
+    noSuchEventText: (slug) => `There is no event called “${slug}”.`,
+    backToStudio: 'Back to the studio',
+    allEvents: '← All events',
+    statusLabel: 'Status',
+    publishingLabel: 'Publishing',
+    watchLinkLabel: 'Watch link',
+    recordingFailed: (message) => `Recording has failed${message ? `: ${message}` : ''}.`,
+    reconnecting: 'Connection lost, reconnecting… Publishing resumes by itself.',
+    goLive: 'Go live',
+    endEvent: 'End event',
+    confirmEnd: 'End this event for everyone? It cannot be restarted.',
+    retryNow: 'Retry now',
+    useCamera: 'Stop the recording and use the camera',
+    broadcastFileHeading: 'Broadcast a recording instead',
+    recordingFile: 'Recording (audio or video)',
+    pictureFile: 'Picture to show with an audio recording (optional)',
+    goLiveWithFile: 'Go live with this recording',
+    cancelUpload: 'Cancel upload',
+    uploaded: 'Uploaded. Checking the recording and going live…',
+    uploading: (percent, size) => `Uploading… ${percent} % of ${size}`,
+    liveFigures: 'Live figures',
+    attendees: 'Attendees',
+    attendeeCounts: (total, webrtc, hls, audio) => `${total} — ${webrtc} WebRTC, ${hls} HLS video, ${audio} audio only`,
+    yourStream: (kind) => `Your ${kind}`,
+    streamFigures: (kbps, lost, packets) => `${kbps}, ${lost} lost (${packets} packets in all)`,
+    yourMedia: 'Your media',
+    notReachingServer: 'not reaching the server',
+    recorderLabel: 'Recorder (HLS)',
+    chatLabel: 'Chat',
+    perMinute: (count) => `${count} per minute`,
+    webrtcSeats: 'WebRTC seats',
+    seatsInUse: (used, capacity) => `${used} of ${capacity} in use`,
+    keyHeading: 'Event key',
+    rotateKey: 'Rotate key',
+    revokeKey: 'Revoke key',
+    confirmRotate:
+      'Make a new event key? The current event key stops working at once, and studio tabs using it elsewhere are disconnected.',
+    confirmRevoke:
+      'Revoke the event key? It stops working at once, and afterwards only the instance organizer key can run this event.',
+    newKeyHeading: 'New event key',
+    newKeyExplained:
+      'The old event key stopped working: studio tabs that used it elsewhere were disconnected and ask for a key again. This tab goes on working.',
+    revokedNotice:
+      'The event key was revoked: only the instance organizer key runs this event now. Rotate the key to give the event a key of its own again.',
+    manageHeading: 'Title, time and cancelling',
+    saveChanges: 'Save changes',
+    saving: 'Saving…',
+    saved: 'Saved.',
+    cancelEvent: 'Cancel the event',
+    confirmCancel: 'Cancel this event? Attendees are told it is cancelled, and it cannot go live afterwards.',
+    deleteEvent: 'Delete the event',
+    removeRecording: 'Also remove its recording',
+    confirmDelete: 'Delete this event and its chat for good?',
+    endBeforeDeleting: 'End the event before deleting it.',
+    deleted: 'The event was deleted.',
   },
 };
 
@@ -291,5 +477,96 @@ export const ur: Messages = {
           : atEnd === 'loop'
             ? 'ریکارڈنگ چل رہی ہے، اور ختم ہونے پر شروع سے دوبارہ چلے گی۔'
             : 'ریکارڈنگ چل رہی ہے؛ ختم ہونے پر ناظرین “ہم جلد واپس آئیں گے” دیکھیں گے جب تک آپ کچھ نہ کریں۔',
+    status: { scheduled: 'آنے والی', live: 'براہِ راست', ended: 'ختم', cancelled: 'منسوخ' },
+    publish: { idle: 'رکا ہوا', publishing: 'نشر ہو رہا ہے', failed: 'ناکام', file: 'ریکارڈنگ' },
+    recorder: { idle: 'میڈیا کا انتظار', running: 'ریکارڈ ہو رہا ہے', restarting: 'دوبارہ شروع ہو رہا ہے', failed: 'ناکام', stopped: 'رک گیا' },
+    studioTitle: 'اسٹوڈیو',
+    instanceKeyHeading: 'منتظم کا اسٹوڈیو',
+    instanceKeyHelp: 'اس جلسہ سرور کی منتظم کلید یہاں چسپاں کریں۔ یہ صرف اسی آلے پر یاد رکھی جاتی ہے۔',
+    instanceKeyRejected: 'محفوظ کی گئی منتظم کلید اب قبول نہیں۔',
+    eventsHeading: 'تقریبات',
+    heldEventsHeading: 'تقریبات جن کی کلید آپ کے پاس ہے',
+    heldEventsHelp: 'ان کی کلیدیں اسی آلے پر یاد رکھی گئی ہیں۔',
+    noEvents: 'ابھی کوئی تقریب نہیں۔',
+    watchPage: 'دیکھنے کا صفحہ',
+    forgetKey: 'اس آلے سے منتظم کلید بھلا دیں',
+    newEvent: 'نئی تقریب',
+    title: 'عنوان',
+    startsAt: 'شروع ہونے کا وقت',
+    startsAtOptional: 'شروع ہونے کا وقت (اختیاری)',
+    creating: 'بن رہی ہے…',
+    createEvent: 'تقریب بنائیں',
+    checkForm: 'براہِ کرم فارم دیکھ لیں۔',
+    eventReady: (title) => `“${title}” تیار ہے`,
+    saveKeyNow: 'یہ کلید ابھی محفوظ کر لیں: یہ صرف ایک بار دکھائی جاتی ہے۔',
+    eventKeyExplained:
+      'جس کے پاس یہ ہو وہ اس تقریب کا اسٹوڈیو کھول سکتا ہے، نشریات شروع اور تقریب ختم کر سکتا ہے۔ جلسہ اس کا صرف نشان رکھتا ہے اور اسے دوبارہ نہیں دکھا سکتا۔',
+    studioLink: 'اسٹوڈیو:',
+    publicWatchLink: 'دیکھنے کا عام لنک:',
+    copy: 'کاپی کریں',
+    copied: 'کاپی ہو گئی',
+    keyLabel: 'کلید',
+    keyMalformed: 'یہ کلید نہیں لگتی۔ اسے بالکل ویسے ہی چسپاں کریں جیسے آپ کو دی گئی تھی۔',
+    keyNotAccepted: 'یہ کلید قبول نہیں ہوئی۔',
+    checking: 'جانچ ہو رہی ہے…',
+    saveKey: 'کلید محفوظ کریں',
+    eventKeyHeading: 'تقریب کا اسٹوڈیو',
+    eventKeyHelp: (slug) =>
+      `“${slug}” بناتے وقت دکھائی گئی تقریب کی کلید، یا سرور کی منتظم کلید چسپاں کریں۔ یہ صرف اسی آلے پر یاد رکھی جاتی ہے۔`,
+    savedKeyRejected: 'محفوظ کی گئی کلید اس تقریب کے لیے قبول نہیں۔',
+    keyRevokedProblem: 'تقریب کی کلید منسوخ کر دی گئی۔ اب صرف سرور کی منتظم کلید یہ تقریب چلا سکتی ہے۔',
+    noSuchEvent: 'ایسی کوئی تقریب نہیں',
+    noSuchEventText: (slug) => `“${slug}” نام کی کوئی تقریب نہیں۔`,
+    backToStudio: 'اسٹوڈیو پر واپس',
+    allEvents: '→ تمام تقریبات',
+    statusLabel: 'حالت',
+    publishingLabel: 'نشریات',
+    watchLinkLabel: 'دیکھنے کا لنک',
+    recordingFailed: (message) => `ریکارڈنگ ناکام ہو گئی${message ? `: ${message}` : ''}۔`,
+    reconnecting: 'رابطہ ٹوٹ گیا، دوبارہ جوڑا جا رہا ہے… نشریات خود بخود جاری ہو جائیں گی۔',
+    goLive: 'نشریات شروع کریں',
+    endEvent: 'تقریب ختم کریں',
+    confirmEnd: 'سب کے لیے تقریب ختم کریں؟ یہ دوبارہ شروع نہیں ہو سکے گی۔',
+    retryNow: 'ابھی دوبارہ کوشش کریں',
+    useCamera: 'ریکارڈنگ روک کر کیمرا استعمال کریں',
+    broadcastFileHeading: 'اس کی بجائے ریکارڈنگ نشر کریں',
+    recordingFile: 'ریکارڈنگ (آڈیو یا ویڈیو)',
+    pictureFile: 'آڈیو ریکارڈنگ کے ساتھ دکھانے کو تصویر (اختیاری)',
+    goLiveWithFile: 'یہ ریکارڈنگ نشر کریں',
+    cancelUpload: 'اپ لوڈ روکیں',
+    uploaded: 'اپ لوڈ ہو گئی۔ ریکارڈنگ کی جانچ اور نشریات شروع ہو رہی ہیں…',
+    uploading: (percent, size) => `اپ لوڈ ہو رہی ہے… ${size} میں سے ${percent} %`,
+    liveFigures: 'براہِ راست اعداد',
+    attendees: 'حاضرین',
+    attendeeCounts: (total, webrtc, hls, audio) => `${total} — ${webrtc} WebRTC، ${hls} HLS ویڈیو، ${audio} صرف آواز`,
+    yourStream: (kind) => (kind === 'audio' ? 'آپ کی آواز' : 'آپ کی ویڈیو'),
+    streamFigures: (kbps, lost, packets) => `${kbps}، ${lost} ضائع (کل ${packets} پیکٹ)`,
+    yourMedia: 'آپ کا میڈیا',
+    notReachingServer: 'سرور تک نہیں پہنچ رہا',
+    recorderLabel: 'ریکارڈر (HLS)',
+    chatLabel: 'گفتگو',
+    perMinute: (count) => `${count} فی منٹ`,
+    webrtcSeats: 'WebRTC نشستیں',
+    seatsInUse: (used, capacity) => `${capacity} میں سے ${used} استعمال میں`,
+    keyHeading: 'تقریب کی کلید',
+    rotateKey: 'نئی کلید بنائیں',
+    revokeKey: 'کلید منسوخ کریں',
+    confirmRotate: 'نئی کلید بنائیں؟ موجودہ کلید فوراً کام کرنا چھوڑ دے گی، اور اسے استعمال کرنے والے دوسرے اسٹوڈیو ٹیب منقطع ہو جائیں گے۔',
+    confirmRevoke: 'کلید منسوخ کریں؟ یہ فوراً کام کرنا چھوڑ دے گی، اور اس کے بعد صرف سرور کی منتظم کلید یہ تقریب چلا سکے گی۔',
+    newKeyHeading: 'تقریب کی نئی کلید',
+    newKeyExplained:
+      'پرانی کلید کام کرنا چھوڑ چکی ہے: اسے استعمال کرنے والے دوسرے ٹیب منقطع ہو کر دوبارہ کلید مانگتے ہیں۔ یہ ٹیب کام کرتا رہے گا۔',
+    revokedNotice: 'تقریب کی کلید منسوخ ہو گئی: اب صرف سرور کی منتظم کلید یہ تقریب چلاتی ہے۔ تقریب کو اپنی کلید دینے کے لیے نئی کلید بنائیں۔',
+    manageHeading: 'عنوان، وقت اور منسوخی',
+    saveChanges: 'تبدیلیاں محفوظ کریں',
+    saving: 'محفوظ ہو رہا ہے…',
+    saved: 'محفوظ ہو گیا۔',
+    cancelEvent: 'تقریب منسوخ کریں',
+    confirmCancel: 'یہ تقریب منسوخ کریں؟ حاضرین کو بتا دیا جائے گا، اور اس کے بعد یہ نشر نہیں ہو سکے گی۔',
+    deleteEvent: 'تقریب مٹا دیں',
+    removeRecording: 'اس کی ریکارڈنگ بھی مٹا دیں',
+    confirmDelete: 'یہ تقریب اور اس کی گفتگو ہمیشہ کے لیے مٹا دیں؟',
+    endBeforeDeleting: 'مٹانے سے پہلے تقریب ختم کریں۔',
+    deleted: 'تقریب مٹا دی گئی۔',
   },
 };

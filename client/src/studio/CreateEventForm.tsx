@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { CreateEventRequest, type CreateEventResponse } from '../../../shared/events';
 import { createEvent } from '../app/api';
+import { useMessages } from '../i18n/language';
 import { ServiceError, describeError } from '../lib/ServiceError';
 
 interface CreateEventFormProps {
@@ -10,6 +11,7 @@ interface CreateEventFormProps {
 }
 
 export function CreateEventForm({ organizerKey, onCreated, onUnauthorized }: CreateEventFormProps) {
+  const t = useMessages().studio;
   const [title, setTitle] = useState('');
   /** A datetime-local value: the organizer's own time zone, without an offset. */
   const [scheduledLocal, setScheduledLocal] = useState('');
@@ -23,7 +25,7 @@ export function CreateEventForm({ organizerKey, onCreated, onUnauthorized }: Cre
       scheduledAt: scheduledLocal === '' ? null : new Date(scheduledLocal).toISOString(),
     });
     if (!request.success) {
-      setProblem(request.error.issues[0]?.message ?? 'Please check the form.');
+      setProblem(request.error.issues[0]?.message ?? t.checkForm);
       return;
     }
     setCreating(true);
@@ -42,9 +44,9 @@ export function CreateEventForm({ organizerKey, onCreated, onUnauthorized }: Cre
 
   return (
     <form className="stacked" onSubmit={(event) => void submit(event)}>
-      <h2>New event</h2>
+      <h2>{t.newEvent}</h2>
       <label>
-        Title
+        {t.title}
         <input
           data-testid="event-title-input"
           required
@@ -54,7 +56,7 @@ export function CreateEventForm({ organizerKey, onCreated, onUnauthorized }: Cre
         />
       </label>
       <label>
-        Starts at (optional)
+        {t.startsAtOptional}
         <input
           type="datetime-local"
           value={scheduledLocal}
@@ -62,7 +64,7 @@ export function CreateEventForm({ organizerKey, onCreated, onUnauthorized }: Cre
         />
       </label>
       <button data-testid="create-event" type="submit" disabled={creating}>
-        {creating ? 'Creating…' : 'Create event'}
+        {creating ? t.creating : t.createEvent}
       </button>
       {problem !== null && (
         <p className="problem" role="alert">

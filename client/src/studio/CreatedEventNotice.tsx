@@ -1,25 +1,26 @@
 import type { CreateEventResponse } from '../../../shared/events';
 import { Link } from '../app/Link';
+import { useMessages } from '../i18n/language';
 import { KeyWithCopy } from './KeyWithCopy';
 
 export function CreatedEventNotice({ created }: { created: CreateEventResponse }) {
+  const t = useMessages().studio;
   const { event, organizerKey } = created;
   const watchPath = `/e/${event.slug}`;
 
   return (
     <div className="created" role="status">
-      <h2>“{event.title}” is ready</h2>
+      <h2>{t.eventReady(event.title)}</h2>
       <p>
-        <strong>Save this event key now: it is shown only once.</strong> Whoever has it can open this event’s studio,
-        go live and end the event. Jalsa keeps only a fingerprint of it and cannot show it again.
+        <strong>{t.saveKeyNow}</strong> {t.eventKeyExplained}
       </p>
       <KeyWithCopy organizerKey={organizerKey} />
       <ul>
         <li>
-          Studio: <Link to={`/studio/${event.slug}`}>/studio/{event.slug}</Link>
+          {t.studioLink} <Link to={`/studio/${event.slug}`}>/studio/{event.slug}</Link>
         </li>
         <li>
-          Public watch link: <Link to={watchPath}>{`${window.location.origin}${watchPath}`}</Link>
+          {t.publicWatchLink} <Link to={watchPath}>{`${window.location.origin}${watchPath}`}</Link>
         </li>
       </ul>
     </div>

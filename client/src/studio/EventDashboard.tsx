@@ -1,12 +1,5 @@
-import type { EventStats, RecordingState } from '../../../shared/signalling';
-
-const RECORDER: Record<RecordingState, string> = {
-  idle: 'waiting for media',
-  running: 'recording',
-  restarting: 'restarting',
-  failed: 'failing',
-  stopped: 'stopped',
-};
+import type { EventStats } from '../../../shared/signalling';
+import { useMessages } from '../i18n/language';
 
 function kbps(bps: number): string {
   return `${Math.round(bps / 1000)} kbps`;
@@ -18,41 +11,40 @@ function percent(fraction: number): string {
 
 /** The organizer's live figures of the event, as the server last sent them. */
 export function EventDashboard({ stats }: { stats: EventStats | null }) {
+  const t = useMessages().studio;
   if (stats === null) return null;
   const { attendees, ingest, packager, chatPerMinute, webrtcSeats } = stats;
   const total = attendees.webrtc + attendees['hls-video'] + attendees['audio-only'];
   return (
-    <section className="dashboard" aria-label="Live figures" data-testid="event-dashboard">
-      <h2>Live figures</h2>
+    <section className="dashboard" aria-label={t.liveFigures} data-testid="event-dashboard">
+      <h2>{t.liveFigures}</h2>
       <dl className="facts">
-        <dt>Attendees</dt>
+        <dt>{t.attendees}</dt>
         <dd data-testid="stats-attendees">
-          {total} — {attendees.webrtc} WebRTC, {attendees['hls-video']} HLS video, {attendees['audio-only']} audio only
+          {t.attendeeCounts(total, attendees.webrtc, attendees['hls-video'], attendees['audio-only'])}
         </dd>
         {ingest.map((stream) => (
           <div key={stream.kind} className="facts-row">
-            <dt>Your {stream.kind}</dt>
+            <dt>{t.yourStream(stream.kind)}</dt>
             <dd data-testid={`stats-ingest-${stream.kind}`}>
-              {kbps(stream.bitrateBps)}, {percent(stream.lossFraction)} lost ({stream.packetsLost} packets in all)
+              {t.streamFigures(kbps(stream.bitrateBps), percent(stream.lossFraction), stream.packetsLost)}
             </dd>
           </div>
         ))}
         {ingest.length === 0 && (
           <>
-            <dt>Your media</dt>
-            <dd data-testid="stats-ingest-none">not reaching the server</dd>
+            <dt>{t.yourMedia}</dt>
+            <dd data-testid="stats-ingest-none">{t.notReachingServer}</dd>
           </>
         )}
-        <dt>Recorder (HLS)</dt>
+        <dt>{t.recorderLabel}</dt>
         <dd data-testid="stats-packager" className={packager === 'failed' ? 'problem' : undefined}>
-          {RECORDER[packager]}
+          {t.recorder[packager]}
         </dd>
-        <dt>Chat</dt>
-        <dd data-testid="stats-chat">{chatPerMinute} per minute</dd>
-        <dt>WebRTC seats</dt>
-        <dd data-testid="stats-seats">
-          {webrtcSeats.used} of {webrtcSeats.capacity} in use
-        </dd>
+        <dt>{t.chatLabel}</dt>
+        <dd data-testid="stats-chat">{t.perMinute(chatPerMinute)}</dd>
+        <dt>{t.webrtcSeats}</dt>
+        <dd data-testid="stats-seats">{t.seatsInUse(webrtcSeats.used, webrtcSeats.capacity)}</dd>
       </dl>
     </section>
   );

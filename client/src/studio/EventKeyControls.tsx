@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useMessages } from '../i18n/language';
 import { describeError } from '../lib/ServiceError';
 import { KeyWithCopy } from './KeyWithCopy';
 
@@ -10,6 +11,7 @@ interface EventKeyControlsProps {
 
 /** Replacing or withdrawing the event's own key, e.g. when it reached someone who should not run the event. */
 export function EventKeyControls({ onRotate, onRevoke }: EventKeyControlsProps) {
+  const t = useMessages().studio;
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
 
@@ -26,26 +28,18 @@ export function EventKeyControls({ onRotate, onRevoke }: EventKeyControlsProps) 
     }
   };
 
-  const rotate = () =>
-    run(
-      'Make a new event key? The current event key stops working at once, and studio tabs using it elsewhere are disconnected.',
-      onRotate,
-    );
-  const revoke = () =>
-    run(
-      'Revoke the event key? It stops working at once, and afterwards only the instance organizer key can run this event.',
-      onRevoke,
-    );
+  const rotate = () => run(t.confirmRotate, onRotate);
+  const revoke = () => run(t.confirmRevoke, onRevoke);
 
   return (
-    <section className="event-key" aria-label="Event key">
-      <h2>Event key</h2>
+    <section className="event-key" aria-label={t.keyHeading}>
+      <h2>{t.keyHeading}</h2>
       <div className="controls">
         <button data-testid="rotate-key" type="button" disabled={busy} onClick={() => void rotate()}>
-          Rotate key
+          {t.rotateKey}
         </button>
         <button data-testid="revoke-key" type="button" className="danger" disabled={busy} onClick={() => void revoke()}>
-          Revoke key
+          {t.revokeKey}
         </button>
       </div>
       {problem !== null && (
@@ -59,12 +53,12 @@ export function EventKeyControls({ onRotate, onRevoke }: EventKeyControlsProps) 
 
 /** The event's new key, shown this once: Jalsa keeps only its fingerprint. */
 export function RotatedKeyNotice({ organizerKey }: { organizerKey: string }) {
+  const t = useMessages().studio;
   return (
     <div className="created" role="status" data-testid="rotated-key">
-      <h2>New event key</h2>
+      <h2>{t.newKeyHeading}</h2>
       <p>
-        <strong>Save this event key now: it is shown only once.</strong> The old event key stopped working: studio
-        tabs that used it elsewhere were disconnected and ask for a key again. This tab goes on working.
+        <strong>{t.saveKeyNow}</strong> {t.newKeyExplained}
       </p>
       <KeyWithCopy organizerKey={organizerKey} />
     </div>
@@ -73,10 +67,10 @@ export function RotatedKeyNotice({ organizerKey }: { organizerKey: string }) {
 
 /** After a revocation, for a tab that keeps running the event with the instance key. */
 export function RevokedKeyNotice() {
+  const t = useMessages().studio;
   return (
     <p className="notice" role="status" data-testid="revoked-key">
-      The event key was revoked: only the instance organizer key runs this event now. Rotate the key to give the event
-      a key of its own again.
+      {t.revokedNotice}
     </p>
   );
 }

@@ -1,12 +1,15 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { isOver } from '../../../shared/events';
 import { isOrganizerKeyAccepted, revokeEventKey, rotateEventKey } from '../app/api';
 import { useMessages } from '../i18n/language';
 import { Link } from '../app/Link';
+import { navigate } from '../app/router';
 import { useClosable } from '../lib/useClosable';
 import { useStateStore } from '../lib/StateStore';
 import { ChatPanel } from '../chat/ChatPanel';
 import { EventDashboard } from './EventDashboard';
 import { EventKeyControls, RevokedKeyNotice, RotatedKeyNotice } from './EventKeyControls';
+import { EventManageControls } from './EventManageControls';
 import { FileBroadcastForm } from './FileBroadcastForm';
 import { PictureForm } from './PictureForm';
 import { KeyForm } from './KeyForm';
@@ -44,45 +47,49 @@ function EventStudioView({ session, slug, organizerKey, onKeyRejected, keyContro
   if (state.access === 'not found') {
     return (
       <section>
-        <h1>No such event</h1>
+        <h1>{t.noSuchEvent}</h1>
         <p>
-          There is no event called “{slug}”. <Link to="/studio">Back to the studio</Link>
+          {t.noSuchEventText(slug)} <Link to="/studio">{t.backToStudio}</Link>
         </p>
       </section>
     );
   }
 
   const endEvent = () => {
-    if (window.confirm('End this event for everyone? It cannot be restarted.')) void session.endEvent();
+    if (window.confirm(t.confirmEnd)) void session.endEvent();
   };
 
   return (
     <section className="studio-event">
       <p>
-        <Link to="/studio">← All events</Link>
+        <Link to="/studio">{t.allEvents}</Link>
       </p>
       <h1>{state.event?.title ?? slug}</h1>
       <dl className="facts">
-        <dt>Status</dt>
+        <dt>{t.statusLabel}</dt>
         <dd>
-          <span data-testid="event-status">{status ?? ''}</span>
+          <span data-testid="event-status" data-status={status ?? ''}>
+            {status === undefined ? '' : t.status[status]}
+          </span>
         </dd>
-        <dt>Publishing</dt>
+        <dt>{t.publishingLabel}</dt>
         <dd>
-          <span data-testid="publish-state">{state.publish}</span>
+          <span data-testid="publish-state" data-state={state.publish}>
+            {t.publish[state.publish]}
+          </span>
         </dd>
-        <dt>Watch link</dt>
+        <dt>{t.watchLinkLabel}</dt>
         <dd>
           <Link to={watchPath}>{`${window.location.origin}${watchPath}`}</Link>
         </dd>
       </dl>
       {state.recording?.state === 'failed' && (
         <p className="problem" role="alert" data-testid="recording-problem">
-          Recording has failed{state.recording.message ? `: ${state.recording.message}` : ''}.
+          {t.recordingFailed(state.recording.message)}
         </p>
       )}
       {state.connection === 'reconnecting' && (
-        <p className="notice">Connection lost, reconnecting… Publishing resumes by itself.</p>
+        <p className="notice">{t.reconnecting}</p>
       )}
       <CameraPreview camera={state.camera} />
       {state.cameraProblem !== null && (
@@ -115,7 +122,7 @@ function EventStudioView({ session, slug, organizerKey, onKeyRejected, keyContro
           }
           onClick={() => void session.goLive()}
         >
-          Go live
+          {t.goLive}
         </button>
         {!state.insecurePage && (
           <button
@@ -131,25 +138,25 @@ function EventStudioView({ session, slug, organizerKey, onKeyRejected, keyContro
           data-testid="end-event"
           type="button"
           className="danger"
-          disabled={status === undefined || status === 'ended' || state.connection !== 'connected' || state.busy}
+          disabled={status === undefined || isOver(status) || state.connection !== 'connected' || state.busy}
           onClick={endEvent}
         >
-          End event
+          {t.endEvent}
         </button>
         {state.publish === 'failed' && status === 'live' && (
           <button type="button" onClick={() => session.retry()}>
-            Retry now
+            {t.retryNow}
           </button>
         )}
         {state.publish === 'file' && status === 'live' && (
           <button type="button" disabled={state.busy} onClick={() => void session.useCamera()}>
-            Stop the recording and use the camera
+            {t.useCamera}
           </button>
         )}
       </div>
       {status === 'live' && <EventDashboard stats={state.stats} />}
       {state.access === 'granted' && <ChatPanel key={`${slug}:${organizerKey}`} slug={slug} organizerKey={organizerKey} />}
-      {status !== 'ended' && state.publish !== 'file' && (
+      {status !== undefined && !isOver(status) && state.publish !== 'file' && (
         <FileBroadcastForm
           disabled={state.busy || state.connection !== 'connected'}
           upload={state.upload}
@@ -164,6 +171,17 @@ function EventStudioView({ session, slug, organizerKey, onKeyRejected, keyContro
         <p className="problem" role="alert">
           {state.problem}
         </p>
+      )}
+      {state.access === 'granted' && state.event !== null && (
+        <EventManageControls
+          event={state.event}
+          organizerKey={organizerKey}
+          onChanged={(event) => session.adoptEvent(event)}
+          onDeleted={() => {
+            saveEventKey(slug, null);
+            navigate('/studio');
+          }}
+        />
       )}
       {state.access === 'granted' && keyControls}
     </section>
@@ -188,6 +206,7 @@ interface KeyChange {
 }
 
 export function EventStudioPage({ slug }: { slug: string }) {
+  const t = useMessages().studio;
   const [organizerKey, setOrganizerKey] = useState(() => loadInstanceKey() ?? loadEventKey(slug));
   const [keyProblem, setKeyProblem] = useState<string | null>(null);
   const [keyChange, setKeyChange] = useState<KeyChange | null>(null);
@@ -200,7 +219,7 @@ export function EventStudioPage({ slug }: { slug: string }) {
   if (organizerKey === null) {
     return (
       <KeyForm
-        heading="Event studio"
+        heading={t.eventKeyHeading}
         check={(key) => isOrganizerKeyAccepted(key, slug)}
         onAccepted={(key) => {
           saveEventKey(slug, key);
@@ -209,10 +228,7 @@ export function EventStudioPage({ slug }: { slug: string }) {
         }}
         initialProblem={keyProblem}
       >
-        <p>
-          Paste the event key shown when “{slug}” was created, or the instance organizer key. It is remembered on
-          this device only.
-        </p>
+        <p>{t.eventKeyHelp(slug)}</p>
       </KeyForm>
     );
   }
@@ -221,7 +237,7 @@ export function EventStudioPage({ slug }: { slug: string }) {
     if (changingKey.current) return;
     if (loadInstanceKey() === organizerKey) saveInstanceKey(null);
     if (loadEventKey(slug) === organizerKey) saveEventKey(slug, null);
-    setKeyProblem('The saved key is not accepted for this event.');
+    setKeyProblem(t.savedKeyRejected);
     setOrganizerKey(null);
   };
 
@@ -234,7 +250,7 @@ export function EventStudioPage({ slug }: { slug: string }) {
       setKeyChange({ newEventKey });
       const next = studioKeyAfterChange(organizerKey, loadInstanceKey(), newEventKey);
       if (next === null) {
-        setKeyProblem('The event key was revoked. Only the instance organizer key can run this event now.');
+        setKeyProblem(t.keyRevokedProblem);
       }
       setOrganizerKey(next);
     } finally {

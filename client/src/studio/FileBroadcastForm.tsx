@@ -13,15 +13,16 @@ interface FileBroadcastFormProps {
 }
 
 function UploadStatus({ upload, onCancel }: { upload: UploadProgress; onCancel: () => void }) {
+  const t = useMessages().studio;
   const sent = uploadPercent(upload) === 100;
   return (
     <div className="upload-status" role="status">
       <progress data-testid="upload-progress" max={Math.max(upload.totalBytes, 1)} value={upload.sentBytes} />{' '}
-      <span data-testid="upload-text">{describeUpload(upload)}</span>{' '}
+      <span data-testid="upload-text">{describeUpload(upload, t)}</span>{' '}
       {/* Once every byte is sent the server is starting the broadcast: there is nothing left to cancel. */}
       {!sent && (
         <button data-testid="upload-cancel" type="button" onClick={onCancel}>
-          Cancel upload
+          {t.cancelUpload}
         </button>
       )}
     </div>
@@ -43,9 +44,9 @@ export function FileBroadcastForm({ disabled, upload, onSubmit, onCancel }: File
   };
   return (
     <form className="file-broadcast" onSubmit={submit}>
-      <h2>Broadcast a recording instead</h2>
+      <h2>{t.broadcastFileHeading}</h2>
       <label>
-        Recording (audio or video){' '}
+        {t.recordingFile}{' '}
         <input
           data-testid="file-broadcast-media"
           type="file"
@@ -54,7 +55,7 @@ export function FileBroadcastForm({ disabled, upload, onSubmit, onCancel }: File
         />
       </label>
       <label>
-        Picture to show with an audio recording (optional){' '}
+        {t.pictureFile}{' '}
         <input
           data-testid="file-broadcast-image"
           type="file"
@@ -78,7 +79,7 @@ export function FileBroadcastForm({ disabled, upload, onSubmit, onCancel }: File
       </label>
       {upload === null ? (
         <button data-testid="file-broadcast-start" type="submit" disabled={disabled || media === null}>
-          Go live with this recording
+          {t.goLiveWithFile}
         </button>
       ) : (
         <UploadStatus upload={upload} onCancel={onCancel} />

@@ -1,5 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { OrganizerKey } from '../../../shared/events';
+import { useMessages } from '../i18n/language';
 import { describeError } from '../lib/ServiceError';
 
 interface KeyFormProps {
@@ -12,6 +13,7 @@ interface KeyFormProps {
 }
 
 export function KeyForm({ heading, children, check, onAccepted, initialProblem = null }: KeyFormProps) {
+  const t = useMessages().studio;
   const [value, setValue] = useState('');
   const [problem, setProblem] = useState<string | null>(initialProblem);
   const [checking, setChecking] = useState(false);
@@ -20,14 +22,14 @@ export function KeyForm({ heading, children, check, onAccepted, initialProblem =
     event.preventDefault();
     const key = value.trim();
     if (!OrganizerKey.safeParse(key).success) {
-      setProblem('That does not look like a key. Paste it exactly as it was given to you.');
+      setProblem(t.keyMalformed);
       return;
     }
     setChecking(true);
     setProblem(null);
     try {
       if (await check(key)) onAccepted(key);
-      else setProblem('This key was not accepted.');
+      else setProblem(t.keyNotAccepted);
     } catch (error) {
       setProblem(describeError(error));
     } finally {
@@ -41,7 +43,7 @@ export function KeyForm({ heading, children, check, onAccepted, initialProblem =
       {children}
       <form className="stacked" onSubmit={(event) => void submit(event)}>
         <label>
-          Key
+          {t.keyLabel}
           <input
             data-testid="organizer-key-input"
             type="password"
@@ -52,7 +54,7 @@ export function KeyForm({ heading, children, check, onAccepted, initialProblem =
           />
         </label>
         <button data-testid="organizer-key-save" type="submit" disabled={checking}>
-          {checking ? 'Checking…' : 'Save key'}
+          {checking ? t.checking : t.saveKey}
         </button>
       </form>
       {problem !== null && (

@@ -1,7 +1,9 @@
 import { useState } from 'react';
+import { useMessages } from '../i18n/language';
 
 /** A key shown once, for the organizer to copy or write down. */
 export function KeyWithCopy({ organizerKey }: { organizerKey: string }) {
+  const t = useMessages().studio;
   const [copied, setCopied] = useState(false);
 
   const copy = () => {
@@ -19,7 +21,7 @@ export function KeyWithCopy({ organizerKey }: { organizerKey: string }) {
       {/* The clipboard API exists only on secure origins. */}
       {window.isSecureContext && (
         <button type="button" onClick={copy}>
-          {copied ? 'Copied' : 'Copy'}
+          {copied ? t.copied : t.copy}
         </button>
       )}
     </p>

@@ -1,5 +1,5 @@
 import type { types } from 'mediasoup-client';
-import type { FileBroadcastEnd, FileBroadcastStatus, PublicEvent } from '../../../shared/events';
+import { isOver, type FileBroadcastEnd, type FileBroadcastStatus, type PublicEvent } from '../../../shared/events';
 import { cameraConstraints } from '../../../shared/media';
 import type { MediaNotification, MediaResponse } from '../../../shared/signalling';
 import {
@@ -13,6 +13,7 @@ import {
 import { ServiceError, describeError } from '../lib/ServiceError';
 import { StateStore } from '../lib/StateStore';
 import { MediaSignalling } from '../media/MediaSignalling';
+import { isNewer } from './eventEdits';
 import { Publisher } from './Publisher';
 
 /** `file`: a prepared recording, not the camera, is the event's media. */
@@ -127,13 +128,7 @@ export class OrganizerSession {
         this.store.update({ connection: 'reconnecting', publish: 'idle' });
         if (serverDropped) void this.#checkKey();
       }),
-      signalling.on('eventUpdated', (event) => {
-        this.store.update({ event });
-        if (event.status === 'ended') {
-          this.#stopPublishing();
-          this.store.update({ publish: 'idle' });
-        }
-      }),
+      signalling.on('eventUpdated', (event) => this.adoptEvent(event)),
       signalling.on('reconnect', () => void this.#join()),
       signalling.on('recordingStateChanged', (recording) => this.store.update({ recording })),
       signalling.on('fileBroadcastChanged', ({ fileBroadcast }) => {
@@ -142,6 +137,16 @@ export class OrganizerSession {
       }),
       signalling.on('eventStats', (stats) => this.store.update({ stats })),
     ];
+  }
+
+  /** Shows the event as the server last described it (a notice, or the answer to an edit), unless it is older. */
+  adoptEvent(event: PublicEvent): void {
+    if (!isNewer(this.store.get().event, event)) return;
+    this.store.update({ event });
+    if (isOver(event.status)) {
+      this.#stopPublishing();
+      this.store.update({ publish: 'idle' });
+    }
   }
 
   async goLive(): Promise<void> {

@@ -1,13 +1,35 @@
 import { useState } from 'react';
-import type { CreateEventResponse } from '../../../shared/events';
+import type { CreateEventResponse, PublicEvent } from '../../../shared/events';
 import { isOrganizerKeyAccepted } from '../app/api';
-import { formatDateTime } from '../app/formatDateTime';
 import { Link } from '../app/Link';
 import { useEventList } from '../app/useEventList';
+import { useMessages } from '../i18n/language';
 import { CreateEventForm } from './CreateEventForm';
 import { CreatedEventNotice } from './CreatedEventNotice';
 import { KeyForm } from './KeyForm';
-import { loadInstanceKey, saveInstanceKey } from './organizerKeys';
+import { heldEventSlugs, loadInstanceKey, saveInstanceKey } from './organizerKeys';
+
+/** Events with their status, each a link to its studio; polled like the home page, so a status changes by itself. */
+function StudioEventList({ events }: { events: PublicEvent[] }) {
+  const t = useMessages().studio;
+  const { dateTime } = useMessages();
+  return (
+    <ul className="event-list" data-testid="studio-events">
+      {events.map((event) => (
+        <li key={event.slug} data-slug={event.slug} data-status={event.status}>
+          <span className={`badge badge-${event.status}`} data-testid="studio-event-status">
+            {t.status[event.status]}
+          </span>{' '}
+          <Link to={`/studio/${event.slug}`}>{event.title}</Link>
+          {event.scheduledAt !== null && <span className="muted"> · {dateTime(event.scheduledAt)}</span>}{' '}
+          <Link to={`/e/${event.slug}`} className="secondary-link">
+            {t.watchPage}
+          </Link>
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 interface StudioProps {
   organizerKey: string;
@@ -16,12 +38,13 @@ interface StudioProps {
 }
 
 function Studio({ organizerKey, onForgetKey, onKeyRejected }: StudioProps) {
+  const t = useMessages().studio;
   const { events, problem, reload } = useEventList();
   const [created, setCreated] = useState<CreateEventResponse | null>(null);
 
   return (
     <section>
-      <h1>Studio</h1>
+      <h1>{t.studioTitle}</h1>
       <CreateEventForm
         organizerKey={organizerKey}
         onCreated={(response) => {
@@ -31,51 +54,60 @@ function Studio({ organizerKey, onForgetKey, onKeyRejected }: StudioProps) {
         onUnauthorized={onKeyRejected}
       />
       {created !== null && <CreatedEventNotice created={created} />}
-      <h2>Events</h2>
+      <h2>{t.eventsHeading}</h2>
       {problem !== null && (
         <p className="problem" role="alert">
           {problem}
         </p>
       )}
-      {events?.length === 0 && <p className="muted">No events yet.</p>}
-      <ul className="event-list">
-        {events?.map((event) => (
-          <li key={event.slug}>
-            <span className={`badge badge-${event.status}`}>{event.status}</span>{' '}
-            <Link to={`/studio/${event.slug}`}>{event.title}</Link>
-            {event.scheduledAt !== null && <span className="muted"> · {formatDateTime(event.scheduledAt)}</span>}{' '}
-            <Link to={`/e/${event.slug}`} className="secondary-link">
-              watch page
-            </Link>
-          </li>
-        ))}
-      </ul>
+      {events?.length === 0 && <p className="muted">{t.noEvents}</p>}
+      {events !== null && <StudioEventList events={events} />}
       <p className="footer-link">
         <button type="button" className="link-button" onClick={onForgetKey}>
-          Forget the organizer key on this device
+          {t.forgetKey}
         </button>
       </p>
     </section>
   );
 }
 
+/** Without the instance key: the events whose own keys this device holds, so their organizers find them again. */
+function HeldEvents() {
+  const t = useMessages().studio;
+  const { events } = useEventList();
+  const [held] = useState(heldEventSlugs);
+  const mine = events?.filter((event) => held.has(event.slug)) ?? [];
+  if (mine.length === 0) return null;
+  return (
+    <section>
+      <h2>{t.heldEventsHeading}</h2>
+      <p className="muted">{t.heldEventsHelp}</p>
+      <StudioEventList events={mine} />
+    </section>
+  );
+}
+
 export function StudioPage() {
+  const t = useMessages().studio;
   const [organizerKey, setOrganizerKey] = useState(loadInstanceKey);
   const [rejected, setRejected] = useState(false);
 
   if (organizerKey === null) {
     return (
-      <KeyForm
-        heading="Organizer studio"
-        check={(key) => isOrganizerKeyAccepted(key)}
-        onAccepted={(key) => {
-          saveInstanceKey(key);
-          setOrganizerKey(key);
-        }}
-        initialProblem={rejected ? 'The saved organizer key is no longer accepted.' : null}
-      >
-        <p>Paste this Jalsa instance’s organizer key. It is remembered on this device only.</p>
-      </KeyForm>
+      <>
+        <KeyForm
+          heading={t.instanceKeyHeading}
+          check={(key) => isOrganizerKeyAccepted(key)}
+          onAccepted={(key) => {
+            saveInstanceKey(key);
+            setOrganizerKey(key);
+          }}
+          initialProblem={rejected ? t.instanceKeyRejected : null}
+        >
+          <p>{t.instanceKeyHelp}</p>
+        </KeyForm>
+        <HeldEvents />
+      </>
     );
   }
   const forgetKey = (becauseRejected: boolean) => {

@@ -1,9 +1,10 @@
 import { OrganizerKey } from '../../../shared/events';
 
 const INSTANCE_KEY_ITEM = 'jalsa.organizerKey';
+const EVENT_KEY_PREFIX = 'jalsa.eventKey.';
 
 function eventKeyItem(slug: string): string {
-  return `jalsa.eventKey.${slug}`;
+  return `${EVENT_KEY_PREFIX}${slug}`;
 }
 
 // Storage can be unavailable (private browsing, blocked site data); the studio then simply asks for the key again.
@@ -39,6 +40,20 @@ export function loadEventKey(slug: string): string | null {
 
 export function saveEventKey(slug: string, key: string | null): void {
   write(eventKeyItem(slug), key);
+}
+
+/** The events whose own key this device remembers. */
+export function heldEventSlugs(): Set<string> {
+  const slugs = new Set<string>();
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const item = localStorage.key(i);
+      if (item?.startsWith(EVENT_KEY_PREFIX) && read(item) !== null) slugs.add(item.slice(EVENT_KEY_PREFIX.length));
+    }
+  } catch {
+    // See read(): without storage, no key is remembered.
+  }
+  return slugs;
 }
 
 /**

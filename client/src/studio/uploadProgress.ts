@@ -1,4 +1,5 @@
 import type { UploadProgress } from '../app/api';
+import type { StudioMessages } from '../i18n/messages';
 
 /** Whole percent sent, never 100 before every byte has left (the server still has to answer). */
 export function uploadPercent({ sentBytes, totalBytes }: UploadProgress): number {
@@ -7,10 +8,10 @@ export function uploadPercent({ sentBytes, totalBytes }: UploadProgress): number
 }
 
 /** What the organizer reads beside the bar: how far the upload is, then that the server is at work. */
-export function describeUpload(progress: UploadProgress): string {
+export function describeUpload(progress: UploadProgress, t: Pick<StudioMessages, 'uploaded' | 'uploading'>): string {
   const percent = uploadPercent(progress);
-  if (percent === 100) return 'Uploaded. Checking the recording and going live…';
-  return `Uploading… ${percent} % of ${megabytes(progress.totalBytes)}`;
+  if (percent === 100) return t.uploaded;
+  return t.uploading(percent, megabytes(progress.totalBytes));
 }
 
 function megabytes(bytes: number): string {

@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { en, ur } from '../../../../client/src/i18n/messages';
+
+const studioEn = en.studio;
+const studioUr = ur.studio;
 import { describeUpload, uploadPercent } from '../../../../client/src/studio/uploadProgress';
 
 describe('upload progress', () => {
@@ -11,8 +15,12 @@ describe('upload progress', () => {
   });
 
   it('tells the organizer how far the upload is, then that the server is starting the broadcast', () => {
-    expect(describeUpload({ sentBytes: 3 * 1024 * 1024, totalBytes: 12 * 1024 * 1024 })).toBe('Uploading… 25 % of 12 MB');
-    expect(describeUpload({ sentBytes: 0, totalBytes: 2.5 * 1024 * 1024 })).toBe('Uploading… 0 % of 2.5 MB');
-    expect(describeUpload({ sentBytes: 10, totalBytes: 10 })).toMatch(/^Uploaded\. Checking the recording/);
+    expect(describeUpload({ sentBytes: 3 * 1024 * 1024, totalBytes: 12 * 1024 * 1024 }, studioEn)).toBe('Uploading… 25 % of 12 MB');
+    expect(describeUpload({ sentBytes: 0, totalBytes: 2.5 * 1024 * 1024 }, studioEn)).toBe('Uploading… 0 % of 2.5 MB');
+    expect(describeUpload({ sentBytes: 10, totalBytes: 10 }, studioEn)).toMatch(/^Uploaded\. Checking the recording/);
+  });
+
+  it('says it in Urdu for a studio in Urdu', () => {
+    expect(describeUpload({ sentBytes: 3 * 1024 * 1024, totalBytes: 12 * 1024 * 1024 }, studioUr)).toBe('اپ لوڈ ہو رہی ہے… 12 MB میں سے 25 %');
   });
 });
