@@ -1,8 +1,13 @@
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { OrganizerKey } from '../../../../shared/events';
 import { withServerAndBrowser } from '../../../helpers/serverAndBrowser';
 import { createEvent } from '../../../helpers/testServer';
+
+/**
+ * The event's studio (one server and browser for the file): its key controls (issue 11), and editing,
+ * cancelling and deleting the event, in English and in Urdu (issue 12).
+ */
 
 const test = withServerAndBrowser();
 
@@ -16,8 +21,8 @@ async function keyAccepted(key: string, slug: string): Promise<number> {
 }
 
 /** Opens the event's studio on `key`, every confirmation accepted, once the server took the tab as organizer. */
-async function openStudio(slug: string, key: string): Promise<Page> {
-  const studio = await test.browser.newPage();
+async function openStudio(slug: string, key: string, context?: BrowserContext): Promise<Page> {
+  const studio = await (context ?? test.browser).newPage();
   studio.on('dialog', (dialog) => void dialog.accept());
   await studio.goto(`${test.url}/studio/${slug}`);
   await studio.getByTestId('organizer-key-input').fill(key);
@@ -73,6 +78,68 @@ describe('the event key in the studio', () => {
       expect(await studio.getByTestId('revoked-key').isVisible()).toBe(true);
     } finally {
       await studio.close();
+    }
+  });
+});
+
+async function eventOf(slug: string): Promise<{ status: number; title?: string; scheduledAt?: string | null }> {
+  const response = await fetch(`${test.url}/api/events/${slug}`);
+  return response.ok ? { status: response.status, ...((await response.json()) as { title: string }) } : { status: response.status };
+}
+
+describe('running the event from its studio', () => {
+  it('edits, cancels and deletes the event; an open watch page says it was cancelled, then that it is gone', async () => {
+    const { slug, eventKey } = await createEvent(test, 'Edit from the studio');
+    const studio = await openStudio(slug, eventKey);
+    const watch = await test.browser.newPage();
+    try {
+      await watch.goto(`${test.url}/e/${slug}`);
+      await expect.poll(() => watch.getByTestId('connection-state').getAttribute('data-state')).toBe('waiting for the event to start');
+
+      await studio.getByTestId('edit-title').fill('Edited in the studio');
+      await studio.getByTestId('edit-scheduled-at').fill('2030-06-01T18:30');
+      await studio.getByTestId('save-event').click();
+      await studio.getByTestId('event-saved').waitFor();
+      expect(await eventOf(slug)).toMatchObject({ title: 'Edited in the studio', scheduledAt: expect.stringMatching(/^2030-06-01T/) });
+      await expect.poll(() => studio.locator('h1').textContent()).toBe('Edited in the studio');
+      await expect.poll(() => watch.getByTestId('event-title').textContent()).toBe('Edited in the studio');
+
+      await studio.getByTestId('cancel-event').click();
+      await expect.poll(() => studio.getByTestId('event-status').getAttribute('data-status')).toBe('cancelled');
+      await expect.poll(() => watch.getByTestId('connection-state').getAttribute('data-state')).toBe('cancelled');
+      expect(await watch.getByTestId('watch-notice').textContent()).toBe('This event was cancelled by its organizer.');
+
+      await studio.getByTestId('delete-event').click();
+      await studio.waitForURL(`${test.url}/studio`);
+      expect((await eventOf(slug)).status).toBe(404);
+      expect(await storedEventKey(studio, slug)).toBeNull();
+      await expect.poll(() => watch.getByTestId('connection-state').getAttribute('data-state')).toBe('not found');
+    } finally {
+      await studio.close();
+      await watch.close();
+    }
+  });
+
+  it('lists the events with their status, and runs them in Urdu, right to left', async () => {
+    const { slug, eventKey } = await createEvent(test, 'جلسہ اسٹوڈیو');
+    const context = await test.browser.newContext({ locale: 'ur-PK' });
+    try {
+      const studio = await openStudio(slug, eventKey, context);
+      expect(await studio.evaluate(() => document.documentElement.dir)).toBe('rtl');
+      expect(await studio.getByTestId('event-status').textContent()).toBe('آنے والی');
+      expect(await studio.getByTestId('go-live').textContent()).toBe('نشریات شروع کریں');
+      expect(await studio.getByTestId('delete-event').textContent()).toBe('تقریب مٹا دیں');
+
+      // Without the instance key, the studio lists the events whose key this device holds.
+      await studio.goto(`${test.url}/studio`);
+      const listed = studio.getByTestId('studio-events').locator(`li[data-slug="${slug}"]`);
+      await expect.poll(() => listed.getByTestId('studio-event-status').textContent()).toBe('آنے والی');
+      await studio.getByTestId('organizer-key-input').fill(test.server.instanceKey!);
+      await studio.getByTestId('organizer-key-save').click();
+      await expect.poll(() => studio.locator('h1').textContent()).toBe('اسٹوڈیو');
+      expect(await studio.getByTestId('create-event').textContent()).toBe('تقریب بنائیں');
+    } finally {
+      await context.close();
     }
   });
 });
