@@ -199,6 +199,10 @@ export class EventService extends SafeEmitter<EventServiceEvents> {
       this.#store.insert({ ...event, keyHash: unusableKeyHash(), deletedAt: null });
       return;
     }
+    if (local.title !== event.title || local.scheduledAt !== event.scheduledAt) {
+      this.#store.updateDetails(event);
+      if (local.status === event.status) this.#announce(event.slug);
+    }
     if (local.status !== event.status) this.#setStatus(event);
   }
 
