@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { PublicEvent } from '../../../../shared/events';
 import { homeSections } from '../../../../client/src/home/homeSections';
+import { publicEvent } from '../../../helpers/publicEvent';
 
 const NOW = Date.parse('2030-01-01T12:00:00Z');
 
 function event(slug: string, overrides: Partial<PublicEvent>): PublicEvent {
-  return {
-    slug,
-    title: slug,
-    status: 'scheduled',
-    scheduledAt: null,
-    startedAt: null,
-    endedAt: null,
-    createdAt: '2029-12-01T00:00:00.000Z',
-    revision: 0,
-    ...overrides,
-  };
+  return publicEvent({ slug, ...overrides });
 }
 
 describe('what the home page lists', () => {

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { PublicEvent } from '../../../../shared/events';
 import { editFromForm, isNewer, localInputValue } from '../../../../client/src/studio/eventEdits';
+import { publicEvent } from '../../../helpers/publicEvent';
 
-const event: PublicEvent = {
-  slug: 'rally-1234abcd',
-  title: 'Rally',
-  status: 'scheduled',
-  scheduledAt: '2030-01-01T10:00:30.000Z',
-  startedAt: null,
-  endedAt: null,
-  createdAt: '2029-12-01T10:00:00.000Z',
-  revision: 2,
-};
+const event = publicEvent({ title: 'Rally', scheduledAt: '2030-01-01T10:00:30.000Z', revision: 2 });
 
 describe('the studio’s edit form', () => {
   it('sends the title on the revision it showed, and the time only when the organizer changed it', () => {

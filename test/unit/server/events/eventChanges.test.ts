@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { PublicEvent } from '../../../../shared/events';
 import { assertDeletable, decideCancel, decideEdit } from '../../../../server/events/eventChanges';
+import { publicEvent } from '../../../helpers/publicEvent';
 
 function event(overrides: Partial<PublicEvent> = {}): PublicEvent {
-  return {
-    slug: 'rally-1234abcd',
-    title: 'Rally',
-    status: 'scheduled',
-    scheduledAt: '2030-01-01T10:00:00.000Z',
-    startedAt: null,
-    endedAt: null,
-    createdAt: '2029-12-01T10:00:00.000Z',
-    revision: 3,
-    ...overrides,
-  };
+  return publicEvent({ title: 'Rally', scheduledAt: '2030-01-01T10:00:00.000Z', revision: 3, ...overrides });
 }
 
 describe('decideEdit', () => {

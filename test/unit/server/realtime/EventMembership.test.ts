@@ -10,6 +10,7 @@ import {
   type MembershipEvents,
   NamespaceMemberships,
 } from '../../../../server/realtime/EventMembership';
+import { publicEvent } from '../../../helpers/publicEvent';
 
 const KEY = 'the-event-key';
 /** What an organizer admitted with {@link KEY} holds: the key's hash, never the key. */
@@ -25,16 +26,7 @@ class FakeEvents implements MembershipEvents {
   readonly #held = new Map<string, Promise<void>>();
 
   add(slug: string): void {
-    this.#events.set(slug, {
-      slug,
-      title: slug,
-      status: 'scheduled',
-      scheduledAt: null,
-      startedAt: null,
-      endedAt: null,
-      createdAt: new Date(0).toISOString(),
-      revision: 0,
-    });
+    this.#events.set(slug, publicEvent({ slug }));
   }
 
   /** Makes `ensure(slug)` wait until the returned function is called, as a slow origin would. */
