@@ -88,7 +88,7 @@ async function eventOf(slug: string): Promise<{ status: number; title?: string; 
 }
 
 describe('running the event from its studio', () => {
-  it('edits, cancels and deletes the event; an open watch page says it was cancelled, then that it is gone', async () => {
+  it('edits, cancels and deletes the event; the watch and home pages say it was cancelled, then the watch page that it is gone', async () => {
     const { slug, eventKey } = await createEvent(test, 'Edit from the studio');
     const studio = await openStudio(slug, eventKey);
     const watch = await test.browser.newPage();
@@ -108,6 +108,12 @@ describe('running the event from its studio', () => {
       await expect.poll(() => studio.getByTestId('event-status').getAttribute('data-status')).toBe('cancelled');
       await expect.poll(() => watch.getByTestId('connection-state').getAttribute('data-state')).toBe('cancelled');
       expect(await watch.getByTestId('watch-notice').textContent()).toBe('This event was cancelled by its organizer.');
+      // The home page still lists it where it was due, marked cancelled, so nobody waits for it.
+      await watch.goto(test.url);
+      const listed = watch.getByTestId('home-events').locator('li', { has: watch.locator(`a[href="/e/${slug}"]`) });
+      await expect.poll(() => listed.getAttribute('data-status')).toBe('cancelled');
+      await watch.goto(`${test.url}/e/${slug}`);
+      await expect.poll(() => watch.getByTestId('connection-state').getAttribute('data-state')).toBe('cancelled');
 
       await studio.getByTestId('delete-event').click();
       await studio.waitForURL(`${test.url}/studio`);
