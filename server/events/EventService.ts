@@ -8,7 +8,7 @@ import type {
 } from '../../shared/events';
 import { InvalidStateError, NotFoundError } from '../errors';
 import { SafeEmitter } from '../SafeEmitter';
-import { assertDeletable, decideCancel, decideEdit, normalizeTime } from './eventChanges';
+import { assertDeletable, changedMeanwhile, decideCancel, decideEdit, normalizeTime } from './eventChanges';
 import type { EventStore, StoredEvent } from './EventStore';
 import { generateKey, hashesEqual, hashKey, type InstanceKey } from './organizerKeys';
 import type { OriginEventSource } from './OriginEventSource';
@@ -163,7 +163,8 @@ export class EventService extends SafeEmitter<EventServiceEvents> {
     const event = this.get(slug);
     const outcome = decideEdit(event, edit);
     if (!outcome.changed) return event;
-    this.#store.updateDetails({ slug, title: outcome.title, scheduledAt: outcome.scheduledAt });
+    const written = this.#store.updateDetails({ slug, title: outcome.title, scheduledAt: outcome.scheduledAt }, event.revision);
+    if (!written) throw changedMeanwhile();
     return this.#announce(slug);
   }
 
@@ -199,11 +200,12 @@ export class EventService extends SafeEmitter<EventServiceEvents> {
       this.#store.insert({ ...event, keyHash: unusableKeyHash(), deletedAt: null });
       return;
     }
-    if (local.title !== event.title || local.scheduledAt !== event.scheduledAt) {
-      this.#store.updateDetails(event);
-      if (local.status === event.status) this.#announce(event.slug);
+    // The origin's word is the copy's, whatever revision the copy counted to.
+    if (local.title !== event.title || local.scheduledAt !== event.scheduledAt) this.#store.updateDetails(event);
+    if (local.status !== event.status) this.#store.updateStatus(event);
+    if (local.title !== event.title || local.scheduledAt !== event.scheduledAt || local.status !== event.status) {
+      this.#announce(event.slug);
     }
-    if (local.status !== event.status) this.#setStatus(event);
   }
 
   #runnable(slug: string, { evenDeleted = false } = {}): void {
@@ -222,8 +224,12 @@ export class EventService extends SafeEmitter<EventServiceEvents> {
     this.emit('keysChanged');
   };
 
+  /**
+   * Writes a status decided on `event` as read: refused when the event changed since (only another
+   * process sharing the database can have changed it in between), never applied over a newer state.
+   */
   #setStatus(event: PublicEvent): PublicEvent {
-    this.#store.updateStatus(event);
+    if (!this.#store.updateStatus(event, event.revision)) throw changedMeanwhile();
     return this.#announce(event.slug);
   }
 

@@ -47,12 +47,14 @@ export class EventStore {
     this.#all = db.prepare<[], EventRow>(
       'SELECT * FROM events WHERE deleted_at IS NULL ORDER BY created_at DESC, rowid DESC',
     );
-    this.#updateStatus = db.prepare<[{ slug: string; status: EventStatus; started_at: string | null; ended_at: string | null }]>(
+    // @revision: the revision the change was decided on, or null for a copy that takes whatever is there.
+    this.#updateStatus = db.prepare<[{ slug: string; status: EventStatus; started_at: string | null; ended_at: string | null; revision: number | null }]>(
       `UPDATE events SET status = @status, started_at = @started_at, ended_at = @ended_at, revision = revision + 1
-       WHERE slug = @slug`,
+       WHERE slug = @slug AND (@revision IS NULL OR revision = @revision)`,
     );
-    this.#updateDetails = db.prepare<[{ slug: string; title: string; scheduled_at: string | null }]>(
-      'UPDATE events SET title = @title, scheduled_at = @scheduled_at, revision = revision + 1 WHERE slug = @slug',
+    this.#updateDetails = db.prepare<[{ slug: string; title: string; scheduled_at: string | null; revision: number | null }]>(
+      `UPDATE events SET title = @title, scheduled_at = @scheduled_at, revision = revision + 1
+       WHERE slug = @slug AND (@revision IS NULL OR revision = @revision)`,
     );
     this.#updateKeyHash = db.prepare<[{ slug: string; key_hash: string }]>(
       'UPDATE events SET key_hash = @key_hash WHERE slug = @slug',
@@ -88,20 +90,26 @@ export class EventStore {
     return this.#all.all().map(fromRow);
   }
 
-  updateStatus(event: Pick<StoredEvent, 'slug' | 'status' | 'startedAt' | 'endedAt'>): void {
-    this.#changingList(() =>
+  /**
+   * Writes a new status, only onto `onRevision` when given: false when the event changed since (another
+   * process sharing the database wrote it), so that a change decided on an old state is never applied.
+   */
+  updateStatus(event: Pick<StoredEvent, 'slug' | 'status' | 'startedAt' | 'endedAt'>, onRevision?: number): boolean {
+    return this.#changingList(() =>
       this.#updateStatus.run({
         slug: event.slug,
         status: event.status,
         started_at: event.startedAt,
         ended_at: event.endedAt,
+        revision: onRevision ?? null,
       }),
     );
   }
 
-  updateDetails(event: Pick<StoredEvent, 'slug' | 'title' | 'scheduledAt'>): void {
-    this.#changingList(() =>
-      this.#updateDetails.run({ slug: event.slug, title: event.title, scheduled_at: event.scheduledAt }),
+  /** Writes a new title and time; `onRevision` as for {@link updateStatus}. */
+  updateDetails(event: Pick<StoredEvent, 'slug' | 'title' | 'scheduledAt'>, onRevision?: number): boolean {
+    return this.#changingList(() =>
+      this.#updateDetails.run({ slug: event.slug, title: event.title, scheduled_at: event.scheduledAt, revision: onRevision ?? null }),
     );
   }
 
@@ -113,9 +121,12 @@ export class EventStore {
     this.#changingList(() => this.#markDeleted.run({ slug, deleted_at: deletedAt }));
   }
 
-  #changingList(write: () => { changes: number }): void {
-    this.#db.transaction(() => {
-      if (write().changes > 0) this.#bumpVersion.run();
+  /** Runs a write and, when it changed a row, raises the list's version with it; true when it did. */
+  #changingList(write: () => { changes: number }): boolean {
+    return this.#db.transaction(() => {
+      const changed = write().changes > 0;
+      if (changed) this.#bumpVersion.run();
+      return changed;
     })();
   }
 }

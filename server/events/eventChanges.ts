@@ -18,10 +18,13 @@ export function decideEdit(event: PublicEvent, edit: UpdateEventRequest): EditOu
   if (scheduledAt !== event.scheduledAt && event.status !== 'scheduled') {
     throw new InvalidStateError('only an event that has not started can be rescheduled');
   }
-  if (edit.revision !== undefined && edit.revision !== event.revision) {
-    throw new InvalidStateError('the event was changed meanwhile: reload it and edit again');
-  }
+  if (edit.revision !== undefined && edit.revision !== event.revision) throw changedMeanwhile();
   return { changed: true, title, scheduledAt };
+}
+
+/** A change decided on a state of the event that is no longer its state. */
+export function changedMeanwhile(): InvalidStateError {
+  return new InvalidStateError('the event was changed meanwhile: reload it and try again');
 }
 
 /** Whether cancelling changes anything; refused once the event went live (a live event is ended instead). */
