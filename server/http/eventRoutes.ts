@@ -42,7 +42,10 @@ export function eventRoutes(events: EventService, remains: EventRemains): Router
   router.get('/events', (req, res) => {
     const etag = `"events-${events.listVersion()}"`;
     res.set({ 'Cache-Control': 'no-cache', ETag: etag });
-    if (req.get('if-none-match')?.split(/\s*,\s*/).includes(etag)) {
+    // Compared weakly, as RFC 9110 has it for If-None-Match: a proxy that compresses the answer (nginx's
+    // gzip) hands it on as W/"…", and browsers send that back.
+    const sent = req.get('if-none-match')?.split(/\s*,\s*/).map((tag) => tag.replace(/^W\//, ''));
+    if (sent?.includes(etag)) {
       res.status(304).end();
       return;
     }

@@ -111,6 +111,11 @@ describe('HLS through the shipped nginx cache', () => {
     const events = await fetch(`${nginx.url}/api/events`);
     expect(events.status).toBe(200);
     expect(((await events.json()) as { events: { slug: string }[] }).events.map((e) => e.slug)).toContain(slug);
+    // A page polling the list gets its 304 through the proxy, whatever the proxy made of the ETag.
+    const unchanged = await fetch(`${nginx.url}/api/events`, {
+      headers: { 'if-none-match': events.headers.get('etag') ?? '', 'accept-encoding': 'gzip' },
+    });
+    expect(unchanged.status).toBe(304);
     expect((await fetch(`${nginx.url}/metrics`)).status).toBe(404);
     expect((await fetch(`${test.url}/metrics`)).status).toBe(200);
   });
