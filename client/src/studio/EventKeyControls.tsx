@@ -1,7 +1,6 @@
-import { useState } from 'react';
 import { useMessages } from '../i18n/language';
-import { describeError } from '../lib/ServiceError';
 import { KeyWithCopy } from './KeyWithCopy';
+import { useRequest } from './useRequest';
 
 interface EventKeyControlsProps {
   /** Each resolves once the server changed the key, and rejects with what went wrong. */
@@ -12,20 +11,10 @@ interface EventKeyControlsProps {
 /** Replacing or withdrawing the event's own key, e.g. when it reached someone who should not run the event. */
 export function EventKeyControls({ onRotate, onRevoke }: EventKeyControlsProps) {
   const t = useMessages().studio;
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
+  const { busy, problem, run: request } = useRequest();
 
   const run = async (question: string, change: () => Promise<void>) => {
-    if (!window.confirm(question)) return;
-    setBusy(true);
-    setProblem(null);
-    try {
-      await change();
-    } catch (error) {
-      setProblem(describeError(error));
-    } finally {
-      setBusy(false);
-    }
+    if (window.confirm(question)) await request(change);
   };
 
   const rotate = () => run(t.confirmRotate, onRotate);

@@ -2,8 +2,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { UpdateEventRequest, type PublicEvent } from '../../../shared/events';
 import { cancelEvent, deleteEvent, updateEvent } from '../app/api';
 import { useMessages } from '../i18n/language';
-import { describeError } from '../lib/ServiceError';
 import { editFromForm, localInputValue } from './eventEdits';
+import { useRequest } from './useRequest';
 
 interface EventManageControlsProps {
   event: PublicEvent;
@@ -32,29 +32,20 @@ export function EventManageControls({ event, organizerKey, onChanged, onDeleted 
     setScheduledLocal(localInputValue(event.scheduledAt));
   }, [event, basis.revision, untouched]);
   const [removeRecording, setRemoveRecording] = useState(false);
-  const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
+  const { busy, problem, run: request, refuse } = useRequest();
   const { slug, status } = event;
 
-  const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setProblem(null);
+  const run = (action: () => Promise<void>) => {
     setSaved(false);
-    try {
-      await action();
-    } catch (error) {
-      setProblem(describeError(error));
-    } finally {
-      setBusy(false);
-    }
+    return request(action);
   };
 
   const save = (submitted: FormEvent<HTMLFormElement>) => {
     submitted.preventDefault();
     const edit = UpdateEventRequest.safeParse(editFromForm(basis, title, scheduledLocal));
     if (!edit.success) {
-      setProblem(edit.error.issues[0]?.message ?? t.checkForm);
+      refuse(edit.error.issues[0]?.message ?? t.checkForm);
       return;
     }
     void run(async () => {
