@@ -17,7 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { promisify } from 'node:util';
 import { recordingFiles } from '../shared/recordingLayout';
-import { recordingUrls } from '../shared/recordings';
+import { recordingUrls } from '../shared/recordingLayout';
 import { launchChromium, trackPeerConnections, waitFor } from '../test/helpers/browser';
 import { randomToken } from '../test/helpers/ChatTestClient';
 import { startRedis, type TestRedis } from '../test/helpers/redisServer';

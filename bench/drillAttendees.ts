@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import { CHAT_NAMESPACE, ChatBatch, type JoinChatResponse } from '../shared/chat';
-import { recordingUrls } from '../shared/recordings';
+import { recordingUrls } from '../shared/recordingLayout';
 import { inboundTotals } from '../test/helpers/browser';
 import { parseMediaPlaylist } from '../server/hls/PlaylistComposer';
 import { playingMedia, readPlayer } from '../test/helpers/watchPage';

@@ -16,7 +16,7 @@ import { speechTrack } from '../server/sfu/speechTrack';
 import { testPatternSource } from '../server/sfu/testPatternSource';
 import { audioRung, audioRungs, packagedRungNames } from '../shared/ladder';
 import { recordingFiles } from '../shared/recordingLayout';
-import { recordingUrls } from '../shared/recordings';
+import { recordingUrls } from '../shared/recordingLayout';
 import { launchChromium, waitFor } from '../test/helpers/browser';
 import { readRecordingFile } from '../test/helpers/playlists';
 import { createEvent, startTestServer } from '../test/helpers/testServer';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { build, type Rollup } from 'vite';
-import { recordingUrls } from '../shared/recordings';
+import { recordingUrls } from '../shared/recordingLayout';
 import { launchChromium, waitFor } from '../test/helpers/browser';
 import { createEvent, publishTestPattern, startTestServer } from '../test/helpers/testServer';
 import { writeResult } from './writeResult';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import type { Browser, CDPSession, Page } from 'playwright-core';
-import { recordingUrls } from '../shared/recordings';
+import { recordingUrls } from '../shared/recordingLayout';
 import { launchChromium } from '../test/helpers/browser';
 import { waitForLadder } from '../test/helpers/ladder';
 import { COLLAPSE, GOOD, applyNetworkProfile, type NetworkProfile } from '../test/helpers/network';

@@ -108,3 +108,15 @@ export const RECORDINGS_URL_PATH = '/hls';
 export function recordingUrl(slug: string, file: string): string {
   return `${RECORDINGS_URL_PATH}/${slug}/${file}`;
 }
+
+/** Every URL a player needs of an event (in the recording layout, no schema: the watch page's boot script imports it). */
+export const recordingUrls = (slug: string) => ({
+  master: recordingUrl(slug, recordingFiles.master),
+  liveMaster: recordingUrl(slug, recordingFiles.liveMaster),
+  audioOnly: recordingUrl(slug, recordingFiles.audioPlaylist),
+  speech: recordingUrl(slug, recordingFiles.speechPlaylist),
+  liveAudioOnly: recordingUrl(slug, recordingFiles.liveAudioPlaylist),
+  liveSpeech: recordingUrl(slug, recordingFiles.liveRungPlaylist(speechRung.name)),
+  poster: recordingUrl(slug, recordingFiles.poster),
+  audioDownload: recordingUrl(slug, recordingFiles.audioDownload),
+});

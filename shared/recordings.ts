@@ -1,18 +1,5 @@
 import { z } from 'zod';
 import { Slug } from './events';
-import { speechRung } from './ladder';
-import { recordingFiles, recordingUrl } from './recordingLayout';
-
-export const recordingUrls = (slug: string) => ({
-  master: recordingUrl(slug, recordingFiles.master),
-  liveMaster: recordingUrl(slug, recordingFiles.liveMaster),
-  audioOnly: recordingUrl(slug, recordingFiles.audioPlaylist),
-  speech: recordingUrl(slug, recordingFiles.speechPlaylist),
-  liveAudioOnly: recordingUrl(slug, recordingFiles.liveAudioPlaylist),
-  liveSpeech: recordingUrl(slug, recordingFiles.liveRungPlaylist(speechRung.name)),
-  poster: recordingUrl(slug, recordingFiles.poster),
-  audioDownload: recordingUrl(slug, recordingFiles.audioDownload),
-});
 
 export const Replay = z.object({
   slug: Slug,

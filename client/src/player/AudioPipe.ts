@@ -1,13 +1,11 @@
 import { SEGMENT_SECONDS, type AudioRung } from '../../../shared/ladder';
 import { Emitter } from './Emitter';
 import { HttpStatusError, fetchMetered } from './fetchMetered';
-import { segmentAt, segmentNumbered, type MediaPlaylist, type PlaylistSegment } from './MediaPlaylist';
+import { firstSegmentIndex, lastIndex, segmentAt, segmentNumbered, type MediaPlaylist, type PlaylistSegment } from './MediaPlaylist';
 import { bufferedAhead, bufferedCovers, type Pipe, type PipeEvents } from './Pipe';
 import { PlaylistFollower, type PlaylistUrls } from './PlaylistFollower';
 import type { TransferMeter } from './TransferMeter';
 
-/** A live start this many segments behind the newest leaves room to buffer against a slow link. */
-const LIVE_START_SEGMENTS = 3;
 /** Audio costs about 4 KB a second: a long buffer is cheap insurance. */
 const BUFFER_AHEAD_SECONDS = 30;
 const BACK_BUFFER_SECONDS = 60;
@@ -391,18 +389,6 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
     this.#trouble = trouble;
     this.emit('trouble', trouble);
   }
-}
-
-/** Where playback begins: at the asked position, else a few segments behind a live edge, else at the beginning. */
-export function firstSegmentIndex(playlist: MediaPlaylist, { live, startPosition }: AudioPipeOptions): number {
-  const first = playlist.segments[0]?.index ?? 0;
-  if (startPosition !== null) return segmentAt(playlist, startPosition)?.index ?? first;
-  return live && !playlist.ended ? Math.max(first, lastIndex(playlist) + 1 - LIVE_START_SEGMENTS) : first;
-}
-
-/** The newest segment's number; -1 while none is listed. */
-function lastIndex(playlist: MediaPlaylist): number {
-  return playlist.segments.at(-1)?.index ?? -1;
 }
 
 /** The first segment that ends after `time` (a frame's slack for rungs whose frames differ in length). */

@@ -1,5 +1,5 @@
 import { peakBandwidth, speechRung, type AudioRung } from '../../../shared/ladder';
-import { recordingUrls } from '../../../shared/recordings';
+import { recordingUrls } from '../../../shared/recordingLayout';
 import { StateStore } from '../lib/StateStore';
 import { Adaptation, type AdaptationStart } from './Adaptation';
 import { AudioPipe, type AudioSource } from './AudioPipe';

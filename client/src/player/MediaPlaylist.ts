@@ -73,6 +73,24 @@ export function segmentNumbered(playlist: MediaPlaylist, index: number): Playlis
   return first ? playlist.segments[index - first.index] : undefined;
 }
 
+/** A live start this many segments behind the newest leaves room to buffer against a slow link. */
+const LIVE_START_SEGMENTS = 3;
+
+/** Where playback begins: at the asked position, else a few segments behind a live edge, else at the beginning. */
+export function firstSegmentIndex(
+  playlist: MediaPlaylist,
+  { live, startPosition }: { live: boolean; startPosition: number | null },
+): number {
+  const first = playlist.segments[0]?.index ?? 0;
+  if (startPosition !== null) return segmentAt(playlist, startPosition)?.index ?? first;
+  return live && !playlist.ended ? Math.max(first, lastIndex(playlist) + 1 - LIVE_START_SEGMENTS) : first;
+}
+
+/** The newest segment's number; -1 while none is listed. */
+export function lastIndex(playlist: MediaPlaylist): number {
+  return playlist.segments.at(-1)?.index ?? -1;
+}
+
 /** Whether `time` lies before the first segment listed: a live window no longer lists it. */
 export function listsFrom(playlist: MediaPlaylist, time: number): boolean {
   const first = playlist.segments[0];

@@ -1,4 +1,4 @@
-import { recordingUrls } from '../../../shared/recordings';
+import { recordingUrls } from '../../../shared/recordingLayout';
 import { StateStore } from '../lib/StateStore';
 import { HlsPlayback, type HlsPlaybackOptions } from './HlsPlayback';
 import { INITIAL_PLAYBACK_STATE, patchState, playWithSound, type MediaElements, type Playback, type PlaybackState } from './Playback';

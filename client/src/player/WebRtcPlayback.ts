@@ -1,6 +1,6 @@
 import type { types } from 'mediasoup-client';
 import { OPUS_MAX_AVERAGE_BITRATE, simulcastEncodings } from '../../../shared/media';
-import { recordingUrls } from '../../../shared/recordings';
+import { recordingUrls } from '../../../shared/recordingLayout';
 import { describeError } from '../lib/ServiceError';
 import { StateStore } from '../lib/StateStore';
 import type { MediaSignalling } from '../media/MediaSignalling';

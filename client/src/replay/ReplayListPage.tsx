@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Replay } from '../../../shared/recordings';
-import { recordingUrls } from '../../../shared/recordings';
+import { recordingUrls } from '../../../shared/recordingLayout';
 import { listReplays } from '../app/api';
 import { Link } from '../app/Link';
 import { useMessages } from '../i18n/language';

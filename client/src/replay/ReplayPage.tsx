@@ -1,4 +1,4 @@
-import { recordingUrls } from '../../../shared/recordings';
+import { recordingUrls } from '../../../shared/recordingLayout';
 import { Link } from '../app/Link';
 import { ChatReplay } from '../chat/ChatReplay';
 import { useMessages } from '../i18n/language';

@@ -1,5 +1,5 @@
 import type { Replay } from '../../../shared/recordings';
-import { recordingUrls } from '../../../shared/recordings';
+import { recordingUrls } from '../../../shared/recordingLayout';
 import { getReplay } from '../app/api';
 import { StateStore } from '../lib/StateStore';
 import { browserHlsSupport, createHlsPlayback } from '../player/NativeHlsPlayback';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { recordingFileKind, recordingFiles, recordingUrl } from '../../../shared/recordingLayout';
-import { recordingUrls } from '../../../shared/recordings';
+import { recordingUrls } from '../../../shared/recordingLayout';
 
 describe('recording layout', () => {
   it('tells each kind of recording file by its extension, wherever it sits', () => {

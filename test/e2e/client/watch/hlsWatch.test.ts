@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { audioRung, speechRung } from '../../../../shared/ladder';
-import { recordingUrls } from '../../../../shared/recordings';
+import { recordingUrls } from '../../../../shared/recordingLayout';
 import { waitFor } from '../../../helpers/browser';
 import { appendMessages } from '../../../helpers/ChatTestClient';
 import { withServerAndBrowser, type TestPublisher } from '../../../helpers/serverAndBrowser';

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { recordingUrls } from '../../../../shared/recordings';
+import { recordingUrls } from '../../../../shared/recordingLayout';
 import { waitFor } from '../../../helpers/browser';
 import { withServerAndBrowser } from '../../../helpers/serverAndBrowser';
 import { createEvent } from '../../../helpers/testServer';

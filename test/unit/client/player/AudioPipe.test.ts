@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  firstSegmentIndex,
   nextStep,
   reloadWanted,
   retryDelay,
@@ -9,7 +8,7 @@ import {
   sourceIdle,
 } from '../../../../client/src/player/AudioPipe';
 import { HttpStatusError } from '../../../../client/src/player/fetchMetered';
-import type { MediaPlaylist, PlaylistSegment } from '../../../../client/src/player/MediaPlaylist';
+import { firstSegmentIndex, type MediaPlaylist, type PlaylistSegment } from '../../../../client/src/player/MediaPlaylist';
 
 /**
  * `count` two-second segments numbered from `from` (a live window's first); a new initialisation

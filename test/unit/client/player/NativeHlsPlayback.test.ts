@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recordingUrls } from '../../../../shared/recordings';
+import { recordingUrls } from '../../../../shared/recordingLayout';
 import { hlsSupport, nativeSource } from '../../../../client/src/player/NativeHlsPlayback';
 
 const urls = recordingUrls('rally');
