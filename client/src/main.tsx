@@ -14,9 +14,10 @@ createRoot(root).render(
 );
 
 // The service worker keeps the app shell for the next visit (client/public/sw.js). Registered after
-// the page has loaded, so that on a slow link it never competes with what the visitor came for.
+// the page has loaded, so that on a slow link it never competes with what the visitor came for. The boot
+// script loads this module late (after the first sound on a watch page): the page may have loaded already.
 if (import.meta.env.PROD && 'serviceWorker' in navigator) {
-  window.addEventListener('load', () => {
-    navigator.serviceWorker.register('/sw.js').catch(() => undefined);
-  });
+  const register = () => void navigator.serviceWorker.register('/sw.js').catch(() => undefined);
+  if (document.readyState === 'complete') register();
+  else window.addEventListener('load', register);
 }

@@ -38,7 +38,11 @@ export function readPlayer(page: Page): Promise<PlayerView> {
       paused: byTestId('watch-notice')?.dataset.paused === 'true',
       poster: byTestId('stage-poster') !== null,
       video: media(document.querySelector<HTMLVideoElement>('[data-testid="watch-video"]')),
-      audio: media(document.querySelector<HTMLAudioElement>('[data-testid="watch-audio"]')),
+      // The boot script's element while it lives: it plays the sound before the app, and the audio pipe goes on with it.
+      audio: media(
+        document.querySelector<HTMLAudioElement>('[data-testid="boot-audio"]') ??
+          document.querySelector<HTMLAudioElement>('[data-testid="watch-audio"]'),
+      ),
     };
   });
 }

@@ -242,7 +242,9 @@ export const en: Messages = {
       ? 'Live, a few seconds behind (the fast connection is full)'
       : reason === 'insecure page'
         ? 'Live, a few seconds behind: the fast connection needs a secure (https://) page, and this one was opened over plain http'
-        : 'Live, a few seconds behind (more robust on this network)',
+        : reason === 'sound first'
+          ? 'Live, a few seconds behind (sound first on this slow connection)'
+          : 'Live, a few seconds behind (more robust on this network)',
   waitingForVideo: 'Waiting for video…',
   noVideoYet: 'No video yet.',
   tapToListen: 'Tap to listen',
@@ -437,7 +439,9 @@ export const ur: Messages = {
       ? 'براہِ راست، چند سیکنڈ پیچھے (تیز رابطہ بھرا ہوا ہے)'
       : reason === 'insecure page'
         ? 'براہِ راست، چند سیکنڈ پیچھے: تیز رابطے کے لیے محفوظ (https://) صفحہ چاہیے، اور یہ صفحہ سادہ http پر کھولا گیا ہے'
-        : 'براہِ راست، چند سیکنڈ پیچھے (اس نیٹ ورک پر زیادہ پائیدار)',
+        : reason === 'sound first'
+          ? 'براہِ راست، چند سیکنڈ پیچھے (اس سست رابطے پر پہلے آواز)'
+          : 'براہِ راست، چند سیکنڈ پیچھے (اس نیٹ ورک پر زیادہ پائیدار)',
   waitingForVideo: 'ویڈیو کا انتظار…',
   noVideoYet: 'ابھی ویڈیو نہیں۔',
   tapToListen: 'سننے کے لیے ٹیپ کریں',

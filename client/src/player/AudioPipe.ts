@@ -1,8 +1,9 @@
 import { SEGMENT_SECONDS, type AudioRung } from '../../../shared/ladder';
+import type { BootAudio } from './BootAudio';
 import { Emitter } from './Emitter';
 import { HttpStatusError, fetchMetered } from './fetchMetered';
 import { firstSegmentIndex, lastIndex, segmentAt, segmentNumbered, type MediaPlaylist, type PlaylistSegment } from './MediaPlaylist';
-import { bufferedAhead, bufferedCovers, type Pipe, type PipeEvents } from './Pipe';
+import { bufferedAhead, bufferedCovers, sourceBufferOperation, type Pipe, type PipeEvents } from './Pipe';
 import { PlaylistFollower, type PlaylistUrls } from './PlaylistFollower';
 import type { TransferMeter } from './TransferMeter';
 
@@ -29,6 +30,11 @@ export interface AudioPipeOptions {
   live: boolean;
   /** Playlist seconds to start from; null starts near the live edge (live) or at the beginning. */
   startPosition: number | null;
+  /**
+   * The watch page's boot audio to go on from (its element is the one given): its MediaSource,
+   * SourceBuffer, playlist and downloads are taken over, so nothing is fetched twice.
+   */
+  boot?: BootAudio;
 }
 
 /**
@@ -47,8 +53,10 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
   #rungFailedAt = -Infinity;
   readonly #meter: TransferMeter;
   readonly #options: AudioPipeOptions;
-  readonly #mediaSource = new MediaSource();
+  readonly #mediaSource: MediaSource;
   readonly #objectUrl: string;
+  /** The boot path's downloads not appended yet, by URL. */
+  #handed = new Map<string, Promise<Uint8Array<ArrayBuffer>>>();
   readonly #closing = new AbortController();
   /** Aborted to drop the segments being fetched when the listener seeks elsewhere or loading stops. */
   #segmentAbort = new AbortController();
@@ -72,8 +80,14 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
     this.#source = source;
     this.#wanted = source;
     this.#follower = new PlaylistFollower(source.playlists, meter);
-    this.#objectUrl = URL.createObjectURL(this.#mediaSource);
-    element.src = this.#objectUrl;
+    if (options.boot) {
+      this.#mediaSource = options.boot.mediaSource;
+      this.#objectUrl = options.boot.objectUrl;
+    } else {
+      this.#mediaSource = new MediaSource();
+      this.#objectUrl = URL.createObjectURL(this.#mediaSource);
+      element.src = this.#objectUrl;
+    }
     element.addEventListener('seeking', this.#onSeeking);
     this.#run().catch((error: unknown) => {
       if (!this.#closed) this.emit('failed', error instanceof Error ? error.message : String(error));
@@ -124,6 +138,8 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
     this.element.removeAttribute('src');
     this.element.load();
     URL.revokeObjectURL(this.#objectUrl);
+    // Its element was the boot path's own, outside the page's stage: it goes with the pipe.
+    this.#options.boot?.close();
     this.removeAllListeners();
   }
 
@@ -139,21 +155,15 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
   };
 
   async #run(): Promise<void> {
-    await new Promise((resolve) => this.#mediaSource.addEventListener('sourceopen', resolve, { once: true }));
-    if (this.#closed) return;
-    const buffer = this.#mediaSource.addSourceBuffer(this.#source.rung.mimeType);
-    // Each segment follows the previous one wherever its timestamps say; a discontinuity needs no care.
-    buffer.mode = 'sequence';
-    const { startPosition } = this.#options;
-    this.#playlist = await this.#withRetries(async () => {
-      const playlist = await this.#follower.load(this.#closing.signal);
-      return startPosition === null ? playlist : this.#follower.loadFrom(startPosition, this.#closing.signal);
-    });
+    const { boot } = this.#options;
+    const opened = boot ? await this.#continueBoot(boot) : await this.#open();
+    if (opened === null) return;
+    const { buffer } = opened;
+    let { appendedInit } = opened;
     if (this.#playlist.ended) this.#mediaSource.duration = this.#playlist.duration;
     else void this.#follow();
-    this.#next = firstSegmentIndex(this.#playlist, this.#options);
-    let appendedInit: string | null = null;
-    let realign = true;
+    // The boot path placed its segments at playlist time already.
+    let realign = this.#startTime === null;
     let attempts = 0;
     while (!this.#closed) {
       if (this.#seekTo !== null) {
@@ -184,7 +194,7 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
       const { segment, following } = step;
       try {
         if (segment.initUrl !== appendedInit) {
-          await this.#append(buffer, (await fetchMetered(segment.initUrl, this.#meter, { signal: this.#fetchSignal() })).body);
+          await this.#append(buffer, await (this.#handedOver(segment.initUrl) ?? this.#download(segment.initUrl)));
           appendedInit = segment.initUrl;
         }
         const current = this.#fetchSegment(segment);
@@ -213,6 +223,33 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
         }
       }
     }
+  }
+
+  /** A fresh MediaSource: its SourceBuffer once open, and the playlist from where to begin. */
+  async #open(): Promise<{ buffer: SourceBuffer; appendedInit: string | null } | null> {
+    await new Promise((resolve) => this.#mediaSource.addEventListener('sourceopen', resolve, { once: true }));
+    if (this.#closed) return null;
+    const buffer = this.#mediaSource.addSourceBuffer(this.#source.rung.mimeType);
+    // Each segment follows the previous one wherever its timestamps say; a discontinuity needs no care.
+    buffer.mode = 'sequence';
+    const { startPosition } = this.#options;
+    this.#playlist = await this.#withRetries(async () => {
+      const playlist = await this.#follower.load(this.#closing.signal);
+      return startPosition === null ? playlist : this.#follower.loadFrom(startPosition, this.#closing.signal);
+    });
+    this.#next = firstSegmentIndex(this.#playlist, this.#options);
+    return { buffer, appendedInit: null };
+  }
+
+  /** Goes on where the boot path stopped: its buffer, playlist, next segment and downloads. */
+  async #continueBoot(boot: BootAudio): Promise<{ buffer: SourceBuffer; appendedInit: string | null } | null> {
+    const handover = await boot.takeOver();
+    if (this.#closed) return null;
+    this.#playlist = this.#follower.adopt(handover.playlist);
+    this.#next = handover.next;
+    this.#startTime = handover.startTime;
+    this.#handed = handover.fetched;
+    return { buffer: handover.buffer, appendedInit: handover.appendedInit };
   }
 
   /**
@@ -282,10 +319,21 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
   #fetchSegment(segment: PlaylistSegment): Promise<Uint8Array<ArrayBuffer>> {
     let fetching = this.#inflight.get(segment.index);
     if (!fetching) {
-      fetching = fetchMetered(segment.url, this.#meter, { signal: this.#fetchSignal() }).then(({ body }) => body);
+      fetching = this.#handedOver(segment.url) ?? this.#download(segment.url);
       this.#inflight.set(segment.index, fetching);
     }
     return fetching;
+  }
+
+  #download(url: string): Promise<Uint8Array<ArrayBuffer>> {
+    return fetchMetered(url, this.#meter, { signal: this.#fetchSignal() }).then(({ body }) => body);
+  }
+
+  /** A download the boot path started, taken once: a retry asks the network again. */
+  #handedOver(url: string): Promise<Uint8Array<ArrayBuffer>> | undefined {
+    const handed = this.#handed.get(url);
+    this.#handed.delete(url);
+    return handed;
   }
 
   #dropFetches(): void {
@@ -305,11 +353,11 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
 
   async #append(buffer: SourceBuffer, data: Uint8Array<ArrayBuffer>): Promise<void> {
     try {
-      await this.#bufferOperation(buffer, () => buffer.appendBuffer(data));
+      await sourceBufferOperation(buffer, () => buffer.appendBuffer(data));
     } catch (error) {
       if (!(error instanceof DOMException && error.name === 'QuotaExceededError')) throw error;
       await this.#evict(buffer, 0);
-      await this.#bufferOperation(buffer, () => buffer.appendBuffer(data));
+      await sourceBufferOperation(buffer, () => buffer.appendBuffer(data));
     }
     await this.#evict(buffer, BACK_BUFFER_SECONDS);
   }
@@ -318,31 +366,7 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
   async #evict(buffer: SourceBuffer, keepSeconds: number): Promise<void> {
     const until = this.element.currentTime - keepSeconds;
     if (buffer.buffered.length === 0 || buffer.buffered.start(0) >= until - 10) return;
-    await this.#bufferOperation(buffer, () => buffer.remove(0, until));
-  }
-
-  #bufferOperation(buffer: SourceBuffer, start: () => void): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const done = () => {
-        buffer.removeEventListener('updateend', done);
-        buffer.removeEventListener('error', failed);
-        resolve();
-      };
-      const failed = () => {
-        buffer.removeEventListener('updateend', done);
-        buffer.removeEventListener('error', failed);
-        reject(new Error('The browser could not decode the audio.'));
-      };
-      buffer.addEventListener('updateend', done);
-      buffer.addEventListener('error', failed);
-      try {
-        start();
-      } catch (error) {
-        buffer.removeEventListener('updateend', done);
-        buffer.removeEventListener('error', failed);
-        reject(error);
-      }
-    });
+    await sourceBufferOperation(buffer, () => buffer.remove(0, until));
   }
 
   /** Weak links fail often and recover: a playlist request is retried for as long as the pipe lives. */

@@ -3,6 +3,7 @@ import { recordingUrls } from '../../../shared/recordingLayout';
 import { StateStore } from '../lib/StateStore';
 import { Adaptation, type AdaptationStart } from './Adaptation';
 import { AudioPipe, type AudioSource } from './AudioPipe';
+import type { BootAudio } from './BootAudio';
 import { chooseAudioRung } from './audioRungChoice';
 import { fetchMetered } from './fetchMetered';
 import { parseLadder, type Ladder } from './MediaPlaylist';
@@ -46,6 +47,8 @@ export interface HlsPlaybackOptions extends AdaptationStart {
   elements: MediaElements;
   /** What is known of the link before the first segment, e.g. from the page's own download. */
   initialEstimateBps: number | null;
+  /** The watch page's boot audio, playing (or about to) before the app loaded: the first audio pipe goes on from it. */
+  boot?: BootAudio | null;
 }
 
 interface Incoming {
@@ -107,6 +110,7 @@ export class HlsPlayback implements Playback {
       element.addEventListener('seeking', this.#onSeeking);
       element.addEventListener('ended', this.#onEnded);
     }
+    if (options.boot) this.#continueBoot(options.boot);
     void this.#loadLadder();
     this.#adaptation.start();
   }
@@ -227,13 +231,32 @@ export class HlsPlayback implements Playback {
     if (from === null) return;
     const oldStillPlays = active !== null && active.element.readyState >= HTMLMediaElement.HAVE_FUTURE_DATA;
     const position = cutoverPosition(pipe, from, oldStillPlays);
-    if (position === null) return;
-    const previous = active;
+    if (position !== null) this.#activate(pipe, position, true);
+  }
+
+  /**
+   * The watch page's boot audio becomes the first audio pipe. Already playing, it is the active pipe at
+   * once (no seek, no new play: not a sample is lost), and the mode the link allows is applied from it as
+   * from any pipe: video, when the boot's downloads measured a link for it, comes make-before-break.
+   */
+  #continueBoot(boot: BootAudio): void {
+    const incoming: Incoming = { mode: 'audio', pipe: null };
+    this.#incoming = incoming;
+    const { live } = this.#options;
+    const pipe = new AudioPipe(boot.element, this.#sourceFor(boot.rung), this.#adaptation.meter, { live, startPosition: null, boot });
+    this.#attach(incoming, pipe);
+    this.store.update({ soundBlocked: boot.soundBlocked });
+    if (boot.playing) this.#activate(pipe, boot.element.currentTime, false);
+  }
+
+  /** Makes `pipe` the one playing, from `position`, and closes the one it replaces. */
+  #activate(pipe: Pipe, position: number, play: boolean): void {
+    const previous = this.#active;
     this.#active = pipe;
     this.#incoming = null;
     this.#resumeAt = null;
     if (Math.abs(pipe.element.currentTime - position) > 0.1) pipe.element.currentTime = position;
-    playWithSound(pipe.element, this.store);
+    if (play) playWithSound(pipe.element, this.store);
     if (previous) {
       previous.element.pause();
       previous.close();
@@ -263,13 +286,17 @@ export class HlsPlayback implements Playback {
 
   /** The audio rung for the link as measured now, given the one playing. */
   #audioSource(current: AudioRung | null): AudioSource {
-    const rung = chooseAudioRung({
-      current,
-      estimateBps: this.#adaptation.cautiousBps ?? this.#options.initialEstimateBps,
-      opusPlayable: this.#speechPlayable,
-      dataSaver: this.#adaptation.dataSaver,
-    });
-    // A live event is followed through its rung's small window playlist; the whole one serves rewinds and replays.
+    return this.#sourceFor(
+      chooseAudioRung({
+        current,
+        estimateBps: this.#adaptation.cautiousBps ?? this.#options.initialEstimateBps,
+        opusPlayable: this.#speechPlayable,
+        dataSaver: this.#adaptation.dataSaver,
+      }),
+    );
+  }
+
+  #sourceFor(rung: AudioRung): AudioSource {    // A live event is followed through its rung's small window playlist; the whole one serves rewinds and replays.
     const [whole, window] = rung === speechRung ? [this.#urls.speech, this.#urls.liveSpeech] : [this.#urls.audioOnly, this.#urls.liveAudioOnly];
     return { rung, playlists: { whole, window: this.#options.live ? window : null } };
   }

@@ -4,7 +4,7 @@ import type { LinkVerdict } from './ModeController';
 /** Below what the lowest video rung needs, video goes: it would only starve the speech. */
 const DOWN_FACTOR = 1;
 /** Video comes back only with this much room above its need: a link that barely fits it would stall. */
-const UP_FACTOR = 1.6;
+export const VIDEO_UP_FACTOR = 1.6;
 
 /** Compares the estimate with what the lowest video rung (including its sound) needs. */
 export function assessLink(estimator: BandwidthEstimator, videoNeedBps: number): LinkVerdict | null {
@@ -12,7 +12,7 @@ export function assessLink(estimator: BandwidthEstimator, videoNeedBps: number):
   const cautious = estimator.cautiousBps;
   if (fast === null || cautious === null) return null;
   if (fast < videoNeedBps * DOWN_FACTOR) return 'insufficient';
-  if (cautious >= videoNeedBps * UP_FACTOR) return 'sufficient';
+  if (cautious >= videoNeedBps * VIDEO_UP_FACTOR) return 'sufficient';
   return 'marginal';
 }
 

@@ -55,3 +55,28 @@ export function bufferedStartAfter(element: Pick<HTMLMediaElement, 'buffered'>, 
   }
   return null;
 }
+
+/** One append or removal on a SourceBuffer, settled when the browser has done it (or could not decode). */
+export function sourceBufferOperation(buffer: SourceBuffer, start: () => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      buffer.removeEventListener('updateend', done);
+      buffer.removeEventListener('error', failed);
+      resolve();
+    };
+    const failed = () => {
+      buffer.removeEventListener('updateend', done);
+      buffer.removeEventListener('error', failed);
+      reject(new Error('The browser could not decode the audio.'));
+    };
+    buffer.addEventListener('updateend', done);
+    buffer.addEventListener('error', failed);
+    try {
+      start();
+    } catch (error) {
+      buffer.removeEventListener('updateend', done);
+      buffer.removeEventListener('error', failed);
+      reject(error);
+    }
+  });
+}

@@ -63,12 +63,16 @@ export abstract class PlaybackOwner<S extends PlaybackState & AttendeeChoices> {
   }
 
   /**
-   * How the next playback begins: the choices as they stand, and a first guess at the link from the
-   * page's own download. A link that just failed gets sound first, and no guess.
+   * How the next playback begins: the choices as they stand, and a first guess at the link (`measuredBps`
+   * when something measured it, else the page's own download). A link that just failed gets sound
+   * first, and no guess.
    */
-  protected startingPoint(linkFailed = false): AdaptationStart & { initialEstimateBps: number | null } {
+  protected startingPoint(
+    linkFailed = false,
+    measuredBps: number | null = null,
+  ): AdaptationStart & { initialEstimateBps: number | null } {
     const { dataSaver, quality } = this.store.get();
-    const estimate = linkFailed ? null : pageLoadEstimateBps();
+    const estimate = linkFailed ? null : (measuredBps ?? pageLoadEstimateBps());
     return { dataSaver, quality, initialMode: linkFailed ? 'audio' : startingMode(estimate), initialEstimateBps: estimate };
   }
 

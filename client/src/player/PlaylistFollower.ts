@@ -34,6 +34,12 @@ export class PlaylistFollower {
     return this.#playlist;
   }
 
+  /** Goes on from a playlist loaded elsewhere (the watch page's boot path): reloads join it. */
+  adopt(playlist: MediaPlaylist): MediaPlaylist {
+    this.#playlist = playlist;
+    return playlist;
+  }
+
   /** A playlist that lists `time`: what is known when it does, else the whole playlist. */
   async loadFrom(time: number, signal: AbortSignal): Promise<MediaPlaylist> {
     if (this.#playlist && listsFrom(this.#playlist, time)) return this.#playlist;

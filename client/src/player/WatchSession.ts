@@ -4,8 +4,16 @@ import type { DeliveryMode, MediaKind, MediaResponse } from '../../../shared/sig
 import { ServiceError } from '../lib/ServiceError';
 import { StateStore } from '../lib/StateStore';
 import { MediaSignalling } from '../media/MediaSignalling';
+import { takeBootAudio, type BootAudio } from './BootAudio';
+import { VIDEO_UP_FACTOR } from './LinkAssessment';
 import { browserHlsSupport, createHlsPlayback } from './NativeHlsPlayback';
-import { INITIAL_PLAYBACK_STATE, type MediaElements, type Playback, type PlaybackState } from './Playback';
+import {
+  ASSUMED_VIDEO_NEED_BPS,
+  INITIAL_PLAYBACK_STATE,
+  type MediaElements,
+  type Playback,
+  type PlaybackState,
+} from './Playback';
 import { PlaybackOwner, type AttendeeChoices } from './PlaybackOwner';
 import type { WebRtcFailure, WebRtcPlayback } from './WebRtcPlayback';
 
@@ -23,7 +31,7 @@ export type ConnectionState =
 export type DeliveryPath = 'webrtc' | 'hls';
 
 /** Why this attendee is on HLS rather than WebRTC. */
-export type HlsReason = 'seats full' | WebRtcFailure | 'webrtc unavailable' | 'insecure page';
+export type HlsReason = 'seats full' | WebRtcFailure | 'webrtc unavailable' | 'insecure page' | 'sound first';
 
 export interface WatchState extends PlaybackState, AttendeeChoices {
   connection: ConnectionState;
@@ -68,6 +76,11 @@ export class WatchSession extends PlaybackOwner<WatchState> {
   /** Bumped on every teardown so that setup still in flight from before notices and gives up. */
   #generation = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * The sound the watch page's boot script started before the app loaded, once this session took it:
+   * HLS goes on from it; otherwise it plays until the chosen path has started, and then stops.
+   */
+  #boot: BootAudio | null = null;
 
   constructor(slug: string) {
     super();
@@ -97,6 +110,7 @@ export class WatchSession extends PlaybackOwner<WatchState> {
   }
 
   close(): void {
+    this.#closeBoot();
     this.stopPlayback();
     for (const unsubscribe of this.#unsubscribes) unsubscribe();
     this.#signalling.close();
@@ -125,6 +139,8 @@ export class WatchSession extends PlaybackOwner<WatchState> {
     this.#producers = new Map(joined.producers.map((producer) => [producer.producerId, producer.kind]));
     this.store.update({ event: joined.event });
     this.#onProducersChanged();
+    // Nothing live to go on from: the boot path's sound (if any: it may have caught the last segments) stops.
+    if (joined.event.status !== 'live') takeBootAudio(this.#slug)?.close();
     switch (joined.event.status) {
       case 'scheduled':
         this.store.update({ connection: 'waiting for the event to start' });
@@ -144,7 +160,9 @@ export class WatchSession extends PlaybackOwner<WatchState> {
     const joined = this.#joined;
     const { elements } = this;
     if (this.playback !== null || elements === null || joined?.event.status !== 'live') return;
-    const choice = choosePath(joined, this.store.get().hlsReason, window.isSecureContext);
+    this.#boot ??= takeBootAudio(this.#slug);
+    const soundFirst = this.#boot !== null && !clearlyCarriesVideo(this.#boot.estimateBps);
+    const choice = choosePath(joined, this.store.get().hlsReason, window.isSecureContext, soundFirst);
     if (choice.path === 'hls') this.#startHls(choice.reason);
     else void this.#startWebRtc(choice.routerRtpCapabilities as types.RtpCapabilities, elements, this.#generation);
   }
@@ -203,12 +221,17 @@ export class WatchSession extends PlaybackOwner<WatchState> {
       return;
     }
     this.store.update({ path: 'hls', hlsReason: reason });
+    // Our own HLS player goes on from the boot path's sound; the browser's own one cannot.
+    const boot = support === 'mse' ? this.#boot : null;
+    if (boot) this.#boot = null;
+    else this.#closeBoot();
     const playback = createHlsPlayback(support, {
       slug: this.#slug,
       live: true,
       hasVideo: true,
       elements,
-      ...this.startingPoint(linkFailed(reason)),
+      boot,
+      ...this.startingPoint(linkFailed(reason), boot?.estimateBps ?? null),
     });
     this.#adopt(playback);
   }
@@ -217,6 +240,8 @@ export class WatchSession extends PlaybackOwner<WatchState> {
     this.adopt(playback, (state) => {
       const { connection, path } = this.store.get();
       this.store.update({ ...state, connection: followedConnection(connection, path, state) });
+      // Make before break: the boot path's sound stops once the path chosen instead plays.
+      if (state.started) this.#closeBoot();
       this.#updatePaused();
       this.#report();
     });
@@ -270,6 +295,11 @@ export class WatchSession extends PlaybackOwner<WatchState> {
     if (this.#signalling.connected) this.#retryTimer = setTimeout(() => void this.#join(), RETRY_DELAY_MS);
   }
 
+  #closeBoot(): void {
+    this.#boot?.close();
+    this.#boot = null;
+  }
+
   protected override stopPlayback(): void {
     this.#generation += 1;
     clearTimeout(this.#retryTimer);
@@ -284,19 +314,32 @@ export type PathChoice = { path: 'webrtc'; routerRtpCapabilities: unknown } | { 
 /**
  * The path for a live event, from the join answer: HLS for the rest of the session once it was chosen
  * (`hlsReason`), HLS on a page that is not a secure context (browsers give WebRTC's media only to
- * https:// or loopback pages, so an attempt would only fail after its timeout), HLS when the server has
- * no seat or no WebRTC to offer, WebRTC otherwise.
+ * https:// or loopback pages, so an attempt would only fail after its timeout), HLS when the boot
+ * path's sound plays on a link that did not clearly show room for video (`soundFirst`: the audio pipe
+ * goes on from it without a gap, where WebRTC would start over), HLS when the server has no seat or no
+ * WebRTC to offer, WebRTC otherwise.
  */
 export function choosePath(
   joined: Pick<MediaResponse<'join'>, 'webrtcSeatAvailable' | 'routerRtpCapabilities'>,
   hlsReason: HlsReason | null,
   secureContext: boolean,
+  soundFirst = false,
 ): PathChoice {
   if (hlsReason !== null) return { path: 'hls', reason: hlsReason };
   if (!secureContext) return { path: 'hls', reason: 'insecure page' };
+  if (soundFirst) return { path: 'hls', reason: 'sound first' };
   if (!joined.webrtcSeatAvailable) return { path: 'hls', reason: 'seats full' };
   if (joined.routerRtpCapabilities === null) return { path: 'hls', reason: 'webrtc unavailable' };
   return { path: 'webrtc', routerRtpCapabilities: joined.routerRtpCapabilities };
+}
+
+/**
+ * Whether the boot path's downloads measured a link that clearly carries video (the lowest rung with
+ * the room the mode controller wants before it brings video back): only then does the app start as it
+ * would without the boot's sound; anything less goes on with the sound and lets the link prove itself.
+ */
+export function clearlyCarriesVideo(estimateBps: number | null): boolean {
+  return estimateBps !== null && estimateBps >= ASSUMED_VIDEO_NEED_BPS * VIDEO_UP_FACTOR;
 }
 
 /** WebRTC carried media on this link and then failed: HLS starts with sound, video once the link proves it can. */

@@ -1,0 +1,96 @@
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../helpers/browser';
+import { emulateNetwork } from '../../../helpers/network';
+import { withServerAndBrowser } from '../../../helpers/serverAndBrowser';
+import { readPlayer } from '../../../helpers/watchPage';
+
+// The boot path is the same whatever the app chooses later; HLS for everyone makes the handover visible.
+const test = withServerAndBrowser({ env: { WEBRTC_SEATS_PER_WORKER: '0' } });
+let slug: string;
+
+/** A slow link, below what video needs, yet quick enough that the app arrives within seconds. */
+const SLOW = { kbps: 128, latencyMs: 150 };
+
+interface Request {
+  path: string;
+  /** ms since navigation began */
+  at: number;
+}
+
+/** Opens the watch page with every request recorded, and the time the first media element started playing. */
+async function openWatchPage(page: Page, requests: Request[]): Promise<number> {
+  await page.addInitScript(() => {
+    document.addEventListener('playing', () => ((window as unknown as { firstPlaying?: number }).firstPlaying ??= performance.now()), true);
+  });
+  const start = Date.now();
+  page.on('request', (request) => requests.push({ path: new URL(request.url()).pathname, at: Date.now() - start }));
+  await page.goto(`${test.url}/e/${slug}`);
+  return start;
+}
+
+const firstPlaying = (page: Page) => page.evaluate(() => (window as unknown as { firstPlaying?: number }).firstPlaying ?? null);
+/** When the app's entry chunk was requested, on the page's own clock (null: not yet). */
+const appRequestedAt = (page: Page) =>
+  page.evaluate(() => performance.getEntriesByType('resource').find((e) => /\/assets\/main-[\w-]+\.js$/.test(e.name))?.startTime ?? null);
+const isSegment = (path: string) => /\.(m4s|mp4)$/.test(path);
+
+beforeAll(async () => {
+  // A window of six segments, as in any event past its first seconds: the boot starts three behind the newest.
+  ({ slug } = await test.broadcast('Boot rally', { ladderSegments: 6 }));
+});
+
+describe('the watch page boot path', () => {
+  it('plays the sound before the app is loaded, and the app goes on with the same element without a gap or a second download', async () => {
+    const page = await test.browser.newPage();
+    const throttle = await emulateNetwork(page);
+    await throttle(SLOW);
+    const requests: Request[] = [];
+    await openWatchPage(page, requests);
+
+    // Sound plays from the boot script's own element, and the app's 120 KB were asked for only after it.
+    const sounding = await waitFor(() => readPlayer(page), (v) => v.audio.playing && v.audio.audioDecodedBytes > 0);
+    expect(sounding.connection).toBeNull();
+
+    // Through the app's loading and its takeover, the same element's playhead never stands still.
+    const times: Array<{ at: number; time: number }> = [];
+    /** How many requests had been made when the app showed itself connected. */
+    let takenOverAt: number | null = null;
+    const segmentsSinceTakeover = () => (takenOverAt === null ? 0 : requests.slice(takenOverAt).filter((r) => isSegment(r.path)).length);
+    for (let i = 0; i < 120 && segmentsSinceTakeover() < 2; i++) {
+      const view = await readPlayer(page);
+      times.push({ at: Date.now(), time: view.audio.currentTime });
+      if (takenOverAt === null && view.connection === 'connected') takenOverAt = requests.length;
+      await page.waitForTimeout(500);
+    }
+    const view = await readPlayer(page);
+    expect(view).toMatchObject({ connection: 'connected', path: 'hls', mode: 'audio' });
+    expect(await page.getByTestId('delivery-path').getAttribute('data-reason')).toBe('sound first');
+    expect(takenOverAt).not.toBeNull();
+    for (let i = 1; i < times.length; i++) expect(times[i]!.time).toBeGreaterThan(times[i - 1]!.time);
+    // The stage's own audio element never played: the boot's element carries the sound on.
+    expect(await page.getByTestId('watch-audio').evaluate((e: HTMLAudioElement) => e.currentTime)).toBe(0);
+
+    // The app's 120 KB were asked for only once the sound played (resource timing lists a download once it is done).
+    const playingAt = await firstPlaying(page);
+    const appAt = await waitFor(() => appRequestedAt(page), (at) => at !== null);
+    expect(playingAt).not.toBeNull();
+    expect(appAt!).toBeGreaterThanOrEqual(playingAt!);
+
+    // The audio pipe fetched the segments that followed, and not one segment or init segment twice.
+    const segments = requests.filter((r) => isSegment(r.path)).map((r) => r.path);
+    expect(requests.slice(takenOverAt!).some((r) => isSegment(r.path))).toBe(true);
+    expect(segments.filter((path, i) => segments.indexOf(path) !== i)).toEqual([]);
+    await page.close();
+  });
+
+  it('lets the app start video on a fast link: the boot measured it, and its element goes once the picture plays', async () => {
+    const page = await test.browser.newPage();
+    await openWatchPage(page, []);
+    const video = await waitFor(() => readPlayer(page), (v) => v.mode === 'video' && v.video.playing && v.video.videoDecodedBytes > 0);
+    expect(video).toMatchObject({ connection: 'connected', path: 'hls' });
+    expect(await page.getByTestId('delivery-path').getAttribute('data-reason')).toBe('seats full');
+    await expect.poll(() => page.locator('[data-testid="boot-audio"]').count()).toBe(0);
+    await page.close();
+  });
+});
