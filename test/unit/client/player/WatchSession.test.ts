@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   choosePath,
+  clearlyCarriesVideo,
   followedConnection,
   linkFailed,
   reportedMode,
@@ -30,6 +31,29 @@ describe('WatchSession', () => {
 
     it('plays over HLS without trying WebRTC on a page that is not a secure context, saying so', () => {
       expect(choosePath(SEAT, null, false)).toEqual({ path: 'hls', reason: 'insecure page' });
+    });
+
+    it('goes on over HLS from the boot script\'s sound, seat or not, when its link did not clearly carry video', () => {
+      expect(choosePath(SEAT, null, true, true)).toEqual({ path: 'hls', reason: 'sound first' });
+      expect(choosePath({ ...SEAT, webrtcSeatAvailable: false }, null, true, true)).toEqual({ path: 'hls', reason: 'sound first' });
+    });
+
+    it('keeps the more telling reason over the boot script\'s sound: an earlier move to HLS, or an insecure page', () => {
+      expect(choosePath(SEAT, 'unhealthy', true, true)).toEqual({ path: 'hls', reason: 'unhealthy' });
+      expect(choosePath(SEAT, null, false, true)).toEqual({ path: 'hls', reason: 'insecure page' });
+    });
+  });
+
+  describe('clearlyCarriesVideo', () => {
+    it('lets the app start as without the boot\'s sound only on a link measured with room above the lowest video rung', () => {
+      expect(clearlyCarriesVideo(5_000_000)).toBe(true);
+      expect(clearlyCarriesVideo(256_000)).toBe(true);
+    });
+
+    it('keeps the sound first on a link that merely fits video, on a 2G link, and on one nothing measured', () => {
+      expect(clearlyCarriesVideo(200_000)).toBe(false);
+      expect(clearlyCarriesVideo(50_000)).toBe(false);
+      expect(clearlyCarriesVideo(null)).toBe(false);
     });
   });
 
