@@ -3,13 +3,17 @@
  * Bytes Chromium transfers for the Watch page of a live event against a real server: the first visit
  * (empty cache; HTML, JS and CSS as sent, gzip included), the chunks each delivery path adds (hls.js
  * for HLS, mediasoup-client for WebRTC, each loaded only when chosen), and a repeat visit served by
- * the service worker. Writes bench/results/pageweight.json.
+ * the service worker. Then a first visit on a 64 kbps / 300 ms link (Chromium's network emulation from the
+ * first request): seconds to the first decoded sound and every byte received before it (the boot script's
+ * path: HTML, boot script, live window, init and first segments). Writes bench/results/pageweight.json.
  */
 import type { Browser, BrowserContext } from 'playwright-core';
 import { launchChromium, waitFor } from '../test/helpers/browser';
 import { waitForLadder } from '../test/helpers/ladder';
 import { createEvent, publishTestPattern, startTestServer, type TestServer } from '../test/helpers/testServer';
+import type { NetworkProfile } from '../test/helpers/network';
 import { readPlayer } from '../test/helpers/watchPage';
+import { coldLoad } from './coldLoad';
 import { writeResult } from './writeResult';
 
 /**
@@ -47,6 +51,10 @@ async function load(context: BrowserContext, url: string): Promise<Transfer[]> {
   return transfers;
 }
 
+/** The issue's cold load: a 2G-class mobile link. */
+const COLD: NetworkProfile = { kbps: 64, latencyMs: 300 };
+const COLD_LOAD_LIMIT_MS = 90_000;
+
 const total = (transfers: Transfer[]) => transfers.reduce((sum, t) => sum + t.bytes, 0);
 const kb = (bytes: number) => Number((bytes / 1024).toFixed(1));
 
@@ -69,12 +77,16 @@ let browser: Browser | undefined;
 try {
   browser = await launchChromium();
   const results: Record<string, Awaited<ReturnType<typeof measure>>> = {};
+  let cold: Awaited<ReturnType<typeof coldLoad>> | undefined;
   for (const [path, test] of Object.entries(servers)) {
     const { slug } = await createEvent(test, 'Page weight');
     const publisher = await publishTestPattern(test, slug);
     try {
-      await waitForLadder(test, slug);
+      // A full live window, as for anyone joining past an event's first seconds.
+      await waitForLadder(test, slug, 6);
       results[path] = await measure(browser, test, slug);
+      // The default server (WebRTC seats free): what the boot script does first does not depend on the path.
+      if (path === 'webrtc') cold = await coldLoad(browser, `${test.url}/e/${slug}`, COLD, COLD_LOAD_LIMIT_MS);
     } finally {
       publisher.close();
     }
@@ -92,6 +104,14 @@ try {
     webrtcPathAddsKB: kb(total(only(webrtc.first))),
     hlsPathAddsKB: kb(total(only(hls.first))),
     repeatVisitKB: { webrtc: kb(total(webrtc.repeat)), hls: kb(total(hls.repeat)) },
+    coldLoad: {
+      profile: `${COLD.kbps} kbps, ${COLD.latencyMs} ms (Chromium network emulation from the first request), empty cache`,
+      firstSoundSeconds: cold?.firstSoundSeconds ?? null,
+      firstSoundTargetSeconds: 6,
+      bytesBeforeFirstSound: cold?.bytesBeforeFirstSound ?? null,
+      bytesBeforeFirstSoundKB: cold?.bytesBeforeFirstSound == null ? null : kb(cold.bytesBeforeFirstSound),
+      bytesBeforeFirstSoundBudgetKB: 30,
+    },
     note:
       'bytes as transferred (headers and gzip included), Chromium, empty cache. Repeat visit: same profile, page ' +
       'resources taken from the network by the page itself; the service worker serves the assets from its cache ' +

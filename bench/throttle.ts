@@ -11,12 +11,13 @@ import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import type { Browser, CDPSession, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { recordingUrls } from '../shared/recordingLayout';
 import { launchChromium } from '../test/helpers/browser';
 import { waitForLadder } from '../test/helpers/ladder';
 import { COLLAPSE, GOOD, applyNetworkProfile, type NetworkProfile } from '../test/helpers/network';
 import { createEvent, publishTestPattern, startTestServer, type TestServer } from '../test/helpers/testServer';
+import { coldLoad, countBytes } from './coldLoad';
 import { writeResult } from './writeResult';
 
 const { values } = parseArgs({
@@ -111,18 +112,6 @@ async function serveStockPlayer(test: TestServer): Promise<{ url: string; close(
   };
 }
 
-/** Bytes received by the page over the network (headers included), as Chromium counts them. */
-function countBytes(cdp: CDPSession): () => number {
-  const perRequest = new Map<string, number>();
-  cdp.on('Network.dataReceived', ({ requestId, encodedDataLength }) => {
-    perRequest.set(requestId, (perRequest.get(requestId) ?? 0) + encodedDataLength);
-  });
-  cdp.on('Network.loadingFinished', ({ requestId, encodedDataLength }) => {
-    perRequest.set(requestId, encodedDataLength);
-  });
-  return () => [...perRequest.values()].reduce((a, b) => a + b, 0);
-}
-
 async function sample(page: Page): Promise<Sample> {
   return { at: Date.now(), ...((await page.evaluate(SAMPLE_SCRIPT)) as Omit<Sample, 'at'>) };
 }
@@ -195,27 +184,6 @@ async function runProfile(browser: Browser, url: string): Promise<Omit<Figures, 
   }
 }
 
-/** A first visit (empty cache) on a 64 kbps link: seconds from navigation to the first decoded sound. */
-async function firstAudioAt64kbps(browser: Browser, url: string): Promise<number | null> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  try {
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await applyNetworkProfile(cdp, COLD);
-    const start = Date.now();
-    void page.goto(url, { timeout: COLD_LOAD_LIMIT_MS }).catch(() => undefined);
-    while (Date.now() - start < COLD_LOAD_LIMIT_MS) {
-      const now = await sample(page).catch(() => null);
-      if (now && now.audioBytes > 0 && now.time !== null && now.time > 0) return round((Date.now() - start) / 1000);
-      await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
-    }
-    return null;
-  } finally {
-    await context.close();
-  }
-}
-
 function round(value: number): number {
   return Number(value.toFixed(1));
 }
@@ -242,7 +210,8 @@ try {
       process.stdout.write(`${name}: profile ${phases.good} s good, ${phases.collapse} s collapse, ${phases.recover} s good…\n`);
       const profile = await runProfile(browser, url);
       process.stdout.write(`${name}: cold load at 64 kbps…\n`);
-      results[name] = { ...profile, firstAudioSecondsAt64kbps: await firstAudioAt64kbps(browser, url) };
+      const cold = await coldLoad(browser, url, COLD, COLD_LOAD_LIMIT_MS);
+      results[name] = { ...profile, firstAudioSecondsAt64kbps: cold.firstSoundSeconds };
     }
     await writeResult('throttle', {
       ...results,
