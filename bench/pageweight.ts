@@ -44,7 +44,8 @@ async function load(context: BrowserContext, url: string): Promise<Transfer[]> {
     if (request && isPage(request)) transfers.push({ path: request.path, bytes: encodedDataLength });
   });
   await page.goto(url);
-  await waitFor(() => readPlayer(page), (v) => v.connection === 'connected', 30_000);
+  // The path's own chunk is there once it plays: WebRTC, or hls.js's video (the boot's sound plays before either).
+  await waitFor(() => readPlayer(page), (v) => v.connection === 'connected' && (v.path === 'webrtc' || v.video.playing), 30_000);
   // Chunks and the service worker's own fetches settle.
   await page.waitForTimeout(1_500);
   await page.close();

@@ -96,12 +96,21 @@ export function startingMode(estimateBps: number | null): PlaybackMode {
 
 /** The page's own download told us how fast the link was: the first guess before any media flows. */
 export function pageLoadEstimateBps(): number | null {
+  return largestDownloadBps() ?? browserDownlinkBps();
+}
+
+/** The throughput of the page's largest download (20 KB or more: the app's script) from its own timing; null when none. */
+export function largestDownloadBps(): number | null {
   let best: PerformanceResourceTiming | null = null;
   for (const entry of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) {
     if (entry.transferSize < 20_000 || entry.responseEnd <= entry.responseStart) continue;
     if (best === null || entry.transferSize > best.transferSize) best = entry;
   }
-  if (best !== null) return (best.transferSize * 8000) / (best.responseEnd - best.responseStart);
+  return best === null ? null : (best.transferSize * 8000) / (best.responseEnd - best.responseStart);
+}
+
+/** What the browser guesses of the link (Network Information API, Chromium), when it says. */
+function browserDownlinkBps(): number | null {
   const downlinkMbps = (navigator as { connection?: { downlink?: number } }).connection?.downlink;
   return downlinkMbps ? downlinkMbps * 1_000_000 : null;
 }

@@ -10,6 +10,7 @@ import { browserHlsSupport, createHlsPlayback } from './NativeHlsPlayback';
 import {
   ASSUMED_VIDEO_NEED_BPS,
   INITIAL_PLAYBACK_STATE,
+  largestDownloadBps,
   type MediaElements,
   type Playback,
   type PlaybackState,
@@ -161,7 +162,7 @@ export class WatchSession extends PlaybackOwner<WatchState> {
     const { elements } = this;
     if (this.playback !== null || elements === null || joined?.event.status !== 'live') return;
     this.#boot ??= takeBootAudio(this.#slug);
-    const soundFirst = this.#boot !== null && !clearlyCarriesVideo(this.#boot.estimateBps);
+    const soundFirst = this.#boot !== null && !clearlyCarriesVideo(this.#measuredBps());
     const choice = choosePath(joined, this.store.get().hlsReason, window.isSecureContext, soundFirst);
     if (choice.path === 'hls') this.#startHls(choice.reason);
     else void this.#startWebRtc(choice.routerRtpCapabilities as types.RtpCapabilities, elements, this.#generation);
@@ -231,7 +232,7 @@ export class WatchSession extends PlaybackOwner<WatchState> {
       hasVideo: true,
       elements,
       boot,
-      ...this.startingPoint(linkFailed(reason), boot?.estimateBps ?? null),
+      ...this.startingPoint(linkFailed(reason), boot ? this.#measuredBps() : null),
     });
     this.#adopt(playback);
   }
@@ -295,6 +296,11 @@ export class WatchSession extends PlaybackOwner<WatchState> {
     if (this.#signalling.connected) this.#retryTimer = setTimeout(() => void this.#join(), RETRY_DELAY_MS);
   }
 
+  /** The link as measured with the boot's sound: by its segments, and by the app's own script that followed. */
+  #measuredBps(): number | null {
+    return fastestMeasured(this.#boot?.estimateBps ?? null, largestDownloadBps());
+  }
+
   #closeBoot(): void {
     this.#boot?.close();
     this.#boot = null;
@@ -340,6 +346,16 @@ export function choosePath(
  */
 export function clearlyCarriesVideo(estimateBps: number | null): boolean {
   return estimateBps !== null && estimateBps >= ASSUMED_VIDEO_NEED_BPS * VIDEO_UP_FACTOR;
+}
+
+/**
+ * The link as the fastest of several transfers measured it: each is a lower bound (a few KB on a fast
+ * link are over before the line is full, and the app's script shares the link with the boot's segments),
+ * so the highest is the closest. Null when nothing was measured.
+ */
+export function fastestMeasured(...estimatesBps: Array<number | null>): number | null {
+  const measured = estimatesBps.filter((bps) => bps !== null);
+  return measured.length > 0 ? Math.max(...measured) : null;
 }
 
 /** WebRTC carried media on this link and then failed: HLS starts with sound, video once the link proves it can. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   choosePath,
   clearlyCarriesVideo,
+  fastestMeasured,
   followedConnection,
   linkFailed,
   reportedMode,
@@ -54,6 +55,14 @@ describe('WatchSession', () => {
       expect(clearlyCarriesVideo(200_000)).toBe(false);
       expect(clearlyCarriesVideo(50_000)).toBe(false);
       expect(clearlyCarriesVideo(null)).toBe(false);
+    });
+  });
+
+  describe('fastestMeasured', () => {
+    it('takes the fastest transfer as the closest to the link, ignoring what was not measured', () => {
+      expect(fastestMeasured(180_000, 2_000_000)).toBe(2_000_000);
+      expect(fastestMeasured(50_000, null)).toBe(50_000);
+      expect(fastestMeasured(null, null)).toBeNull();
     });
   });
 
