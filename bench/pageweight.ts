@@ -83,8 +83,7 @@ try {
     const { slug } = await createEvent(test, 'Page weight');
     const publisher = await publishTestPattern(test, slug);
     try {
-      // A full live window, as for anyone joining past an event's first seconds.
-      await waitForLadder(test, slug, 6);
+      await waitForLadder(test, slug);
       results[path] = await measure(browser, test, slug);
       // The default server (WebRTC seats free): what the boot script does first does not depend on the path.
       if (path === 'webrtc') cold = await coldLoad(browser, `${test.url}/e/${slug}`, COLD, COLD_LOAD_LIMIT_MS);

@@ -139,10 +139,9 @@ export class BootAudio {
     if (current === this) current = null;
   }
 
-
   async #follow(onSound: () => void): Promise<BootHandover> {
     const opened = new Promise((resolve) => this.mediaSource.addEventListener('sourceopen', resolve, { once: true }));
-    let playlist = await this.#loadPlaylist(null);
+    const playlist = await this.#loadPlaylist(null);
     // Nothing live (not started, ended, or an event without it): the app shows why.
     if (playlist.ended || playlist.segments.length === 0) throw new Error('Nothing live to play.');
     await opened;
