@@ -166,11 +166,13 @@ export class BootAudio {
       let body: Uint8Array<ArrayBuffer>;
       let init: Uint8Array<ArrayBuffer> | null = null;
       try {
-        if (segment.initUrl !== handover.appendedInit) init = await this.#fetch(segment.initUrl);
-        const following = segmentNumbered(handover.playlist, segment.index + 1);
+        // The init segment and two media segments in flight at once: on a 300 ms round trip, one at a
+        // time would leave the link idle half the time (a failed one is forgotten by #fetch).
+        const initFetch = segment.initUrl === handover.appendedInit ? null : this.#fetch(segment.initUrl);
         const current = this.#fetch(segment.url);
-        // Two requests in flight: on a 300 ms round trip, one at a time would leave the link idle half the time.
+        const following = segmentNumbered(handover.playlist, segment.index + 1);
         if (following) this.#fetch(following.url).catch(() => undefined);
+        init = initFetch === null ? null : await initFetch;
         body = await current;
       } catch {
         if (!this.following) break;
