@@ -76,7 +76,8 @@ describe('the watch page boot path', () => {
     expect(takenOverAt).not.toBeNull();
     const handover = times.slice(Math.max(0, times.findIndex((t) => t.app) - 4));
     expect(handover.length).toBeGreaterThan(6);
-    for (let i = 1; i < handover.length; i++) expect(handover[i]!.time).toBeGreaterThan(handover[i - 1]!.time);
+    const seen = JSON.stringify(times);
+    for (let i = 1; i < handover.length; i++) expect(handover[i]!.time, seen).toBeGreaterThan(handover[i - 1]!.time);
     // The stage's own audio element never played: the boot's element carries the sound on.
     expect(await page.getByTestId('watch-audio').evaluate((e: HTMLAudioElement) => e.currentTime)).toBe(0);
 
