@@ -13,6 +13,15 @@ export default defineConfig({
   build: {
     outDir: fromHere('./dist/client'),
     emptyOutDir: true,
+    rollupOptions: {
+      output: {
+        // zod and the page's zod settings travel in one chunk, so that `jitless` is set as that chunk
+        // runs, before any chunk that imports zod defines a schema (an object schema built before it
+        // probes for eval, which the CSP refuses). Left to itself, Rollup hoists schemas shared by the
+        // lazy pages above the settings in the app's chunk.
+        manualChunks: (id) => (/[\\/]node_modules[\\/]zod[\\/]|[\\/]client[\\/]src[\\/]zodConfig\.ts$/.test(id) ? 'zod' : undefined),
+      },
+    },
   },
   server: {
     proxy: {

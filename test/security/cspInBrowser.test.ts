@@ -23,7 +23,7 @@ async function watchForRefusals(page: Page): Promise<string[]> {
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (event) => {
       (window as unknown as { reportRefusal(text: string): void }).reportRefusal(
-        `${event.violatedDirective} refused ${event.blockedURI}`,
+        `${event.violatedDirective} refused ${event.blockedURI} at ${event.sourceFile}:${event.lineNumber}:${event.columnNumber}`,
       );
     });
   });
