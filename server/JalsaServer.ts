@@ -26,6 +26,7 @@ import { EventStatsCollector } from './metrics/EventStatsCollector';
 import { EventStatsFeed } from './metrics/EventStatsFeed';
 import { Metrics } from './metrics/Metrics';
 import { AddressConnectionLimit } from './realtime/AddressConnectionLimit';
+import { ServerAdmission } from './realtime/ServerAdmission';
 import { EdgeFeeds } from './sfu/EdgeFeeds';
 import { EdgeFeedSignalling } from './sfu/EdgeFeedSignalling';
 import { EventStills } from './sfu/EventStills';
@@ -69,6 +70,7 @@ export class JalsaServer {
   readonly #stats: EventStatsCollector;
   readonly #statsFeed: EventStatsFeed;
   readonly #metrics: Metrics;
+  readonly #admission: ServerAdmission;
   readonly #logger: Logger;
 
   private constructor(parts: {
@@ -122,8 +124,10 @@ export class JalsaServer {
       audience: this.audience,
       chatRate: this.#chatRate,
     });
+    this.#admission = new ServerAdmission(this.config.admission);
     this.#metrics = new Metrics({
       collector: this.#stats,
+      admission: this.#admission.control,
       recordings: this.hls,
       audience: this.audience,
       chat: this.chat,
@@ -159,7 +163,8 @@ export class JalsaServer {
     this.#io = new SocketIoServer(this.#httpServer, {
       maxHttpBufferSize: MAX_SOCKET_PAYLOAD_BYTES,
       serveClient: false,
-      allowRequest: connectionLimit.allowRequest,
+      // One address first (cheap, and it keeps one machine from using up everyone's rate), then the server's.
+      allowRequest: this.#admission.allowRequest(connectionLimit.allowRequest),
       // A connection back within two minutes gets what was broadcast meanwhile and its rooms back, in this
       // process (chat clients that come back later, or to another process, catch up from the chat log).
       connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000 },
@@ -173,6 +178,7 @@ export class JalsaServer {
       this.rooms,
       this.fileBroadcasts,
       this.audience,
+      this.#admission,
       this.#logger.child({ module: 'signalling' }),
     );
     this.#statsFeed = new EventStatsFeed(
@@ -202,6 +208,7 @@ export class JalsaServer {
       this.#io.of(CHAT_NAMESPACE) as ChatNamespaceServer,
       this.chat,
       this.config.chat,
+      this.#admission,
       this.#logger.child({ module: 'chat' }),
     );
   }
@@ -259,6 +266,7 @@ export class JalsaServer {
     this.#signalling.close();
     this.#edgeFeeds?.close();
     this.#chatNamespace.close();
+    this.#admission.close();
     await this.fileBroadcasts.close();
     await this.hls.close();
     await this.rooms.closeAll();

@@ -30,6 +30,9 @@ const EnvSchema = z
     WEBRTC_SEATS_PER_WORKER: z.coerce.number().int().min(0).default(400),
     WEBRTC_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     SOCKET_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(200),
+    SOCKET_HANDSHAKES_PER_SECOND: z.coerce.number().positive().max(100_000).default(100),
+    JOINS_PER_SECOND: z.coerce.number().positive().max(100_000).default(100),
+    SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(500),
     SERVE_CLIENT: EnvBoolean.default(true),
     EDGE_ORIGIN_URL: z.url({ protocol: /^https?$/ }).optional(),
     ALLOW_INSECURE_ORIGIN: EnvBoolean,
@@ -115,6 +118,18 @@ export interface Config {
    * it): many phones share an address behind carrier NAT, one machine must not take every seat.
    */
   connectionsPerAddress: number;
+  /**
+   * Server-wide admission of newcomers, whatever address they come from: a flood from many addresses
+   * (which no per-address limit sees) must not starve whoever is already in.
+   */
+  admission: {
+    /** New Socket.io connections per second (two seconds' worth at once). */
+    handshakesPerSecond: number;
+    /** Attendee joins of the media and chat namespaces per second (two seconds' worth at once). */
+    joinsPerSecond: number;
+    /** New connections and attendee joins are refused while the event loop lags longer than this; 0 never. */
+    shedLoopDelayMs: number;
+  };
   clientDir: string;
   /**
    * Several SFU hosts: with `clusterKey` set this server feeds edges; with `originUrl` set too it is
@@ -201,6 +216,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       connectTimeoutMs: e.WEBRTC_CONNECT_TIMEOUT_MS,
     },
     connectionsPerAddress: e.SOCKET_CONNECTIONS_PER_ADDRESS,
+    admission: {
+      handshakesPerSecond: e.SOCKET_HANDSHAKES_PER_SECOND,
+      joinsPerSecond: e.JOINS_PER_SECOND,
+      shedLoopDelayMs: e.SHED_EVENT_LOOP_DELAY_MS,
+    },
     clientDir: path.join(projectRoot, 'dist', 'client'),
     cluster: {
       originUrl: e.EDGE_ORIGIN_URL?.replace(/\/+$/, ''),

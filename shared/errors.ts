@@ -18,9 +18,10 @@ export type ErrorCode = z.infer<typeof ErrorCode>;
 /**
  * What a client may need to tell apart under one code: `UNAVAILABLE` means no WebRTC seat is left
  * (watch over HLS), the server receiving as many uploads as it takes at once (upload again in a
- * while) as well as a store being down (try again).
+ * while), the server taking no newcomer this moment (`serverBusy`: join again after a jittered wait)
+ * as well as a store being down (try again).
  */
-export const ErrorReason = z.enum(['seatsFull', 'uploadsBusy']);
+export const ErrorReason = z.enum(['seatsFull', 'uploadsBusy', 'serverBusy']);
 export type ErrorReason = z.infer<typeof ErrorReason>;
 
 export const ErrorBody = z.object({

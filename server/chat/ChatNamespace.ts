@@ -16,6 +16,7 @@ import type { ChatRoom } from './ChatRoom';
 import type { ChatService } from './ChatService';
 import { chatChannel, chatChannels, ChatSession, type ChatSocketData } from './ChatSession';
 import { clientAddress } from '../realtime/clientAddress';
+import type { JoinAdmission } from '../realtime/ServerAdmission';
 
 export type ChatNamespaceServer = Namespace<
   ChatClientToServerEvents,
@@ -51,7 +52,13 @@ export class ChatNamespace {
   readonly #memberships: NamespaceMemberships;
   #refreshing = false;
 
-  constructor(namespace: ChatNamespaceServer, chat: ChatService, options: Config['chat'], logger: Logger) {
+  constructor(
+    namespace: ChatNamespaceServer,
+    chat: ChatService,
+    options: Config['chat'],
+    admission: JoinAdmission,
+    logger: Logger,
+  ) {
     this.#namespace = namespace;
     this.#chat = chat;
     this.#logger = logger;
@@ -73,6 +80,7 @@ export class ChatNamespace {
         connection: () => messages.take(),
         address: () => addresses.take(address),
         newChatterWaitMs: options.newChatterWaitMs,
+        admission,
       });
       handleSocketRequests(socket, chatRequests, session.handlers, {
         logger: logger.child({ socket: socket.id }),

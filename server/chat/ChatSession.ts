@@ -11,6 +11,7 @@ import type { Role } from '../../shared/signalling';
 import { ForbiddenError, InvalidStateError, RateLimitedError } from '../errors';
 import type { EventMembership, Membership } from '../realtime/EventMembership';
 import type { RequestHandlers } from '../realtime/handleSocketRequests';
+import type { JoinAdmission } from '../realtime/ServerAdmission';
 import type { ChatMember, ChatRoom } from './ChatRoom';
 import { authorIdFor, type ChatService } from './ChatService';
 import { lowDataHistory } from './LowDataSample';
@@ -34,6 +35,8 @@ export interface ChatSessionLimits {
   address: () => boolean;
   /** How long an author new to an event's chat waits after joining before its first message. */
   newChatterWaitMs: number;
+  /** The server-wide gate an attendee's join passes before its work (sanctions, the history). */
+  admission: JoinAdmission;
 }
 
 const BANNED = 'the organizer removed you from this chat';
@@ -87,6 +90,8 @@ export class ChatSession implements ChatMember {
 
   readonly handlers: RequestHandlers<typeof chatRequests> = {
     join: async ({ slug, clientKey, key, after, feed = 'full' }) => {
+      // An attendee waits its turn before any work; an organizer (its key checked first, cheaply) never does.
+      if (key === undefined) this.#limits.admission.admitJoin();
       const { membership } = await this.#membership.admit(slug, key);
       const authorId = authorIdFor(clientKey);
       const room = this.#chat.room(slug);

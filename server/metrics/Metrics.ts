@@ -3,6 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { RECORDINGS_URL_PATH, recordingFileKind, type RecordingFileKind } from '../../shared/recordingLayout';
 import { RecordingState } from '../../shared/signalling';
 import { hasBearerSecret } from '../http/bearerKey';
+import type { AdmissionControl } from '../realtime/AdmissionControl';
 import type { AppliedEntries } from './ChatRate';
 import { emptyCounts, type EventAudience } from './EventAudience';
 import type { EventStatsCollector } from './EventStatsCollector';
@@ -16,6 +17,8 @@ export interface MetricsSources {
   recordings: { readonly catalog: { readonly reads: number }; readonly audioDownloads: { readonly runs: number } };
   audience: EventAudience;
   chat: AppliedEntries;
+  /** The server-wide admission of newcomers: how many it turned away, and why. */
+  admission: Pick<AdmissionControl, 'refused'>;
   /** When set, scrapers must send it as a bearer token: the figures name every live event. */
   token?: string | undefined;
 }
@@ -31,7 +34,7 @@ export class Metrics {
   readonly #chatEntries: Counter<'event'>;
   readonly #hlsRequests: Counter<'type' | 'status'>;
 
-  constructor({ collector, recordings, audience, chat, token }: MetricsSources) {
+  constructor({ collector, recordings, audience, chat, admission, token }: MetricsSources) {
     this.#token = token;
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
@@ -136,6 +139,18 @@ export class Metrics {
       collect() {
         this.reset();
         this.inc(recordings.audioDownloads.runs);
+      },
+    });
+    new Counter({
+      name: 'jalsa_admission_refused_total',
+      help: 'Newcomers the server-wide admission turned away: handshakes and attendee joins, over the rate or while the event loop lagged',
+      labelNames: ['kind', 'why'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const [kind, byWhy] of Object.entries(admission.refused)) {
+          for (const [why, count] of Object.entries(byWhy)) this.inc({ kind, why }, count);
+        }
       },
     });
     this.#chatEntries = new Counter({

@@ -63,7 +63,10 @@ export function handleSocketRequests<S extends RequestSchemas>(
   }
 }
 
+/** Issues told of a malformed request: a frame can hold thousands, and describing each costs the server. */
+const ISSUES_DESCRIBED = 5;
+
 function describe(error: z.ZodError): string {
-  const message = z.prettifyError(error);
+  const message = z.prettifyError(new z.ZodError(error.issues.slice(0, ISSUES_DESCRIBED)));
   return message.length > 500 ? `${message.slice(0, 500)}…` : message;
 }

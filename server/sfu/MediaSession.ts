@@ -11,6 +11,7 @@ import { InvalidStateError, NotLiveError } from '../errors';
 import type { EventService } from '../events/EventService';
 import type { EventMembership, Membership } from '../realtime/EventMembership';
 import type { RequestHandlers } from '../realtime/handleSocketRequests';
+import type { JoinAdmission } from '../realtime/ServerAdmission';
 import { TokenBucket } from '../realtime/TokenBucket';
 import type { FileBroadcaster } from './FileBroadcaster';
 import { MediaPeer } from './MediaPeer';
@@ -50,6 +51,7 @@ export class MediaSession {
   readonly #events: EventService;
   readonly #rooms: MediaRoomRegistry;
   readonly #fileBroadcasts: FileBroadcaster;
+  readonly #admission: JoinAdmission;
   #peer: MediaPeer | undefined;
   /** Kept by the connection, not the peer: joining again must not buy a fresh allowance. */
   readonly #receiveTransports = new TokenBucket(RECEIVE_TRANSPORT_BURST, RECEIVE_TRANSPORTS_PER_SECOND);
@@ -60,16 +62,20 @@ export class MediaSession {
     events: EventService,
     rooms: MediaRoomRegistry,
     fileBroadcasts: FileBroadcaster,
+    admission: JoinAdmission,
   ) {
     this.#socket = socket;
     this.#membership = membership;
     this.#events = events;
     this.#rooms = rooms;
     this.#fileBroadcasts = fileBroadcasts;
+    this.#admission = admission;
   }
 
   readonly handlers: RequestHandlers<typeof mediaRequests> = {
     join: async ({ slug, key }) => {
+      // An attendee waits its turn before any work; an organizer (its key checked first, cheaply) never does.
+      if (key === undefined) this.#admission.admitJoin();
       const { event, membership } = await this.#membership.admit(slug, key);
       this.#closePeer();
       await this.#membership.enter(membership);

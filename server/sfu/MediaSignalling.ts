@@ -12,6 +12,7 @@ import type { Logger } from '../logger';
 import type { EventAudience } from '../metrics/EventAudience';
 import { EventMembership, NamespaceMemberships } from '../realtime/EventMembership';
 import { handleSocketRequests } from '../realtime/handleSocketRequests';
+import type { JoinAdmission } from '../realtime/ServerAdmission';
 import { TokenBucket } from '../realtime/TokenBucket';
 import type { FileBroadcaster } from './FileBroadcaster';
 import type { MediaRoom, ProducerInfo } from './MediaRoom';
@@ -41,6 +42,7 @@ export class MediaSignalling {
     rooms: MediaRoomRegistry,
     fileBroadcasts: FileBroadcaster,
     audience: EventAudience,
+    admission: JoinAdmission,
     logger: Logger,
   ) {
     this.#namespace = namespace;
@@ -58,7 +60,7 @@ export class MediaSignalling {
         entered: ({ slug, role }) => audience.joined(socket.id, slug, role),
       });
       this.#memberships.add(membership);
-      const session = new MediaSession(socket, membership, events, rooms, fileBroadcasts);
+      const session = new MediaSession(socket, membership, events, rooms, fileBroadcasts, admission);
       const options = {
         logger: logger.child({ socket: socket.id }),
         rateLimit: new TokenBucket(REQUEST_BURST, REQUESTS_PER_SECOND),
