@@ -16,6 +16,7 @@ import {
   type ChatResponse,
 } from '../../../shared/chat';
 import type { Role } from '../../../shared/signalling';
+import { jittered } from '../lib/jittered';
 import { readAck } from '../lib/readAck';
 import { ServiceError, describeError } from '../lib/ServiceError';
 import { StateStore } from '../lib/StateStore';
@@ -259,11 +260,12 @@ export class ChatClient {
     if (code === 'FORBIDDEN') {
       this.#remove();
     } else if (code === 'UNAVAILABLE' || code === 'RATE_LIMITED') {
-      // The connection is up but the server did not answer (in time): start over on a fresh connection.
+      // The connection is up but the server did not answer (in time) or takes no newcomer now (`serverBusy`):
+      // start over on a fresh connection, after a wait spread so that those refused together come back apart.
       this.#socket.disconnect();
       this.store.update({ connection: 'offline' });
       clearTimeout(this.#retryTimer);
-      this.#retryTimer = setTimeout(() => this.#socket.connect(), RATE_RETRY_MS);
+      this.#retryTimer = setTimeout(() => this.#socket.connect(), jittered(RATE_RETRY_MS));
     } else {
       this.store.update({ connection: 'failed', problem: describeError(error) });
       this.#socket.disconnect();

@@ -1,6 +1,7 @@
 import type { types } from 'mediasoup-client';
 import type { PublicEvent } from '../../../shared/events';
 import type { DeliveryMode, MediaKind, MediaResponse } from '../../../shared/signalling';
+import { jittered } from '../lib/jittered';
 import { ServiceError } from '../lib/ServiceError';
 import { StateStore } from '../lib/StateStore';
 import { MediaSignalling } from '../media/MediaSignalling';
@@ -293,7 +294,8 @@ export class WatchSession extends PlaybackOwner<WatchState> {
     this.store.update({ connection: 'failed' });
     clearTimeout(this.#retryTimer);
     // While disconnected there is nothing to schedule: reconnecting joins again by itself.
-    if (this.#signalling.connected) this.#retryTimer = setTimeout(() => void this.#join(), RETRY_DELAY_MS);
+    // Jittered: attendees refused together (a busy server) must not all come back at the same moment.
+    if (this.#signalling.connected) this.#retryTimer = setTimeout(() => void this.#join(), jittered(RETRY_DELAY_MS));
   }
 
   /** The link as measured with the boot's sound: by its segments, and by the app's own script that followed. */
