@@ -101,6 +101,10 @@ async function run(name: string, { processes, batchMs }: Scenario) {
           // Every simulated attendee comes from 127.0.0.1: the per-address limit would measure itself.
           CHAT_ADDRESS_MESSAGES_PER_SECOND: '100000',
           SOCKET_CONNECTIONS_PER_ADDRESS: '100000',
+          // Thousands connect at once to measure the fan-out, not the server-wide admission of newcomers.
+          SOCKET_HANDSHAKES_PER_SECOND: '100000',
+          JOINS_PER_SECOND: '100000',
+          SHED_EVENT_LOOP_DELAY_MS: '0',
           ...(redis ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.keyPrefix } : {}),
         }),
       );

@@ -27,6 +27,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // Tests of everything else chat at once; the newcomer's wait has tests of its own.
     CHAT_NEW_CHATTER_WAIT_SECONDS: '0',
+    // In-process, the loop's delay is also the test's own work on a loaded machine; shedding has tests of its own.
+    SHED_EVENT_LOOP_DELAY_MS: '0',
     ...env,
     DATA_DIR: dataDir,
   });

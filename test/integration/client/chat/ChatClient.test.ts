@@ -1,22 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ChatClient, type ChatView, type KeyValueStorage } from '../../../../client/src/chat/ChatClient';
+import { ChatClient, type ChatView } from '../../../../client/src/chat/ChatClient';
 import type { FeedEntry } from '../../../../shared/chat';
 import { appendMessages, ChatTestClient, randomToken } from '../../../helpers/ChatTestClient';
 import { FlakyProxy } from '../../../helpers/FlakyProxy';
+import { MemoryStorage, until } from '../../../helpers/chatClient';
 import { createEvent, startTestServer, type TestServer } from '../../../helpers/testServer';
-
-class MemoryStorage implements KeyValueStorage {
-  readonly items = new Map<string, string>();
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    this.items.set(key, value);
-  }
-  removeItem(key: string): void {
-    this.items.delete(key);
-  }
-}
 
 let test: TestServer;
 let proxy: FlakyProxy;
@@ -47,23 +35,6 @@ async function reader(): Promise<ChatTestClient> {
   const client = await ChatTestClient.open(test.url);
   await client.join(slug);
   return client;
-}
-
-function until(client: ChatClient, predicate: (view: ChatView) => boolean, what: string): Promise<ChatView> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      unsubscribe();
-      reject(new Error(`the chat client never reached: ${what}`));
-    }, 10_000);
-    const check = () => {
-      if (!predicate(client.store.get())) return;
-      clearTimeout(timer);
-      unsubscribe();
-      resolve(client.store.get());
-    };
-    const unsubscribe = client.store.subscribe(check);
-    check();
-  });
 }
 
 const online = (view: ChatView) => view.connection === 'online';
