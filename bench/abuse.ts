@@ -1,6 +1,6 @@
 /**
  * npm run bench:abuse [-- --hostile 2000 --legit 200 --webrtc 20 --seconds 40 --warmup 10 --rate 5 --garbage 20
- *   --hostile-nice 10 --chat-every 10 --webrtc-every 12 --variants baseline,direct,proxy]
+ *   --hostile-nice 10 --chat-every 10 --webrtc-every 12 --variants baseline,direct,proxy --headline proxy]
  * A flood against a live event while its audience watches. The server runs as its own process (its CPU
  * and memory are read from /proc, with its mediasoup worker and ffmpeg children); the event is live
  * from a prepared recording of synthesised speech (espeak-ng), uploaded as an organizer would. Then:
@@ -12,7 +12,8 @@
  *            them garbage. Refused connections retry.
  * Variants: `baseline` (no flood), `direct` (every hostile connection from 127.0.0.1, i.e. one address),
  * `proxy` (each hostile connection claims its own address in X-Forwarded-For to the trusted local proxy,
- * as a botnet behind nginx would appear). Prints a table and writes bench/results/abuse.json.
+ * as a botnet behind nginx would appear). Prints a table and writes bench/results/abuse.json, whose
+ * top-level figures are the `--headline` variant's (each variant's are under `variants`).
  */
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -48,6 +49,8 @@ const { values } = parseArgs({
     'chat-every': { type: 'string', default: '10' },
     'webrtc-every': { type: 'string', default: '12' },
     variants: { type: 'string', default: 'baseline,direct,proxy' },
+    /** Whose figures abuse.json puts first: the many-address flood, the one no per-address limit holds. */
+    headline: { type: 'string', default: 'proxy' },
   },
 });
 const HOSTILE = Number(values.hostile);
@@ -119,7 +122,27 @@ async function segmentsPublished(server: ServerProcess, slug: string): Promise<n
   return parseMediaPlaylist(await fetch(playlist).then((r) => (r.ok ? r.text() : ''), () => '')).segments.length;
 }
 
+/** Newcomers the server-wide admission refused, by kind and why (its counter since the start). */
+type AdmissionRefusals = Record<'handshake' | 'join', Record<'rate' | 'loopDelay', number>>;
+
+function admissionRefusals(text: string): AdmissionRefusals {
+  const read = (kind: string, why: string) => sample(text, 'jalsa_admission_refused_total', { kind, why }) ?? 0;
+  return {
+    handshake: { rate: read('handshake', 'rate'), loopDelay: read('handshake', 'loopDelay') },
+    join: { rate: read('join', 'rate'), loopDelay: read('join', 'loopDelay') },
+  };
+}
+
+function refusalsSince(before: AdmissionRefusals, after: AdmissionRefusals): AdmissionRefusals {
+  const since = (kind: 'handshake' | 'join') => ({
+    rate: after[kind].rate - before[kind].rate,
+    loopDelay: after[kind].loopDelay - before[kind].loopDelay,
+  });
+  return { handshake: since('handshake'), join: since('join') };
+}
+
 interface ServerSample {
+  admission: AdmissionRefusals;
   seatsUsed: number;
   /** The longest the server's event loop was held up since the previous scrape (prom-client resets it). */
   eventLoopLagMaxMs: number;
@@ -134,6 +157,7 @@ async function scrapeServer(server: ServerProcess): Promise<ServerSample | undef
     });
     const text = await response.text();
     return {
+      admission: admissionRefusals(text),
       seatsUsed: sample(text, 'jalsa_webrtc_seats_used') ?? 0,
       eventLoopLagMaxMs: Math.round((sample(text, 'nodejs_eventloop_lag_max_seconds') ?? 0) * 1000),
     };
@@ -150,7 +174,10 @@ interface Figures {
   seatsTakenByHostileMean: number;
   serverEventLoopLagMaxMs: number;
   serverRssMb: number;
+  /** What the flood was told, by kind, as its clients saw it. */
   refused: Record<string, number>;
+  /** Newcomers (the flood's and the attendees') the server-wide admission turned away in the window. */
+  admissionRefused: AdmissionRefusals | null;
   serverCpuCores: number;
   /** With the server's mediasoup worker and ffmpeg children (publisher and HLS packager). */
   serverTreeCpuCores: number;
@@ -237,12 +264,16 @@ async function run(variant: Variant, wav: string): Promise<Figures> {
     let lagMax = 0;
     let samples = 0;
     let unanswered = 0;
+    let firstAdmission: AdmissionRefusals | undefined;
+    let lastAdmission: AdmissionRefusals | undefined;
     while (performance.now() - startedAt < MEASURE_MS) {
       rss = Math.max(rss, rssMb([server.pid]));
       treeRss = Math.max(treeRss, rssMb(processTree(server.pid)));
       const [scraped, legitHeld] = await Promise.all([scrapeServer(server), legit.ask({ type: 'seats' }, 'seats')]);
       if (scraped === undefined) unanswered++;
       else {
+        firstAdmission ??= scraped.admission;
+        lastAdmission = scraped.admission;
         seatsMax = Math.max(seatsMax, scraped.seatsUsed);
         const taken = Math.max(0, scraped.seatsUsed - legitHeld.held);
         hostileSeats = Math.max(hostileSeats, taken);
@@ -276,6 +307,7 @@ async function run(variant: Variant, wav: string): Promise<Figures> {
       serverEventLoopLagMaxMs: lagMax,
       serverRssMb: Math.round(rss),
       refused,
+      admissionRefused: firstAdmission && lastAdmission ? refusalsSince(firstAdmission, lastAdmission) : null,
       serverCpuCores: Number(cores([server.pid]).toFixed(2)),
       serverTreeCpuCores: Number(cores(tree).toFixed(2)),
       serverTreeRssMb: Math.round(treeRss),
@@ -305,6 +337,7 @@ function table(results: Partial<Record<Variant, Figures>>): string {
     ['legit chat lost / p99 ms', (f) => `${f.legitimate.chat.lostDeliveries} of ${f.legitimate.chat.expectedDeliveries} / ${f.legitimate.chat.p99Ms}`],
     ['legit chat refused', (f) => JSON.stringify(f.legitimate.chat.refused)],
     ['legit WebRTC setups', (f) => JSON.stringify(f.legitimate.webrtc.setups)],
+    ['legit WebRTC joins retried (serverBusy)', (f) => f.legitimate.webrtc.joinRetries],
     ['legit WebRTC setup p99 ms', (f) => f.legitimate.webrtc.setupP99Ms],
     ['ladder media published s / window s', (f) => `${f.ladderSecondsPublished} / ${f.measuredSeconds}`],
     ['/metrics unanswered (5 s)', (f) => f.metricsUnanswered],
@@ -314,6 +347,7 @@ function table(results: Partial<Record<Variant, Figures>>): string {
     ['load processes CPU cores', (f) => f.loadProcessesCpuCores],
     ['server RSS MB (node / with children)', (f) => `${f.serverRssMb} / ${f.serverTreeRssMb}`],
     ['refused', (f) => JSON.stringify(f.refused)],
+    ['admission refused (server)', (f) => JSON.stringify(f.admissionRefused)],
   ];
   const names = Object.keys(results) as Variant[];
   return rows.map(([label, value]) => [label.padEnd(44), ...names.map((n) => `${n}: ${String(value(results[n]!))}`)].join('  ')).join('\n');
@@ -327,14 +361,17 @@ const wav = await speech((WARMUP_MS + MEASURE_MS) / 1000 + 90);
 const results: Partial<Record<Variant, Figures>> = {};
 for (const name of chosen) results[name] = await run(name, wav);
 process.stdout.write(`\n${table(results)}\n\n`);
-// The headline figures are the issue's scenario: every hostile socket from one address.
-const headline = results.direct ?? results[chosen.at(-1)!]!;
+const headlineName = (chosen.includes(values.headline as Variant) ? values.headline : chosen.at(-1)) as Variant;
+const headline = results[headlineName]!;
 await writeResult('abuse', {
+  headline: headlineName,
   hostileSockets: headline.hostileSockets,
   legitimateStalls: headline.legitimateStalls,
   seatsTakenByHostile: headline.seatsTakenByHostile,
   serverRssMb: headline.serverRssMb,
-  refused: headline.refused,
+  refused: { ...headline.refused, admission: headline.admissionRefused },
+  legitimateChat: { p50Ms: headline.legitimate.chat.p50Ms, p99Ms: headline.legitimate.chat.p99Ms, lost: headline.legitimate.chat.lostDeliveries },
+  serverEventLoopLagMaxMs: headline.serverEventLoopLagMaxMs,
   variants: results,
   load: {
     legitimateAttendees: LEGIT,

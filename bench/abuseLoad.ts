@@ -17,6 +17,7 @@ import type { Ack } from '../shared/errors';
 import { recordingFiles, recordingUrl } from '../shared/recordingLayout';
 import { MEDIA_NAMESPACE } from '../shared/signalling';
 import { parseMediaPlaylist } from '../server/hls/PlaylistComposer';
+import { jittered } from '../client/src/lib/jittered';
 import { LatencyHistogram } from './LatencyHistogram';
 
 export interface LegitOptions {
@@ -72,7 +73,8 @@ export interface LegitReport {
     p50Ms: number | null;
     p99Ms: number | null;
   };
-  webrtc: { attendees: number; setups: Record<string, number>; setupP99Ms: number | null };
+  /** Setups by outcome (one per arrival, after its retries), and joins tried again after a `serverBusy`. */
+  webrtc: { attendees: number; setups: Record<string, number>; joinRetries: number; setupP99Ms: number | null };
 }
 
 export interface HostileReport {
@@ -98,6 +100,8 @@ const PLAYLIST_POLL_MS = 1_000;
 /** Socket.io frames past this drop the connection (the server's maxHttpBufferSize is 64 KB). */
 const OVERSIZE_BYTES = 70 * 1024;
 const RECONNECT_MS = 1_000;
+/** The watch page's wait before joining again after a refusal (client/src/player/WatchSession.ts), jittered. */
+const WATCH_RETRY_MS = 5_000;
 
 let measuring = false;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -119,6 +123,17 @@ function outcome(ack: Ack<unknown>): string {
 
 function connectManager(url: string, options: Partial<ManagerOptions> & { localAddress?: string }): Manager {
   return new Manager(url, { transports: ['websocket'], reconnection: false, forceNew: true, ...options } as Partial<ManagerOptions>);
+}
+
+/** Connected within `ms`, whatever the tries Socket.io's reconnection makes meanwhile. */
+function connectedBefore(socket: Socket, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('not connected in time')), ms);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 function connected(socket: Socket): Promise<void> {
@@ -284,6 +299,7 @@ class LegitLoad {
   readonly #setups: Record<string, number> = {};
   readonly seats: HeldSeats;
   #sent = 0;
+  #joinRetries = 0;
   /**
    * Measured messages the server took: acknowledged, or seen in a frame (an acknowledgement can time out
    * after the server stored the message), by `sender:seq`.
@@ -337,7 +353,12 @@ class LegitLoad {
         p50Ms: this.#latency.quantile(0.5),
         p99Ms: this.#latency.quantile(0.99),
       },
-      webrtc: { attendees: this.#options.webrtc, setups: this.#setups, setupP99Ms: this.#setupLatency.quantile(0.99) },
+      webrtc: {
+        attendees: this.#options.webrtc,
+        setups: this.#setups,
+        joinRetries: this.#joinRetries,
+        setupP99Ms: this.#setupLatency.quantile(0.99),
+      },
     };
   }
 
@@ -389,8 +410,10 @@ class LegitLoad {
   /**
    * Attendee `i` arrives over WebRTC again every few seconds, as new attendees keep arriving: a new
    * connection from its address that sets up receiving as the watch page does (join, receive transport,
-   * a consumer per producer), timed from connecting. Without an ICE stack the transport never connects,
-   * so the server closes it after its connect timeout and the seat returns.
+   * a consumer per producer), timed from its first try. Turned away by a busy server it retries as the
+   * watch page does: the handshake after Socket.io's own jittered backoff, the join after the page's
+   * jittered wait, until its next arrival is due. Without an ICE stack the transport never connects, so
+   * the server closes it after its connect timeout and the seat returns.
    */
   #webrtc(i: number): void {
     const everyMs = this.#options.webrtcEverySeconds * 1000;
@@ -398,15 +421,21 @@ class LegitLoad {
       await sleep(Math.random() * everyMs);
       while (!this.#closed) {
         const startedAt = performance.now();
-        const manager = connectManager(this.#options.url, { localAddress: legitAddress(i) });
+        const giveUpAt = startedAt + everyMs;
+        const manager = connectManager(this.#options.url, { localAddress: legitAddress(i), reconnection: true });
         this.#managers.add(manager);
         const socket = manager.socket(MEDIA_NAMESPACE);
-        const result = await connected(socket).then(() => this.#setUpReceiving(socket, i), () => 'connectFailed');
+        let result = await connectedBefore(socket, everyMs).then(() => this.#setUpReceiving(socket, i), () => 'connectFailed');
+        while (result === 'serverBusy' && performance.now() + WATCH_RETRY_MS < giveUpAt) {
+          if (measuring) this.#joinRetries++;
+          await sleep(jittered(WATCH_RETRY_MS));
+          result = await this.#setUpReceiving(socket, i);
+        }
         if (measuring) {
           count(this.#setups, result);
           if (result === 'ok') this.#setupLatency.record(performance.now() - startedAt);
         }
-        await sleep(everyMs);
+        await sleep(Math.max(0, giveUpAt - performance.now()));
         this.#managers.delete(manager);
         manager.engine?.close();
       }
@@ -489,7 +518,7 @@ class HostileLoad {
       try {
         await Promise.all([connected(media), connected(chat)]);
       } catch {
-        this.#refuse('connectionCap');
+        this.#refuse('handshakeRefused');
         manager.engine?.close();
         await sleep(RECONNECT_MS + Math.random() * RECONNECT_MS);
         continue;
@@ -523,11 +552,12 @@ class HostileLoad {
       );
     };
     send(chat, 'join', { slug, clientKey: clientKey() });
-    send(media, 'join', { slug }, (data) => {
+    const onJoined = (data: unknown) => {
       const joined = data as { producers: { producerId: string }[]; routerRtpCapabilities: unknown };
       producers = joined.producers.map((p) => p.producerId);
       capabilities = joined.routerRtpCapabilities;
-    });
+    };
+    send(media, 'join', { slug }, onJoined);
     const actions: (() => void)[] = [
       // Seats: transports in bursts, renewed before the connect timeout takes them back.
       () => {
@@ -540,6 +570,8 @@ class HostileLoad {
       // The chat flood.
       () => send(chat, 'send', { clientId: `h${i}-${seq++}`.padEnd(8, '0'), name: 'flood', text: `spam ${seq} ${'!'.repeat(200)}` }),
       () => send(chat, 'send', { clientId: `h${i}-${seq++}`.padEnd(8, '0'), name: 'flood', text: 'buy now' }),
+      // Joining again and again: the server-wide join rate is what an attacker with many addresses uses up.
+      () => send(media, 'join', { slug }, onJoined),
       // Wrong schemas, wrong keys, wrong states.
       () => send(media, 'join', { slug: 42 }),
       () => send(media, 'join', { slug, key: 'k'.repeat(43) }),
@@ -601,7 +633,7 @@ class HostileLoad {
         .on('error', () => resolve(undefined));
     });
     if (!handshake) {
-      this.#refuse('connectionCap');
+      this.#refuse('handshakeRefused');
       return;
     }
     await call(`${base}&sid=${handshake}`, 'POST', '\u0000\u00ff{{{garbage}}}42/media,[');
