@@ -102,6 +102,10 @@ const OVERSIZE_BYTES = 70 * 1024;
 const RECONNECT_MS = 1_000;
 /** The watch page's wait before joining again after a refusal (client/src/player/WatchSession.ts), jittered. */
 const WATCH_RETRY_MS = 5_000;
+/** The chat client's (client/src/chat/ChatClient.ts). */
+const CHAT_RETRY_MS = 3_000;
+/** The audience is in by then, or the run is void. */
+const ARRIVAL_MS = 60_000;
 
 let measuring = false;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -318,7 +322,8 @@ class LegitLoad {
     const ready: Promise<void>[] = [];
     for (let i = 0; i < attendees; i++) {
       const address = legitAddress(i);
-      const manager = connectManager(this.#options.url, { localAddress: address });
+      // Socket.io's own reconnection: a handshake the busy server refused is tried again after its jittered backoff.
+      const manager = connectManager(this.#options.url, { localAddress: address, reconnection: true });
       this.#managers.add(manager);
       ready.push(this.#chat(manager, i));
       if (i < webrtc) this.#webrtc(i);
@@ -371,8 +376,14 @@ class LegitLoad {
   /** Joins the event's chat, times every measured message it receives, and posts one now and then. */
   async #chat(manager: Manager, i: number): Promise<void> {
     const socket = manager.socket(CHAT_NAMESPACE);
-    await connected(socket);
-    const joined = await request(socket, 'join', { slug: this.#options.slug, clientKey: clientKey() });
+    await connectedBefore(socket, ARRIVAL_MS);
+    const key = clientKey();
+    let joined = await request(socket, 'join', { slug: this.#options.slug, clientKey: key });
+    // 200 arriving in the same second can be more than the server admits at once: they retry as the chat client does.
+    for (const giveUpAt = Date.now() + ARRIVAL_MS; !joined.ok && joined.error.reason === 'serverBusy' && Date.now() < giveUpAt; ) {
+      await sleep(jittered(CHAT_RETRY_MS));
+      joined = await request(socket, 'join', { slug: this.#options.slug, clientKey: key });
+    }
     if (!joined.ok) throw new Error(`a legitimate attendee could not join the chat: ${JSON.stringify(joined)}`);
     this.#chatters.push(socket);
     socket.on('batch', (payload: ChatBatchWire) => {
