@@ -24,3 +24,13 @@ describe('toErrorBody', () => {
     });
   });
 });
+
+describe('JalsaError', () => {
+  it('is an answer, not a fault: it captures no stack trace and leaves other errors theirs', () => {
+    const refusal = new UnavailableError('the server is busy; try again in 2 s', 'serverBusy');
+    expect(refusal.stack).toBe('UnavailableError: the server is busy; try again in 2 s');
+    expect(refusal).toBeInstanceOf(Error);
+    expect(refusal).toMatchObject({ name: 'UnavailableError', code: 'UNAVAILABLE', reason: 'serverBusy' });
+    expect(new Error('a fault').stack).toMatch(/\n\s+at /);
+  });
+});
