@@ -2,9 +2,9 @@ import type { ErrorBody, ErrorCode, ErrorReason } from '../shared/errors';
 
 /**
  * An error whose message is safe to show the client that caused it. It is an answer, not a fault: it
- * carries no stack trace, because capturing one was the largest single cost of refusing a flood (a
+ * carries no stack trace, because capturing one was among the largest costs of refusing a flood (a
  * profile of `npm run bench:abuse` behind the proxy: 8.5 s of 115 s busy, for some 2,000 refusals a
- * second) and nothing reads it.
+ * second, second only to writing the answers) and nothing reads it.
  */
 export class JalsaError extends Error {
   readonly code: ErrorCode;

@@ -90,7 +90,8 @@ export class ChatSession implements ChatMember {
 
   readonly handlers: RequestHandlers<typeof chatRequests> = {
     join: async ({ slug, clientKey, key, after, feed = 'full' }) => {
-      // An attendee waits its turn before any work; an organizer (its key checked first, cheaply) never does.
+      // An attendee waits its turn before any work. A join with a key does not: the organizer must never queue
+      // behind a crowd, and a wrong key is refused at once by admit(), from the key's hash.
       if (key === undefined) this.#limits.admission.admitJoin();
       const { membership } = await this.#membership.admit(slug, key);
       const authorId = authorIdFor(clientKey);

@@ -74,7 +74,8 @@ export class MediaSession {
 
   readonly handlers: RequestHandlers<typeof mediaRequests> = {
     join: async ({ slug, key }) => {
-      // An attendee waits its turn before any work; an organizer (its key checked first, cheaply) never does.
+      // An attendee waits its turn before any work. A join with a key does not: the organizer must never queue
+      // behind a crowd, and a wrong key is refused at once by admit(), from the key's hash.
       if (key === undefined) this.#admission.admitJoin();
       const { event, membership } = await this.#membership.admit(slug, key);
       this.#closePeer();
