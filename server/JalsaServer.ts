@@ -267,8 +267,11 @@ export class JalsaServer {
     this.#edgeFeeds?.close();
     this.#chatNamespace.close();
     this.#admission.close();
-    await this.fileBroadcasts.close();
+    // Recordings first, while the file broadcasts still send: a packager's ffmpeg asked to stop finishes at
+    // its next packet, and with its input already silent it would wait out its grace and be killed instead
+    // (a 5 s stop, its last segment lost).
     await this.hls.close();
+    await this.fileBroadcasts.close();
     await this.rooms.closeAll();
     this.workers.close();
     await new Promise<void>((resolve) => this.#io.close(() => resolve()));

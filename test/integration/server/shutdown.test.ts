@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { recordingFiles } from '../../../shared/recordingLayout';
+import { audioRung } from '../../../shared/ladder';
+import { recordingFiles, runFiles } from '../../../shared/recordingLayout';
 import { randomToken } from '../../helpers/ChatTestClient';
 import { segmentUris } from '../../helpers/playlists';
 import { startRedis } from '../../helpers/redisServer';
@@ -91,7 +92,7 @@ async function timedExit(server: ServerProcess) {
 }
 
 describe('stopping the server', () => {
-  it('finishes the live recording on SIGTERM within the timeout, and the recording replays whole once the event ends after a restart', async () => {
+  it('finishes the live recording on SIGTERM within the timeout (ffmpeg ends its run itself, not killed on a silenced input), and the recording replays whole once the event ends after a restart', async () => {
     const first = await start({ SHUTDOWN_TIMEOUT_MS: '15000' });
     const { slug, eventKey, dir } = await liveEvent(first, 3);
     const before = await audioSegments(dir);
@@ -104,6 +105,12 @@ describe('stopping the server', () => {
     expect(finished.trimEnd().endsWith('#EXT-X-ENDLIST')).toBe(true);
     const atStop = segmentUris(finished);
     expect(atStop.slice(0, before.length)).toEqual(before);
+    // ffmpeg finished its run itself (it writes ENDLIST on a clean stop), not killed after its grace: the
+    // recording stopped while the file broadcast still sent, so ffmpeg was not left waiting on silence.
+    const runs = await fs.readdir(path.join(dir, recordingFiles.runs));
+    const lastRun = Math.max(...runs.map(Number));
+    const ffmpegPlaylist = await fs.readFile(path.join(dir, recordingFiles.run(lastRun), runFiles.rungPlaylist(audioRung.name)), 'utf8');
+    expect(ffmpegPlaylist.trimEnd().endsWith('#EXT-X-ENDLIST')).toBe(true);
     for (const uri of atStop) await expect(fs.access(path.join(dir, uri))).resolves.toBeUndefined();
 
     // Back on the same data: still live, so the playlist is open again for the organizer's next run.
