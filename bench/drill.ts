@@ -1,9 +1,9 @@
 /**
- * npm run drill [-- --window 25 --disk-mb 256]
+ * npm run drill [-- --window 25 --disk-mb 256] [--faults packager,worker,redis,disk,sigterm] [--repeat 1]
  * The fault drill: a live event on real server processes — an origin (2 mediasoup workers, recording
  * onto a small tmpfs) and an edge sharing chat through Redis — with a WebRTC viewer (the watch page in
  * Chromium), an HLS listener (a Node follower of the audio-only rung) and four chatters (two per
- * process, each with an outbox), broadcasting an espeak-ng speech as the organizer's file broadcast.
+ * process, each the app's ChatClient), broadcasting an espeak-ng speech as the organizer's file broadcast.
  * One fault after the other, `--window` seconds apart: kill -9 the packager's ffmpeg, kill -9 a
  * mediasoup worker, kill -9 Redis (restarted 5 s later), fill the recording disk for 10 s, SIGTERM the
  * origin and start it again. Reports for each fault the seconds of sound each attendee lost, segments
@@ -35,14 +35,22 @@ import { readPlayer } from '../test/helpers/watchPage';
 import { Chatter, HlsFollower, secondsWithin, timedSegments, timelineGaps, WebRtcViewer, type Span } from './drillAttendees';
 import { writeResult } from './writeResult';
 
+const FAULT_KEYS = ['packager', 'worker', 'redis', 'disk', 'sigterm'] as const;
+type FaultKey = (typeof FAULT_KEYS)[number];
 const { values } = parseArgs({
   options: {
     window: { type: 'string', default: '25' },
     'disk-mb': { type: 'string', default: '256' },
+    // A subset of the faults, in this order, e.g. `--faults sigterm --repeat 6` to chase an intermittent one.
+    faults: { type: 'string', default: FAULT_KEYS.join(',') },
+    repeat: { type: 'string', default: '1' },
   },
 });
 const WINDOW_MS = Number(values.window) * 1000;
 const DISK_MB = Number(values['disk-mb']);
+const CHOSEN = values.faults.split(',') as FaultKey[];
+const REPEAT = Number(values.repeat);
+for (const key of CHOSEN) if (!FAULT_KEYS.includes(key)) throw new Error(`unknown fault ${key}: one of ${FAULT_KEYS.join(', ')}`);
 const REDIS_DOWN_MS = 5_000;
 const DISK_FULL_MS = 10_000;
 const CHAT_EVERY_MS = 2_000;
@@ -68,6 +76,7 @@ async function speechFile(): Promise<string> {
 }
 
 interface Fault {
+  key: FaultKey;
   name: string;
   inject: () => Promise<Record<string, unknown>>;
 }
@@ -158,6 +167,7 @@ try {
 
   const faults: Fault[] = [
     {
+      key: 'packager',
       name: 'kill -9 packager ffmpeg',
       inject: async () => {
         process.kill(await packagerFfmpegOf(origin), 'SIGKILL');
@@ -165,6 +175,7 @@ try {
       },
     },
     {
+      key: 'worker',
       name: 'kill -9 mediasoup worker',
       inject: async () => {
         const [worker] = (await childProcesses(origin.pid, 'mediasoup-worke')).sort((a, b) => a - b);
@@ -173,6 +184,7 @@ try {
       },
     },
     {
+      key: 'redis',
       name: 'kill -9 Redis (5 s)',
       inject: async () => {
         process.kill(redis.pid!, 'SIGKILL');
@@ -182,6 +194,7 @@ try {
       },
     },
     {
+      key: 'disk',
       name: `recording disk full (${DISK_FULL_MS / 1000} s)`,
       inject: async () => {
         const filler = path.join(recordingsDir, 'filler');
@@ -192,6 +205,7 @@ try {
       },
     },
     {
+      key: 'sigterm',
       name: 'SIGTERM origin, start again',
       inject: async () => {
         const stopping = Date.now();
@@ -210,7 +224,8 @@ try {
   ];
 
   const windows: { fault: Fault; span: Span; notes: Record<string, unknown> }[] = [];
-  for (const fault of faults) {
+  const chosen = Array.from({ length: REPEAT }, () => CHOSEN.map((key) => faults.find((f) => f.key === key)!)).flat();
+  for (const fault of chosen) {
     log(fault.name);
     const from = Date.now();
     const notes = await fault.inject();
@@ -264,12 +279,12 @@ try {
     notes,
   }));
   console.table(rows.map(({ notes, ...row }) => ({ ...row, notes: JSON.stringify(notes) })));
-  await writeResult('drill', {
-    command: `npm run drill -- --window ${WINDOW_MS / 1000} --disk-mb ${DISK_MB}`,
+  await writeResult(values.faults === FAULT_KEYS.join(',') && REPEAT === 1 ? 'drill' : 'drill-partial', {
+    command: `npm run drill -- --window ${WINDOW_MS / 1000} --disk-mb ${DISK_MB}${values.faults === FAULT_KEYS.join(',') ? '' : ` --faults ${values.faults}`}${REPEAT > 1 ? ` --repeat ${REPEAT}` : ''}`,
     setup:
       'origin (2 mediasoup workers, recordings on a tmpfs) + edge sharing chat through Redis; file broadcast of espeak-ng speech; ' +
       'WebRTC viewer = the watch page in Chromium (audio RTP bytes, or decoded audio if it fell back to HLS); ' +
-      'HLS listener = Node follower of the audio-only rung (gaps in EXT-X-PROGRAM-DATE-TIME); 4 chatters with outboxes, 2 per process',
+      'HLS listener = Node follower of the audio-only rung (gaps in EXT-X-PROGRAM-DATE-TIME); 4 chatters (the app\'s ChatClient), 2 per process',
     windowSeconds: WINDOW_MS / 1000,
     faults: rows,
     viewerPaths: [...viewer.paths],
@@ -285,7 +300,11 @@ try {
         unseenBy: chatters.filter((c) => !c.seen.has(id)).map((c) => c.name),
       })),
       refusals: Object.fromEntries(chatters.map((c) => [c.name, c.refusals])),
-      disconnects: Object.fromEntries(chatters.map((c) => [c.name, c.disconnects])),
+      timesOffline: Object.fromEntries(chatters.map((c) => [c.name, c.offline])),
+      // What the connection of each chatter that missed messages went through, to tell why.
+      timelines: Object.fromEntries(
+        chatters.filter((c) => lostMessages.some(([id]) => !c.seen.has(id))).map((c) => [c.name, c.timeline]),
+      ),
     },
     recording: { whole: recordingWhole, listedAsReplay: replay !== undefined, durationSeconds: replay?.durationSeconds ?? null },
   });

@@ -1,12 +1,11 @@
 /**
  * The attendees of the fault drill (bench/drill.ts), each keeping what it got so that the drill can
  * say afterwards what was lost in each fault's window: an HLS listener following the audio-only
- * rung, a WebRTC viewer in Chromium, and chatters with an outbox like the app's.
+ * rung, a WebRTC viewer in Chromium, and chatters using the app's chat client.
  */
 import crypto from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { io, type Socket } from 'socket.io-client';
-import { CHAT_NAMESPACE, ChatBatch, type JoinChatResponse } from '../shared/chat';
+import { ChatClient, type ChatConnection } from '../client/src/chat/ChatClient';
 import { recordingUrls } from '../shared/recordingLayout';
 import { inboundTotals } from '../test/helpers/browser';
 import { parseMediaPlaylist } from '../server/hls/PlaylistComposer';
@@ -158,110 +157,68 @@ export class WebRtcViewer {
 }
 
 /**
- * A chatter with the app's outbox: a message is kept until the server acknowledges it and sent again
- * (same client id) after any refusal or reconnection. Remembers what it sent and everything it saw.
+ * A chatter: the app's own {@link ChatClient} (its outbox, reconnection and catch-up), typing a message
+ * every so often. Remembers when each of its messages was stored, every message it saw, and how its
+ * connection went, so that the drill can tell who missed what and why.
  */
 export class Chatter {
-  /** Accepted messages: id → when accepted. */
+  /** Its messages the server stored: id → when it first saw them stored. */
   readonly accepted = new Map<number, number>();
   readonly seen = new Set<number>();
-  /** Refusals by error code (a retried message is refused again until accepted). */
+  /** Messages refused for good, by the problem shown. */
   readonly refusals: Record<string, number> = {};
-  /** Disconnections by Socket.io's reason. */
-  readonly disconnects: Record<string, number> = {};
-  readonly #socket: Socket;
-  readonly #slug: string;
-  readonly #clientKey = crypto.randomBytes(24).toString('base64url');
-  readonly #outbox: { clientId: string; text: string }[] = [];
-  #lastId: number | undefined;
-  #joined = false;
-  #sending = false;
-  #timer: NodeJS.Timeout | undefined;
+  /** Every change of its connection's state, with the time: what a person would have seen. */
+  readonly timeline: string[] = [];
+  /** Times it went offline after being online. */
+  offline = 0;
   readonly name: string;
+  readonly #client: ChatClient;
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(serverUrl: string, slug: string, name: string) {
     this.name = name;
-    this.#slug = slug;
-    // A connection of its own (socket.io-client would otherwise share one per URL between chatters).
-    this.#socket = io(`${serverUrl}${CHAT_NAMESPACE}`, { transports: ['websocket'], reconnectionDelayMax: 1000, forceNew: true });
-    this.#socket.on('connect', () => void this.#join());
-    this.#socket.on('disconnect', (reason) => {
-      this.#joined = false;
-      // Socket.io reconnects by itself after a lost transport, not after 'io server disconnect'.
-      this.disconnects[reason] = (this.disconnects[reason] ?? 0) + 1;
-    });
-    this.#socket.on('batch', (payload: unknown) => {
-      const batch = ChatBatch.safeParse(payload);
-      if (batch.success) for (const entry of batch.data.entries) this.#see(entry.kind === 'message' ? entry.id : undefined, entry.id);
+    // Its own connection and no storage: nothing shared with the other chatters of this process.
+    this.#client = new ChatClient({ slug, url: serverUrl, storage: undefined, socketOptions: { transports: ['websocket'] } });
+    this.#client.setName(name);
+    let last: { connection: ChatConnection; problem: string | null } | undefined;
+    const refused = new Set<string>();
+    this.#client.store.subscribe(() => {
+      const view = this.#client.store.get();
+      if (view.connection !== last?.connection || view.problem !== last.problem) {
+        if (last?.connection === 'online') this.offline++;
+        this.timeline.push(`${new Date().toISOString().slice(11, 23)} ${view.connection}${view.problem ? `: ${view.problem}` : ''}`);
+        last = { connection: view.connection, problem: view.problem };
+      }
+      for (const message of view.messages) {
+        if (this.seen.has(message.id)) continue;
+        this.seen.add(message.id);
+        if (message.authorId === view.authorId) this.accepted.set(message.id, Date.now());
+      }
+      for (const message of view.outgoing) {
+        if (message.problem === null || refused.has(message.clientId)) continue;
+        refused.add(message.clientId);
+        this.refusals[message.problem] = (this.refusals[message.problem] ?? 0) + 1;
+      }
     });
   }
 
-  /** Queues a message every `everyMs`. */
+  /** Types a message every `everyMs`. */
   start(everyMs: number): void {
     let n = 0;
-    this.#timer = setInterval(() => {
-      this.#outbox.push({ clientId: crypto.randomBytes(9).toString('base64url'), text: `${this.name} #${++n}` });
-      void this.#flush();
-    }, everyMs);
+    this.#timer = setInterval(() => this.#client.send(`${this.name} #${++n}`), everyMs);
   }
 
   stopSending(): void {
     clearInterval(this.#timer);
   }
 
+  /** Messages typed and not stored yet (refused ones are not waiting). */
   get pending(): number {
-    return this.#outbox.length;
+    return this.#client.store.get().outgoing.filter((message) => message.problem === null).length;
   }
 
   close(): void {
     this.stopSending();
-    this.#socket.close();
-  }
-
-  #see(messageId: number | undefined, entryId: number): void {
-    if (messageId !== undefined) this.seen.add(messageId);
-    this.#lastId = Math.max(this.#lastId ?? 0, entryId);
-  }
-
-  #refused(code: string): string {
-    this.refusals[code] = (this.refusals[code] ?? 0) + 1;
-    return code;
-  }
-
-  async #join(): Promise<void> {
-    try {
-      const ack = await this.#socket
-        .timeout(5000)
-        .emitWithAck('join', { slug: this.#slug, clientKey: this.#clientKey, ...(this.#lastId ? { after: this.#lastId } : {}) });
-      if (!ack.ok) throw new Error(this.#refused(ack.error.code));
-      for (const entry of (ack.data as JoinChatResponse).entries) this.#see(entry.kind === 'message' ? entry.id : undefined, entry.id);
-      this.#joined = true;
-      void this.#flush();
-    } catch {
-      setTimeout(() => this.#socket.connected && void this.#join(), 1000);
-    }
-  }
-
-  async #flush(): Promise<void> {
-    if (this.#sending) return;
-    this.#sending = true;
-    try {
-      while (this.#outbox.length > 0 && this.#joined) {
-        const next = this.#outbox[0]!;
-        const ack = await this.#socket
-          .timeout(5000)
-          .emitWithAck('send', { ...next, name: this.name })
-          .catch(() => ({ ok: false, error: { code: 'TIMEOUT' } }));
-        if (!ack.ok) {
-          this.#refused(ack.error.code);
-          setTimeout(() => void this.#flush(), 1000);
-          return;
-        }
-        this.#outbox.shift();
-        this.accepted.set((ack.data as { id: number }).id, Date.now());
-      }
-    } finally {
-      this.#sending = false;
-    }
+    this.#client.close();
   }
 }

@@ -265,7 +265,6 @@ export class JalsaServer {
     this.#chatRate.close();
     this.#signalling.close();
     this.#edgeFeeds?.close();
-    this.#chatNamespace.close();
     this.#admission.close();
     // Recordings first, while the file broadcasts still send: a packager's ffmpeg asked to stop finishes at
     // its next packet, and with its input already silent it would wait out its grace and be killed instead
@@ -274,6 +273,9 @@ export class JalsaServer {
     await this.fileBroadcasts.close();
     await this.rooms.closeAll();
     this.workers.close();
+    // Chat goes on reaching attendees while the media stops, and its last frame goes out before the
+    // connections close: a message accepted during the stop is not left for each attendee's catch-up.
+    this.#chatNamespace.close();
     await new Promise<void>((resolve) => this.#io.close(() => resolve()));
     await this.chat.close();
     this.events.close();

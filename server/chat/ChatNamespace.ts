@@ -97,7 +97,9 @@ export class ChatNamespace {
     if (!this.#batched) chat.on('applied', this.#flushRoom);
   }
 
+  /** Sends what is waiting for the next frame, then stops. */
   close(): void {
+    this.#flush();
     this.#memberships.close();
     clearInterval(this.#flushTimer);
     clearInterval(this.#presenceTimer);

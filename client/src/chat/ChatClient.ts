@@ -24,8 +24,13 @@ import { StateStore } from '../lib/StateStore';
 /** How many messages are kept and shown; older ones scroll away for good, which keeps a phone light. */
 export const SHOWN_MESSAGES = 200;
 const REQUEST_TIMEOUT_MS = 15_000;
-/** A message refused for its rate is tried again after this, or after slow mode's interval if longer. */
+/**
+ * A message refused for its rate is tried again after this, or after slow mode's interval if longer; a
+ * connection the server let go of, or a join that failed for now, is tried again after it too.
+ */
 const RATE_RETRY_MS = 3_000;
+/** Joins refused for a reason that trying again will not change: the page says why and stops. */
+const PERMANENT_JOIN_FAILURES: ReadonlySet<string> = new Set(['UNAUTHORIZED', 'NOT_FOUND', 'BAD_REQUEST']);
 
 export type ChatConnection = 'connecting' | 'online' | 'offline' | 'removed' | 'failed';
 
@@ -137,9 +142,16 @@ export class ChatClient {
       ...socketOptions,
     });
     this.#socket.on('connect', () => void this.#onConnect());
-    this.#socket.on('disconnect', () => {
+    this.#socket.on('disconnect', (reason) => {
       const { connection } = this.store.get();
       if (connection === 'online' || connection === 'connecting') this.store.update({ connection: 'offline' });
+      // Socket.io reconnects by itself after a lost transport, never after the server let the connection
+      // go: the attendee would stay away for good, missing everything until a reload.
+      if (reason === 'io server disconnect') this.#reconnectLater();
+    });
+    this.#socket.on('connect_error', () => {
+      // Refused while joining the namespace (not a transport failure, which Socket.io retries itself).
+      if (!this.#socket.active) this.#reconnectLater();
     });
     this.#socket.on('batch', (payload: unknown) => {
       const batch = chatNotifications.batch.safeParse(payload);
@@ -259,17 +271,21 @@ export class ChatClient {
     const code = error instanceof ServiceError ? error.code : 'INTERNAL';
     if (code === 'FORBIDDEN') {
       this.#remove();
-    } else if (code === 'UNAVAILABLE' || code === 'RATE_LIMITED') {
-      // The connection is up but the server did not answer (in time) or takes no newcomer now (`serverBusy`):
-      // start over on a fresh connection, after a wait spread so that those refused together come back apart.
-      this.#socket.disconnect();
-      this.store.update({ connection: 'offline' });
-      clearTimeout(this.#retryTimer);
-      this.#retryTimer = setTimeout(() => this.#socket.connect(), jittered(RATE_RETRY_MS));
-    } else {
+    } else if (PERMANENT_JOIN_FAILURES.has(code)) {
       this.store.update({ connection: 'failed', problem: describeError(error) });
       this.#socket.disconnect();
+    } else {
+      // The server did not answer (in time), was busy, or failed for now (a restart under way, its Redis
+      // back a moment ago): start over on a fresh connection rather than give up on the chat.
+      this.#socket.disconnect();
+      this.store.update({ connection: 'offline' });
+      this.#reconnectLater();
     }
+  }
+
+  #reconnectLater(): void {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => this.#socket.connect(), jittered(RATE_RETRY_MS));
   }
 
   #remove(): void {
@@ -290,7 +306,9 @@ export class ChatClient {
         try {
           const placed = await this.#request('send', { clientId, name, text });
           const { role, authorId } = this.store.get();
-          this.#apply([{ kind: 'message', ...placed, clientId, name, text, role: role!, authorId: authorId! }], false);
+          // Shown at once, but not as received: entries stored before it may still be on their way in a
+          // frame, and a catch-up after a drop must start before them, not after this message.
+          this.#apply([{ kind: 'message', ...placed, clientId, name, text, role: role!, authorId: authorId! }], false, false);
         } catch (error) {
           const code = error instanceof ServiceError ? error.code : 'INTERNAL';
           // Not joined (any more): the message stays queued and goes again after the next (re)join.
@@ -335,14 +353,18 @@ export class ChatClient {
     this.#retryTimer = setTimeout(() => void this.#flush(), delay);
   }
 
-  /** Applies entries in order; `reset` replaces the messages shown (the server sent the recent history). */
-  #apply(entries: readonly (ChatEntry | FeedEntry)[], reset: boolean): void {
+  /**
+   * Applies entries in order; `reset` replaces the messages shown (the server sent the recent history).
+   * `received`: they came in order from the server (a frame, a catch-up), so everything before them has
+   * too and the next catch-up may start after them.
+   */
+  #apply(entries: readonly (ChatEntry | FeedEntry)[], reset: boolean, received = true): void {
     const view = this.store.get();
     const byId = new Map(reset ? [] : view.messages.map((message) => [message.id, message]));
     const patch: Partial<ChatView> = {};
     const delivered = new Set<string>();
     for (const entry of entries) {
-      this.#lastId = Math.max(this.#lastId ?? 0, entry.id);
+      if (received) this.#lastId = Math.max(this.#lastId ?? 0, entry.id);
       switch (entry.kind) {
         case 'message':
           byId.set(entry.id, entry);

@@ -170,6 +170,44 @@ describe('ChatClient', () => {
     expect(view.messages.map((m) => m.text)).toEqual(['before', 'while the client was away']);
   });
 
+  it('catches up on a message still on its way when its own later message was acknowledged before the server restarted', async () => {
+    // Frames every 3 s: another attendee's message stays on its way that long, while an acknowledgement is at once.
+    let slow = await startTestServer({ CHAT_BATCH_MS: '3000' });
+    try {
+      proxy.restore(slow.server.port);
+      ({ slug } = await createEvent(slow));
+      const client = await onlineClient();
+      const other = await ChatTestClient.open(slow.url);
+      await other.join(slug);
+      await other.ok('send', { clientId: randomToken(9), name: 'A', text: 'earlier' });
+      // Just after a frame: the next one is 3 s away.
+      await until(client, shows('earlier'), 'the earlier message, in a frame');
+      await other.ok('send', { clientId: randomToken(9), name: 'A', text: 'on its way' });
+      client.send('mine, acknowledged');
+      await until(client, (view) => view.outgoing.length === 0, 'its own message acknowledged');
+      // The server restarts meanwhile: the connection cannot be recovered, the client joins again.
+      proxy.cut();
+      await slow.close();
+      slow = await startTestServer({ CHAT_BATCH_MS: '3000', DATA_DIR: slow.dataDir });
+      proxy.restore(slow.server.port);
+      const view = await until(client, shows('on its way'), 'the message that was on its way');
+      expect(view.messages.map((m) => m.text)).toEqual(['earlier', 'on its way', 'mine, acknowledged']);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('tells an organizer whose event key was rotated that it no longer works, rather than staying offline', async () => {
+    let eventKey: string;
+    ({ slug, eventKey } = await createEvent(test));
+    const organizer = chatClient(new MemoryStorage(), eventKey);
+    expect((await until(organizer, online, 'online')).role).toBe('organizer');
+    test.server.events.rotateKey(slug);
+    // The server lets the connection go; the client comes back, and the old key is refused.
+    const view = await until(organizer, (v) => v.connection === 'failed', 'failed');
+    expect(view.problem).toMatch(/organizer key/);
+  });
+
   it('lets the organizer moderate, and shows a removed attendee why', async () => {
     const organizer = chatClient(new MemoryStorage(), test.server.instanceKey);
     const attendee = chatClient();
