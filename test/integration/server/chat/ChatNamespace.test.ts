@@ -383,6 +383,18 @@ describe('fan-out', () => {
       await unbatched.close();
     }
   });
+  it('sends the waiting frame to the attendees when the server stops, before their connections close', async () => {
+    // Frames every 5 s: without a last one at the stop, the message would reach them only by catching up later.
+    const stopping = await startTestServer({ CHAT_BATCH_MS: '5000' });
+    const { slug: stoppingSlug } = await createEvent(stopping);
+    const reader = await open({}, stopping);
+    await reader.join(stoppingSlug);
+    const sender = await open({}, stopping);
+    await sender.join(stoppingSlug);
+    await send(sender, 'said as the server stopped');
+    await stopping.close();
+    expect(texts(reader.entries)).toEqual(['said as the server stopped']);
+  });
 });
 
 describe('persistence', () => {
