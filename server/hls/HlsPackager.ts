@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { recordingFiles } from '../../shared/recordingLayout';
 import type { Logger } from '../logger';
@@ -24,6 +25,13 @@ const RESTART_DELAYS_MS = [500, 1_000, 2_000, 5_000];
 const STALL_MS = 15_000;
 /** After this many failures in a row the organizer is told recording has failed (retries go on). */
 const FAILURES_BEFORE_FAILED = 3;
+/**
+ * After a failure for a full disk, the free space is looked at this often instead of backing off: the
+ * recording restarts as soon as there is room again, not seconds later at the next backed-off attempt.
+ */
+const ROOM_CHECK_MS = 250;
+/** Room for a few segments of every rung: less, and ffmpeg would fail again at once. */
+const MIN_FREE_BYTES = 8 * 1024 * 1024;
 /** Keyframe requests after a start, in case the first one raced ffmpeg's start-up. */
 const KEYFRAME_RETRIES_MS = [1_000, 2_500];
 
@@ -172,10 +180,23 @@ export class HlsPackager extends SafeEmitter<HlsPackagerEvents> {
   }
 
   #retryAfterFailure(): void {
+    const why = this.#run?.stderr ?? this.#lastError;
     const { state, delayMs } = afterFailure(this.#crashes);
-    this.#setState(state, state === 'failed' ? failureMessage(this.#run?.stderr ?? this.#lastError) : null);
+    this.#setState(state, state === 'failed' ? failureMessage(why) : null);
     this.#crashes++;
-    this.#scheduleRestart(delayMs);
+    if (isDiskFull(why)) this.#restartWhenRoom();
+    else this.#scheduleRestart(delayMs);
+  }
+
+  /** Restarts once the recording's disk has room again (a new run: nothing written is touched). */
+  #restartWhenRoom(): void {
+    this.#later(ROOM_CHECK_MS, () => {
+      void freeBytes(this.dir).then((free) => {
+        if (this.#state === 'stopped') return;
+        if (free >= MIN_FREE_BYTES) this.#scheduleRestart(0);
+        else this.#restartWhenRoom();
+      });
+    });
   }
 
   async #stopRun(): Promise<void> {
@@ -243,9 +264,20 @@ export function assessProgress(last: Progress, segments: number, running: boolea
   return { progress: last, stalled: false };
 }
 
+/** Whether ffmpeg's last words (or the error starting it) say the disk is full. */
+export function isDiskFull(stderr: string | undefined): boolean {
+  return stderr !== undefined && /No space left on device|ENOSPC/i.test(stderr);
+}
+
+/** Bytes free for the server in the file system holding `dir`; 0 when that cannot be read. */
+async function freeBytes(dir: string): Promise<number> {
+  const stats = await fs.statfs(dir).catch(() => undefined);
+  return stats ? stats.bavail * stats.bsize : 0;
+}
+
 /** What an organizer can act on, from ffmpeg's last words: a full disk reads differently from a crash. */
 function failureMessage(stderr: string | undefined): string {
-  if (stderr && /No space left on device/i.test(stderr)) return 'the disk is full: the recording has stopped';
+  if (isDiskFull(stderr)) return 'the disk is full: the recording has stopped';
   if (stderr && /Permission denied|Read-only file system/i.test(stderr)) return 'the data directory is not writable';
   return 'the recorder keeps failing; WebRTC viewers are not affected';
 }

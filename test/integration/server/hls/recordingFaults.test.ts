@@ -1,5 +1,9 @@
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../../server/logger';
 import { FfmpegPublisher } from '../../../../server/sfu/FfmpegPublisher';
@@ -27,6 +31,10 @@ async function liveWithSource(test: TestServer, slug: string): Promise<FfmpegPub
 }
 
 const segments = async (dir: string) => segmentUris(await readRecordingFile(dir, recordingFiles.audioPlaylist));
+const run = promisify(execFile);
+const hashOf = async (file: string) => crypto.createHash('sha1').update(await fs.readFile(file)).digest('hex');
+/** Packager runs begun in a recording (each a directory of its own). */
+const runCount = async (dir: string) => (await fs.readdir(path.join(dir, recordingFiles.runs)).catch(() => [])).length;
 
 describe('recordings through faults', () => {
   it('keeps a recording intact across a server restart in the middle of the event', async () => {
@@ -84,4 +92,40 @@ describe('recordings through faults', () => {
     expect(room.producers()).toHaveLength(2);
     expect(await fs.readFile(path.join(earlierDir, recordingFiles.audioPlaylist), 'utf8')).toBe(earlierPlaylist);
   });
+  // Mounting a small disk needs root; elsewhere (a developer's machine) this one is skipped.
+  it.skipIf(process.getuid?.() !== 0)(
+    'waits for room on a full disk without starting ffmpeg again and again, then records on in a new run, leaving every segment as written',
+    async () => {
+      const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-full-disk-'));
+      const recordings = path.join(dataDir, 'recordings');
+      await fs.mkdir(recordings);
+      await run('mount', ['-t', 'tmpfs', '-o', 'size=48m', 'jalsa-test-disk', recordings]);
+      cleanups.push(async () => {
+        await run('umount', [recordings]);
+        await fs.rm(dataDir, { recursive: true, force: true });
+      });
+      const test = await startTestServer({ DATA_DIR: dataDir });
+      cleanups.push(() => test.close());
+      const { slug } = await createEvent(test, 'Rally on a small disk');
+      await liveWithSource(test, slug);
+      const dir = test.server.hls.recordingDir(slug);
+      await waitFor(() => segments(dir), (s) => s.length >= 2, 30_000);
+
+      const filler = path.join(recordings, 'filler');
+      await run('dd', ['if=/dev/zero', `of=${filler}`, 'bs=1M']).catch(() => undefined);
+      const packager = test.server.hls.packager(slug)!;
+      await waitFor(async () => packager.state, (state) => state === 'restarting' || state === 'failed', 30_000);
+      const written = new Map<string, string>();
+      for (const uri of await segments(dir)) written.set(uri, await hashOf(path.join(dir, uri)));
+      const runsWhileFull = await runCount(dir);
+      // Long enough for the backed-off retries (0.5, 1 and 2 s) to have started ffmpeg twice more.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(await runCount(dir)).toBe(runsWhileFull);
+
+      await fs.rm(filler);
+      const ofNewRun = (uris: string[]) => uris.some((uri) => Number(uri.split('/')[1]) >= runsWhileFull);
+      expect(ofNewRun(await waitFor(() => segments(dir), ofNewRun, 30_000))).toBe(true);
+      for (const [uri, hash] of written) expect(await hashOf(path.join(dir, uri)), uri).toBe(hash);
+    },
+  );
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterFailure, assessProgress } from '../../../../server/hls/HlsPackager';
+import { afterFailure, assessProgress, isDiskFull } from '../../../../server/hls/HlsPackager';
 
 describe('HlsPackager: after a failure', () => {
   it('retries sooner first, then backs off, up to a ceiling', () => {
@@ -8,6 +8,15 @@ describe('HlsPackager: after a failure', () => {
 
   it('tells the organizer recording has failed from the third failure in a row, and keeps retrying', () => {
     expect([0, 1, 2, 3].map((failures) => afterFailure(failures).state)).toEqual(['restarting', 'restarting', 'failed', 'failed']);
+  });
+});
+
+describe('HlsPackager: a full disk', () => {
+  it('is told from ffmpeg\'s last words or from the error starting a run, and from nothing else', () => {
+    expect(isDiskFull('[hls @ 0x55] Failed to write segment: No space left on device')).toBe(true);
+    expect(isDiskFull("ENOSPC: no space left on device, open '/data/recordings/r/runs/3/run.json'")).toBe(true);
+    expect(isDiskFull('Conversion failed!')).toBe(false);
+    expect(isDiskFull(undefined)).toBe(false);
   });
 });
 
