@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from '../logger';
 import { LogBudget } from './LogBudget';
+import { STARTED_BY_ENV } from './orphans';
 
 /**
  * Why ffmpeg is no longer running: we `stopped` it, it `exited` by itself with success (its input
@@ -91,7 +92,11 @@ export class FfmpegProcess {
 
   static async start(args: string[], options: FfmpegProcessOptions): Promise<FfmpegProcess> {
     const command = options.command ?? 'ffmpeg';
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(command, args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      // Marked as this server's: should the server die, the next one on the machine kills it (see orphans).
+      env: { ...process.env, [STARTED_BY_ENV]: String(process.pid) },
+    });
     const ffmpeg = new FfmpegProcess(child, options);
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);

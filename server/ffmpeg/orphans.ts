@@ -2,35 +2,53 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger';
 
+/**
+ * Set in the environment of every ffmpeg a server starts, to the server's pid: an ffmpeg whose parent
+ * is no longer that process was left by a server that died, even one naming no file of the data
+ * directory (the demo's, which reads lavfi and a cached speech track and sends RTP).
+ */
+export const STARTED_BY_ENV = 'JALSA_STARTED_BY';
+
 /** What the reaper knows of one process, read from /proc. */
 export interface ProcessInfo {
   pid: number;
   argv: string[];
+  ppid: number;
   /** The parent's command name (`comm`), undefined when the parent is gone or unreadable. */
   parentName: string | undefined;
+  /** The server that started it ({@link STARTED_BY_ENV}), undefined for processes without the mark. */
+  startedBy: number | undefined;
 }
 
 /**
- * Whether `proc` is an ffmpeg left behind by an earlier server on `dataDir`: it names a file in that
- * directory (a recording it writes, an upload it reads) and its parent is no longer a Node process —
- * when a server dies, its children are re-parented to init or a subreaper. An ffmpeg whose parent is
- * Node belongs to a server that is still running and is left alone.
+ * Whether `proc` is an ffmpeg left behind by a server that died: when a server dies, its children are
+ * re-parented to init or a subreaper. One marked with the server that started it is left behind once
+ * its parent is another process, whatever it reads or writes. An unmarked one (started by an older
+ * version) is, when it names a file in `dataDir` (a recording it writes, an upload it reads) and its
+ * parent is no longer a Node process; one whose parent is Node belongs to a running server.
  */
 export function isOrphanedFfmpeg(proc: ProcessInfo, dataDir: string): boolean {
+  if (proc.startedBy !== undefined && isFfmpeg(proc)) return proc.ppid !== proc.startedBy;
   return proc.parentName !== 'node' && isFfmpegUsing(proc, dataDir);
+}
+
+function isFfmpeg(proc: ProcessInfo): boolean {
+  const [command] = proc.argv;
+  return command !== undefined && path.basename(command) === 'ffmpeg';
 }
 
 /** Whether `proc` is an ffmpeg naming a file inside `dir` in its arguments. */
 export function isFfmpegUsing(proc: ProcessInfo, dir: string): boolean {
-  const [command, ...args] = proc.argv;
-  if (command === undefined || path.basename(command) !== 'ffmpeg') return false;
+  if (!isFfmpeg(proc)) return false;
+  const args = proc.argv.slice(1);
   const inside = path.resolve(dir) + path.sep;
   return args.some((arg) => path.isAbsolute(arg) && path.resolve(arg).startsWith(inside));
 }
 
 /**
- * Kills (SIGKILL) every ffmpeg an earlier server on `dataDir` left running, so that it cannot go on
- * writing into a recording this server is about to recover and continue. Runs before the server
+ * Kills (SIGKILL) every ffmpeg a dead server left running (see {@link isOrphanedFfmpeg}), so that it
+ * cannot go on writing into a recording this server is about to recover and continue, nor sending RTP
+ * (a demo, a file broadcast) to ports this server may reuse. Runs before the server
  * starts any ffmpeg of its own. Linux only (it reads /proc); elsewhere it finds nothing.
  * Returns the pids it killed.
  */
@@ -67,12 +85,20 @@ async function readProcess(procDir: string, pid: number): Promise<ProcessInfo | 
     const argv = (await fs.readFile(path.join(procDir, String(pid), 'cmdline'), 'utf8')).split('\0').filter(Boolean);
     const stat = await fs.readFile(path.join(procDir, String(pid), 'stat'), 'utf8');
     // `pid (comm) state ppid ...`: comm may itself contain spaces and parentheses.
-    const ppid = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
     const parentName = await fs
       .readFile(path.join(procDir, String(ppid), 'comm'), 'utf8')
       .then((name) => name.trim(), () => undefined);
-    return { pid, argv, parentName };
+    return { pid, argv, ppid, parentName, startedBy: await startedBy(procDir, pid) };
   } catch {
     return undefined;
   }
+}
+
+/** The {@link STARTED_BY_ENV} mark in a process's environment (readable for this user's processes only). */
+async function startedBy(procDir: string, pid: number): Promise<number | undefined> {
+  const environ = await fs.readFile(path.join(procDir, String(pid), 'environ'), 'utf8').catch(() => '');
+  const mark = environ.split('\0').find((entry) => entry.startsWith(`${STARTED_BY_ENV}=`));
+  const value = Number(mark?.slice(STARTED_BY_ENV.length + 1));
+  return Number.isInteger(value) && value > 0 ? value : undefined;
 }

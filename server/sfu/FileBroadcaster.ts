@@ -9,6 +9,7 @@ import { SafeEmitter } from '../SafeEmitter';
 import type { EventStills } from './EventStills';
 import { FfmpegPublisher } from './FfmpegPublisher';
 import { fileSource, holdSource, type FileSourceOptions } from './fileSource';
+import type { MediaRoom } from './MediaRoom';
 import type { MediaRoomRegistry } from './MediaRoomRegistry';
 import { IMAGE_DEMUXERS, probeMedia, RECORDING_DEMUXERS } from './probeMedia';
 
@@ -24,9 +25,14 @@ export interface FileBroadcastLimits {
 }
 
 interface Running {
+  /** Replaced when the broadcast moves to a new room (its worker died). */
   publisher: FfmpegPublisher;
   dir: string;
   status: FileBroadcastStatus;
+  /** While the file plays: what ffmpeg reads, to start it again on a new worker. */
+  source: FileSourceOptions | undefined;
+  /** When the file would have begun had it played without a break (ms since the epoch). */
+  startedAt: number;
 }
 
 export interface FileBroadcasterEvents {
@@ -61,6 +67,7 @@ export class FileBroadcaster extends SafeEmitter<FileBroadcasterEvents> {
     events.on('updated', (event) => {
       if (isOver(event.status)) void this.stop(event.slug);
     });
+    rooms.on('roomRecreated', (room) => void this.#resume(room));
   }
 
   /** Whether a file (or the slate held after it) is the event's media: the camera must wait. */
@@ -93,11 +100,8 @@ export class FileBroadcaster extends SafeEmitter<FileBroadcasterEvents> {
       await fs.writeFile(titleFile, this.#events.get(slug).title);
       await this.#stopRunning(slug);
       const room = await this.#rooms.getOrCreate(slug);
-      const publisher = await FfmpegPublisher.start(
-        room,
-        fileSource({ ...checked, titleFile, loop: atEnd === 'loop' }),
-        this.#logger.child({ slug, module: 'file-broadcast' }),
-      );
+      const source: FileSourceOptions = { ...checked, titleFile, loop: atEnd === 'loop' };
+      const publisher = await FfmpegPublisher.start(room, fileSource(source), this.#logger.child({ slug, module: 'file-broadcast' }));
       try {
         // Stopped (by its organizer, or the event's end) while ffmpeg started: undone as if never begun.
         if (attempt.stopped) throw new InvalidStateError('the file broadcast was stopped while it was starting');
@@ -107,7 +111,7 @@ export class FileBroadcaster extends SafeEmitter<FileBroadcasterEvents> {
         throw error;
       }
       const status: FileBroadcastStatus = { state: 'playing', atEnd };
-      this.#running.set(slug, { publisher, dir: files.dir, status });
+      this.#running.set(slug, { publisher, dir: files.dir, status, source, startedAt: Date.now() });
       publisher.once('exit', (exit) => void this.#onFileEnded(slug, publisher, exit));
       this.emit('changed', slug, status);
       return { durationSeconds: Math.round(checked.durationSeconds), hasVideo: checked.mediaHasVideo || files.image !== undefined };
@@ -153,7 +157,7 @@ export class FileBroadcaster extends SafeEmitter<FileBroadcasterEvents> {
         return;
       }
       const status: FileBroadcastStatus = { state: 'holding', atEnd: running.status.atEnd };
-      this.#running.set(slug, { publisher: holding, dir: running.dir, status });
+      this.#running.set(slug, { publisher: holding, dir: running.dir, status, source: undefined, startedAt: running.startedAt });
       holding.once('exit', (exit) => {
         this.#logger.warn({ slug, ...exit }, 'the held slate stopped');
         if (this.#running.get(slug)?.publisher === holding) void this.#stopRunning(slug);
@@ -162,6 +166,43 @@ export class FileBroadcaster extends SafeEmitter<FileBroadcasterEvents> {
     } catch (error) {
       this.#logger.error({ err: error, slug }, 'the slate could not be held after the file');
       if (this.#running.get(slug) === running) void this.#stopRunning(slug);
+    }
+  }
+
+  /**
+   * The room's worker died and a new room took its place: the file plays on there from where it had got
+   * to, as an organizer's camera would be published again, instead of leaving the event silent. (A held
+   * slate is not started again: the organizer's next start replaces it.)
+   */
+  async #resume(room: MediaRoom): Promise<void> {
+    const running = this.#running.get(room.slug);
+    if (!running?.source) return;
+    const { source } = running;
+    // Its RTP went to the dead worker: nothing of it reaches anyone any more.
+    running.publisher.close();
+    const elapsed = (Date.now() - running.startedAt) / 1000;
+    if (!source.loop && elapsed >= source.durationSeconds) {
+      // It would have ended meanwhile: what the organizer chose for the end applies.
+      await this.#onFileEnded(room.slug, running.publisher, { reason: 'exited', code: 0, signal: null });
+      return;
+    }
+    try {
+      const publisher = await FfmpegPublisher.start(
+        room,
+        fileSource({ ...source, startAtSeconds: elapsed % source.durationSeconds }),
+        this.#logger.child({ slug: room.slug, module: 'file-broadcast' }),
+      );
+      // Stopped, or replaced by a new upload, while ffmpeg started.
+      if (this.#running.get(room.slug) !== running) {
+        publisher.close();
+        return;
+      }
+      running.publisher = publisher;
+      publisher.once('exit', (exit) => void this.#onFileEnded(room.slug, publisher, exit));
+      this.#logger.warn({ slug: room.slug, startAtSeconds: elapsed }, 'file broadcast resumed on a new worker');
+    } catch (error) {
+      this.#logger.error({ err: error, slug: room.slug }, 'resuming the file broadcast failed');
+      if (this.#running.get(room.slug) === running) await this.#stopRunning(room.slug);
     }
   }
 

@@ -20,17 +20,20 @@ export interface FileSourceOptions {
   titleFile: string;
   /** Play the file again and again (`-stream_loop`) rather than once. */
   loop: boolean;
+  /** Where in the recording to begin: a broadcast resumed on a new worker plays on from where it was. */
+  startAtSeconds?: number;
 }
 
 /**
  * An uploaded recording as an organizer's broadcast: a video file plays as it is; an audio file plays
  * over a still image (the uploaded one, or a title slate), so every path still carries a picture.
  */
-export function fileSource({ media, mediaDemuxer, mediaHasVideo, durationSeconds, image, titleFile, loop }: FileSourceOptions): FfmpegSource {
-  const mediaInput = ['-re', ...(loop ? ['-stream_loop', '-1'] : []), ...uploadedInputArgs(mediaDemuxer), '-i', media];
+export function fileSource({ media, mediaDemuxer, mediaHasVideo, durationSeconds, image, titleFile, loop, startAtSeconds = 0 }: FileSourceOptions): FfmpegSource {
+  const seek = startAtSeconds > 0 ? ['-ss', startAtSeconds.toFixed(2)] : [];
+  const mediaInput = ['-re', ...(loop ? ['-stream_loop', '-1'] : []), ...seek, ...uploadedInputArgs(mediaDemuxer), '-i', media];
   if (mediaHasVideo) return { inputArgs: mediaInput, audio: '0:a:0', video: '0:v:0' };
   // The picture lasts as long as the sound: for ever when the sound loops.
-  const duration = loop ? [] : ['-t', durationSeconds.toFixed(2)];
+  const duration = loop ? [] : ['-t', Math.max(0, durationSeconds - startAtSeconds).toFixed(2)];
   const still = image
     ? [...uploadedInputArgs(image.demuxer), '-loop', '1', '-framerate', String(STILL_FPS), ...duration, '-i', image.file]
     : ['-f', 'lavfi', ...duration, '-i', `color=c=${SLATE_COLOUR}:s=1280x720:r=${STILL_FPS}${slateText(titleFile)}`];

@@ -236,6 +236,21 @@ describe('going live from a prepared file', () => {
     expect(await waitFor(() => audioSegments(slug), (n) => n >= 1, 30_000)).toBeGreaterThanOrEqual(1);
   });
 
+  it('plays on in the room that replaced one whose mediasoup worker died', async () => {
+    const { slug, eventKey } = await createEvent(test, 'Speech through a worker crash');
+    expect((await upload(slug, eventKey, { media: 'speech.m4a' })).status).toBe(201);
+    const lost = await test.server.rooms.getOrCreate(slug);
+    expect(lost.producers()).toHaveLength(2);
+    const recreated = new Promise((resolve) => test.server.rooms.once('roomRecreated', resolve));
+    const [pid] = test.server.workers.pids();
+    process.kill(pid!, 'SIGKILL');
+    expect(await recreated).not.toBe(lost);
+    const room = await test.server.rooms.getOrCreate(slug);
+    await expect.poll(() => room.producers().map((p) => p.kind).sort(), { timeout: 10_000 }).toEqual(['audio', 'video']);
+    expect(test.server.fileBroadcasts.isRunning(slug)).toBe(true);
+    await fetch(`${test.url}/api/events/${slug}/file-broadcast`, { method: 'DELETE', headers: { authorization: `Bearer ${eventKey}` } });
+  });
+
   it('refuses files that are not a recording with sound, with a reason', async () => {
     const { slug, eventKey } = await createEvent(test, 'Bad files');
     const cases: [Record<string, string>, RegExp][] = [
