@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger';
+import type { Database } from '../storage/openDatabase';
 
 export type SanctionKind = 'ban' | 'mute';
 
@@ -11,7 +12,7 @@ export interface AddressStanding {
 
 /**
  * The few storage operations address sanctions need, each entry expiring by itself: in this process
- * ({@link LocalSanctionStore}) or in the Redis every process shares ({@link RedisSanctionStore}).
+ * in its database ({@link SqliteSanctionStore}, kept across restarts) or in the Redis every process shares ({@link RedisSanctionStore}).
  */
 export interface SanctionStore {
   /** Adds `member` to the set at `key` and keeps the set until `until`. */
@@ -111,67 +112,57 @@ function endOf(value: string | undefined, now: number): number | undefined {
   return end > now ? end : undefined;
 }
 
-/** Past this many entries, expired ones are swept before another is added. */
-const SWEEP_AT = 10_000;
-
-/** The sanction store of a single process. */
-export class LocalSanctionStore implements SanctionStore {
-  readonly #entries = new Map<string, { value: string | Set<string>; until: number }>();
+/**
+ * The sanction store of a server without Redis, in its SQLite database: a ban survives a restart (a
+ * banned troll cannot come back by waiting for the server to be updated). Expired rows are ignored
+ * when read and swept when written.
+ */
+export class SqliteSanctionStore implements SanctionStore {
+  readonly #db: Database;
   readonly #now: () => number;
 
-  constructor(now: () => number = Date.now) {
+  constructor(db: Database, now: () => number = Date.now) {
+    this.#db = db;
     this.#now = now;
   }
 
   async addToSet(key: string, member: string, until: number): Promise<void> {
-    const entry = this.#live(key);
-    if (entry?.value instanceof Set) {
-      entry.value.add(member);
-      entry.until = until;
-    } else {
-      this.#set(key, new Set([member]), until);
-    }
+    this.#db.transaction(() => {
+      this.#sweep();
+      this.#db.prepare('INSERT OR IGNORE INTO chat_sanction_sets (key, member) VALUES (?, ?)').run(key, member);
+      // As Redis's PEXPIREAT on the set: the whole set lives until the latest addition's end.
+      this.#db.prepare('UPDATE chat_sanction_sets SET until = ? WHERE key = ?').run(until, key);
+    })();
   }
 
   async members(key: string): Promise<string[]> {
-    const value = this.#live(key)?.value;
-    return value instanceof Set ? [...value] : [];
+    const rows = this.#db.prepare('SELECT member FROM chat_sanction_sets WHERE key = ? AND until > ?').all(key, this.#now()) as { member: string }[];
+    return rows.map((row) => row.member);
   }
 
   async put(key: string, value: string, until: number): Promise<void> {
-    this.#set(key, value, until);
+    this.#sweep();
+    this.#db.prepare('INSERT OR REPLACE INTO chat_sanction_values (key, value, until) VALUES (?, ?, ?)').run(key, value, until);
   }
 
   async get(keys: string[]): Promise<(string | undefined)[]> {
-    return keys.map((key) => {
-      const value = this.#live(key)?.value;
-      return typeof value === 'string' ? value : undefined;
-    });
+    const read = this.#db.prepare('SELECT value FROM chat_sanction_values WHERE key = ? AND until > ?');
+    const now = this.#now();
+    return keys.map((key) => (read.get(key, now) as { value: string } | undefined)?.value);
   }
 
   async deleteIf(key: string, value: string): Promise<void> {
-    if (this.#entries.get(key)?.value === value) this.#entries.delete(key);
+    this.#db.prepare('DELETE FROM chat_sanction_values WHERE key = ? AND value = ?').run(key, value);
   }
 
   close(): void {
-    this.#entries.clear();
+    // The database is the server's, closed with it.
   }
 
-  #live(key: string) {
-    const entry = this.#entries.get(key);
-    if (entry && entry.until <= this.#now()) {
-      this.#entries.delete(key);
-      return undefined;
-    }
-    return entry;
-  }
-
-  #set(key: string, value: string | Set<string>, until: number): void {
-    if (this.#entries.size >= SWEEP_AT) {
-      const now = this.#now();
-      for (const [k, entry] of this.#entries) if (entry.until <= now) this.#entries.delete(k);
-    }
-    this.#entries.set(key, { value, until });
+  #sweep(): void {
+    const now = this.#now();
+    this.#db.prepare('DELETE FROM chat_sanction_sets WHERE until <= ?').run(now);
+    this.#db.prepare('DELETE FROM chat_sanction_values WHERE until <= ?').run(now);
   }
 }
 

@@ -16,7 +16,7 @@ import type { EventService } from '../events/EventService';
 import type { Logger } from '../logger';
 import { TokenBucket } from '../realtime/TokenBucket';
 import type { Database } from '../storage/openDatabase';
-import { AddressSanctions, LocalSanctionStore, RedisSanctionStore } from './AddressSanctions';
+import { AddressSanctions, RedisSanctionStore, SqliteSanctionStore } from './AddressSanctions';
 import { chatUnavailable, type Appended, type ChatLog } from './ChatLog';
 import { ChatRoom } from './ChatRoom';
 import { ChatStore, type ChatRecord } from './ChatStore';
@@ -78,7 +78,7 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
     const common = { events, store, rules };
     if (!redis) {
       const presence: Presence = { totals: async (counts) => new Map(counts), close: async () => undefined };
-      const sanctions = new AddressSanctions(new LocalSanctionStore(), rules.addressBanMs, logger);
+      const sanctions = new AddressSanctions(new SqliteSanctionStore(db), rules.addressBanMs, logger);
       return new ChatService({ ...common, log: new LocalChatLog(store), presence, redis: undefined, sanctions });
     }
     // Not awaited: a server whose Redis is down at boot serves everything else, and its chat once Redis

@@ -58,6 +58,19 @@ const migrations: readonly string[] = [
    CREATE INDEX events_created_at ON events (created_at);
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
    INSERT INTO meta (key, value) VALUES ('events.epoch', lower(hex(randomblob(6)))), ('events.version', '0');`,
+  // Chat address sanctions of a server without Redis (with Redis they live there): the addresses each
+  // author chatted from, and the bans and mutes on addresses, each until its end (ms since the epoch).
+  `CREATE TABLE chat_sanction_sets (
+     key TEXT NOT NULL,
+     member TEXT NOT NULL,
+     until INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (key, member)
+   );
+   CREATE TABLE chat_sanction_values (
+     key TEXT PRIMARY KEY,
+     value TEXT NOT NULL,
+     until INTEGER NOT NULL
+   );`,
 ];
 
 /** Opens (creating if needed) the embedded SQLite database in the data directory. */

@@ -84,6 +84,31 @@ describe('a ban', () => {
     expect((await chatter('198.51.100.21')).authorId).toEqual(expect.any(String));
   });
 
+  it('keeps the banned address out after a restart of a server without Redis', async () => {
+    const restartable = await startTestServer({ CHAT_NEW_CHATTER_WAIT_SECONDS: '0' });
+    let restarted: TestServer | undefined;
+    try {
+      const event = await createEvent(restartable);
+      const moderator = await ChatTestClient.open(restartable.url);
+      await moderator.join(event.slug, { key: event.eventKey });
+      const attacker = await ChatTestClient.open(restartable.url, from('203.0.113.12'));
+      const { authorId } = await attacker.join(event.slug);
+      await moderator.ok('ban', { authorId, banned: true });
+      await restartable.close();
+
+      restarted = await startTestServer({ DATA_DIR: restartable.dataDir });
+      const freshKey = await ChatTestClient.open(restarted.url, from('203.0.113.12'));
+      expect(await freshKey.request('join', { slug: event.slug, clientKey: freshKey.clientKey })).toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN', message: expect.stringMatching(/your network/) },
+      });
+      const neighbour = await ChatTestClient.open(restarted.url, from('198.51.100.22'));
+      expect(await neighbour.request('join', { slug: event.slug, clientKey: neighbour.clientKey })).toMatchObject({ ok: true });
+    } finally {
+      await (restarted ?? restartable).close();
+    }
+  });
+
   it('refuses the messages of a fresh key that joined from the address before the ban', async () => {
     const [attacker, spare] = await Promise.all([chatter('203.0.113.11'), chatter('203.0.113.11')]);
     await newcomersWaited();

@@ -1,13 +1,26 @@
-import { describe, expect, it } from 'vitest';
-import { AddressSanctions, LocalSanctionStore } from '../../../../server/chat/AddressSanctions';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AddressSanctions, SqliteSanctionStore } from '../../../../server/chat/AddressSanctions';
 import { createLogger } from '../../../../server/logger';
+import { openDatabase } from '../../../../server/storage/openDatabase';
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jalsa-sanctions-'));
+const db = openDatabase(dataDir);
+afterAll(() => {
+  db.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
 
 const PERIOD_MS = 60_000;
 
 function sanctions(periodMs = PERIOD_MS) {
   const clock = { now: 1_000_000 };
   const now = () => clock.now;
-  return { clock, sanctions: new AddressSanctions(new LocalSanctionStore(now), periodMs, createLogger('silent'), now) };
+  // Each test starts with no sanctions stored.
+  db.exec('DELETE FROM chat_sanction_sets; DELETE FROM chat_sanction_values;');
+  return { clock, sanctions: new AddressSanctions(new SqliteSanctionStore(db, now), periodMs, createLogger('silent'), now) };
 }
 
 describe('AddressSanctions', () => {
