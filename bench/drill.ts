@@ -122,7 +122,7 @@ try {
   cleanups.push(() => edge.stop());
 
   const { slug, eventKey } = await createEventOn(origin, ORGANIZER_KEY, 'Fault drill rally');
-  /** The organizer: broadcasts the speech, and again whenever the server says the media was reset. */
+  /** The organizer: broadcasts the speech (after a worker's death the server plays it on by itself). */
   const broadcast = async () => {
     const response = await broadcastFileOn(origin, ORGANIZER_KEY, slug, speech);
     if (response.status !== 201) throw new Error(`file broadcast answered ${response.status}`);
@@ -131,10 +131,6 @@ try {
   const organizerJoins = async () => {
     organizer = await SignallingClient.connect(origin.url);
     await organizer.ok('join', { slug, key: eventKey });
-    organizer.socket.on('reconnect', () => {
-      log('the server reset the event’s media (its worker died): the organizer broadcasts again');
-      void broadcast().catch((error: unknown) => log(`broadcasting again failed: ${String(error)}`));
-    });
   };
   await broadcast();
   await organizerJoins();
@@ -301,6 +297,7 @@ try {
       })),
       refusals: Object.fromEntries(chatters.map((c) => [c.name, c.refusals])),
       timesOffline: Object.fromEntries(chatters.map((c) => [c.name, c.offline])),
+      seen: Object.fromEntries(chatters.map((c) => [c.name, { messages: c.seen.size, own: c.accepted.size }])),
       // What the connection of each chatter that missed messages went through, to tell why.
       timelines: Object.fromEntries(
         chatters.filter((c) => lostMessages.some(([id]) => !c.seen.has(id))).map((c) => [c.name, c.timeline]),
