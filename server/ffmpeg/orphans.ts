@@ -13,22 +13,24 @@ export const STARTED_BY_ENV = 'JALSA_STARTED_BY';
 export interface ProcessInfo {
   pid: number;
   argv: string[];
-  ppid: number;
   /** The parent's command name (`comm`), undefined when the parent is gone or unreadable. */
   parentName: string | undefined;
-  /** The server that started it ({@link STARTED_BY_ENV}), undefined for processes without the mark. */
-  startedBy: number | undefined;
+  /**
+   * For a process with the {@link STARTED_BY_ENV} mark, whether the server it names still runs;
+   * undefined for processes without the mark.
+   */
+  starterRunning: boolean | undefined;
 }
 
 /**
  * Whether `proc` is an ffmpeg left behind by a server that died: when a server dies, its children are
  * re-parented to init or a subreaper. One marked with the server that started it is left behind once
- * its parent is another process, whatever it reads or writes. An unmarked one (started by an older
+ * that server no longer runs, whatever it reads or writes. An unmarked one (started by an older
  * version) is, when it names a file in `dataDir` (a recording it writes, an upload it reads) and its
  * parent is no longer a Node process; one whose parent is Node belongs to a running server.
  */
 export function isOrphanedFfmpeg(proc: ProcessInfo, dataDir: string): boolean {
-  if (proc.startedBy !== undefined && isFfmpeg(proc)) return proc.ppid !== proc.startedBy;
+  if (proc.starterRunning !== undefined && isFfmpeg(proc)) return !proc.starterRunning;
   return proc.parentName !== 'node' && isFfmpegUsing(proc, dataDir);
 }
 
@@ -85,11 +87,13 @@ async function readProcess(procDir: string, pid: number): Promise<ProcessInfo | 
     const argv = (await fs.readFile(path.join(procDir, String(pid), 'cmdline'), 'utf8')).split('\0').filter(Boolean);
     const stat = await fs.readFile(path.join(procDir, String(pid), 'stat'), 'utf8');
     // `pid (comm) state ppid ...`: comm may itself contain spaces and parentheses.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const ppid = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
     const parentName = await fs
       .readFile(path.join(procDir, String(ppid), 'comm'), 'utf8')
       .then((name) => name.trim(), () => undefined);
-    return { pid, argv, ppid, parentName, startedBy: await startedBy(procDir, pid) };
+    const starter = await startedBy(procDir, pid);
+    const starterRunning = starter === undefined ? undefined : await isRunning(procDir, starter);
+    return { pid, argv, parentName, starterRunning };
   } catch {
     return undefined;
   }
@@ -101,4 +105,9 @@ async function startedBy(procDir: string, pid: number): Promise<number | undefin
   const mark = environ.split('\0').find((entry) => entry.startsWith(`${STARTED_BY_ENV}=`));
   const value = Number(mark?.slice(STARTED_BY_ENV.length + 1));
   return Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+/** Whether a process runs (exists and is not a zombie). */
+function isRunning(procDir: string, pid: number): Promise<boolean> {
+  return fs.readFile(path.join(procDir, String(pid), 'stat'), 'utf8').then((stat) => !/\) Z /.test(stat), () => false);
 }

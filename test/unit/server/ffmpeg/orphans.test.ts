@@ -13,9 +13,8 @@ const packager = ['/usr/bin/ffmpeg', '-i', '/srv/jalsa/data/recordings/rally/run
 const proc = (argv: string[], parentName: string | undefined, more: Partial<ProcessInfo> = {}): ProcessInfo => ({
   pid: 10,
   argv,
-  ppid: 1,
   parentName,
-  startedBy: undefined,
+  starterRunning: undefined,
   ...more,
 });
 /** The demo's ffmpeg: lavfi and a cached speech track in, RTP out; no file of the data directory. */
@@ -23,8 +22,8 @@ const demo = ['ffmpeg', '-re', '-f', 'lavfi', '-i', 'testsrc2', '-i', '/tmp/jals
 
 describe('isOrphanedFfmpeg', () => {
   it('finds an ffmpeg a server started whose server is gone, whatever files it names', () => {
-    expect(isOrphanedFfmpeg(proc(demo, 'systemd', { ppid: 1, startedBy: 4242 }), DATA)).toBe(true);
-    expect(isOrphanedFfmpeg(proc(demo, 'node', { ppid: 4242, startedBy: 4242 }), DATA)).toBe(false);
+    expect(isOrphanedFfmpeg(proc(demo, 'systemd', { starterRunning: false }), DATA)).toBe(true);
+    expect(isOrphanedFfmpeg(proc(demo, 'node', { starterRunning: true }), DATA)).toBe(false);
     // Unmarked, it cannot be told from someone else's ffmpeg.
     expect(isOrphanedFfmpeg(proc(demo, 'systemd'), DATA)).toBe(false);
   });
