@@ -113,6 +113,9 @@ try {
   let origin: ServerProcess = await startServerProcess(originEnv);
   cleanups.push(() => origin.stop());
   const edge = await startServerProcess({
+    // A data directory of its own: left to the default (the project's `data/`), the edge's chat database
+    // would carry the ids of earlier runs, and its reader of the fresh Redis would start past them.
+    DATA_DIR: path.join(work, 'edge'),
     EDGE_ORIGIN_URL: origin.url,
     CLUSTER_KEY,
     REDIS_URL: redis.url,
