@@ -9,6 +9,10 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // expect.poll waits for a state the page or server reaches by itself; on two loaded cores that can
+    // take seconds (the watch page renders its app only once the boot's sound plays), and the default
+    // one second fails a correct run. A longer wait changes nothing when the state is reached.
+    expect: { poll: { timeout: 15_000 } },
     reporters: ['default'],
   },
 });

@@ -27,7 +27,7 @@ import { parseMediaPlaylist } from '../server/hls/PlaylistComposer';
 import { createLogger } from '../server/logger';
 import { speechTrack } from '../server/sfu/speechTrack';
 import { sample } from '../test/helpers/prometheus';
-import { startServerProcess, type ServerProcess } from '../test/helpers/serverProcess';
+import { productionShedding, startServerProcess, type ServerProcess } from '../test/helpers/serverProcess';
 import type { HostileReport, LegitReport, LoadCommand, LoadReply } from './abuseLoad';
 import { LoadProcess } from './LoadProcess';
 import { cpuSecondsByPid, processTree, rssMb } from './processCpu';
@@ -204,6 +204,7 @@ async function run(variant: Variant, wav: string): Promise<Figures> {
     LOG_LEVEL: 'error',
     METRICS_TOKEN,
     WEBRTC_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
+    ...productionShedding,
   });
   const loads: AbuseLoad[] = [];
   try {

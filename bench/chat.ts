@@ -104,7 +104,6 @@ async function run(name: string, { processes, batchMs }: Scenario) {
           // Thousands connect at once to measure the fan-out, not the server-wide admission of newcomers.
           SOCKET_HANDSHAKES_PER_SECOND: '100000',
           JOINS_PER_SECOND: '100000',
-          SHED_EVENT_LOOP_DELAY_MS: '0',
           ...(redis ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.keyPrefix } : {}),
         }),
       );

@@ -27,6 +27,7 @@ import {
   createEventOn,
   freeTcpPort,
   packagerFfmpegOf,
+  productionShedding,
   startServerProcess,
   type ServerProcess,
 } from '../test/helpers/serverProcess';
@@ -109,6 +110,7 @@ try {
     ORGANIZER_KEY,
     SHUTDOWN_TIMEOUT_MS: '20000',
     LOG_LEVEL: process.env.DRILL_LOG_LEVEL ?? 'fatal',
+    ...productionShedding,
   };
   let origin: ServerProcess = await startServerProcess(originEnv);
   cleanups.push(() => origin.stop());
@@ -121,6 +123,7 @@ try {
     REDIS_URL: redis.url,
     SERVE_CLIENT: 'false',
     LOG_LEVEL: originEnv.LOG_LEVEL,
+    ...productionShedding,
   });
   cleanups.push(() => edge.stop());
 

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { loadConfig } from '../../server/config';
 
 export interface ServerProcess {
   url: string;
@@ -39,6 +40,9 @@ export function freeTcpPort(): Promise<number> {
   });
 }
 
+/** The environment that keeps the production default of shedding newcomers while the loop lags, for benches that measure it. */
+export const productionShedding = { SHED_EVENT_LOOP_DELAY_MS: String(loadConfig({}).admission.shedLoopDelayMs) };
+
 /**
  * Jalsa as its own OS process (`node --import tsx server/main.ts`: one process, so signals and CPU time
  * are the server's own), on loopback, for tests that need several hosts.
@@ -63,6 +67,10 @@ export async function startServerProcess(
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       // Tests of everything else chat at once; the newcomer's wait has tests of its own.
       CHAT_NEW_CHATTER_WAIT_SECONDS: '0',
+      // A child's first seconds (tsx compiling the server) and a loaded test machine lag the loop: shedding
+      // would refuse the tests' own clients. Shedding has tests of its own; benches that measure it pass
+      // the production value.
+      SHED_EVENT_LOOP_DELAY_MS: '0',
       ...env,
       DATA_DIR: dataDir,
     },
