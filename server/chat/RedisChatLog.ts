@@ -30,6 +30,13 @@ local placed = id .. ':' .. at
 if ARGV[3] ~= '' then redis.call('SET', KEYS[3], placed, 'EX', ARGV[3]) end
 return placed`;
 
+/**
+ * Raises the id counter to a reader's cursor. KEYS: id counter. ARGV: the cursor's id. A fresh Redis (or
+ * one that lost its data) counts from below what a database already holds, and that process reads after
+ * its database's highest id: without this, other processes' next entries would take ids it skips.
+ */
+const RAISE_SCRIPT = `if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end`;
+
 /** Enough for a process that was down a while to catch up from the stream; older entries live in SQLite. */
 const STREAM_LENGTH = 100_000;
 /** How long a message's client id is remembered for retries: longer than any phone stays offline mid-rally. */
@@ -128,12 +135,19 @@ export class RedisChatLog extends EventEmitter<ChatLogEvents> implements ChatLog
 
   async #read(afterId: number): Promise<void> {
     let cursor = `0-${afterId}`;
+    // Once per connection: the Redis answering may be a new one.
+    let raised = false;
     while (!this.#closed) {
       try {
         if (this.#reader.status !== 'ready') {
           // Redis is not there (yet): wait for it rather than fail a read every second.
+          raised = false;
           await Promise.race([new Promise((resolve) => this.#reader.once('ready', resolve)), this.#closing]);
           continue;
+        }
+        if (!raised) {
+          await this.#reader.eval(RAISE_SCRIPT, 1, this.#keys.counter, cursor.slice(2));
+          raised = true;
         }
         const reading = this.#reader.xread('COUNT', READ_BATCH, 'BLOCK', READ_BLOCK_MS, 'STREAMS', this.#keys.stream, cursor);
         const reply = (await Promise.race([reading, this.#closing])) as StreamReply | undefined;

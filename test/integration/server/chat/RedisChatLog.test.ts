@@ -131,6 +131,22 @@ describe('RedisChatLog', () => {
     const shared = await node(`${redis.keyPrefix}raise:`, dir);
     expect((await shared.log.append('rally', message('shared'))).id).toBe(501);
   });
+
+  it('hears the other processes when its database holds more than a fresh Redis has counted', async () => {
+    const prefix = `${redis.keyPrefix}ahead:`;
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-chatlog-'));
+    const db = openDatabase(dir);
+    new ChatStore(db).append({ slug: 'rally', entry: { ...message('from an earlier run'), id: 500, at: 1 } as never });
+    db.close();
+    const ahead = await node(prefix, dir);
+    const counter = await connection();
+    await waitFor(() => counter.get(`${prefix}chat:seq`), (value) => value === '500', 10_000);
+    const other = await node(prefix);
+    const placed = await other.log.append('rally', message('from the other process'));
+    expect(placed.id).toBe(501);
+    await ahead.until(1);
+    expect(ahead.received.map((r) => r.entry.id)).toEqual([501]);
+  });
 });
 
 describe('RedisChatLog without Redis for a while', () => {
