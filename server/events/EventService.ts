@@ -9,7 +9,7 @@ import type {
 import { InvalidStateError, NotFoundError } from '../errors';
 import { SafeEmitter } from '../SafeEmitter';
 import { assertDeletable, changedMeanwhile, decideCancel, decideEdit, normalizeTime } from './eventChanges';
-import type { EventStore, StoredEvent } from './EventStore';
+import type { EventStore, KeyState, StoredEvent } from './EventStore';
 import { generateKey, hashesEqual, hashKey, type InstanceKey } from './organizerKeys';
 import type { OriginEventSource } from './OriginEventSource';
 
@@ -26,6 +26,12 @@ export interface EventServiceEvents {
 }
 
 /**
+ * How soon a key rotated or revoked, or an event deleted, by another process sharing the database takes
+ * effect on this one's connections (one pragma per check while nothing changed).
+ */
+const SHARED_CHANGES_CHECK_MS = 1_000;
+
+/**
  * The one place event state lives: creation, the scheduled → live → ended lifecycle, and who may
  * act as an event's organizer.
  */
@@ -33,6 +39,9 @@ export class EventService extends SafeEmitter<EventServiceEvents> {
   readonly #store: EventStore;
   readonly #instanceKey: InstanceKey;
   readonly #origin: OriginEventSource | undefined;
+  /** Keys and deletions as this process last knew them, to tell what another process changed. */
+  #keyStates: Map<string, KeyState>;
+  readonly #sharedChecks: NodeJS.Timeout | undefined;
 
   /** With an `origin`, this server is an edge: its events are copies of the origin's. */
   constructor(store: EventStore, instanceKey: InstanceKey, origin?: OriginEventSource) {
@@ -41,9 +50,16 @@ export class EventService extends SafeEmitter<EventServiceEvents> {
     this.#instanceKey = instanceKey;
     this.#origin = origin;
     instanceKey.on('rotated', this.#onInstanceKeyRotated);
+    this.#keyStates = store.keyStates();
+    // An edge's events are copies nobody else writes; every other server may share its database.
+    if (!origin) {
+      this.#sharedChecks = setInterval(this.#checkSharedChanges, SHARED_CHANGES_CHECK_MS);
+      this.#sharedChecks.unref();
+    }
   }
 
   close(): void {
+    clearInterval(this.#sharedChecks);
     this.#instanceKey.off('rotated', this.#onInstanceKeyRotated);
   }
 
@@ -187,6 +203,7 @@ export class EventService extends SafeEmitter<EventServiceEvents> {
     if (stored.deletedAt !== null) return;
     assertDeletable(stored);
     this.#store.markDeleted(slug, now.toISOString());
+    this.#keyStates.set(slug, { keyHash: stored.keyHash, deleted: true });
     this.emit('deleted', slug);
   }
 
@@ -217,8 +234,27 @@ export class EventService extends SafeEmitter<EventServiceEvents> {
 
   #replaceKeyHash(slug: string, keyHash: string): void {
     this.#store.updateKeyHash(slug, keyHash);
+    this.#keyStates.set(slug, { keyHash, deleted: false });
     this.emit('keysChanged', slug);
   }
+
+  /**
+   * Tells listeners of keys rotated or revoked, and events deleted, by another process sharing the
+   * database, as if done here: its organizers are dropped and its followers told within a second,
+   * not only at their next action.
+   */
+  readonly #checkSharedChanges = (): void => {
+    if (!this.#store.changedElsewhere()) return;
+    const before = this.#keyStates;
+    this.#keyStates = this.#store.keyStates();
+    for (const [slug, state] of this.#keyStates) {
+      // An event new to this process may have been created and its key changed between two checks,
+      // while an organizer here joined with the first key: asked about as a changed one.
+      const known = before.get(slug);
+      if (state.deleted && !known?.deleted) this.emit('deleted', slug);
+      else if (state.keyHash !== known?.keyHash) this.emit('keysChanged', slug);
+    }
+  };
 
   readonly #onInstanceKeyRotated = (): void => {
     this.emit('keysChanged');

@@ -20,6 +20,12 @@ export interface StoredEvent extends PublicEvent {
   deletedAt: string | null;
 }
 
+/** What of an event decides who may run it, and whether anyone still follows it. */
+export interface KeyState {
+  keyHash: string;
+  deleted: boolean;
+}
+
 /**
  * Events as rows in the embedded database; no rules here, only reads and writes. Every write that changes
  * what the event list shows adds one to the list's version, in the same transaction, so that processes
@@ -36,6 +42,8 @@ export class EventStore {
   readonly #markDeleted;
   readonly #bumpVersion;
   readonly #version;
+  readonly #keyStates;
+  #dataVersion: number;
 
   constructor(db: Database) {
     this.#db = db;
@@ -67,6 +75,31 @@ export class EventStore {
       `SELECT (SELECT value FROM meta WHERE key = 'events.epoch') AS epoch,
               (SELECT value FROM meta WHERE key = 'events.version') AS version`,
     );
+    this.#keyStates = db.prepare<[], { slug: string; key_hash: string; deleted_at: string | null }>(
+      'SELECT slug, key_hash, deleted_at FROM events',
+    );
+    this.#dataVersion = this.#readDataVersion();
+  }
+
+  /**
+   * True when another connection (another process sharing the database) committed anything since the
+   * last call: SQLite's data_version, one pragma, no read of any table. Writes of this connection do
+   * not count; whoever makes them tells its listeners itself.
+   */
+  changedElsewhere(): boolean {
+    const now = this.#readDataVersion();
+    const changed = now !== this.#dataVersion;
+    this.#dataVersion = now;
+    return changed;
+  }
+
+  /** Every event's key hash and whether it was deleted, by slug: what another process may have changed under us. */
+  keyStates(): Map<string, KeyState> {
+    return new Map(this.#keyStates.all().map((row) => [row.slug, { keyHash: row.key_hash, deleted: row.deleted_at !== null }]));
+  }
+
+  #readDataVersion(): number {
+    return this.#db.pragma('data_version', { simple: true }) as number;
   }
 
   /** Changes whenever the list of events would read differently: one small read, no listing. */
