@@ -33,6 +33,7 @@ import { EventStills } from './sfu/EventStills';
 import { FileBroadcaster } from './sfu/FileBroadcaster';
 import { MediaRoomRegistry } from './sfu/MediaRoomRegistry';
 import { MediaSignalling, type MediaNamespace } from './sfu/MediaSignalling';
+import { OrganizerAbsence } from './sfu/OrganizerAbsence';
 import { WebRtcSeats } from './sfu/WebRtcSeats';
 import { WorkerPool } from './sfu/WorkerPool';
 import { EDGE_NAMESPACE } from '../shared/edge';
@@ -54,6 +55,8 @@ export class JalsaServer {
   readonly rooms: MediaRoomRegistry;
   readonly hls: HlsService;
   readonly fileBroadcasts: FileBroadcaster;
+  /** Whether each live event's organizer is there, and how long a lost one is waited for. */
+  readonly organizerAbsence: OrganizerAbsence;
   /** What an event shows instead of a camera: the organizer's picture, the title slate, the hold slate. */
   readonly stills: EventStills;
   /** Who follows each event here and how they play it (for the dashboard and metrics). */
@@ -113,6 +116,12 @@ export class JalsaServer {
       { maxSeconds: this.config.uploads.maxSeconds },
       this.#logger.child({ module: 'file-broadcast' }),
     );
+    this.organizerAbsence = new OrganizerAbsence(
+      this.events,
+      { graceMs: this.config.organizerReturnGraceMs, fileBroadcasting: (slug) => this.fileBroadcasts.isRunning(slug) },
+      this.#logger.child({ module: 'organizer-absence' }),
+    );
+    this.organizerAbsence.on('gap', (slug, from, to) => void this.hls.markGap(slug, from, to));
 
     this.#chatRate = new ChatRate(this.chat);
     this.#stats = new EventStatsCollector({
@@ -179,6 +188,7 @@ export class JalsaServer {
       this.fileBroadcasts,
       this.audience,
       this.#admission,
+      this.organizerAbsence,
       this.#logger.child({ module: 'signalling' }),
     );
     this.#statsFeed = new EventStatsFeed(
@@ -264,6 +274,7 @@ export class JalsaServer {
     this.#metrics.close();
     this.#chatRate.close();
     this.#signalling.close();
+    this.organizerAbsence.close();
     this.#edgeFeeds?.close();
     this.#admission.close();
     // Recordings first, while the file broadcasts still send: a packager's ffmpeg asked to stop finishes at

@@ -55,6 +55,7 @@ const EnvSchema = z
     CHAT_ROOM_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(50),
     HTTP_ADDRESS_REQUESTS_PER_SECOND: z.coerce.number().positive().max(100_000).default(50),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(20_000),
+    ORGANIZER_RETURN_GRACE_SECONDS: z.coerce.number().min(0).max(24 * 3600).default(600),
   })
   .refine((env) => env.RTC_MIN_PORT <= env.RTC_MAX_PORT, {
     message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT',
@@ -182,6 +183,11 @@ export interface Config {
    * exits anyway with a failure code, so a service manager never waits on a hung shutdown.
    */
   shutdownTimeoutMs: number;
+  /**
+   * How long a live event whose organizer's connection was lost waits for it to come back before it is
+   * ended; 0 waits for ever. Attendees are told the broadcast will resume meanwhile.
+   */
+  organizerReturnGraceMs: number;
 }
 
 const projectRoot = path.resolve(import.meta.dirname, '..');
@@ -246,6 +252,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     httpAddressRequestsPerSecond: e.HTTP_ADDRESS_REQUESTS_PER_SECOND,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    organizerReturnGraceMs: Math.round(e.ORGANIZER_RETURN_GRACE_SECONDS * 1000),
   };
 }
 

@@ -12,6 +12,9 @@
  *   poster.jpg                    the still picture audio-only attendees see
  *   audio.m4a                     the audio-only rung as one download, once the event has ended
  *   .finished                     written once the recording was made final (never served: a dot file)
+ *   gaps.jsonl                    one line per time the organizer's connection was lost while live,
+ *                                 `{"from","to"}` ISO dates; the whole playlists mark each with an
+ *                                 EXT-X-DATERANGE (CLASS ORGANIZER_AWAY_CLASS). Never served
  *   runs/<n>/                     what one packager run (one ffmpeg) wrote, numbered in start order
  *     run.json, input.sdp         what the run carried; the SFU's RTP description ffmpeg read
  *     <rung>/index.m3u8           ffmpeg's own playlist of the rung
@@ -35,6 +38,8 @@ export const LIVE_WINDOW_SEGMENTS = 6;
  * playlist (and hls.js playing it). Players that do not know it ignore it, as HLS requires.
  */
 export const WINDOW_START_TAG = '#JALSA-WINDOW-START:';
+/** The CLASS of the EXT-X-DATERANGE that marks, in a recording's playlists, a time its organizer was away. */
+export const ORGANIZER_AWAY_CLASS = 'org.jalsa.organizer-away';
 const runs = 'runs';
 const run = (number: number): string => `${runs}/${number}`;
 
@@ -54,6 +59,8 @@ export const recordingFiles = {
   audioDownload: 'audio.m4a',
   /** Left when an ended event's recording was made final: a restart does not finish it again. */
   finishedMarker: '.finished',
+  /** The times the organizer was away (see the layout above). */
+  gaps: 'gaps.jsonl',
   runs,
   run,
   /** The folder of one rung in one run: the prefix of that run's URIs in a composed playlist. */

@@ -37,6 +37,8 @@ export const JoinResponse = z.object({
   webrtcSeatAvailable: z.boolean(),
   /** A prepared file (or the slate held after it), not the organizer's camera, is the event's media right now. */
   fileBroadcast: FileBroadcastStatus.nullable(),
+  /** Live, and the organizer's connection is lost: the server waits for it to come back (see `organizerAway`). */
+  organizerAway: z.boolean(),
 });
 
 export const CreateTransportRequest = z.object({
@@ -60,6 +62,14 @@ export const ProduceRequest = z.object({
   rtpParameters: MediaObject,
 });
 export const ProduceResponse = z.object({ producerId: Id });
+
+/**
+ * The client's side of a transport lost its connection (its network changed or dropped): the server
+ * gives the transport new ICE credentials, with which the client restarts ICE on the same transport,
+ * so its producers and consumers go on as they were.
+ */
+export const RestartIceRequest = z.object({ transportId: Id });
+export const RestartIceResponse = z.object({ iceParameters: MediaObject });
 
 /** The organizer stops sending one of its producers (the camera turned off mid-event). */
 export const CloseProducerRequest = z.object({ producerId: Id });
@@ -97,6 +107,7 @@ export const mediaRequests = {
   join: [JoinRequest, JoinResponse],
   createTransport: [CreateTransportRequest, CreateTransportResponse],
   connectTransport: [ConnectTransportRequest, Empty],
+  restartIce: [RestartIceRequest, RestartIceResponse],
   produce: [ProduceRequest, ProduceResponse],
   closeProducer: [CloseProducerRequest, Empty],
   consume: [ConsumeRequest, ConsumeResponse],
@@ -172,6 +183,11 @@ export const mediaNotifications = {
   }),
   consumerScore: z.object({ consumerId: Id, score: z.number(), producerScore: z.number() }),
   reconnect: z.object({ reason: ReconnectReason }),
+  /**
+   * The organizer's connection was lost while live (`away`), or it is back sending: attendees say the
+   * broadcast will resume rather than show an error. The event stays live meanwhile, for a grace period.
+   */
+  organizerAway: z.object({ away: z.boolean() }),
   /** The HLS packager / recorder of the event: organizers see it in the studio. */
   recordingStateChanged: z.object({ state: RecordingState, message: z.string().nullable() }),
   /** Live figures of the event, sent every few seconds to its organizers only. */

@@ -106,6 +106,21 @@ export class HlsService extends SafeEmitter<HlsServiceEvents> {
   }
 
   /**
+   * Notes in the event's recording that its organizer was away from `from` to `to` (ms since the epoch):
+   * a line in `gaps.jsonl`, which the playlists mark (see PlaylistComposer). Appended, never rewritten,
+   * like everything else in a recording. An event with no recording yet has nothing to mark.
+   */
+  async markGap(slug: string, from: number, to: number): Promise<void> {
+    const line = `${JSON.stringify({ from: new Date(from).toISOString(), to: new Date(to).toISOString() })}\n`;
+    try {
+      await fs.appendFile(path.join(this.recordingDir(slug), recordingFiles.gaps), line, { flag: 'a' });
+      this.#packagers.get(slug)?.composer.gapsChanged();
+    } catch (error) {
+      this.#logger.debug({ err: error, slug }, 'no recording to mark the organizer’s absence in');
+    }
+  }
+
+  /**
    * Removes a recording's files, once its finishing (if under way) is over. Only for an event that is
    * not live (a deleted one): a live event's packager is still writing there.
    */

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { audioRung, packagedRungNames, peakBandwidth, SEGMENT_SECONDS, videoRungs } from '../../shared/ladder';
-import { LIVE_WINDOW_SEGMENTS, recordingFiles, runFiles, WINDOW_START_TAG } from '../../shared/recordingLayout';
+import { LIVE_WINDOW_SEGMENTS, ORGANIZER_AWAY_CLASS, recordingFiles, runFiles, WINDOW_START_TAG } from '../../shared/recordingLayout';
 import type { RunDescription } from './PackagerRun';
 
 export interface ParsedSegment {
@@ -39,6 +39,12 @@ interface RunEntry extends RunBlock {
   settled: boolean;
 }
 
+/** A time the organizer's connection was lost while live (ms since the epoch), as `gaps.jsonl` lists it. */
+export interface OrganizerGap {
+  from: number;
+  to: number;
+}
+
 /** A rung's playlist as composed so far. */
 interface RungState {
   rung: string;
@@ -73,6 +79,8 @@ export class PlaylistComposer {
   readonly #descriptions = new Map<number, RunDescription>();
   /** file → a summary of what it was last written with. */
   readonly #written = new Map<string, string>();
+  /** The organizer's absences; read again only after {@link gapsChanged}. */
+  #gaps: OrganizerGap[] | undefined;
 
   constructor(dir: string) {
     this.#dir = dir;
@@ -87,6 +95,7 @@ export class PlaylistComposer {
     if (runs.length === 0) return 0;
     const hasVideo = (await Promise.all(runs.map((run) => this.#describeRun(run)))).some((d) => d?.hasVideo);
     const rungs = packagedRungNames(hasVideo);
+    const gaps = await this.#readGaps();
     let audioSegments = 0;
     for (const rung of rungs) {
       const state = await this.#stateFor(rung);
@@ -94,9 +103,9 @@ export class PlaylistComposer {
       const blocks = runBlocks(state, runs);
       const total = blocks.reduce((n, b) => n + b.segments.length, 0);
       // Only a new segment, the end or a new rung changes a playlist: skip rendering otherwise.
-      const summary = `${total}:${ended}`;
+      const summary = `${total}:${ended}:${gaps.length}`;
       if (this.#written.get(rung) !== summary) {
-        await this.#write(recordingFiles.rungPlaylist(rung), renderMediaPlaylist(blocks, state.longest, ended));
+        await this.#write(recordingFiles.rungPlaylist(rung), renderMediaPlaylist(blocks, state.longest, ended, gaps));
         await this.#write(recordingFiles.liveRungPlaylist(rung), renderWindowPlaylist(blocks, state.longest, ended));
         this.#written.set(rung, summary);
       }
@@ -109,6 +118,19 @@ export class PlaylistComposer {
       this.#written.set(recordingFiles.master, String(hasVideo));
     }
     return audioSegments;
+  }
+
+  /** A gap was added to `gaps.jsonl`: the next compose reads it and marks it. */
+  gapsChanged(): void {
+    this.#gaps = undefined;
+  }
+
+  async #readGaps(): Promise<OrganizerGap[]> {
+    if (!this.#gaps) {
+      const text = await fs.readFile(path.join(this.#dir, recordingFiles.gaps), 'utf8').catch(() => '');
+      this.#gaps = parseGaps(text);
+    }
+    return this.#gaps;
   }
 
   /** Run numbers present on disk, in order. */
@@ -289,16 +311,49 @@ function header(longest: number, extra: string[]): string[] {
   return ['#EXTM3U', '#EXT-X-VERSION:7', `#EXT-X-TARGETDURATION:${Math.ceil(longest)}`, ...extra, '#EXT-X-INDEPENDENT-SEGMENTS'];
 }
 
-/** The whole event: every run, a discontinuity between runs; EVENT while live, VOD once ended. */
-export function renderMediaPlaylist(blocks: readonly RunBlock[], longest: number, ended: boolean): string {
+/**
+ * The whole event: every run, a discontinuity between runs; EVENT while live, VOD once ended. Each time
+ * the organizer was away is an EXT-X-DATERANGE placed where the playlist resumes after it (before the
+ * first run begun after the organizer left; at the end while none has), so a replay, or anyone reading
+ * the recording, knows the discontinuity there is a gap in the event and how long it lasted. Players
+ * that do not know the class ignore the tag, as HLS requires.
+ */
+export function renderMediaPlaylist(blocks: readonly RunBlock[], longest: number, ended: boolean, gaps: readonly OrganizerGap[] = []): string {
   const lines = header(longest, ['#EXT-X-MEDIA-SEQUENCE:0', `#EXT-X-PLAYLIST-TYPE:${ended ? 'VOD' : 'EVENT'}`]);
   let text = `${lines.join('\n')}\n`;
+  let pending = [...gaps].sort((a, b) => a.from - b.from);
   blocks.forEach((block, i) => {
+    const startsAt = Date.parse(block.segments[0]?.programDateTime ?? '');
+    const before = pending.filter((gap) => startsAt >= gap.from);
+    pending = pending.filter((gap) => !before.includes(gap));
+    text += before.map(dateRange).join('');
     if (i > 0) text += '#EXT-X-DISCONTINUITY\n';
     text += `#EXT-X-MAP:URI="${block.base}/${block.init}"\n`;
     text += block.lines;
   });
+  text += pending.map(dateRange).join('');
   return ended ? `${text}#EXT-X-ENDLIST\n` : text;
+}
+
+function dateRange({ from, to }: OrganizerGap): string {
+  const seconds = Math.max(0, (to - from) / 1000).toFixed(3);
+  return (
+    `#EXT-X-DATERANGE:ID="organizer-away-${from}",CLASS="${ORGANIZER_AWAY_CLASS}",` +
+    `START-DATE="${new Date(from).toISOString()}",END-DATE="${new Date(to).toISOString()}",DURATION=${seconds}\n`
+  );
+}
+
+/** `gaps.jsonl`'s lines; one that cannot be read (a line cut short by a crash) is skipped. */
+export function parseGaps(text: string): OrganizerGap[] {
+  return text.split('\n').flatMap((line) => {
+    try {
+      const { from, to } = JSON.parse(line) as { from: unknown; to: unknown };
+      const gap = { from: Date.parse(String(from)), to: Date.parse(String(to)) };
+      return Number.isFinite(gap.from) && Number.isFinite(gap.to) ? [gap] : [];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /**

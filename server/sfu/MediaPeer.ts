@@ -3,6 +3,7 @@ import type { MediaNotification, MediaNotificationName, Role } from '../../share
 import { BadRequestError, ForbiddenError, InvalidStateError, NotFoundError, RateLimitedError } from '../errors';
 import type { TokenBucket } from '../realtime/TokenBucket';
 import type { MediaRoom, ReceiveTransport } from './MediaRoom';
+import type { OrganizerLink } from './OrganizerAbsence';
 
 export type Notify = <N extends MediaNotificationName>(name: N, payload: MediaNotification<N>) => void;
 
@@ -36,17 +37,23 @@ export class MediaPeer {
    * takes its seat when one was not taken yet.
    */
   #receiving: Pick<ReceiveTransport, 'router' | 'takeSeat'> | undefined;
+  readonly #link: OrganizerLink | undefined;
 
   /**
    * @param receiveTransports the attendee's allowance of receive transports. Each is real work for the
    *   SFU (ports, a DTLS identity, consumers) and holds a seat until it connects or times out: one remade
    *   every few seconds would squat a seat for ever and keep the worker busy.
    */
-  constructor(room: MediaRoom, role: Role, notify: Notify, receiveTransports: TokenBucket) {
+  /**
+   * @param link an organizer's presence in the event: its send transport's ICE going quiet (the network
+   *   dropped) counts as the organizer being away until it connects again; the peer's close, as leaving.
+   */
+  constructor(room: MediaRoom, role: Role, notify: Notify, receiveTransports: TokenBucket, link?: OrganizerLink) {
     this.room = room;
     this.role = role;
     this.#notify = notify;
     this.#receiveTransports = receiveTransports;
+    this.#link = link;
   }
 
   get closed(): boolean {
@@ -86,6 +93,13 @@ export class MediaPeer {
     }
     this.#transports.set(direction, transport);
     if (router && takeSeat) this.#receiving = { router, takeSeat };
+    if (direction === 'send' && this.#link) {
+      const link = this.#link;
+      // mediasoup says `disconnected` once ICE consent checks stop arriving: the organizer's network is gone.
+      transport.observer.on('icestatechange', (state) => {
+        if (this.#transports.get('send') === transport) link.setConnected(state !== 'disconnected');
+      });
+    }
     return {
       id: transport.id,
       iceParameters: transport.iceParameters,
@@ -96,6 +110,15 @@ export class MediaPeer {
 
   async connectTransport(transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
     await clientInput(this.#transport(transportId).connect({ dtlsParameters }));
+  }
+
+  /**
+   * New ICE credentials for one of this peer's transports, for the client to restart ICE with: its
+   * network changed or dropped for a while, and the transport (with its producers or consumers, and
+   * what viewers and the recorder consume of them) goes on instead of being made again.
+   */
+  async restartIce(transportId: string): Promise<{ iceParameters: types.IceParameters }> {
+    return { iceParameters: await this.#transport(transportId).restartIce() };
   }
 
   async produce(transportId: string, kind: types.MediaKind, rtpParameters: types.RtpParameters) {
@@ -195,6 +218,7 @@ export class MediaPeer {
     this.#closed = true;
     for (const transport of this.#transports.values()) transport.close();
     this.#transports.clear();
+    this.#link?.leave();
   }
 
   #transport(id: string): types.WebRtcTransport {

@@ -16,6 +16,7 @@ import { TokenBucket } from '../realtime/TokenBucket';
 import type { FileBroadcaster } from './FileBroadcaster';
 import { MediaPeer } from './MediaPeer';
 import type { MediaRoomRegistry } from './MediaRoomRegistry';
+import type { OrganizerAbsence } from './OrganizerAbsence';
 
 export type MediaSocket = Socket<MediaClientToServerEvents, MediaServerToClientEvents>;
 
@@ -52,6 +53,7 @@ export class MediaSession {
   readonly #rooms: MediaRoomRegistry;
   readonly #fileBroadcasts: FileBroadcaster;
   readonly #admission: JoinAdmission;
+  readonly #absence: OrganizerAbsence;
   #peer: MediaPeer | undefined;
   /** Kept by the connection, not the peer: joining again must not buy a fresh allowance. */
   readonly #receiveTransports = new TokenBucket(RECEIVE_TRANSPORT_BURST, RECEIVE_TRANSPORTS_PER_SECOND);
@@ -63,6 +65,7 @@ export class MediaSession {
     rooms: MediaRoomRegistry,
     fileBroadcasts: FileBroadcaster,
     admission: JoinAdmission,
+    absence: OrganizerAbsence,
   ) {
     this.#socket = socket;
     this.#membership = membership;
@@ -70,6 +73,7 @@ export class MediaSession {
     this.#rooms = rooms;
     this.#fileBroadcasts = fileBroadcasts;
     this.#admission = admission;
+    this.#absence = absence;
   }
 
   readonly handlers: RequestHandlers<typeof mediaRequests> = {
@@ -83,7 +87,15 @@ export class MediaSession {
       const { role } = membership;
       const fileBroadcast = this.#fileBroadcasts.status(slug);
       if (event.status !== 'live') {
-        return { role, event, routerRtpCapabilities: null, producers: [], webrtcSeatAvailable: true, fileBroadcast };
+        return {
+          role,
+          event,
+          routerRtpCapabilities: null,
+          producers: [],
+          webrtcSeatAvailable: true,
+          fileBroadcast,
+          organizerAway: false,
+        };
       }
       const peer = await this.#ensurePeer(membership);
       return {
@@ -93,6 +105,7 @@ export class MediaSession {
         producers: peer.room.producers(),
         webrtcSeatAvailable: role === 'organizer' || peer.room.seatAvailable,
         fileBroadcast,
+        organizerAway: this.#absence.isAway(slug),
       };
     },
     goLive: async () => {
@@ -107,6 +120,7 @@ export class MediaSession {
       await this.#livePeer().connectTransport(transportId, dtlsParameters as unknown as types.DtlsParameters);
       return {};
     },
+    restartIce: ({ transportId }) => this.#livePeer().restartIce(transportId),
     produce: ({ transportId, kind, rtpParameters }) => {
       // Asked again at every produce: the key that admitted the organizer may have been revoked since.
       const { slug } = this.#membership.organizer();
@@ -158,7 +172,9 @@ export class MediaSession {
     if (!this.#membership.holds(membership)) throw new InvalidStateError('a later join replaced this one');
     if (this.#peer && !this.#peer.closed && this.#peer.room === room) return this.#peer;
     this.#peer?.close();
-    this.#peer = new MediaPeer(room, membership.role, this.#notify, this.#receiveTransports);
+    // An organizer's connection is its presence: the event waits for it when it drops (OrganizerAbsence).
+    const link = membership.role === 'organizer' ? this.#absence.arrive(membership.slug) : undefined;
+    this.#peer = new MediaPeer(room, membership.role, this.#notify, this.#receiveTransports, link);
     return this.#peer;
   }
 

@@ -17,6 +17,7 @@ import { TokenBucket } from '../realtime/TokenBucket';
 import type { FileBroadcaster } from './FileBroadcaster';
 import type { MediaRoom, ProducerInfo } from './MediaRoom';
 import type { MediaRoomRegistry } from './MediaRoomRegistry';
+import type { OrganizerAbsence } from './OrganizerAbsence';
 import { eventChannel, mediaChannels, MediaSession, organizerChannel } from './MediaSession';
 
 export type MediaNamespace = Namespace<MediaClientToServerEvents, MediaServerToClientEvents>;
@@ -34,6 +35,7 @@ export class MediaSignalling {
   readonly #events: EventService;
   readonly #rooms: MediaRoomRegistry;
   readonly #memberships: NamespaceMemberships;
+  readonly #absence: OrganizerAbsence;
   readonly #logger: Logger;
 
   constructor(
@@ -43,6 +45,7 @@ export class MediaSignalling {
     fileBroadcasts: FileBroadcaster,
     audience: EventAudience,
     admission: JoinAdmission,
+    absence: OrganizerAbsence,
     logger: Logger,
   ) {
     this.#namespace = namespace;
@@ -60,7 +63,7 @@ export class MediaSignalling {
         entered: ({ slug, role }) => audience.joined(socket.id, slug, role),
       });
       this.#memberships.add(membership);
-      const session = new MediaSession(socket, membership, events, rooms, fileBroadcasts, admission);
+      const session = new MediaSession(socket, membership, events, rooms, fileBroadcasts, admission, absence);
       const options = {
         logger: logger.child({ socket: socket.id }),
         rateLimit: new TokenBucket(REQUEST_BURST, REQUESTS_PER_SECOND),
@@ -83,6 +86,8 @@ export class MediaSignalling {
     rooms.on('producerAdded', this.#onProducerAdded);
     rooms.on('producerClosed', this.#onProducerClosed);
     rooms.on('roomRecreated', this.#onRoomRecreated);
+    this.#absence = absence;
+    absence.on('changed', this.#onOrganizerAway);
   }
 
   /** Tells everyone following an event (attendees and organizer). */
@@ -102,6 +107,7 @@ export class MediaSignalling {
     this.#rooms.off('producerAdded', this.#onProducerAdded);
     this.#rooms.off('producerClosed', this.#onProducerClosed);
     this.#rooms.off('roomRecreated', this.#onRoomRecreated);
+    this.#absence.off('changed', this.#onOrganizerAway);
   }
 
   #emit<N extends MediaNotificationName>(channel: string, name: N, payload: MediaNotification<N>): void {
@@ -125,6 +131,8 @@ export class MediaSignalling {
   readonly #onProducerAdded = (slug: string, producer: ProducerInfo): void => this.notify(slug, 'producerAdded', producer);
 
   readonly #onProducerClosed = (slug: string, producerId: string): void => this.notify(slug, 'producerClosed', { producerId });
+
+  readonly #onOrganizerAway = (slug: string, away: boolean): void => this.notify(slug, 'organizerAway', { away });
 
   readonly #onRoomRecreated = (room: MediaRoom): void => {
     this.#namespace.to(eventChannel(room.slug)).emit('reconnect', { reason: 'workerDied' });
