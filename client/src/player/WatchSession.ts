@@ -72,6 +72,8 @@ export class WatchSession extends PlaybackOwner<WatchState> {
   /** The event's current producers and their kinds, kept while media is being set up so none announced meanwhile is missed. */
   #producers = new Map<string, MediaKind>();
   #joined: MediaResponse<'join'> | null = null;
+  /** The server says the organizer's connection is lost and awaited (their producers may still be open). */
+  #organizerAway = false;
   #webrtc: WebRtcPlayback | null = null;
   /** What the server was last told about how this attendee receives (it counts them by it). */
   #reported: DeliveryMode | null = null;
@@ -108,6 +110,10 @@ export class WatchSession extends PlaybackOwner<WatchState> {
         this.#onProducersChanged();
       }),
       signalling.on('reconnect', () => void this.#join()),
+      signalling.on('organizerAway', ({ away }) => {
+        this.#organizerAway = away;
+        this.#updatePaused();
+      }),
     ];
   }
 
@@ -139,6 +145,7 @@ export class WatchSession extends PlaybackOwner<WatchState> {
     this.#reported = null;
     this.#report();
     this.#producers = new Map(joined.producers.map((producer) => [producer.producerId, producer.kind]));
+    this.#organizerAway = joined.organizerAway;
     this.store.update({ event: joined.event });
     this.#onProducersChanged();
     // Nothing live to go on from: the boot path's sound (if any: it may have caught the last segments) stops.
@@ -273,7 +280,8 @@ export class WatchSession extends PlaybackOwner<WatchState> {
 
   #updatePaused(): void {
     const { event, sourceIdle } = this.store.get();
-    const paused = event?.status === 'live' && this.#joined !== null && (this.#producers.size === 0 || sourceIdle);
+    const paused =
+      event?.status === 'live' && this.#joined !== null && (this.#producers.size === 0 || sourceIdle || this.#organizerAway);
     if (paused !== this.store.get().broadcastPaused) this.store.update({ broadcastPaused: paused });
   }
 

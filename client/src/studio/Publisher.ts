@@ -2,6 +2,7 @@ import type { types } from 'mediasoup-client';
 import { opusCodecOptions, simulcastEncodings } from '../../../shared/media';
 import { createTransport, loadDevice } from '../media/device';
 import type { MediaSignalling } from '../media/MediaSignalling';
+import { IceRecovery } from './IceRecovery';
 
 /**
  * Sends the organizer's microphone, and the camera while it is on, over one send transport:
@@ -13,6 +14,7 @@ export class Publisher {
   readonly #device: types.Device;
   readonly #signalling: MediaSignalling;
   readonly #onFailed: (reason: string) => void;
+  readonly #iceRecovery: IceRecovery;
   #audio: types.Producer | null = null;
   #video: types.Producer | null = null;
   /** Camera changes one after another: two at once could leave two video producers. */
@@ -54,9 +56,12 @@ export class Publisher {
     this.#device = device;
     this.#signalling = signalling;
     this.#onFailed = onFailed;
-    transport.on('connectionstatechange', (state) => {
-      if (state === 'failed') onFailed('The media connection to the server failed.');
-    });
+    // A network drop restarts ICE on this transport; only one that does not heal publishes anew.
+    this.#iceRecovery = new IceRecovery(
+      transport,
+      async () => (await signalling.request('restartIce', { transportId: transport.id })).iceParameters as types.IceParameters,
+      onFailed,
+    );
   }
 
   /** The camera track being sent, if any. */
@@ -94,6 +99,7 @@ export class Publisher {
   }
 
   close(): void {
+    this.#iceRecovery.close();
     this.#audio?.close();
     this.#video?.close();
     this.#transport.close();
