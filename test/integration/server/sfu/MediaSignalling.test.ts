@@ -184,6 +184,37 @@ describe('consuming and audio-only', () => {
   });
 });
 
+describe('the organizer’s connection lost and back', () => {
+  it('gives one of the client’s own transports new ICE credentials for an ICE restart, and no one else’s', async () => {
+    const { organizer } = await liveEvent();
+    const made = await organizer.ok<{ id: string; iceParameters: { usernameFragment: string } }>('createTransport', { direction: 'send' });
+    const restarted = await organizer.ok<{ iceParameters: { usernameFragment: string } }>('restartIce', { transportId: made.id });
+    expect(restarted.iceParameters.usernameFragment).toBeTruthy();
+    expect(restarted.iceParameters.usernameFragment).not.toBe(made.iceParameters.usernameFragment);
+    const stranger = await connect();
+    await stranger.ok('join', { slug: (await liveEvent()).slug });
+    expect(await stranger.request('restartIce', { transportId: made.id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+
+  it('keeps the event live and tells attendees the organizer is away when its connection drops, and back when it joins again', async () => {
+    const { slug, eventKey, organizer } = await liveEvent();
+    const attendee = await connect();
+    expect(await attendee.ok('join', { slug })).toMatchObject({ organizerAway: false });
+    const away = attendee.next<{ away: boolean }>('organizerAway');
+    organizer.close();
+    expect(await away).toEqual({ away: true });
+    expect(test.server.events.get(slug).status).toBe('live');
+    const late = await connect();
+    expect(await late.ok('join', { slug })).toMatchObject({ organizerAway: true });
+
+    const back = attendee.next<{ away: boolean }>('organizerAway');
+    const returning = await connect();
+    await returning.ok('join', { slug, key: eventKey });
+    expect(await back).toEqual({ away: false });
+    expect(test.server.organizerAbsence.isAway(slug)).toBe(false);
+  });
+});
+
 describe('hostile input', () => {
   const requests = [
     'join', 'createTransport', 'connectTransport', 'produce', 'consume',

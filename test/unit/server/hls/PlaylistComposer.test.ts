@@ -4,6 +4,7 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   appendToBlock,
+  parseGaps,
   PlaylistComposer,
   renderMediaPlaylist,
   renderWindowPlaylist,
@@ -11,7 +12,7 @@ import {
 } from '../../../../server/hls/PlaylistComposer';
 import { parseMediaPlaylist as parseClientPlaylist } from '../../../../client/src/player/MediaPlaylist';
 import { audioRung, packagedRungNames, rungNames, speechRung } from '../../../../shared/ladder';
-import { LIVE_WINDOW_SEGMENTS, recordingFiles, runFiles } from '../../../../shared/recordingLayout';
+import { LIVE_WINDOW_SEGMENTS, ORGANIZER_AWAY_CLASS, recordingFiles, runFiles } from '../../../../shared/recordingLayout';
 import { segmentUris } from '../../../helpers/playlists';
 
 let dir: string;
@@ -237,5 +238,68 @@ describe('PlaylistComposer, incrementally', () => {
     expect(window).toContain(`#EXT-X-MEDIA-SEQUENCE:${16 - LIVE_WINDOW_SEGMENTS}\n`);
     expect(window).toContain('#EXT-X-DISCONTINUITY-SEQUENCE:0\n');
     expect(segmentUris(window)).toEqual(segmentUris(await read(recordingFiles.audioPlaylist)).slice(-LIVE_WINDOW_SEGMENTS));
+  });
+});
+
+/** A run of `count` 2 s segments dated from `startsAt` (ms since the epoch). */
+function datedBlock(run: number, count: number, startsAt: number): RunBlock {
+  const block: RunBlock = { base: `runs/${run}/audio`, init: undefined, segments: [], lines: '', seconds: 0 };
+  const segments = Array.from({ length: count }, (_, i) => ({
+    duration: 2,
+    uri: `seg_${String(i).padStart(5, '0')}.m4s`,
+    programDateTime: new Date(startsAt + i * 2_000).toISOString(),
+    init: 'init_3.mp4',
+    end: 0,
+  }));
+  appendToBlock(block, 'init_3.mp4', segments);
+  return block;
+}
+
+describe('the organizer’s absences in the whole playlist', () => {
+  const T0 = Date.parse('2026-11-30T20:00:00.000Z');
+  const gap = { from: T0 + 10_000, to: T0 + 25_000 };
+
+  it('marks a gap with a DATERANGE where the playlist resumes, before the next run’s discontinuity, and players read the same segments', () => {
+    const runs = [datedBlock(0, 5, T0), datedBlock(1, 3, T0 + 26_000)];
+    const text = renderMediaPlaylist(runs, 2, false, [gap]);
+    const lines = text.split('\n');
+    const marker = lines.findIndex((l) => l.startsWith('#EXT-X-DATERANGE:'));
+    expect(lines[marker]).toBe(
+      `#EXT-X-DATERANGE:ID="organizer-away-${gap.from}",CLASS="${ORGANIZER_AWAY_CLASS}",` +
+        'START-DATE="2026-11-30T20:00:10.000Z",END-DATE="2026-11-30T20:00:25.000Z",DURATION=15.000',
+    );
+    expect(lines[marker + 1]).toBe('#EXT-X-DISCONTINUITY');
+    expect(marker).toBeGreaterThan(lines.indexOf('runs/0/audio/seg_00004.m4s'));
+    const unmarked = parseClientPlaylist(renderMediaPlaylist(runs, 2, false), BASE);
+    expect(parseClientPlaylist(text, BASE).segments).toEqual(unmarked.segments);
+  });
+
+  it('puts a gap no run has followed yet (the event ended while the organizer was away) at the end, before ENDLIST', () => {
+    const text = renderMediaPlaylist([datedBlock(0, 5, T0)], 2, true, [gap]);
+    const lines = text.trimEnd().split('\n');
+    expect(lines.at(-2)).toContain(ORGANIZER_AWAY_CLASS);
+    expect(lines.at(-1)).toBe('#EXT-X-ENDLIST');
+  });
+
+  it('reads gaps.jsonl, skipping a line cut short', () => {
+    const text = '{"from":"2026-11-30T20:00:10.000Z","to":"2026-11-30T20:00:25.000Z"}\n{"from":"2026-11-30T2';
+    expect(parseGaps(text)).toEqual([gap]);
+    expect(parseGaps('')).toEqual([]);
+  });
+
+  it('adds the marker to the composed playlists once told of a new gap, every segment listed as before', async () => {
+    await writeRun(0, rungNames, 2);
+    await writeRun(1, rungNames, 1);
+    const composer = new PlaylistComposer(dir);
+    await composer.compose({ ended: false });
+    const before = await read(recordingFiles.audioPlaylist);
+    await fs.appendFile(path.join(dir, recordingFiles.gaps), `${JSON.stringify({ from: new Date(gap.from), to: new Date(gap.to) })}\n`);
+    await composer.compose({ ended: false });
+    expect(await read(recordingFiles.audioPlaylist)).toBe(before);
+    composer.gapsChanged();
+    await composer.compose({ ended: false });
+    const after = await read(recordingFiles.audioPlaylist);
+    expect(after).toContain(`CLASS="${ORGANIZER_AWAY_CLASS}"`);
+    expect(segmentUris(after)).toEqual(segmentUris(before));
   });
 });
