@@ -146,7 +146,7 @@ export class JalsaServer {
     const storageWritable = cachedWritableCheck(this.hls.recordingsDir, STORAGE_CHECK_INTERVAL_MS);
     const app = createApp({
       events: this.events,
-      remains: { chat: this.chat, recordings: this.hls },
+      remains: { chat: this.chat, recordings: this.hls, stills: this.stills },
       logger: this.#logger,
       requestsPerSecondPerAddress: this.config.httpAddressRequestsPerSecond,
       health: async () => ({

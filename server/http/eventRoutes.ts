@@ -28,6 +28,8 @@ function organizerOf(events: EventService, req: Request, { evenDeleted = false }
 export interface EventRemains {
   chat: { removeHistory(slug: string): void };
   recordings: { removeRecording(slug: string): Promise<void> };
+  /** The pictures shown instead of a camera (the organizer's, the rendered slates): nobody shows them again. */
+  stills: { remove(slug: string): Promise<void> };
 }
 
 /** REST for events: public reads, organizer-only creation, edits, cancelling, deleting and keys. */
@@ -74,7 +76,7 @@ export function eventRoutes(events: EventService, remains: EventRemains): Router
   });
 
   /**
-   * Deletes the event, then its chat and (when asked) its recording. Each step may be repeated: a second
+   * Deletes the event, then its chat, its pictures and (when asked) its recording. Each step may be repeated: a second
    * DELETE by the same organizer finishes what a failed first one left (the event itself stays deleted).
    */
   router.delete('/events/:slug', async (req, res) => {
@@ -82,6 +84,7 @@ export function eventRoutes(events: EventService, remains: EventRemains): Router
     const { recordings } = parse(DeleteEventQuery, req.query);
     events.delete(slug);
     remains.chat.removeHistory(slug);
+    await remains.stills.remove(slug);
     if (recordings === 'remove') await remains.recordings.removeRecording(slug);
     res.status(204).end();
   });

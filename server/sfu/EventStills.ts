@@ -78,6 +78,12 @@ export class EventStills extends SafeEmitter<EventStillsEvents> {
     }
   }
 
+  /** Removes the event's pictures (it was deleted): its uploaded picture and every slate rendered for it. */
+  async remove(slug: string): Promise<void> {
+    await Promise.allSettled(this.#rendering.values());
+    await fs.rm(this.#eventDir(slug), { recursive: true, force: true });
+  }
+
   #eventDir(slug: string): string {
     return path.join(this.#dir, slug);
   }

@@ -146,8 +146,11 @@ describe('cancelling an event', () => {
 });
 
 describe('deleting an event', () => {
-  it('removes it and its chat; deleting again answers the same, and other keys stay refused', async () => {
+  it('removes it, its chat and its pictures; deleting again answers the same, and other keys stay refused', async () => {
     const { slug, eventKey } = await createEvent(test, 'Rally');
+    // The title slide shown while the camera is off, rendered for the event.
+    const slide = await test.server.stills.picture(slug);
+    await fs.access(slide);
     const other = await createEvent(test, 'Other rally');
     const chatter = await ChatTestClient.open(test.url);
     await chatter.join(slug);
@@ -160,6 +163,7 @@ describe('deleting an event', () => {
     expect(await told).toEqual({ reason: 'eventDeleted' });
     expect(await waiting.request('join', { slug })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect(chatRows(slug)).toBe(0);
+    await expect(fs.access(path.dirname(slide))).rejects.toThrow();
     expect((await api(`/events/${slug}`, undefined)).status).toBe(404);
     const listed = (await (await api('/events', undefined)).json()) as { events: PublicEvent[] };
     expect(listed.events.map((event) => event.slug)).not.toContain(slug);
