@@ -46,7 +46,7 @@ fi
 # ---------------------------------------------------------------------------------------------
 # a. Debian packages
 # ---------------------------------------------------------------------------------------------
-APT_RUNTIME=(ffmpeg chromium redis-server tini nginx wrk fonts-dejavu-core ca-certificates espeak-ng)
+APT_RUNTIME=(ffmpeg chromium redis-server tini nginx wrk fonts-dejavu-core fonts-hosny-amiri ca-certificates espeak-ng)
 # Needed only to build the worker; installed always on Debian (simpler, and the build is the
 # fallback on any machine without the prebuilt download).
 APT_BUILD=(g++ make pkg-config ninja-build meson flatbuffers-compiler libflatbuffers-dev

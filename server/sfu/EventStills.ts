@@ -7,8 +7,10 @@ import { SafeEmitter } from '../SafeEmitter';
 import { IMAGE_DEMUXERS, probeMedia } from './probeMedia';
 import { fitPicture, renderSlate } from './slate';
 
-/** What the "hold" slate says under the event's title while a finished file waits for the organizer. */
+/** What the "hold" slate says above the event's title while a finished file waits for the organizer. */
 export const BACK_SOON_TEXT = 'We will be right back';
+/** The same in Urdu, beneath it: the slate is seen by an audience that may not read English. */
+export const BACK_SOON_TEXT_UR = 'ہم جلد واپس آئیں گے';
 
 const PICTURE = 'picture.png';
 const TITLE_SLATE = 'title.png';
@@ -43,12 +45,12 @@ export class EventStills extends SafeEmitter<EventStillsEvents> {
   async picture(slug: string): Promise<string> {
     const uploaded = path.join(this.#eventDir(slug), PICTURE);
     if (await exists(uploaded)) return uploaded;
-    return this.#slate(slug, TITLE_SLATE, this.#events.get(slug).title);
+    return this.#slate(slug, TITLE_SLATE, [this.#events.get(slug).title]);
   }
 
   /** The slate shown while a finished file broadcast holds for the organizer. */
   backSoon(slug: string): Promise<string> {
-    return this.#slate(slug, BACK_SOON_SLATE, `${BACK_SOON_TEXT}\n\n${this.#events.get(slug).title}`);
+    return this.#slate(slug, BACK_SOON_SLATE, [BACK_SOON_TEXT, BACK_SOON_TEXT_UR, '', this.#events.get(slug).title]);
   }
 
   /**
@@ -88,28 +90,24 @@ export class EventStills extends SafeEmitter<EventStillsEvents> {
     return path.join(this.#dir, slug);
   }
 
-  #slate(slug: string, name: string, text: string): Promise<string> {
+  #slate(slug: string, name: string, lines: string[]): Promise<string> {
     const file = path.join(this.#eventDir(slug), name);
     let rendering = this.#rendering.get(file);
     if (!rendering) {
-      rendering = this.#render(file, text).finally(() => this.#rendering.delete(file));
+      rendering = this.#render(file, lines).finally(() => this.#rendering.delete(file));
       this.#rendering.set(file, rendering);
     }
     return rendering;
   }
 
-  async #render(file: string, text: string): Promise<string> {
+  async #render(file: string, lines: string[]): Promise<string> {
     if (await exists(file)) return file;
     await fs.mkdir(path.dirname(file), { recursive: true });
-    // The text reaches drawtext through a file, never the filter string (see slateText).
-    const textFile = `${file}.txt`;
     const partial = `${file}.new.png`;
-    await fs.writeFile(textFile, text);
     try {
-      await renderSlate(textFile, partial, this.#logger);
+      await renderSlate(lines, partial, this.#logger);
       await fs.rename(partial, file);
     } finally {
-      await fs.rm(textFile, { force: true });
       await fs.rm(partial, { force: true });
     }
     return file;

@@ -9,6 +9,7 @@ import { SafeEmitter } from '../SafeEmitter';
 import type { EventStills } from './EventStills';
 import { FfmpegPublisher } from './FfmpegPublisher';
 import { fileSource, holdSource, type FileSourceOptions } from './fileSource';
+import { fontFor } from './fonts';
 import type { MediaRoom } from './MediaRoom';
 import type { MediaRoomRegistry } from './MediaRoomRegistry';
 import { IMAGE_DEMUXERS, probeMedia, RECORDING_DEMUXERS } from './probeMedia';
@@ -97,10 +98,11 @@ export class FileBroadcaster extends SafeEmitter<FileBroadcasterEvents> {
       const event = this.#events.get(slug);
       if (isOver(event.status)) throw new InvalidStateError(`the event has ${event.status}`);
       const titleFile = path.join(files.dir, 'title.txt');
-      await fs.writeFile(titleFile, this.#events.get(slug).title);
+      const { title } = this.#events.get(slug);
+      await fs.writeFile(titleFile, title);
       await this.#stopRunning(slug);
       const room = await this.#rooms.getOrCreate(slug);
-      const source: FileSourceOptions = { ...checked, titleFile, loop: atEnd === 'loop' };
+      const source: FileSourceOptions = { ...checked, titleFile, titleFont: fontFor(title), loop: atEnd === 'loop' };
       const publisher = await FfmpegPublisher.start(room, fileSource(source), this.#logger.child({ slug, module: 'file-broadcast' }));
       try {
         // Stopped (by its organizer, or the event's end) while ffmpeg started: undone as if never begun.
@@ -221,7 +223,7 @@ export class FileBroadcaster extends SafeEmitter<FileBroadcasterEvents> {
   }
 
   /** What {@link fileSource} needs of the files, each read only with an allowed demuxer. */
-  async #check(files: UploadedFiles): Promise<Omit<FileSourceOptions, 'titleFile' | 'loop'>> {
+  async #check(files: UploadedFiles): Promise<Omit<FileSourceOptions, 'titleFile' | 'titleFont' | 'loop'>> {
     const probed = await probeMedia(files.media, RECORDING_DEMUXERS);
     if (probed.kind === 'refused' && probed.playlist) {
       throw new BadRequestError(`the file is a playlist (${probed.format}), which could pull in other files: upload the recording itself`);

@@ -18,6 +18,8 @@ export interface FileSourceOptions {
    * none of its characters can end an option or a filter.
    */
   titleFile: string;
+  /** The font to draw the title with (`fontFor(title)`: an Urdu title needs Arabic script); DejaVu by default. */
+  titleFont?: string | undefined;
   /** Play the file again and again (`-stream_loop`) rather than once. */
   loop: boolean;
   /** Where in the recording to begin: a broadcast resumed on a new worker plays on from where it was. */
@@ -28,7 +30,8 @@ export interface FileSourceOptions {
  * An uploaded recording as an organizer's broadcast: a video file plays as it is; an audio file plays
  * over a still image (the uploaded one, or a title slate), so every path still carries a picture.
  */
-export function fileSource({ media, mediaDemuxer, mediaHasVideo, durationSeconds, image, titleFile, loop, startAtSeconds = 0 }: FileSourceOptions): FfmpegSource {
+export function fileSource(options: FileSourceOptions): FfmpegSource {
+  const { media, mediaDemuxer, mediaHasVideo, durationSeconds, image, titleFile, titleFont, loop, startAtSeconds = 0 } = options;
   const seek = startAtSeconds > 0 ? ['-ss', startAtSeconds.toFixed(2)] : [];
   const mediaInput = ['-re', ...(loop ? ['-stream_loop', '-1'] : []), ...seek, ...uploadedInputArgs(mediaDemuxer), '-i', media];
   if (mediaHasVideo) return { inputArgs: mediaInput, audio: '0:a:0', video: '0:v:0' };
@@ -36,7 +39,7 @@ export function fileSource({ media, mediaDemuxer, mediaHasVideo, durationSeconds
   const duration = loop ? [] : ['-t', Math.max(0, durationSeconds - startAtSeconds).toFixed(2)];
   const still = image
     ? [...uploadedInputArgs(image.demuxer), '-loop', '1', '-framerate', String(STILL_FPS), ...duration, '-i', image.file]
-    : ['-f', 'lavfi', ...duration, '-i', `color=c=${SLATE_COLOUR}:s=1280x720:r=${STILL_FPS}${slateText(titleFile)}`];
+    : ['-f', 'lavfi', ...duration, '-i', `color=c=${SLATE_COLOUR}:s=1280x720:r=${STILL_FPS}${slateText(titleFile, titleFont)}`];
   return {
     inputArgs: ['-re', ...still, ...mediaInput],
     audio: '1:a:0',

@@ -5,8 +5,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileSource } from '../../../../server/sfu/fileSource';
-import { filterValue } from '../../../../server/sfu/slate';
-import { boldFont } from '../../../../server/sfu/fonts';
+import { createLogger } from '../../../../server/logger';
+import { filterValue, renderSlate } from '../../../../server/sfu/slate';
+import { boldFont, fontFor } from '../../../../server/sfu/fonts';
 
 const run = promisify(execFile);
 /** A data directory whose name has every character that ends an option or a filter in a filtergraph. */
@@ -31,8 +32,11 @@ describe('the title slate of an audio-only file broadcast', () => {
   it('draws a title with %{pts}, %, :, quote, backslash and Urdu as typed, unchanging from frame to frame', async () => {
     expect(boldFont(), 'the slate needs fonts-dejavu-core').toBeDefined();
     const titleFile = path.join(dir, 'title.txt');
-    await fs.writeFile(titleFile, "%{pts} 100% jalsa: 'zindabad' \\ %{eif:1:d} جلسہ زندہ باد");
-    const source = fileSource({ media, mediaDemuxer: 'mov', mediaHasVideo: false, durationSeconds: 1, image: undefined, titleFile, loop: false });
+    const title = "%{pts} 100% jalsa: 'zindabad' \\ %{eif:1:d} جلسہ زندہ باد";
+    await fs.writeFile(titleFile, title);
+    const source = fileSource({
+      media, mediaDemuxer: 'mov', mediaHasVideo: false, durationSeconds: 1, image: undefined, titleFile, titleFont: fontFor(title), loop: false,
+    });
     const titled = await frameHashes(source.inputArgs);
     expect(titled.stderr).toBe('');
     expect(titled.hashes.length).toBeGreaterThanOrEqual(4);
@@ -40,6 +44,24 @@ describe('the title slate of an audio-only file broadcast', () => {
     expect(new Set(titled.hashes).size).toBe(1);
     const plain = await frameHashes(['-f', 'lavfi', '-t', '1', '-i', 'color=c=0x14213d:s=1280x720:r=5']);
     expect(plain.hashes[0]).not.toBe(titled.hashes[0]);
+  });
+
+  it('draws Urdu with a font that has Urdu’s letters, and Latin with the usual one', async () => {
+    const urdu = fontFor('ہم جلد واپس آئیں گے');
+    expect(urdu, 'Urdu needs fonts-hosny-amiri').toBeDefined();
+    const { stdout } = await run('fc-query', ['--format=%{lang}\n', urdu!]);
+    expect(stdout.split('|')).toContain('ur');
+    expect(fontFor('We will be right back')).toBe(boldFont());
+  });
+
+  it('renders a slate of several lines, each from its own file, and leaves none of them behind', async () => {
+    const out = path.join(dir, 'back-soon.png');
+    await renderSlate(['We will be right back', 'ہم جلد واپس آئیں گے', '', "Rally: 100% 'now'"], out, createLogger('silent'));
+    const { hashes, stderr } = await frameHashes(['-i', out]);
+    expect(stderr).toBe('');
+    const plain = await frameHashes(['-f', 'lavfi', '-i', 'color=c=0x14213d:s=1280x720', '-frames:v', '1']);
+    expect(hashes[0]).not.toBe(plain.hashes[0]);
+    expect((await fs.readdir(dir)).filter((name) => name.includes('.line'))).toEqual([]);
   });
 
   it('escapes a value for both levels of filtergraph syntax', () => {
