@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { en } from '../../../../client/src/i18n/messages';
 import { videoRungs } from '../../../../shared/ladder';
 import { ORGANIZER_AWAY_CLASS, recordingFiles } from '../../../../shared/recordingLayout';
 import { inboundTotals, trackPeerConnections, waitFor } from '../../../helpers/browser';
@@ -11,7 +12,7 @@ import { waitForLadder } from '../../../helpers/ladder';
 import { readRecordingFile, segmentUris } from '../../../helpers/playlists';
 import { withServerAndBrowser } from '../../../helpers/serverAndBrowser';
 import { createEvent } from '../../../helpers/testServer';
-import { progressOver, readPlayer } from '../../../helpers/watchPage';
+import { playingMedia, progressOver, readPlayer } from '../../../helpers/watchPage';
 
 // One WebRTC seat: the first viewer watches over WebRTC, the second over HLS.
 const test = withServerAndBrowser({ env: { WEBRTC_SEATS_PER_WORKER: '1' } });
@@ -52,7 +53,7 @@ beforeAll(async () => {
   await waitFor(() => readPlayer(webrtcViewer), (v) => v.path === 'webrtc' && v.audio.playing, 30_000);
   hlsViewer = await test.browser.newPage();
   await hlsViewer.goto(`${test.url}/e/${slug}`);
-  await waitFor(() => readPlayer(hlsViewer), (v) => v.path === 'hls' && v.video.playing, 30_000);
+  await waitFor(() => readPlayer(hlsViewer), (v) => v.path === 'hls' && playingMedia(v).playing, 30_000);
 });
 
 describe('the organizer’s connection drops and comes back', () => {
@@ -65,7 +66,7 @@ describe('the organizer’s connection drops and comes back', () => {
     expect(test.server.events.get(slug).status).toBe('live');
     for (const viewer of [webrtcViewer, hlsViewer]) {
       await expect.poll(async () => (await readPlayer(viewer)).paused).toBe(true);
-      expect(await viewer.getByTestId('watch-notice').textContent()).toContain('reconnecting');
+      expect(await viewer.getByTestId('watch-notice').textContent()).toBe(en.broadcastPaused);
     }
     expect(await producerKinds()).toEqual([]);
 
