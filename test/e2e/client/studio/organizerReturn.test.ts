@@ -42,22 +42,23 @@ beforeAll(async () => {
   await studio.goto(`${line.url}/studio/${slug}`);
   await studio.getByTestId('organizer-key-input').fill(created.eventKey);
   await studio.getByTestId('organizer-key-save').click();
-  await expect.poll(() => studio.getByTestId('camera-toggle').textContent(), { timeout: 10_000 }).toBe('Turn the camera off');
-  await studio.getByTestId('go-live').click();
-  await expect.poll(() => studio.getByTestId('publish-state').textContent(), { timeout: 20_000 }).toBe('publishing');
-  await expect.poll(producerKinds, { timeout: 10_000 }).toEqual(['audio', 'video']);
-  await waitForLadder(test, slug, 2);
-  webrtcViewer = await test.browser.newPage();
-  await trackPeerConnections(webrtcViewer);
-  await webrtcViewer.goto(`${test.url}/e/${slug}`);
-  await waitFor(() => readPlayer(webrtcViewer), (v) => v.path === 'webrtc' && v.audio.playing, 30_000);
-  hlsViewer = await test.browser.newPage();
-  await hlsViewer.goto(`${test.url}/e/${slug}`);
-  await waitFor(() => readPlayer(hlsViewer), (v) => v.path === 'hls' && playingMedia(v).playing, 30_000);
 });
 
 describe('the organizer’s connection drops and comes back', () => {
   it('keeps the event live while the organizer is away, viewers told it is reconnecting, and resumes both paths when the organizer returns, the recording marking the gap and keeping every segment', async () => {
+    await expect.poll(() => studio.getByTestId('camera-toggle').textContent(), { timeout: 10_000 }).toBe('Turn the camera off');
+    await studio.getByTestId('go-live').click();
+    await expect.poll(() => studio.getByTestId('publish-state').textContent(), { timeout: 20_000 }).toBe('publishing');
+    await expect.poll(producerKinds, { timeout: 10_000 }).toEqual(['audio', 'video']);
+    await waitForLadder(test, slug, 2);
+    webrtcViewer = await test.browser.newPage();
+    await trackPeerConnections(webrtcViewer);
+    await webrtcViewer.goto(`${test.url}/e/${slug}`);
+    await waitFor(() => readPlayer(webrtcViewer), (v) => v.path === 'webrtc' && v.audio.playing, 30_000);
+    hlsViewer = await test.browser.newPage();
+    await hlsViewer.goto(`${test.url}/e/${slug}`);
+    await waitFor(() => readPlayer(hlsViewer), (v) => v.path === 'hls' && playingMedia(v).playing, 30_000);
+
     const before = await firstRunSegments();
     expect(before.size).toBeGreaterThan(0);
 
@@ -100,5 +101,5 @@ describe('the organizer’s connection drops and comes back', () => {
     for (const [name, hash] of before) expect(after.get(name)).toBe(hash);
     const firstRunListed = segmentUris(playlist).filter((uri) => uri.startsWith(`${recordingFiles.runRung(0, rung)}/`));
     expect(firstRunListed.slice(0, before.size).map((uri) => path.basename(uri))).toEqual([...before.keys()]);
-  });
+  }, 180_000);
 });
