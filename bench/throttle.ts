@@ -1,10 +1,13 @@
 /**
- * npm run bench:throttle [-- --good 20 --collapse 40 --recover 60]
+ * npm run bench:throttle [-- --good 20 --collapse 40 --recover 60] [--low 40/400] [--players ours,stock] [--cold no] [--name throttle]
  * The same network profile, run twice in one go: Jalsa's watch page (HLS path: the server has no WebRTC
  * seat) and a plain hls.js player with default settings on the same ladder (a tiny page served here,
  * same origin as the HLS files). Profile: good (1.5 Mbps, 40 ms) → collapse (40 kbps, 400 ms) → good,
  * shaped by Chromium's network emulation after the page has loaded. Then a cold load of each page at
  * 64 kbps / 400 ms, to the first decoded sound. Writes bench/results/throttle.json.
+ *
+ * `--low 30/800` replaces the collapse with another link (kbps/ms), e.g. the EDGE-like profile; `--players`
+ * and `--cold no` run only part of it; `--name` writes bench/results/<name>.json instead.
  */
 import fs from 'node:fs/promises';
 import http from 'node:http';
@@ -25,9 +28,16 @@ const { values } = parseArgs({
     good: { type: 'string', default: '20' },
     collapse: { type: 'string', default: '40' },
     recover: { type: 'string', default: '60' },
+    low: { type: 'string', default: `${COLLAPSE.kbps}/${COLLAPSE.latencyMs}` },
+    players: { type: 'string', default: 'ours,stock' },
+    cold: { type: 'string', default: 'yes' },
+    name: { type: 'string', default: 'throttle' },
   },
 });
 const phases = { good: Number(values.good), collapse: Number(values.collapse), recover: Number(values.recover) };
+const [lowKbps, lowLatencyMs] = values.low.split('/').map(Number);
+const LOW: NetworkProfile = { kbps: lowKbps!, latencyMs: lowLatencyMs! };
+const players = new Set(values.players.split(','));
 const COLD: NetworkProfile = { kbps: 64, latencyMs: 400 };
 const SAMPLE_MS = 250;
 /** Video counts as back once it has played this long without a stall. */
@@ -37,6 +47,9 @@ const COLD_LOAD_LIMIT_MS = 120_000;
 
 interface Figures {
   stallSeconds: number;
+  longestStallSeconds: number;
+  /** Stalled once the page had gone audio-only on the low link: what the audio rung itself cannot carry. */
+  stallSecondsInAudioOnly: number | null;
   secondsToAudioOnly: number | null;
   secondsBackToVideo: number | null;
   bytes: number;
@@ -124,18 +137,22 @@ async function record(page: Page, samples: Sample[], until: number): Promise<voi
   }
 }
 
-/** Time in which playback had started but media time stood still. */
-function stallSeconds(samples: Sample[]): number {
-  let stalled = 0;
+/** Time in which playback had started but media time stood still: in all, and the longest stretch. */
+function stalls(samples: Sample[]): { total: number; longest: number } {
+  let total = 0;
+  let longest = 0;
+  let stretch = 0;
   let started = false;
   for (let i = 1; i < samples.length; i++) {
     const [previous, current] = [samples[i - 1]!, samples[i]!];
     if (previous.time !== null && previous.time > 0) started = true;
     if (!started) continue;
     const advanced = current.time !== null && previous.time !== null && current.time - previous.time > 0.05;
-    if (!advanced) stalled += (current.at - previous.at) / 1000;
+    stretch = advanced ? 0 : stretch + (current.at - previous.at) / 1000;
+    if (!advanced) total += (current.at - previous.at) / 1000;
+    longest = Math.max(longest, stretch);
   }
-  return stalled;
+  return { total, longest };
 }
 
 function secondsUntil(samples: Sample[], from: number, test: (s: Sample, i: number) => boolean): number | null {
@@ -166,13 +183,18 @@ async function runProfile(browser: Browser, url: string): Promise<Omit<Figures, 
     const samples: Sample[] = [];
     const collapseAt = Date.now() + phases.good * 1000;
     await record(page, samples, collapseAt);
-    await applyNetworkProfile(cdp, COLLAPSE);
+    await applyNetworkProfile(cdp, LOW);
     const recoverAt = Date.now() + phases.collapse * 1000;
     await record(page, samples, recoverAt);
     await applyNetworkProfile(cdp, GOOD);
     await record(page, samples, Date.now() + phases.recover * 1000);
+    const { total, longest } = stalls(samples);
+    const audioOnlyAt = samples.findIndex((s) => s.at >= collapseAt && s.at < recoverAt && s.mode === 'audio' && !s.video);
+    const inAudioOnly = audioOnlyAt === -1 ? null : stalls(samples.slice(audioOnlyAt).filter((s) => s.at < recoverAt)).total;
     return {
-      stallSeconds: round(stallSeconds(samples)),
+      stallSeconds: round(total),
+      longestStallSeconds: round(longest),
+      stallSecondsInAudioOnly: roundOrNull(inAudioOnly),
       secondsToAudioOnly: roundOrNull(
         secondsUntil(samples, collapseAt, (s) => s.at < recoverAt && s.mode === 'audio' && s.time !== null && !s.video),
       ),
@@ -206,18 +228,21 @@ try {
       stock: `${stock.url}/stock.html?src=${encodeURIComponent(recordingUrls(slug).master)}`,
     };
     const results: Record<string, Figures> = {};
-    for (const [name, url] of Object.entries(pages)) {
+    for (const [name, url] of Object.entries(pages).filter(([name]) => players.has(name))) {
       process.stdout.write(`${name}: profile ${phases.good} s good, ${phases.collapse} s collapse, ${phases.recover} s good…\n`);
       const profile = await runProfile(browser, url);
-      process.stdout.write(`${name}: cold load at 64 kbps…\n`);
-      const cold = await coldLoad(browser, url, COLD, COLD_LOAD_LIMIT_MS);
-      results[name] = { ...profile, firstAudioSecondsAt64kbps: cold.firstSoundSeconds };
+      let cold = null;
+      if (values.cold !== 'no') {
+        process.stdout.write(`${name}: cold load at 64 kbps…\n`);
+        cold = await coldLoad(browser, url, COLD, COLD_LOAD_LIMIT_MS);
+      }
+      results[name] = { ...profile, firstAudioSecondsAt64kbps: cold?.firstSoundSeconds ?? null };
     }
-    await writeResult('throttle', {
+    await writeResult(values.name, {
       ...results,
       profile: {
         good: `${GOOD.kbps} kbps, ${GOOD.latencyMs} ms`,
-        collapse: `${COLLAPSE.kbps} kbps, ${COLLAPSE.latencyMs} ms`,
+        collapse: `${LOW.kbps} kbps, ${LOW.latencyMs} ms`,
         cold: `${COLD.kbps} kbps, ${COLD.latencyMs} ms`,
         seconds: phases,
         shaping: 'Chromium network emulation (CDP Network.emulateNetworkConditions)',

@@ -13,8 +13,10 @@ import { EventStore } from './events/EventStore';
 import { InstanceKey } from './events/organizerKeys';
 import { OriginEventSource } from './events/OriginEventSource';
 import { HlsService } from './hls/HlsService';
+import { OriginRecordings } from './hls/OriginRecordings';
 import { createApp } from './http/createApp';
 import { fileBroadcastRoutes, isUploadRequest } from './http/fileBroadcastRoutes';
+import { edgeRecordingRoutes } from './http/edgeRecordingRoutes';
 import { recordingRoutes } from './http/recordingRoutes';
 import { enforceRequestDeadline } from './http/requestDeadline';
 import { removeStaleUploads } from './http/staleUploads';
@@ -158,7 +160,12 @@ export class JalsaServer {
       clientDir: this.config.http.serveClient ? this.config.clientDir : undefined,
       routers: [
         this.#metrics.routes(),
-        recordingRoutes(this.events, this.hls),
+        // An edge records nothing: its attendees' HLS, posters and replays come from the origin through it.
+        originUrl
+          ? edgeRecordingRoutes(
+              new OriginRecordings(originUrl, this.#logger.child({ module: 'edge-hls' }), { cacheBytes: this.config.cluster.hlsCacheBytes }),
+            )
+          : recordingRoutes(this.events, this.hls),
         chatRoutes(this.chat),
         fileBroadcastRoutes(uploadsDir(this.config), this.events, this.fileBroadcasts, this.stills, new UploadSlots(this.config.uploads.concurrency), {
           maxBytes: this.config.uploads.maxBytes,

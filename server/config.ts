@@ -36,6 +36,7 @@ const EnvSchema = z
     SERVE_CLIENT: EnvBoolean.default(true),
     EDGE_ORIGIN_URL: z.url({ protocol: /^https?$/ }).optional(),
     ALLOW_INSECURE_ORIGIN: EnvBoolean,
+    EDGE_HLS_CACHE_MB: z.coerce.number().positive().max(65_536).default(256),
     CLUSTER_KEY: z.string().min(20).optional(),
     PIPE_LISTEN_IP: z.string().optional(),
     PIPE_ANNOUNCED_ADDRESS: z.string().optional(),
@@ -141,6 +142,8 @@ export interface Config {
     clusterKey: string | undefined;
     pipeListenIp: string;
     pipeAnnouncedAddress: string | undefined;
+    /** On an edge: bytes of the origin's HLS files kept in memory at most. */
+    hlsCacheBytes: number;
   };
   /** Bearer token for `/metrics`; undefined leaves it open (put it behind the proxy then). */
   metricsToken: string | undefined;
@@ -233,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       clusterKey: e.CLUSTER_KEY,
       pipeListenIp: e.PIPE_LISTEN_IP ?? e.RTC_LISTEN_IP,
       pipeAnnouncedAddress: e.PIPE_ANNOUNCED_ADDRESS ?? e.RTC_ANNOUNCED_ADDRESS ?? defaultAnnouncedAddress(e.RTC_LISTEN_IP),
+      hlsCacheBytes: Math.round(e.EDGE_HLS_CACHE_MB * 1024 * 1024),
     },
     metricsToken: e.METRICS_TOKEN,
     uploads: {

@@ -21,7 +21,7 @@
  *     <rung>/init_<v>.mp4         its init segment (ffmpeg adds the variant index to the name we give)
  *     <rung>/seg_<nnnnn>.m4s      its media segments
  */
-import { audioRung, speechRung } from './ladder';
+import { audioRung, packagedRungNames, speechRung } from './ladder';
 
 const rungPlaylist = (rung: string): string => `${rung}.m3u8`;
 const liveRungPlaylist = (rung: string): string => `${rung}.live.m3u8`;
@@ -106,6 +106,36 @@ export function recordingFileKind(name: string): RecordingFileKind | undefined {
   // As path.extname: a leading dot is a hidden file's name, not an extension.
   if (dot <= name.lastIndexOf('/') + 1) return undefined;
   return KINDS[name.slice(dot)];
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The paths (relative to a recording's directory) that players fetch: the composed playlists of every
+ * rung, the poster, the audio download, and each run's init and media segments, as ffmpeg names them
+ * (`init_<variant>.mp4`, `seg_<nnnnn>.m4s`, five digits and more past 55 hours). Not ffmpeg's own
+ * playlists, run descriptions or anything else on disk: an edge forwards only these to its origin, so
+ * a hostile request cannot make it fetch any other URL.
+ */
+function playerPathPattern(): RegExp {
+  const rungs = packagedRungNames(true);
+  const { master, liveMaster, poster, audioDownload } = recordingFiles;
+  const topLevel = [master, liveMaster, poster, audioDownload, ...rungs.flatMap((r) => [rungPlaylist(r), liveRungPlaylist(r)])];
+  const [initName, initExtension] = runFiles.init.split('.') as [string, string];
+  const runFile = [
+    `${escapeRegExp(initName)}_\\d{1,2}\\.${escapeRegExp(initExtension)}`,
+    escapeRegExp(runFiles.segments('')).slice(1).replace('%05d', '\\d{5,9}'),
+  ];
+  const inRun = `${escapeRegExp(runs)}/\\d{1,6}/(?:${rungs.map(escapeRegExp).join('|')})/(?:${runFile.join('|')})`;
+  return new RegExp(`^(?:${topLevel.map(escapeRegExp).join('|')}|${inRun})$`);
+}
+// Made on first use: the watch page's boot script imports this module and never needs it.
+let playerPath: RegExp | undefined;
+
+/** Whether `file` is a path this layout serves to players (see playerPathPattern). */
+export function isPlayerFile(file: string): boolean {
+  playerPath ??= playerPathPattern();
+  return playerPath.test(file);
 }
 
 /** Where every event's HLS and recording files are served: one event's under `${RECORDINGS_URL_PATH}/<slug>/`. */
