@@ -10,7 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PlaylistComposer } from '../server/hls/PlaylistComposer';
-import { rungNames, SEGMENT_SECONDS } from '../shared/ladder';
+import { packagedRungNames, SEGMENT_SECONDS } from '../shared/ladder';
 import { recordingFiles, recordingUrl, runFiles } from '../shared/recordingLayout';
 import { createEvent, startTestServer } from '../test/helpers/testServer';
 
@@ -45,15 +45,29 @@ class FakeRung {
   }
 }
 
-/** Bytes of one HTTP/1.1 response as they arrive on the socket: status line, headers and (gzipped) body. */
-function wireBytes(port: number, urlPath: string): Promise<number> {
+/**
+ * Bytes of one HTTP/1.1 response as they arrive on the socket: status line, headers and (gzipped) body.
+ * `keepAlive`: as a browser asks (the connection kept for the next reload, which adds the server's
+ * `Connection: keep-alive` and `Keep-Alive` lines); otherwise `Connection: close`.
+ */
+function wireBytes(port: number, urlPath: string, keepAlive: boolean): Promise<number> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1', () => {
-      socket.write(`GET ${urlPath} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n`);
+      const connection = keepAlive ? 'keep-alive' : 'close';
+      socket.write(`GET ${urlPath} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\nConnection: ${connection}\r\n\r\n`);
     });
-    let bytes = 0;
-    socket.on('data', (chunk: Buffer) => (bytes += chunk.byteLength));
-    socket.on('end', () => resolve(bytes));
+    let received = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      // A kept connection does not end: the response is whole once its declared length is in.
+      const headEnd = received.indexOf('\r\n\r\n');
+      const length = /\r\ncontent-length: (\d+)/i.exec(received.subarray(0, headEnd).toString('latin1'))?.[1];
+      if (keepAlive && headEnd >= 0 && length !== undefined && received.byteLength >= headEnd + 4 + Number(length)) {
+        socket.destroy();
+        resolve(received.byteLength);
+      }
+    });
+    socket.on('end', () => resolve(received.byteLength));
     socket.on('error', reject);
   });
 }
@@ -74,7 +88,15 @@ async function tickMs(composer: PlaylistComposer, grow: () => Promise<void>): Pr
 
 export interface LongEventFigures {
   segments: number;
-  rungs: { name: string; firstLoadBytes: number; firstLoadGzipBytes: number; wholePlaylistBytes: number; wholePlaylistGzipBytes: number; reloadWireBytes: number }[];
+  rungs: {
+    name: string;
+    firstLoadBytes: number;
+    firstLoadGzipBytes: number;
+    wholePlaylistBytes: number;
+    wholePlaylistGzipBytes: number;
+    reloadWireBytes: number;
+    reloadWireBytesKeepAlive: number;
+  }[];
   composerCpuMsPerTick: { idleAt10Minutes: number; idleAt3Hours: number; newSegmentAt10Minutes: number; newSegmentAt3Hours: number };
 }
 
@@ -87,7 +109,8 @@ export async function measureLongEvent(): Promise<LongEventFigures> {
     const runDir = path.join(dir, recordingFiles.run(0));
     await fs.mkdir(runDir, { recursive: true });
     await fs.writeFile(path.join(runDir, runFiles.description), JSON.stringify({ hasVideo: true, hasAudio: true, startedAt: '' }));
-    const rungs = rungNames.map((name, variant) => new FakeRung(runDir, name, variant));
+    const names = packagedRungNames(true);
+    const rungs = names.map((name, variant) => new FakeRung(runDir, name, variant));
     const growAll = async (to: number) => {
       for (const rung of rungs) await rung.grow(to);
     };
@@ -105,7 +128,7 @@ export async function measureLongEvent(): Promise<LongEventFigures> {
     const newSegmentAt3Hours = await tickMs(composer, () => growAll(++count));
 
     const figures = [];
-    for (const name of rungNames) {
+    for (const name of names) {
       const window = await fs.readFile(path.join(dir, recordingFiles.liveRungPlaylist(name)));
       const whole = await fs.readFile(path.join(dir, recordingFiles.rungPlaylist(name)));
       figures.push({
@@ -115,7 +138,8 @@ export async function measureLongEvent(): Promise<LongEventFigures> {
         wholePlaylistBytes: whole.byteLength,
         wholePlaylistGzipBytes: gzipSync(whole).byteLength,
         // A reload fetches the window again: the same size, one segment on.
-        reloadWireBytes: await wireBytes(test.server.port, recordingUrl(slug, recordingFiles.liveRungPlaylist(name))),
+        reloadWireBytes: await wireBytes(test.server.port, recordingUrl(slug, recordingFiles.liveRungPlaylist(name)), false),
+        reloadWireBytesKeepAlive: await wireBytes(test.server.port, recordingUrl(slug, recordingFiles.liveRungPlaylist(name)), true),
       });
     }
     return {

@@ -358,8 +358,8 @@ export function parseGaps(text: string): OrganizerGap[] {
 
 /**
  * The newest `size` segments of the whole playlist. EXT-X-MEDIA-SEQUENCE is the first one's position in
- * the whole playlist and EXT-X-DISCONTINUITY-SEQUENCE the number of runs before its own, so a player
- * reloading the window (or switching rungs) lines segments up across packager restarts. A date is given
+ * the whole playlist and EXT-X-DISCONTINUITY-SEQUENCE the number of runs before its own (left out when
+ * 0), so a player reloading the window (or switching rungs) lines segments up across packager restarts. A date is given
  * only where a run starts (and for the first segment): that is all a player needs, and bytes count here.
  */
 export function renderWindowPlaylist(blocks: readonly RunBlock[], longest: number, ended: boolean, size = LIVE_WINDOW_SEGMENTS): string {
@@ -387,7 +387,8 @@ export function renderWindowPlaylist(blocks: readonly RunBlock[], longest: numbe
   }
   const lines = header(longest, [
     `#EXT-X-MEDIA-SEQUENCE:${before}`,
-    `#EXT-X-DISCONTINUITY-SEQUENCE:${firstBlock}`,
+    // Absent means 0 (RFC 8216, 4.3.3.3): an event without a packager restart, most of them, saves its bytes on every reload.
+    ...(firstBlock > 0 ? [`#EXT-X-DISCONTINUITY-SEQUENCE:${firstBlock}`] : []),
     `${WINDOW_START_TAG}${startSeconds.toFixed(3)}`,
   ]);
   let text = `${lines.join('\n')}\n`;

@@ -7,6 +7,7 @@ import { RECORDING_CONTENT_TYPES, RECORDINGS_URL_PATH, recordingFileKind, record
 import { ReplayListQuery, ReplayResponse, ReplayListResponse } from '../../shared/recordings';
 import { BadRequestError, NotFoundError } from '../errors';
 import type { OriginFile, OriginRecordings } from '../hls/OriginRecordings';
+import { encodePlaylist, sendPlaylist, type EncodedPlaylist } from './sendPlaylist';
 
 /** What of the origin's answer for an audio download reaches the attendee. */
 const DOWNLOAD_HEADERS = ['content-type', 'content-length', 'content-range', 'accept-ranges', 'content-disposition', 'cache-control', 'last-modified', 'etag'];
@@ -17,6 +18,8 @@ const DOWNLOAD_HEADERS = ['content-type', 'content-length', 'content-range', 'ac
  */
 export function edgeRecordingRoutes(origin: OriginRecordings): Router {
   const router = Router();
+  // Each kept playlist is encoded once, however many of the edge's attendees reload it.
+  const playlists = new WeakMap<Buffer, EncodedPlaylist>();
 
   router.get('/api/replays', async (req, res) => {
     const query = ReplayListQuery.safeParse(req.query);
@@ -43,6 +46,11 @@ export function edgeRecordingRoutes(origin: OriginRecordings): Router {
     if (file === recordingFiles.audioDownload) return pipeDownload(origin, slug.data, req, res);
     const found = await origin.get(slug.data, file);
     if (!found) throw new NotFoundError('file');
+    if (kind === 'playlist') {
+      let playlist = playlists.get(found.body);
+      if (!playlist) playlists.set(found.body, (playlist = encodePlaylist(found.body)));
+      return sendPlaylist(req, res, playlist, found.cacheControl);
+    }
     res.set('Content-Type', RECORDING_CONTENT_TYPES[kind]);
     send(res, found);
   });

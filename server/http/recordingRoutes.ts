@@ -14,6 +14,7 @@ import { ReplayListQuery, type ReplayListResponse, type ReplayResponse } from '.
 import { BadRequestError, NotFoundError } from '../errors';
 import type { EventService } from '../events/EventService';
 import type { HlsService } from '../hls/HlsService';
+import { PlaylistFiles, sendPlaylist } from './sendPlaylist';
 
 /** One path component of a recording file: no dots up front (no `..`, no hidden files), no separators. */
 const SAFE_COMPONENT = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
@@ -26,6 +27,7 @@ const SAFE_COMPONENT = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
 export function recordingRoutes(events: EventService, hls: HlsService): Router {
   const router = Router();
   const { recordingsDir, catalog } = hls;
+  const playlists = new PlaylistFiles();
 
   router.get('/api/replays', async (req, res) => {
     const query = ReplayListQuery.safeParse(req.query);
@@ -56,10 +58,17 @@ export function recordingRoutes(events: EventService, hls: HlsService): Router {
     // realpath resolves symlinks: whatever a link points at, it must still be inside this recording.
     if (!root || !file || !file.startsWith(root + path.sep)) throw new NotFoundError('file');
 
+    const rule = cacheControl(kind, events.get(slug.data).status === 'live');
+    if (kind === 'playlist') {
+      // Gone between the check and the read: the recording was just removed.
+      const playlist = await playlists.read(file).catch(() => undefined);
+      if (!playlist) throw new NotFoundError('file');
+      return sendPlaylist(req, res, playlist, rule);
+    }
     res.set('Content-Type', RECORDING_CONTENT_TYPES[kind]);
-    res.set('Cache-Control', cacheControl(kind, events.get(slug.data).status === 'live'));
+    res.set('Cache-Control', rule);
     if (kind === 'audioDownload') res.attachment(`${slug.data}.m4a`);
-    await sendFile(res, root, path.relative(root, file), kind !== 'playlist');
+    await sendFile(res, root, path.relative(root, file));
   });
 
   return router;
@@ -71,8 +80,10 @@ function cacheControl(kind: RecordingFileKind, live: boolean): string {
     case 'init':
     case 'audioDownload':
       return 'public, max-age=31536000, immutable';
+    // Without `public`, which only matters for a request with credentials (these never carry any): a live
+    // window is reloaded every two seconds by every listener, and every byte of its headers counts.
     case 'playlist':
-      return live ? 'public, max-age=1' : 'public, max-age=300';
+      return live ? 'max-age=1' : 'max-age=300';
     case 'poster':
       return 'public, max-age=5';
   }
@@ -82,11 +93,10 @@ function cacheControl(kind: RecordingFileKind, live: boolean): string {
  * Sends `file`, a path relative to `root`. Relative, because the file sender refuses a dot-segment
  * anywhere in the path it is given: with an absolute one, a data directory such as
  * ~/.local/share/jalsa would refuse every file. Only our own components are checked that way.
- * Playlists are reloaded every two seconds, a few hundred bytes each: they go without the headers for
- * ranges and dates (the ETag still lets a cache revalidate them), which would add a tenth to each reload.
+ * (Playlists are not sent here: see sendPlaylist.)
  */
-function sendFile(res: Response, root: string, file: string, media: boolean): Promise<void> {
-  const options = { root, acceptRanges: media, lastModified: media, cacheControl: false, dotfiles: 'deny' } as const;
+function sendFile(res: Response, root: string, file: string): Promise<void> {
+  const options = { root, cacheControl: false, dotfiles: 'deny' } as const;
   return new Promise((resolve, reject) => {
     res.sendFile(file, options, (error) =>
       error && !res.headersSent ? reject(error) : resolve(),
