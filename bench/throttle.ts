@@ -7,14 +7,16 @@
  * 64 kbps / 400 ms, to the first decoded sound. Writes bench/results/throttle.json.
  *
  * `--low 30/800` replaces the collapse with another link (kbps/ms), e.g. the EDGE-like profile; `--players`
- * and `--cold no` run only part of it; `--name` writes bench/results/<name>.json instead.
+ * and `--cold no` run only part of it; `--name` writes bench/results/<name>.json instead. `--audio-only yes`
+ * has our page's listener ask for sound only before the link drops, so the low phase measures the audio
+ * rung alone, without the video-to-audio handover. `lowPhaseBytes` says where the low phase's bytes went.
  */
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, CDPSession, Page } from 'playwright-core';
 import { recordingUrls } from '../shared/recordingLayout';
 import { launchChromium } from '../test/helpers/browser';
 import { waitForLadder } from '../test/helpers/ladder';
@@ -32,6 +34,7 @@ const { values } = parseArgs({
     players: { type: 'string', default: 'ours,stock' },
     cold: { type: 'string', default: 'yes' },
     name: { type: 'string', default: 'throttle' },
+    'audio-only': { type: 'string', default: 'no' },
   },
 });
 const phases = { good: Number(values.good), collapse: Number(values.collapse), recover: Number(values.recover) };
@@ -46,6 +49,8 @@ const STEADY_SECONDS = 2;
 const COLD_LOAD_LIMIT_MS = 120_000;
 
 interface Figures {
+  /** Bytes received during the low phase, by what they were (headers included), e.g. speech segments, playlists. */
+  lowPhaseBytes: Record<string, number>;
   stallSeconds: number;
   longestStallSeconds: number;
   /** Stalled once the page had gone audio-only on the low link: what the audio rung itself cannot carry. */
@@ -125,6 +130,37 @@ async function serveStockPlayer(test: TestServer): Promise<{ url: string; close(
   };
 }
 
+/** What a response was, from its URL: the figures say which rung's bytes the link carried. */
+function category(url: string): string {
+  const { pathname } = new URL(url);
+  const rung = /\/runs\/\d+\/([^/]+)\//.exec(pathname)?.[1];
+  if (rung) return `${rung} segments`;
+  if (pathname.endsWith('.m3u8')) return 'playlists';
+  if (pathname.endsWith('.jpg')) return 'poster';
+  if (pathname.startsWith('/socket.io/')) return 'socket.io';
+  return 'other';
+}
+
+/** Bytes received per category from now until the returned function is called (it returns the sums). */
+function bytesByCategory(cdp: CDPSession): () => Record<string, number> {
+  const urls = new Map<string, string>();
+  const totals: Record<string, number> = {};
+  let open = true;
+  const add = (requestId: string, bytes: number) => {
+    const name = category(urls.get(requestId) ?? 'http://x/other');
+    if (open) totals[name] = (totals[name] ?? 0) + bytes;
+  };
+  cdp.on('Network.requestWillBeSent', ({ requestId, request }) => urls.set(requestId, request.url));
+  cdp.on('Network.dataReceived', ({ requestId, encodedDataLength }) => add(requestId, encodedDataLength));
+  cdp.on('Network.webSocketFrameReceived', ({ response }) => {
+    if (open) totals['socket.io'] = (totals['socket.io'] ?? 0) + response.payloadData.length;
+  });
+  return () => {
+    open = false;
+    return totals;
+  };
+}
+
 async function sample(page: Page): Promise<Sample> {
   return { at: Date.now(), ...((await page.evaluate(SAMPLE_SCRIPT)) as Omit<Sample, 'at'>) };
 }
@@ -172,7 +208,7 @@ function videoSteadyFrom(samples: Sample[], i: number): boolean {
   return samples.at(-1)!.at - start.at > STEADY_SECONDS * 1000 && samples.at(-1)!.videoBytes > start.videoBytes;
 }
 
-async function runProfile(browser: Browser, url: string): Promise<Omit<Figures, 'firstAudioSecondsAt64kbps'>> {
+async function runProfile(browser: Browser, url: string, audioOnly: boolean): Promise<Omit<Figures, 'firstAudioSecondsAt64kbps'>> {
   const page = await browser.newPage();
   try {
     await page.goto(url);
@@ -182,16 +218,20 @@ async function runProfile(browser: Browser, url: string): Promise<Omit<Figures, 
     await applyNetworkProfile(cdp, GOOD);
     const samples: Sample[] = [];
     const collapseAt = Date.now() + phases.good * 1000;
+    if (audioOnly) await page.getByTestId('audio-only-toggle').check({ timeout: 30_000 });
     await record(page, samples, collapseAt);
+    const lowPhase = bytesByCategory(cdp);
     await applyNetworkProfile(cdp, LOW);
     const recoverAt = Date.now() + phases.collapse * 1000;
     await record(page, samples, recoverAt);
+    const lowPhaseBytes = lowPhase();
     await applyNetworkProfile(cdp, GOOD);
     await record(page, samples, Date.now() + phases.recover * 1000);
     const { total, longest } = stalls(samples);
     const audioOnlyAt = samples.findIndex((s) => s.at >= collapseAt && s.at < recoverAt && s.mode === 'audio' && !s.video);
     const inAudioOnly = audioOnlyAt === -1 ? null : stalls(samples.slice(audioOnlyAt).filter((s) => s.at < recoverAt)).total;
     return {
+      lowPhaseBytes,
       stallSeconds: round(total),
       longestStallSeconds: round(longest),
       stallSecondsInAudioOnly: roundOrNull(inAudioOnly),
@@ -230,7 +270,8 @@ try {
     const results: Record<string, Figures> = {};
     for (const [name, url] of Object.entries(pages).filter(([name]) => players.has(name))) {
       process.stdout.write(`${name}: profile ${phases.good} s good, ${phases.collapse} s collapse, ${phases.recover} s good…\n`);
-      const profile = await runProfile(browser, url);
+      // Only our page has an audio-only mode to ask for.
+      const profile = await runProfile(browser, url, values['audio-only'] === 'yes' && name === 'ours');
       let cold = null;
       if (values.cold !== 'no') {
         process.stdout.write(`${name}: cold load at 64 kbps…\n`);

@@ -35,7 +35,7 @@ beforeEach(() => {
   now = 1_000_000;
   answers = new Map([
     [recordingUrl('rally', SEGMENT), { status: 200, body: 'segment bytes', cacheControl: 'public, max-age=31536000, immutable' }],
-    [recordingUrl('rally', recordingFiles.liveAudioPlaylist), { status: 200, body: '#EXTM3U v1', cacheControl: 'public, max-age=1' }],
+    [recordingUrl('rally', recordingFiles.liveAudioPlaylist), { status: 200, body: '#EXTM3U v1', cacheControl: 'max-age=1' }],
   ]);
 });
 
@@ -61,7 +61,7 @@ describe('an edge’s copy of its origin’s recording files', () => {
     expect((await copy.get('rally', recordingFiles.liveAudioPlaylist))?.body.toString()).toBe('#EXTM3U v1');
     now += 900;
     expect((await copy.get('rally', recordingFiles.liveAudioPlaylist))?.body.toString()).toBe('#EXTM3U v1');
-    answers.set(playlist, { status: 200, body: '#EXTM3U v2', cacheControl: 'public, max-age=1' });
+    answers.set(playlist, { status: 200, body: '#EXTM3U v2', cacheControl: 'max-age=1' });
     now += 200;
     expect((await copy.get('rally', recordingFiles.liveAudioPlaylist))?.body.toString()).toBe('#EXTM3U v2');
     expect(requests).toEqual([playlist, playlist]);
