@@ -24,7 +24,9 @@ export interface OriginRecordingsOptions {
 /**
  * How long a file may be served from here before the origin is asked again. Segments and init segments
  * never change once written; a live playlist changes every segment (2 s), so it is kept at most one
- * second; the poster a few. The origin's own max-age caps these (a live playlist says 1 s).
+ * second; the poster a few. The origin's own max-age caps these (a live playlist says 1 s). A player
+ * behind this copy may thus see a live window up to two seconds old (a second here, a second in its own
+ * cache): one segment, which the three it starts behind the live edge absorb.
  */
 const LONGEST_KEEP_MS: Readonly<Record<RecordingFileKind, number>> = {
   segment: Infinity,

@@ -17,10 +17,11 @@ import { RECORDINGS_URL_PATH, recordingFileKind } from '../../shared/recordingLa
  * navigate from them, so the document defences (about 600 bytes) would only be carried again on every
  * live playlist reload, twice the playlist itself on a 2G link. Segments, init segments, posters and
  * downloads keep what applies to any response: `nosniff`, and the same-origin resource policy helmet
- * gives everything else. Playlists go without even those (75 bytes, a sixth of a live window's reload,
- * which every listener makes every two seconds): a playlist is public, written only by the server
- * (URIs, durations, dates; nothing an attendee typed), and served as an HLS type, which browsers never
- * sniff into a page or run as a script, so neither header protects anything there.
+ * gives everything else. Playlists go without even those (78 bytes, a sixth of a live window's reload,
+ * which every listener makes every two seconds): a playlist is public (nothing for another site to
+ * steal), written only by the server (URIs, durations, dates; nothing an attendee typed), served as an
+ * HLS type that browsers do not sniff into a page, and its text (`#EXTM3U…`) is no script, so neither
+ * header protects anything there.
  */
 export function securityHeaders(): RequestHandler {
   const documents = documentHeaders();
