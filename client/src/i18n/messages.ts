@@ -109,6 +109,16 @@ export interface StudioMessages {
   confirmDelete: string;
   endBeforeDeleting: string;
   deleted: string;
+  uplinkHeading: string;
+  uplinkMeasuring: string;
+  uplinkFigures(kbps: string, lost: string, roundTrip: string): string;
+  /** Video qualities (simulcast layers) reaching the server, of all the camera could send. */
+  uplinkLayers(sending: number, total: number): string;
+  uplinkCameraOff: string;
+  /** The link is close to forcing sound only. */
+  uplinkAudioOnlySoon: string;
+  /** Video stopped for the link; it returns by itself. */
+  uplinkAudioOnly: string;
 }
 
 /** Every user-facing string of the attendee pages (and the studio's newer ones, under `studio`). Functions take what varies; nothing here is HTML. */
@@ -379,6 +389,16 @@ export const en: Messages = {
     confirmDelete: 'Delete this event and its chat for good?',
     endBeforeDeleting: 'End the event before deleting it.',
     deleted: 'The event was deleted.',
+    uplinkHeading: 'Your connection to the server',
+    uplinkMeasuring: 'measuring…',
+    uplinkFigures: (kbps, lost, roundTrip) => `sending ${kbps}, ${lost} lost, round trip ${roundTrip}`,
+    uplinkLayers: (sending, total) =>
+      sending === total ? `video: all ${total} qualities` : `video: ${sending} of ${total} qualities (your connection cannot carry more)`,
+    uplinkCameraOff: 'sound only (camera off)',
+    uplinkAudioOnlySoon:
+      'Your connection is struggling: if it does not improve in a few seconds, the video stops so that your voice keeps going.',
+    uplinkAudioOnly:
+      'Video paused: your connection carries only your voice now. Viewers hear you and see your picture; the video comes back by itself when the connection allows.',
   },
 };
 
@@ -572,5 +592,14 @@ export const ur: Messages = {
     confirmDelete: 'یہ تقریب اور اس کی گفتگو ہمیشہ کے لیے مٹا دیں؟',
     endBeforeDeleting: 'مٹانے سے پہلے تقریب ختم کریں۔',
     deleted: 'تقریب مٹا دی گئی۔',
+    uplinkHeading: 'سرور سے آپ کا رابطہ',
+    uplinkMeasuring: 'جانچ جاری…',
+    uplinkFigures: (kbps, lost, roundTrip) => `${kbps} بھیجا جا رہا ہے، ${lost} ضائع، آنے جانے کا وقت ${roundTrip}`,
+    uplinkLayers: (sending, total) =>
+      sending === total ? `ویڈیو: تمام ${total} معیار` : `ویڈیو: ${total} میں سے ${sending} معیار (آپ کا رابطہ اس سے زیادہ نہیں لے جا سکتا)`,
+    uplinkCameraOff: 'صرف آواز (کیمرہ بند)',
+    uplinkAudioOnlySoon: 'آپ کا رابطہ کمزور ہے: اگر چند سیکنڈ میں بہتر نہ ہوا تو ویڈیو رک جائے گی تاکہ آپ کی آواز جاری رہے۔',
+    uplinkAudioOnly:
+      'ویڈیو رکی ہوئی ہے: آپ کا رابطہ اس وقت صرف آپ کی آواز لے جا سکتا ہے۔ ناظرین آپ کو سن رہے ہیں اور آپ کی تصویر دیکھ رہے ہیں؛ رابطہ بہتر ہوتے ہی ویڈیو خود واپس آ جائے گی۔',
   },
 };

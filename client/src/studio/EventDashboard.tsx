@@ -1,13 +1,6 @@
 import type { EventStats } from '../../../shared/signalling';
 import { useMessages } from '../i18n/language';
-
-function kbps(bps: number): string {
-  return `${Math.round(bps / 1000)} kbps`;
-}
-
-function percent(fraction: number): string {
-  return `${(fraction * 100).toFixed(fraction > 0 && fraction < 0.01 ? 1 : 0)} %`;
-}
+import { kbps, percent } from './figures';
 
 /** The organizer's live figures of the event, as the server last sent them. */
 export function EventDashboard({ stats }: { stats: EventStats | null }) {

@@ -8,6 +8,7 @@ import { useClosable } from '../lib/useClosable';
 import { useStateStore } from '../lib/StateStore';
 import { ChatPanel } from '../chat/ChatPanel';
 import { EventDashboard } from './EventDashboard';
+import { UplinkHealth } from './UplinkHealth';
 import { EventKeyControls, RevokedKeyNotice, RotatedKeyNotice } from './EventKeyControls';
 import { EventManageControls } from './EventManageControls';
 import { FileBroadcastForm } from './FileBroadcastForm';
@@ -154,6 +155,7 @@ function EventStudioView({ session, slug, organizerKey, onKeyRejected, keyContro
           </button>
         )}
       </div>
+      {status === 'live' && state.publish === 'publishing' && <UplinkHealth report={state.uplink} />}
       {status === 'live' && <EventDashboard stats={state.stats} />}
       {state.access === 'granted' && <ChatPanel key={`${slug}:${organizerKey}`} slug={slug} organizerKey={organizerKey} />}
       {status !== undefined && !isOver(status) && state.publish !== 'file' && (

@@ -15,6 +15,7 @@ import { StateStore } from '../lib/StateStore';
 import { MediaSignalling } from '../media/MediaSignalling';
 import { isNewer } from './eventEdits';
 import { Publisher } from './Publisher';
+import type { UplinkReport } from './UplinkGuard';
 
 /** `file`: a prepared recording, not the camera, is the event's media. */
 export type PublishState = 'idle' | 'publishing' | 'failed' | 'file';
@@ -48,6 +49,8 @@ export interface OrganizerState {
   stats: MediaNotification<'eventStats'> | null;
   /** A recording being uploaded to go live with; null when none is. */
   upload: UploadProgress | null;
+  /** The uplink as the publisher last measured it; null while not publishing. */
+  uplink: UplinkReport | null;
 }
 
 const RETRY_DELAY_MS = 5_000;
@@ -87,6 +90,7 @@ export class OrganizerSession {
     recording: null,
     stats: null,
     upload: null,
+    uplink: null,
   });
   readonly #slug: string;
   readonly #key: string;
@@ -337,7 +341,15 @@ export class OrganizerSession {
     };
     let publisher: Publisher;
     try {
-      publisher = await Publisher.open(this.#signalling, routerRtpCapabilities, { audio, video: this.#cameraTrack() }, onFailed);
+      publisher = await Publisher.open(
+        this.#signalling,
+        routerRtpCapabilities,
+        { audio, video: this.#cameraTrack() },
+        onFailed,
+        (uplink) => {
+          if (generation === this.#generation) this.store.update({ uplink });
+        },
+      );
     } catch (error) {
       onFailed(`Could not start publishing: ${describeError(error)}`);
       return;
@@ -369,6 +381,7 @@ export class OrganizerSession {
     clearTimeout(this.#retryTimer);
     this.#publisher?.close();
     this.#publisher = null;
+    this.store.update({ uplink: null });
   }
 }
 

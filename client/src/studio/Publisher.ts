@@ -1,13 +1,23 @@
 import type { types } from 'mediasoup-client';
-import { opusCodecOptions, simulcastEncodings } from '../../../shared/media';
+import { opusCodecOptions, SIMULCAST_LAYER_COUNT, simulcastEncodings } from '../../../shared/media';
 import { createTransport, loadDevice } from '../media/device';
 import type { MediaSignalling } from '../media/MediaSignalling';
 import { IceRecovery } from './IceRecovery';
+import { UplinkGuard, type UplinkReport } from './UplinkGuard';
+import type { StatsEntry } from './uplinkStats';
+
+/**
+ * The sound goes first on a congested uplink: the browser queues and paces it ahead of video, and marks
+ * its packets for networks that honour priorities (DSCP).
+ */
+const AUDIO_ENCODINGS = [{ priority: 'high', networkPriority: 'high' }] as const;
 
 /**
  * Sends the organizer's microphone, and the camera while it is on, over one send transport:
  * speech-tuned Opus and VP8 simulcast. The camera comes and goes (`setCamera`) without touching the
- * sound: the server packages a still picture while there is none.
+ * sound: the server packages a still picture while there is none. The `UplinkGuard` sends only the
+ * simulcast layers the uplink carries, and no video at all (as if the camera were off) when it carries
+ * only the sound.
  */
 export class Publisher {
   readonly #transport: types.Transport;
@@ -17,6 +27,9 @@ export class Publisher {
   readonly #iceRecovery: IceRecovery;
   #audio: types.Producer | null = null;
   #video: types.Producer | null = null;
+  /** The camera the organizer turned on; sent only while the uplink allows video. */
+  #camera: MediaStreamTrack | null = null;
+  readonly #guard: UplinkGuard;
   /** Camera changes one after another: two at once could leave two video producers. */
   #cameraChanges: Promise<void> = Promise.resolve();
 
@@ -25,6 +38,7 @@ export class Publisher {
     routerRtpCapabilities: types.RtpCapabilities,
     tracks: { audio: MediaStreamTrack; video: MediaStreamTrack | null },
     onFailed: (reason: string) => void,
+    onUplink: (report: UplinkReport) => void = () => undefined,
   ): Promise<Publisher> {
     // Independent round trips; doing them side by side saves one.
     const [device, params] = await Promise.all([
@@ -37,11 +51,16 @@ export class Publisher {
         .request('produce', { transportId: transport.id, kind, rtpParameters })
         .then(({ producerId }) => callback({ id: producerId }), errback);
     });
-    const publisher = new Publisher(transport, device, signalling, onFailed);
+    const publisher = new Publisher(transport, device, signalling, onFailed, onUplink);
     try {
       // The tracks belong to the preview, which outlives any one publishing attempt, so producers must not stop them.
       publisher.#audio = publisher.#watch(
-        await transport.produce({ track: tracks.audio, codecOptions: opusCodecOptions, stopTracks: false }),
+        await transport.produce({
+          track: tracks.audio,
+          codecOptions: opusCodecOptions,
+          encodings: AUDIO_ENCODINGS.map((encoding) => ({ ...encoding })),
+          stopTracks: false,
+        }),
       );
       if (tracks.video) await publisher.setCamera(tracks.video);
     } catch (error) {
@@ -51,7 +70,13 @@ export class Publisher {
     return publisher;
   }
 
-  private constructor(transport: types.Transport, device: types.Device, signalling: MediaSignalling, onFailed: (reason: string) => void) {
+  private constructor(
+    transport: types.Transport,
+    device: types.Device,
+    signalling: MediaSignalling,
+    onFailed: (reason: string) => void,
+    onUplink: (report: UplinkReport) => void,
+  ) {
     this.#transport = transport;
     this.#device = device;
     this.#signalling = signalling;
@@ -62,22 +87,38 @@ export class Publisher {
       async () => (await signalling.request('restartIce', { transportId: transport.id })).iceParameters as types.IceParameters,
       onFailed,
     );
+    this.#guard = new UplinkGuard(
+      async () => [...(await transport.getStats()).values()] as StatsEntry[],
+      () => void this.#syncVideo().catch((error: unknown) => onFailed(String(error))),
+      onUplink,
+    );
   }
 
-  /** The camera track being sent, if any. */
+  /** The camera track this publisher was given (sent while the uplink allows), if any. */
   get cameraTrack(): MediaStreamTrack | null {
-    return this.#video?.track ?? null;
+    return this.#camera;
   }
 
   /** Sends `track` as the camera, or (null) stops sending video; the sound goes on either way. */
   setCamera(track: MediaStreamTrack | null): Promise<void> {
-    const change = this.#cameraChanges.then(() => this.#setCamera(track));
+    this.#camera = track;
+    this.#guard.setVideoWanted(track !== null);
+    return this.#syncVideo();
+  }
+
+  /** Makes the video producer follow the camera and the layers the uplink allows. */
+  #syncVideo(): Promise<void> {
+    const change = this.#cameraChanges.then(() => this.#sendVideo(this.#guard.layers > 0 ? this.#camera : null, this.#guard.layers));
     this.#cameraChanges = change.catch(() => undefined);
     return change;
   }
 
-  async #setCamera(track: MediaStreamTrack | null): Promise<void> {
-    if ((this.#video?.track ?? null) === track) return;
+  async #sendVideo(track: MediaStreamTrack | null, layers: number): Promise<void> {
+    if ((this.#video?.track ?? null) === track) {
+      // Unsent layers cost nothing: the browser stops encoding an inactive encoding.
+      if (this.#video && (this.#video.maxSpatialLayer ?? SIMULCAST_LAYER_COUNT - 1) !== layers - 1) await this.#video.setMaxSpatialLayer(layers - 1);
+      return;
+    }
     const previous = this.#video;
     this.#video = null;
     if (previous) {
@@ -90,8 +131,9 @@ export class Publisher {
     this.#video = this.#watch(
       await this.#transport.produce({
         track,
-        // produce() takes mutable encodings; the shared ones are a readonly constant.
-        encodings: simulcastEncodings.map((encoding) => ({ ...encoding })),
+        // produce() takes mutable encodings; the shared ones are a readonly constant. Layers the uplink
+        // does not carry start inactive.
+        encodings: simulcastEncodings.map((encoding, index) => ({ ...encoding, active: index < layers })),
         codec: vp8,
         stopTracks: false,
       }),
@@ -100,6 +142,7 @@ export class Publisher {
 
   close(): void {
     this.#iceRecovery.close();
+    this.#guard.close();
     this.#audio?.close();
     this.#video?.close();
     this.#transport.close();
