@@ -1,0 +1,94 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** Largest queue a shaped link holds before dropping: a phone's uplink buffer, roughly. */
+export const QUEUE_LATENCY_MS = 400;
+
+/**
+ * A network namespace joined to the host by a veth pair, whose outgoing side (the namespace's uplink) is
+ * shaped with `tc tbf` — Linux traffic shaping, which holds for WebRTC where Chromium's emulation does
+ * not (netem is not available on our machines, so no added delay or random loss: only a rate and a
+ * queue). Chromium started through `chromiumPath()` runs inside it and reaches the host at `hostAddress`.
+ * Needs root.
+ */
+export class ShapedNamespace {
+  readonly name: string;
+  readonly hostAddress: string;
+  readonly namespaceAddress: string;
+  readonly #hostLink: string;
+  readonly #namespaceLink: string;
+  #wrapperDir: string | null = null;
+  #closed = false;
+
+  static async create(): Promise<ShapedNamespace> {
+    // Per process, so that two benches or tests on one machine never share a namespace or a subnet.
+    const id = process.pid % 50_000;
+    const shaped = new ShapedNamespace(`jalsa-up${id}`, `10.${200 + (id >> 8) % 50}.${id & 0xff}`, id);
+    try {
+      await shaped.#setUp();
+    } catch (error) {
+      await shaped.close();
+      throw error;
+    }
+    return shaped;
+  }
+
+  private constructor(name: string, subnet: string, id: number) {
+    this.name = name;
+    this.hostAddress = `${subnet}.1`;
+    this.namespaceAddress = `${subnet}.2`;
+    this.#hostLink = `vuh${id}`;
+    this.#namespaceLink = `vun${id}`;
+  }
+
+  async #setUp(): Promise<void> {
+    // A namespace left by a killed run would make `add` fail.
+    await run('ip', ['netns', 'del', this.name]).catch(() => undefined);
+    await run('ip', ['link', 'del', this.#hostLink]).catch(() => undefined);
+    await run('ip', ['netns', 'add', this.name]);
+    await run('ip', ['link', 'add', this.#hostLink, 'type', 'veth', 'peer', 'name', this.#namespaceLink]);
+    await run('ip', ['link', 'set', this.#namespaceLink, 'netns', this.name]);
+    await run('ip', ['addr', 'add', `${this.hostAddress}/30`, 'dev', this.#hostLink]);
+    await run('ip', ['link', 'set', this.#hostLink, 'up']);
+    await this.#inside('ip', ['addr', 'add', `${this.namespaceAddress}/30`, 'dev', this.#namespaceLink]);
+    await this.#inside('ip', ['link', 'set', this.#namespaceLink, 'up']);
+    await this.#inside('ip', ['link', 'set', 'lo', 'up']);
+  }
+
+  /** Limits what the namespace sends (its uplink) to `kbps`; excess waits in a short queue, then is dropped. */
+  async shapeUplink(kbps: number): Promise<void> {
+    const bytesPerSecond = (kbps * 1000) / 8;
+    // A bucket of a few packets: larger bursts would let a slow link pass a video frame at full speed.
+    const burst = Math.max(3_000, Math.round(bytesPerSecond / 50));
+    await this.#inside('tc', [
+      'qdisc', 'replace', 'dev', this.#namespaceLink, 'root', 'tbf',
+      'rate', `${kbps}kbit`, 'burst', String(burst), 'latency', `${QUEUE_LATENCY_MS}ms`,
+    ]);
+  }
+
+  /** An executable that starts Debian's Chromium inside the namespace, for `CHROMIUM_PATH`. */
+  async chromiumPath(): Promise<string> {
+    this.#wrapperDir ??= await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-netns-'));
+    const wrapper = path.join(this.#wrapperDir, 'chromium');
+    await fs.writeFile(wrapper, `#!/bin/sh\nexec ip netns exec ${this.name} /usr/bin/chromium "$@"\n`, { mode: 0o755 });
+    return wrapper;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    // Deleting the namespace deletes the veth pair with it.
+    await run('ip', ['netns', 'del', this.name]).catch(() => undefined);
+    await run('ip', ['link', 'del', this.#hostLink]).catch(() => undefined);
+    if (this.#wrapperDir) await fs.rm(this.#wrapperDir, { recursive: true, force: true });
+  }
+
+  #inside(command: string, args: string[]): Promise<unknown> {
+    return run('ip', ['netns', 'exec', this.name, command, ...args]);
+  }
+}
