@@ -60,14 +60,15 @@ interface Sample {
 }
 
 /** Every producer made on a WebRTC transport, found through mediasoup's observer (the organizer's, here). */
-function watchProducers(): Set<types.Producer> {
-  const producers = new Set<types.Producer>();
+function watchProducers(): Set<types.Producer> & { made: types.Producer[] } {
+  const producers = Object.assign(new Set<types.Producer>(), { made: [] as types.Producer[] });
   mediasoup.observer.on('newworker', (worker) =>
     worker.observer.on('newrouter', (router) =>
       router.observer.on('newtransport', (transport) => {
         if (transport.type !== 'webrtc') return;
         transport.observer.on('newproducer', (producer) => {
           producers.add(producer);
+          producers.made.push(producer);
           producer.observer.once('close', () => producers.delete(producer));
         });
       }),
@@ -159,10 +160,10 @@ async function runPublisher(
   browser: Browser,
   origin: string,
   shaped: ShapedNamespace,
-  producers: Set<types.Producer>,
+  producers: ReturnType<typeof watchProducers>,
   name: string,
   publish: Publish,
-): Promise<Sample[]> {
+): Promise<{ samples: Sample[]; audioProducers: number }> {
   const { slug, eventKey } = await createEvent(test, `Uplink ${name}`);
   await shaped.shapeUplink(PHASES[0].kbps);
   const page = await publish(browser, origin, slug, eventKey);
@@ -173,6 +174,7 @@ async function runPublisher(
     const counters = new SfuCounters();
     await counters.read(producers);
     const samples: Sample[] = [];
+    const madeBefore = producers.made.length;
     const start = Date.now();
     let phaseEnd = start;
     for (const phase of PHASES) {
@@ -187,7 +189,9 @@ async function runPublisher(
         samples.push({ phase: phase.name, at: (Date.now() - start) / 1000, ...(await counters.read(producers)), studio });
       }
     }
-    return samples;
+    // More than one: the publisher lost its connection and published again (the stock one never does).
+    const audioProducers = 1 + producers.made.slice(madeBefore).filter((p) => p.kind === 'audio').length;
+    return { samples, audioProducers };
   } finally {
     await page.close();
     test.server.events.end(slug);
@@ -198,7 +202,16 @@ function round(value: number, digits = 1): number {
   return Number(value.toFixed(digits));
 }
 
-function figures(samples: Sample[]) {
+/**
+ * Sound lost in one second: a second in which no audio arrived at all (with DTX a packet comes at least
+ * every 400 ms) is a second lost; otherwise its lost packets, capped at the second so that the sequence
+ * jump after a silence is not counted twice.
+ */
+function audioLostSeconds(sample: Sample): number {
+  return sample.audioPackets === 0 ? SAMPLE_MS / 1000 : Math.min(SAMPLE_MS / 1000, sample.audioPacketsLost * OPUS_FRAME_SECONDS);
+}
+
+function figures({ samples, audioProducers }: { samples: Sample[]; audioProducers: number }) {
   const recoverFrom = samples.findIndex((s) => s.phase === 'recover');
   let back: number | null = null;
   for (let i = recoverFrom; i >= 0 && i + STEADY_SECONDS <= samples.length; i++) {
@@ -216,7 +229,7 @@ function figures(samples: Sample[]) {
       name,
       kbps,
       seconds,
-      audioLostSeconds: round(lost * OPUS_FRAME_SECONDS),
+      audioLostSeconds: round(own.reduce((sum, s) => sum + audioLostSeconds(s), 0)),
       audioLossPercent: round(sent > 0 ? (100 * lost) / sent : 0),
       audioKbps: round(own.reduce((sum, s) => sum + s.audioBytes, 0) * 8 / 1000 / Math.max(1, own.length)),
       videoKbps: round(own.reduce((sum, s) => sum + s.videoBytes, 0) * 8 / 1000 / Math.max(1, own.length)),
@@ -235,7 +248,13 @@ function figures(samples: Sample[]) {
     audioLostSeconds: round(phases.reduce((sum, p) => sum + p.audioLostSeconds, 0)),
     videoOffSeconds: phases.reduce((sum, p) => sum + p.videoOffSeconds, 0),
     secondsBackToVideo: back,
+    audioProducers,
     phases,
+    /** Per second: simulcast layers arriving ("-": no audio either), and audio packets lost. */
+    timeline: {
+      layers: samples.map((s) => (s.audioPackets === 0 ? '-' : String(s.layers))).join(''),
+      audioPacketsLost: samples.map((s) => s.audioPacketsLost),
+    },
   };
 }
 
@@ -268,7 +287,7 @@ try {
       phases: PHASES,
       shaping: `tc tbf on the uplink of a network namespace (queue ${QUEUE_LATENCY_MS} ms), Chromium inside, server on the host`,
       source: 'Chromium fake camera (1280x720 asked) and espeak-ng speech as the fake microphone',
-      audioLostSeconds: `audio packets lost on the way to the SFU (producer stats) × ${OPUS_FRAME_SECONDS * 1000} ms, before in-band FEC repairs any`,
+      audioLostSeconds: `per second at the SFU (producer stats): 1 s when no audio arrived, else packets lost × ${OPUS_FRAME_SECONDS * 1000} ms (before in-band FEC repairs any)`,
     },
   });
 } finally {

@@ -27,6 +27,8 @@ export interface UplinkAdaptationOptions {
   severeRoundTripSeconds: number;
   /** Congestion must last this long before a step down. */
   congestedHoldMs: number;
+  /** Severe congestion (the sound breaking) this long stops the video: every second of it costs speech. */
+  severeHoldMs: number;
   /** After any change, time for the new rate to take effect before judging again. */
   settleMs: number;
   /**
@@ -54,6 +56,7 @@ export const DEFAULT_UPLINK_OPTIONS: UplinkAdaptationOptions = {
   roundTripLimitSeconds: 0.8,
   severeRoundTripSeconds: 2,
   congestedHoldMs: 2_000,
+  severeHoldMs: 1_000,
   settleMs: 3_000,
   returnGraceMs: 8_000,
   stepUpAfterMs: 8_000,
@@ -80,7 +83,7 @@ export function layersNeedBps(layers: number): number {
 export interface UplinkDecision {
   /** Simulcast layers to send, lowest first: 0 is sound only. */
   layers: number;
-  /** The link is close to forcing sound only (the lowest layer and struggling): the organizer is warned. */
+  /** The link is close to forcing sound only (struggling at the lowest layer, or the sound itself breaking). */
   audioOnlySoon: boolean;
 }
 
@@ -136,10 +139,12 @@ export class UplinkAdaptation {
     if (congested) {
       this.#clearSince = null;
       this.#congestedSince ??= nowMs;
-      if (this.#layers > 0 && settled && nowMs - this.#congestedSince >= o.congestedHoldMs) {
+      const holdMs = severe ? o.severeHoldMs : o.congestedHoldMs;
+      if (this.#layers > 0 && (settled || severe) && nowMs - this.#congestedSince >= holdMs) {
         this.#change(nowMs, severe ? 0 : this.#layers - 1);
       }
-      return { layers: this.#layers, audioOnlySoon: this.#layers === 1 };
+      // Warned during the hold before the step that leaves only the sound.
+      return { layers: this.#layers, audioOnlySoon: this.#layers > 0 && (severe || this.#layers === 1) };
     }
 
     this.#congestedSince = null;

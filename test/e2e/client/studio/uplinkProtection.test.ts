@@ -29,19 +29,28 @@ it('sends the studio’s sound as speech Opus (mono, in-band FEC, DTX, capped) a
   await studio.getByTestId('go-live').click();
   await expect.poll(() => producers.filter((p) => !p.closed).map((p) => p.kind).sort()).toEqual(['audio', 'video']);
 
-  // What the server's producer was told the browser sends, from the SDP's fmtp line.
+  // What the server's producer was told the browser sends (the offer's fmtp line).
   const opus = producers.find((p) => p.kind === 'audio')!.rtpParameters.codecs[0]!;
   expect(opus.mimeType.toLowerCase()).toBe('audio/opus');
-  expect(opus.parameters).toMatchObject({ useinbandfec: 1, usedtx: 1, maxaveragebitrate: OPUS_MAX_AVERAGE_BITRATE });
+  expect(opus.parameters).toMatchObject({ useinbandfec: 1, usedtx: 1 });
   expect(opus.parameters?.stereo ?? 0).toBe(0);
 
-  const audioEncoding = await studio.evaluate(() => {
+  const sent = await studio.evaluate(() => {
     const pcs = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
-    const sender = pcs.flatMap((pc) => pc.getSenders()).find((s) => s.track?.kind === 'audio');
-    const encoding = sender?.getParameters().encodings[0] as (RTCRtpEncodingParameters & { networkPriority?: string }) | undefined;
-    return { priority: encoding?.priority, networkPriority: encoding?.networkPriority };
+    const pc = pcs.find((p) => p.getSenders().some((s) => s.track?.kind === 'audio'))!;
+    const encoding = pc.getSenders().find((s) => s.track?.kind === 'audio')!.getParameters().encodings[0] as RTCRtpEncodingParameters & {
+      networkPriority?: string;
+    };
+    // The encoder's settings are what the answer asks of the browser: its Opus fmtp line.
+    const opusPayload = /a=rtpmap:(\d+) opus\//i.exec(pc.remoteDescription!.sdp)![1];
+    const fmtp = new RegExp(`a=fmtp:${opusPayload} (.*)`).exec(pc.remoteDescription!.sdp)![1]!;
+    return { priority: encoding.priority, networkPriority: encoding.networkPriority, fmtp: fmtp.trim().split(';').sort() };
   });
-  expect(audioEncoding).toEqual({ priority: 'high', networkPriority: 'high' });
+  expect(sent).toEqual({
+    priority: 'high',
+    networkPriority: 'high',
+    fmtp: expect.arrayContaining([`maxaveragebitrate=${OPUS_MAX_AVERAGE_BITRATE}`, 'stereo=0', 'usedtx=1', 'useinbandfec=1']),
+  });
 
   // Loopback carries everything: figures in words, video layers reaching the server, no warning.
   await expect.poll(() => studio.getByTestId('uplink-figures').textContent()).toMatch(/^sending \d+ kbps, [\d.]+ % lost, round trip \d+ ms$/);

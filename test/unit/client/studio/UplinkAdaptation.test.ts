@@ -57,8 +57,9 @@ describe('UplinkAdaptation', () => {
   it('stops the video at once when the sound itself is breaking, keeping the sound', () => {
     const adaptation = new UplinkAdaptation();
     run(adaptation, 0, 10_000, CLEAR);
-    const changes = run(adaptation, 11_000, 20_000, COLLAPSED);
-    expect(changes).toEqual([[13_000, { layers: 0, audioOnlySoon: false }]]);
+    // The organizer is warned during the second before.
+    expect(adaptation.observe(11_000, COLLAPSED)).toEqual({ layers: 3, audioOnlySoon: true });
+    expect(run(adaptation, 12_000, 20_000, COLLAPSED)).toEqual([[12_000, { layers: 0, audioOnlySoon: false }]]);
   });
 
   it('steps down one layer at a time on moderate loss, warning before the last step to sound only', () => {
