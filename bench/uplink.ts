@@ -291,7 +291,8 @@ try {
     },
   });
 } finally {
-  await browser?.close();
-  await test?.close();
+  // The namespace first: it outlives this process otherwise, whatever else fails to close.
+  await browser?.close().catch(() => undefined);
   await shaped.close();
+  await test?.close();
 }
