@@ -138,7 +138,7 @@ async function stockPublisher(): Promise<Publish> {
       minify: false,
       rollupOptions: {
         input: new URL('./uplink/stockPublisher.ts', import.meta.url).pathname,
-        output: { format: 'es', inlineDynamicImports: true },
+        output: { format: 'es', codeSplitting: false },
       },
     },
   });
