@@ -1,5 +1,5 @@
 /**
- * npm run bench:chat [-- --clients 5000 --low-clients 200 --rate 20 --seconds 15 --scenarios single,redis,plainEmit]
+ * npm run bench:chat [-- --clients 10000 --low-clients 200 --rate 20 --seconds 15 --scenarios single,redis,plainEmit,stockEmit --search]
  * Chat fan-out: N attendees connected to `/chat` while senders post M messages a second; prints and writes
  * to bench/results/chat.json the latency from send to arrival at every attendee (p50/p99), the server
  * CPU, and what never arrived; and what a silent watcher's connection reads (kbps, bytes per message) on
@@ -8,8 +8,15 @@
  *   single     one server process, batched frames (the shipped configuration);
  *   redis      two server processes sharing the chat through a Redis, attendees split between them;
  *   plainEmit  one server process sending every message on its own (CHAT_BATCH_MS=0), i.e. a plain
- *              per-message `io.to(room).emit`, for comparison.
- * Servers, receivers and senders are separate processes on loopback.
+ *              per-message `io.to(room).emit`, for comparison;
+ *   stockEmit  not Jalsa: stock Socket.IO with default options doing `io.to(room).emit('message', m)` per
+ *              message (bench/stockChatServer.ts), the figure a plain chat would reach on this machine.
+ * Each reports the server's CPU microseconds per delivery (its CPU time over the messages that arrived
+ * in the same window). With `--search`, the room grows from `--search-from` by `--search-growth` in the
+ * `single` configuration until p99 reaches 1 s or a delivery is lost: the largest room one node serves.
+ * Servers, receivers and senders are separate processes on loopback. The attendees are light receivers
+ * (bench/chatReceivers.ts: raw WebSockets, frames scanned rather than decoded) at a lower priority, so
+ * that the server is what is measured; senders and the low-data watchers are Socket.io clients.
  */
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
@@ -20,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { startRedis, type TestRedis } from '../test/helpers/redisServer';
 import { startServerProcess, type ServerProcess } from '../test/helpers/serverProcess';
 import type { LoadCommand, LoadReport, ProbeBytes } from './chatLoad';
+import type { StockCommand, StockReply } from './stockChatServer';
 import { LatencyHistogram } from './LatencyHistogram';
 import { LoadProcess } from './LoadProcess';
 import { measureCpuCores } from './processCpu';
@@ -30,34 +38,44 @@ delete process.env.REDIS_URL;
 
 const { values } = parseArgs({
   options: {
-    clients: { type: 'string', default: '5000' },
+    clients: { type: 'string', default: '10000' },
     'low-clients': { type: 'string', default: '200' },
     rate: { type: 'string', default: '20' },
     seconds: { type: 'string', default: '15' },
     warmup: { type: 'string', default: '3' },
     drain: { type: 'string', default: '5' },
-    'client-processes': { type: 'string', default: '2' },
-    scenarios: { type: 'string', default: 'single,redis,plainEmit' },
+    /** Attendees per receiver process (each holds a file descriptor per connection). */
+    'clients-per-process': { type: 'string', default: '5000' },
+    scenarios: { type: 'string', default: 'single,redis,plainEmit,stockEmit' },
+    search: { type: 'boolean', default: false },
+    'search-from': { type: 'string', default: '12500' },
+    'search-growth': { type: 'string', default: '1.25' },
+    /** A server process cannot hold more connections than its file descriptors allow (`ulimit -n`, 20,000 here). */
+    'search-max': { type: 'string', default: '19000' },
   },
 });
-const CLIENTS = Number(values.clients);
 const LOW_CLIENTS = Number(values['low-clients']);
 const RATE = Number(values.rate);
 const MEASURE_MS = Number(values.seconds) * 1000;
 const WARMUP_MS = Number(values.warmup) * 1000;
 const DRAIN_MS = Number(values.drain) * 1000;
-const CLIENT_PROCESSES = Number(values['client-processes']);
+const CLIENTS_PER_PROCESS = Number(values['clients-per-process']);
+/** Receivers run below the servers' priority: a remote attendee's device never takes the server's cores. */
+const RECEIVER_NICENESS = 10;
 /** A sender connection may post one message a second (the server's per-connection limit); stay well under it. */
 const SENDERS = Math.max(10, Math.ceil(RATE / 0.25));
 
 interface Scenario {
   processes: number;
   batchMs: number;
+  /** Stock Socket.IO instead of Jalsa. */
+  stock?: boolean;
 }
 const SCENARIOS: Record<string, Scenario> = {
   single: { processes: 1, batchMs: 250 },
   redis: { processes: 2, batchMs: 250 },
   plainEmit: { processes: 1, batchMs: 0 },
+  stockEmit: { processes: 1, batchMs: 0, stock: true },
 };
 
 /** One `/chat` load process (bench/chatLoad.ts). */
@@ -67,11 +85,34 @@ class ChatLoad extends LoadProcess<LoadCommand, LoadReport> {
   }
 }
 
+/** A process of light `/chat` receivers (bench/chatReceivers.ts). */
+class ChatReceivers extends LoadProcess<LoadCommand, LoadReport> {
+  constructor() {
+    super(path.join(import.meta.dirname, 'chatReceivers.ts'), { type: 'stop' }, RECEIVER_NICENESS);
+  }
+}
+
+/** Stock Socket.IO (bench/stockChatServer.ts), at the servers' priority. */
+class StockServer extends LoadProcess<StockCommand, StockReply> {
+  constructor() {
+    super(path.join(import.meta.dirname, 'stockChatServer.ts'), { type: 'stop' });
+  }
+}
+
+/** What a scenario needs of a server process: where, its pid for CPU time, and how to stop it. */
+type BenchServer = Pick<ServerProcess, 'url' | 'pid' | 'stop'>;
+
+async function startStock(): Promise<BenchServer> {
+  const stock = new StockServer();
+  const { url } = await stock.ask({ type: 'listen' }, 'listening');
+  return { url, pid: stock.pid, stop: () => stock.stop() };
+}
+
 function sum(values: number[]): number {
   return Number(values.reduce((total, value) => total + value, 0).toFixed(2));
 }
 
-async function createEvent(server: ServerProcess, key: string): Promise<string> {
+async function createEvent(server: BenchServer, key: string): Promise<string> {
   const response = await fetch(`${server.url}/api/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
@@ -81,16 +122,20 @@ async function createEvent(server: ServerProcess, key: string): Promise<string> 
   return ((await response.json()) as { event: { slug: string } }).event.slug;
 }
 
-async function run(name: string, { processes, batchMs }: Scenario) {
+async function run(name: string, { processes, batchMs, stock = false }: Scenario, CLIENTS: number) {
   process.stdout.write(`${name}: starting ${processes} server process(es)…\n`);
+  const clientProcesses = Math.max(2, Math.ceil(CLIENTS / CLIENTS_PER_PROCESS));
+  // The stock server has no low-data feed: its watchers would receive everything.
+  const lowClients = stock ? 0 : LOW_CLIENTS;
   const key = crypto.randomBytes(32).toString('base64url');
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-bench-chat-'));
   let redis: TestRedis | undefined;
-  const servers: ServerProcess[] = [];
+  const servers: BenchServer[] = [];
   const loads: ChatLoad[] = [];
   try {
     redis = processes > 1 ? await startRedis() : undefined;
-    for (let i = 0; i < processes; i++) {
+    if (stock) servers.push(await startStock());
+    for (let i = 0; i < (stock ? 0 : processes); i++) {
       servers.push(
         await startServerProcess({
           DATA_DIR: dataDir,
@@ -108,24 +153,25 @@ async function run(name: string, { processes, batchMs }: Scenario) {
         }),
       );
     }
-    const slug = await createEvent(servers[0]!, key);
+    const slug = stock ? 'stock-room' : await createEvent(servers[0]!, key);
     const urls = servers.map((server) => server.url);
 
     process.stdout.write(`${name}: connecting ${CLIENTS} attendees and ${SENDERS} senders…\n`);
     const connectStart = performance.now();
-    const receivers = Array.from({ length: CLIENT_PROCESSES }, () => new ChatLoad());
+    const receivers = Array.from({ length: clientProcesses }, () => new ChatReceivers());
     const sender = new ChatLoad();
     const lowWatchers = new ChatLoad();
     loads.push(...receivers, sender, lowWatchers);
     await Promise.all([
       ...receivers.map((load, i) =>
-        load.ask({ type: 'connect', urls, slug, count: Math.floor((CLIENTS + i) / CLIENT_PROCESSES), feed: 'full' }, 'connected'),
+        load.ask({ type: 'connect', urls, slug, count: Math.floor((CLIENTS + i) / clientProcesses), feed: 'full' }, 'connected'),
       ),
       sender.ask({ type: 'connect', urls, slug, count: SENDERS, feed: 'full' }, 'connected'),
-      lowWatchers.ask({ type: 'connect', urls, slug, count: LOW_CLIENTS, feed: 'low' }, 'connected'),
+      lowWatchers.ask({ type: 'connect', urls, slug, count: lowClients, feed: 'low' }, 'connected'),
     ]);
-    // Silent watchers: the first receiver process stands for the full feed, and the low-data process.
-    const meter = () => Promise.all([receivers[0]!, lowWatchers].map((load) => load.ask({ type: 'meter' }, 'meter')));
+    // Silent watchers: the first receiver process stands for the full feed, then the low-data process,
+    // then the other receivers (counted for the deliveries in the window).
+    const meter = () => Promise.all([receivers[0]!, lowWatchers, ...receivers.slice(1)].map((load) => load.ask({ type: 'meter' }, 'meter')));
     const connectSeconds = (performance.now() - connectStart) / 1000;
 
     process.stdout.write(`${name}: sending ${RATE} messages/s for ${WARMUP_MS / 1000} + ${MEASURE_MS / 1000} s…\n`);
@@ -137,8 +183,12 @@ async function run(name: string, { processes, batchMs }: Scenario) {
       Promise.all(servers.map((server) => measureCpuCores(server.pid, MEASURE_MS))),
       Promise.all(receivers.map((load) => measureCpuCores(load.pid, MEASURE_MS))),
     ]);
-    const [fullEnd, lowEnd] = await meter();
+    const metering = await meter();
+    const [fullEnd, lowEnd] = metering;
     const [fullStart, lowStart] = metered;
+    // Deliveries to the attendees while the servers' CPU was measured (the low-data watchers left out).
+    const windowDeliveries = metering.reduce((sum, end, i) => (i === 1 ? sum : sum + end.messages - metered[i]!.messages), 0);
+    const serverCpuCores = sum(cpu);
     const { measured, refused, unacknowledged } = await sent;
 
     const expected = measured * CLIENTS;
@@ -159,8 +209,12 @@ async function run(name: string, { processes, batchMs }: Scenario) {
       messagesPerSecond: Number((measured / (MEASURE_MS / 1000)).toFixed(1)),
       p50Ms: histogram.quantile(0.5),
       p99Ms: histogram.quantile(0.99),
-      serverCpuCores: sum(cpu),
+      serverCpuCores,
       lost: expected - received,
+      /** Server CPU time over the deliveries that arrived while it was measured. */
+      serverCpuMicrosecondsPerDelivery:
+        windowDeliveries > 0 ? Number(((serverCpuCores * MEASURE_MS * 1000) / windowDeliveries).toFixed(2)) : null,
+      server: stock ? 'stock Socket.IO, io.to(room).emit per message' : 'Jalsa',
       serverProcesses: processes,
       batchMs,
       deliveriesPerSecond: Math.round(received / (MEASURE_MS / 1000)),
@@ -170,9 +224,10 @@ async function run(name: string, { processes, batchMs }: Scenario) {
       connectSeconds: Number(connectSeconds.toFixed(1)),
       silentWatcher: {
         full: perWatcher(fullStart!, fullEnd!),
-        low: perWatcher(lowStart!, lowEnd!),
+        low: lowClients > 0 ? perWatcher(lowStart!, lowEnd!) : null,
         fullIfPerMessageDeflate: deflated(fullStart!, fullEnd!),
       },
+      attendeeProcesses: clientProcesses,
       attendeeProcessesCpuCores: sum(receiverCpu),
       // Other work on the machine competes for the same cores: read the figures with this in mind.
       loadAverage1m: Number(os.loadavg()[0]!.toFixed(1)),
@@ -247,18 +302,52 @@ async function perMessageDeflateCost() {
   };
 }
 
-const results: Record<string, Awaited<ReturnType<typeof run>>> = {};
-for (const name of values.scenarios.split(',')) {
+type Result = Awaited<ReturnType<typeof run>>;
+const results: Record<string, Result> = {};
+for (const name of values.scenarios.split(',').filter(Boolean)) {
   const scenario = SCENARIOS[name];
   if (!scenario) throw new Error(`unknown scenario "${name}"; choose from ${Object.keys(SCENARIOS).join(', ')}`);
-  results[name] = await run(name, scenario);
+  results[name] = await run(name, scenario, Number(values.clients));
 }
+
+/** The largest room served at p99 under a second without loss, growing step by step until one fails. */
+async function searchRoom() {
+  const steps: Result[] = [];
+  const max = Number(values['search-max']);
+  for (let clients = Number(values['search-from']); ; clients = Math.min(max, Math.round(clients * Number(values['search-growth'])))) {
+    const step = await run(`search ${clients}`, SCENARIOS.single!, clients);
+    steps.push(step);
+    process.stdout.write(`room of ${clients}: p99 ${step.p99Ms} ms, lost ${step.lost}\n`);
+    if (step.p99Ms === null || step.p99Ms >= 1000 || step.lost > 0 || clients >= max) break;
+  }
+  const passed = steps.filter((step) => step.p99Ms !== null && step.p99Ms < 1000 && step.lost === 0);
+  return {
+    largestRoomP99Under1s: passed.at(-1)?.clients ?? null,
+    stoppedBy: steps.at(-1) === passed.at(-1) ? `search-max (${max}: file descriptors of one process)` : 'p99 or loss',
+    steps: steps.map(({ clients, p50Ms, p99Ms, lost, serverCpuCores, serverCpuMicrosecondsPerDelivery, loadAverage1m }) => ({
+      clients,
+      p50Ms,
+      p99Ms,
+      lost,
+      serverCpuCores,
+      serverCpuMicrosecondsPerDelivery,
+      loadAverage1m,
+    })),
+  };
+}
+const roomSearch = values.search ? await searchRoom() : undefined;
+
+// Figures of scenarios not run this time stay as they were.
+const previous = JSON.parse(await fs.readFile(path.join(import.meta.dirname, 'results', 'chat.json'), 'utf8').catch(() => '{}')) as object;
 await writeResult('chat', {
+  ...previous,
   ...results,
+  ...(roomSearch ? { roomSearch } : {}),
   perMessageDeflateCost: await perMessageDeflateCost(),
   load: {
     senders: SENDERS,
-    clientProcesses: CLIENT_PROCESSES,
+    clientsPerProcess: CLIENTS_PER_PROCESS,
+    receivers: 'raw WebSocket (bench/chatReceivers.ts), nice 10',
     lowDataClients: LOW_CLIENTS,
     warmupSeconds: WARMUP_MS / 1000,
     measureSeconds: MEASURE_MS / 1000,

@@ -6,11 +6,11 @@
  * and, on their first connection, what permessage-deflate would have made of the same frames.
  */
 import crypto from 'node:crypto';
-import zlib from 'node:zlib';
 import { io, type Socket } from 'socket.io-client';
 import type { WebSocket } from 'ws';
 import { CHAT_NAMESPACE, decodeChatBatch, type ChatBatchWire, type ChatFeed } from '../shared/chat';
 import type { Ack } from '../shared/errors';
+import { DeflateProbe, type ProbeBytes } from './DeflateProbe';
 import { LatencyHistogram } from './LatencyHistogram';
 
 export type LoadCommand =
@@ -34,12 +34,7 @@ export type LoadReport =
   | { type: 'meter'; sockets: number; bytes: number; messages: number; probe: ProbeBytes }
   | { type: 'report'; histogram: [number, number][]; received: number; duplicates: number };
 
-export interface ProbeBytes {
-  frames: number;
-  plain: number;
-  deflate: number;
-  deflateNoContext: number;
-}
+export type { ProbeBytes };
 
 /** Connections opened at once while ramping up: enough to be quick, few enough not to time out. */
 const CONNECT_CONCURRENCY = 250;
@@ -50,7 +45,7 @@ const histogram = new LatencyHistogram();
 let received = 0;
 let duplicates = 0;
 let messages = 0;
-const probe: ProbeBytes = { frames: 0, plain: 0, deflate: 0, deflateNoContext: 0 };
+let probe: DeflateProbe | undefined;
 
 function report(message: LoadReport): void {
   process.send!(message);
@@ -102,43 +97,6 @@ function bytesRead(socket: Socket): number {
   return (webSocket(socket) as unknown as { _socket: { bytesRead: number } })._socket.bytesRead;
 }
 
-/** A WebSocket frame's header from the server: 2 bytes, 4 past 125 bytes of payload (8 past 64 KiB). */
-function frameHeader(payloadBytes: number): number {
-  return payloadBytes < 126 ? 2 : payloadBytes < 65_536 ? 4 : 10;
-}
-
-/**
- * Compresses every frame the connection receives as permessage-deflate would (ws's defaults: raw
- * deflate, 32 KiB window, a sync flush per message whose final 4 bytes are left off), once keeping the
- * context from frame to frame and once starting afresh each time.
- */
-function probeDeflate(socket: Socket): void {
-  const deflate = zlib.createDeflateRaw();
-  const pending: Buffer[] = [];
-  let busy = false;
-  // Frames go through the one stream one after another, as ws compresses them.
-  const pump = () => {
-    const data = pending.shift();
-    if (busy || !data) return;
-    busy = true;
-    deflate.write(data);
-    deflate.flush(zlib.constants.Z_SYNC_FLUSH, () => {
-      const size = ((deflate.read() as Buffer | null)?.length ?? 4) - 4;
-      probe.deflate += frameHeader(size) + size;
-      busy = false;
-      pump();
-    });
-  };
-  webSocket(socket).on('message', (data: Buffer) => {
-    probe.frames++;
-    probe.plain += frameHeader(data.length) + data.length;
-    const alone = zlib.deflateRawSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).length - 4;
-    probe.deflateNoContext += frameHeader(alone) + alone;
-    pending.push(data);
-    pump();
-  });
-}
-
 async function connect({ urls, slug, count, feed }: Extract<LoadCommand, { type: 'connect' }>): Promise<void> {
   for (let first = 0; first < count; first += CONNECT_CONCURRENCY) {
     const batch = Array.from({ length: Math.min(CONNECT_CONCURRENCY, count - first) }, (_, i) =>
@@ -147,7 +105,10 @@ async function connect({ urls, slug, count, feed }: Extract<LoadCommand, { type:
     sockets.push(...(await Promise.all(batch)));
   }
   for (const socket of sockets) listen(socket);
-  if (sockets[0]) probeDeflate(sockets[0]);
+  if (sockets[0]) {
+    probe = new DeflateProbe();
+    webSocket(sockets[0]).on('message', (data: Buffer) => probe!.frame(data));
+  }
   report({ type: 'connected' });
 }
 
@@ -213,7 +174,7 @@ process.on('message', (command: LoadCommand) => {
         sockets: sockets.length,
         bytes: sockets.reduce((sum, socket) => sum + bytesRead(socket), 0),
         messages,
-        probe: { ...probe },
+        probe: probe?.bytes() ?? { frames: 0, plain: 0, deflate: 0, deflateNoContext: 0 },
       });
       break;
     case 'report':

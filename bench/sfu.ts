@@ -2,14 +2,22 @@
  * npm run bench:sfu [-- --window 3 --start 100 --growth 1.5 --max 6000 --cpu-limit 0.85]
  * Receivers one mediasoup worker (one core) can feed: the synthetic source at 320x180 is published into
  * a room, then receivers are added in growing steps — each a PlainTransport with SRTP sending real RTP
- * to UDP sinks on loopback — until the worker's CPU reaches the limit or packets go missing. Done once
- * for audio-only receivers (one consumer each) and once for 180p receivers (audio and video consumers).
+ * to UDP sinks on loopback — until the worker's CPU reaches the limit or packets go missing. Done for
+ * audio-only receivers (one consumer each) and for 180p receivers (audio and video consumers); and, in
+ * the same run for comparison, for audio-only receivers of stock mediasoup: a worker and router with
+ * default settings fed the same speech as ffmpeg and browsers send Opus by default, 20 ms a packet.
  * Writes bench/results/sfu.json.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
+import { createLogger } from '../server/logger';
+import { speechTrack } from '../server/sfu/speechTrack';
+import { OPUS_PTIME_MS } from '../shared/media';
 import { waitFor } from '../test/helpers/browser';
 import { createEvent, publishTestPattern, startTestServer } from '../test/helpers/testServer';
 import { measureCpuCores } from './processCpu';
@@ -43,6 +51,67 @@ interface Step {
   workerCpuCores: number;
   /** Datagrams the kernel dropped for full socket buffers, as a share of the RTP due to the receivers. */
   loss: number;
+  /** Other work on the shared machine competes for the worker's core. */
+  loadAverage1m: number;
+}
+
+/** What ffmpeg's libopus and browsers send unless told otherwise. */
+const STOCK_OPUS_PACKET_MS = 20;
+const STOCK_SSRC = 22_222_222;
+const STOCK_PAYLOAD_TYPE = 100;
+
+/**
+ * Stock mediasoup for the comparison: its own worker and router, every setting left at its default, and
+ * the same speech published into it by ffmpeg as Opus in 20 ms packets (ffmpeg's default).
+ */
+class StockAudio {
+  readonly worker: types.Worker;
+  readonly router: types.Router;
+  readonly producer: types.Producer;
+  readonly #ffmpeg: ReturnType<typeof spawn>;
+
+  private constructor(worker: types.Worker, router: types.Router, producer: types.Producer, ffmpeg: ReturnType<typeof spawn>) {
+    this.worker = worker;
+    this.router = router;
+    this.producer = producer;
+    this.#ffmpeg = ffmpeg;
+  }
+
+  static async start(): Promise<StockAudio> {
+    const speech = await speechTrack(createLogger('silent'));
+    if (!speech) throw new Error('the stock comparison needs the speech track (espeak-ng)');
+    // Ports apart from the app's worker (RTC ports 20000-29999 above) and below the kernel's ephemeral range.
+    const worker = await mediasoup.createWorker({ rtcMinPort: 10_000, rtcMaxPort: 19_999 });
+    try {
+      const router = await worker.createRouter({ mediaCodecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48_000, channels: 2 }] });
+      const input = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: true });
+      const producer = await input.produce({
+        kind: 'audio',
+        rtpParameters: {
+          codecs: [{ mimeType: 'audio/opus', clockRate: 48_000, channels: 2, payloadType: STOCK_PAYLOAD_TYPE }],
+          encodings: [{ ssrc: STOCK_SSRC }],
+        },
+      });
+      const target = `rtp://127.0.0.1:${input.tuple.localPort}?rtcpport=${input.rtcpTuple!.localPort}&pkt_size=1200`;
+      const ffmpeg = spawn(
+        'ffmpeg',
+        ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', speech,
+          '-c:a', 'libopus', '-b:a', '32k', '-ac', '2', '-ar', '48000', '-frame_duration', String(STOCK_OPUS_PACKET_MS),
+          '-ssrc', String(STOCK_SSRC), '-payload_type', String(STOCK_PAYLOAD_TYPE), '-f', 'rtp', target],
+        { stdio: ['ignore', 'ignore', 'inherit'] },
+      );
+      await waitFor(async () => (await producer.getStats())[0]?.packetCount ?? 0, (count) => count > 0, 10_000, 100);
+      return new StockAudio(worker, router, producer, ffmpeg);
+    } catch (error) {
+      worker.close();
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.#ffmpeg.kill('SIGKILL');
+    this.worker.close();
+  }
 }
 
 const test = await startTestServer({ MEDIASOUP_WORKERS: '1', RTC_MIN_PORT: '20000', RTC_MAX_PORT: '29999' });
@@ -59,20 +128,30 @@ try {
   const producers = origin.producers;
   const audio = producers.find((p) => p.kind === 'audio')!;
 
-  const audioRun = await ramp(room, [audio], workerPid);
-  const videoRun = await ramp(room, producers, workerPid);
+  const audioRun = await ramp(room, [audio], workerPid, 'audio');
+  const stock = await StockAudio.start();
+  let stockRun: Awaited<ReturnType<typeof ramp>>;
+  try {
+    stockRun = await ramp(stock.router, [stock.producer], stock.worker.pid, 'stock audio');
+  } finally {
+    stock.close();
+  }
+  const videoRun = await ramp(room, producers, workerPid, '180p');
   const bitrates = Object.fromEntries(
     await Promise.all(producers.map(async (p) => [p.kind, Math.round((await p.getStats()).reduce((s, x) => s + x.bitrate, 0) / 1000)])),
   );
   publisher.close();
   await writeResult('sfu', {
     consumersPerWorkerAudio: audioRun.capacity,
+    consumersPerWorkerAudioStock: stockRun.capacity,
     consumersPerWorker180p: videoRun.capacity,
-    cpuCoresAtMax: Math.max(...[...audioRun.steps, ...videoRun.steps].map((step) => step.workerCpuCores)),
+    opusPacketMs: { ours: OPUS_PTIME_MS, stock: STOCK_OPUS_PACKET_MS },
+    cpuCoresAtMax: Math.max(...[...audioRun.steps, ...stockRun.steps, ...videoRun.steps].map((step) => step.workerCpuCores)),
     sourceKbps: bitrates,
     /** Why each ramp ended: the CPU limit, loss, --max, its --budget of time, or a worker too busy to answer. */
-    stoppedBy: { audio: audioRun.stoppedBy, video180p: videoRun.stoppedBy },
+    stoppedBy: { audio: audioRun.stoppedBy, audioStock: stockRun.stoppedBy, video180p: videoRun.stoppedBy },
     stepsAudio: audioRun.steps,
+    stepsAudioStock: stockRun.steps,
     steps180p: videoRun.steps,
     method:
       `receivers = PlainTransports with SRTP to UDP sinks on loopback; a 180p receiver holds an audio and a video consumer; ` +
@@ -101,7 +180,7 @@ function observeOrigin(worker: types.Worker, slug: string): { router: types.Rout
 
 type StopReason = 'cpu' | 'loss' | 'max' | 'time' | 'unresponsive';
 
-async function ramp(room: types.Router, producers: types.Producer[], workerPid: number) {
+async function ramp(room: types.Router, producers: types.Producer[], workerPid: number, label: string) {
   const transports: types.PlainTransport[] = [];
   const steps: Step[] = [];
   const deadline = Date.now() + Number(values.budget) * 1000;
@@ -116,7 +195,7 @@ async function ramp(room: types.Router, producers: types.Producer[], workerPid: 
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       const step = await measure(producers, transports.length, workerPid);
       steps.push(step);
-      process.stdout.write(`${producers.length === 1 ? 'audio' : '180p'}: ${JSON.stringify(step)}\n`);
+      process.stdout.write(`${label}: ${JSON.stringify(step)}\n`);
       if (step.workerCpuCores >= cpuLimit) stoppedBy = 'cpu';
       else if (step.loss > LOSS_LIMIT) stoppedBy = 'loss';
       else if (target >= maxReceivers) stoppedBy = 'max';
@@ -194,6 +273,7 @@ async function measure(producers: types.Producer[], receivers: number, workerPid
     receivers,
     workerCpuCores: Number(workerCpuCores.toFixed(3)),
     loss: due > 0 ? Number((dropped / due).toFixed(4)) : 1,
+    loadAverage1m: Number(os.loadavg()[0]!.toFixed(1)),
   };
 }
 
@@ -215,3 +295,4 @@ async function udpCounters(): Promise<Record<string, number>> {
   const numbers = lines[1]!.split(/\s+/).slice(1).map(Number);
   return Object.fromEntries(names.map((name, i) => [name, numbers[i]!]));
 }
+

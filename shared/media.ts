@@ -4,11 +4,22 @@
  */
 export const OPUS_MAX_AVERAGE_BITRATE = 32_000;
 
+/**
+ * Milliseconds of speech per Opus packet, from the organizer's browser (SDP `ptime`) and from ffmpeg
+ * (file broadcasts, the demo). The SFU's cost is per packet and per receiver (an SRTP encryption and
+ * a send each): 60 ms packets are a third of the default 20 ms packets, and a worker carries about
+ * twice the audio-only listeners (BENCHMARKS.md, `bench:sfu`). The price is 40 ms more delay and 60 ms of
+ * speech in a lost packet, which in-band FEC (the next packet carries a coarse copy) mostly covers. A
+ * receiver needs nothing: every Opus decoder takes any packet length.
+ */
+export const OPUS_PTIME_MS = 60;
+
 export const opusCodecOptions = {
   opusStereo: false,
   opusFec: true,
   opusDtx: true,
   opusMaxAverageBitrate: OPUS_MAX_AVERAGE_BITRATE,
+  opusPtime: OPUS_PTIME_MS,
 } as const;
 
 /** Three VP8 simulcast layers, lowest first: ~180p, ~360p, 720p from a 720p camera. */

@@ -1,5 +1,6 @@
 import { FfmpegProcess, type FfmpegExit } from '../ffmpeg/FfmpegProcess';
 import type { Logger } from '../logger';
+import { OPUS_PTIME_MS } from '../../shared/media';
 import { SafeEmitter } from '../SafeEmitter';
 import type { MediaRoom, ProducerInfo } from './MediaRoom';
 import type { PlainPublication, PlainTarget, PlainTrack } from './PlainPublication';
@@ -64,7 +65,7 @@ export class FfmpegPublisher extends SafeEmitter<FfmpegPublisherEvents> {
       const args = [
         '-hide_banner', '-loglevel', 'error', '-nostdin',
         ...source.inputArgs,
-        '-map', source.audio, '-c:a', 'libopus', '-b:a', '32k', '-ac', '2', '-ar', '48000',
+        '-map', source.audio, '-c:a', 'libopus', '-b:a', '32k', '-ac', '2', '-ar', '48000', '-frame_duration', String(OPUS_PTIME_MS),
         '-ssrc', String(AUDIO.ssrc), '-payload_type', String(AUDIO.payloadType),
         '-f', 'rtp', rtpUrl(publication.target('audio')),
       ];
