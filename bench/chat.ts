@@ -46,6 +46,11 @@ const { values } = parseArgs({
     drain: { type: 'string', default: '5' },
     /** Attendees per receiver process (each holds a file descriptor per connection). */
     'clients-per-process': { type: 'string', default: '5000' },
+    /**
+     * The receivers' niceness: 10 keeps them from taking the server's cores, but on a machine loaded by
+     * other work (load average past the core count) it starves them and they measure their own lag.
+     */
+    'receiver-nice': { type: 'string', default: '10' },
     scenarios: { type: 'string', default: 'single,redis,plainEmit,stockEmit' },
     search: { type: 'boolean', default: false },
     'search-from': { type: 'string', default: '12500' },
@@ -61,7 +66,7 @@ const WARMUP_MS = Number(values.warmup) * 1000;
 const DRAIN_MS = Number(values.drain) * 1000;
 const CLIENTS_PER_PROCESS = Number(values['clients-per-process']);
 /** Receivers run below the servers' priority: a remote attendee's device never takes the server's cores. */
-const RECEIVER_NICENESS = 10;
+const RECEIVER_NICENESS = Number(values['receiver-nice']);
 /** A sender connection may post one message a second (the server's per-connection limit); stay well under it. */
 const SENDERS = Math.max(10, Math.ceil(RATE / 0.25));
 
@@ -347,7 +352,7 @@ await writeResult('chat', {
   load: {
     senders: SENDERS,
     clientsPerProcess: CLIENTS_PER_PROCESS,
-    receivers: 'raw WebSocket (bench/chatReceivers.ts), nice 10',
+    receivers: `raw WebSocket (bench/chatReceivers.ts), nice ${RECEIVER_NICENESS}`,
     lowDataClients: LOW_CLIENTS,
     warmupSeconds: WARMUP_MS / 1000,
     measureSeconds: MEASURE_MS / 1000,
