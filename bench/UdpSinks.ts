@@ -7,19 +7,27 @@ import { Worker } from 'node:worker_threads';
 export class UdpSinks {
   readonly ports: number[];
   readonly #thread: Worker;
+  readonly #received: Int32Array;
 
-  private constructor(thread: Worker, ports: number[]) {
+  private constructor(thread: Worker, ports: number[], received: Int32Array) {
     this.#thread = thread;
     this.ports = ports;
+    this.#received = received;
+  }
+
+  /** Datagrams read so far over all sinks (wraps past 2^31, far beyond a bench's run). */
+  get received(): number {
+    return Atomics.load(this.#received, 0);
   }
 
   static async open(count: number): Promise<UdpSinks> {
-    const thread = new Worker(SINK_THREAD, { eval: true, workerData: { count } });
+    const received = new Int32Array(new SharedArrayBuffer(4));
+    const thread = new Worker(SINK_THREAD, { eval: true, workerData: { count, received } });
     const ports = await new Promise<number[]>((resolve, reject) => {
       thread.once('message', resolve);
       thread.once('error', reject);
     });
-    return new UdpSinks(thread, ports);
+    return new UdpSinks(thread, ports, received);
   }
 
   close(): Promise<number> {
@@ -32,7 +40,7 @@ const dgram = require('node:dgram');
 const { parentPort, workerData } = require('node:worker_threads');
 const sockets = Array.from({ length: workerData.count }, () => {
   const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 });
-  socket.on('message', () => undefined);
+  socket.on('message', () => Atomics.add(workerData.received, 0, 1));
   return socket;
 });
 Promise.all(sockets.map((s) => new Promise((resolve) => s.bind(0, '127.0.0.1', resolve)))).then(() =>
