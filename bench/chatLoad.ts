@@ -10,8 +10,8 @@ import { io, type Socket } from 'socket.io-client';
 import type { WebSocket } from 'ws';
 import { CHAT_NAMESPACE, decodeChatBatch, type ChatBatchWire, type ChatFeed } from '../shared/chat';
 import type { Ack } from '../shared/errors';
-import { DeflateProbe, type ProbeBytes } from './DeflateProbe';
-import { LatencyHistogram } from './LatencyHistogram';
+import type { ProbeBytes } from './DeflateProbe';
+import { ReceiverTally } from './ReceiverTally';
 
 export type LoadCommand =
   | { type: 'connect'; urls: string[]; slug: string; count: number; feed: ChatFeed }
@@ -41,11 +41,7 @@ const CONNECT_CONCURRENCY = 250;
 const TICK_MS = 10;
 
 const sockets: Socket[] = [];
-const histogram = new LatencyHistogram();
-let received = 0;
-let duplicates = 0;
-let messages = 0;
-let probe: DeflateProbe | undefined;
+const tally = new ReceiverTally();
 
 function report(message: LoadReport): void {
   process.send!(message);
@@ -73,16 +69,16 @@ function listen(socket: Socket): void {
     // checked would take the cores the servers are measured on.
     for (const entry of decodeChatBatch(payload as ChatBatchWire).entries) {
       if (entry.kind !== 'message') continue;
-      messages++;
+      tally.messages++;
       if (entry.id <= lastId) {
-        duplicates++;
+        tally.duplicates++;
         continue;
       }
       lastId = entry.id;
       const [tag, , sentAt, measured] = entry.text.split(':');
       if (tag !== 'b' || measured !== '1') continue;
-      received++;
-      histogram.record(now - Number(sentAt));
+      tally.received++;
+      tally.histogram.record(now - Number(sentAt));
     }
   });
 }
@@ -105,10 +101,7 @@ async function connect({ urls, slug, count, feed }: Extract<LoadCommand, { type:
     sockets.push(...(await Promise.all(batch)));
   }
   for (const socket of sockets) listen(socket);
-  if (sockets[0]) {
-    probe = new DeflateProbe();
-    webSocket(sockets[0]).on('message', (data: Buffer) => probe!.frame(data));
-  }
+  if (sockets[0]) webSocket(sockets[0]).on('message', (data: Buffer) => tally.probe.frame(data));
   report({ type: 'connected' });
 }
 
@@ -166,19 +159,9 @@ process.on('message', (command: LoadCommand) => {
       void send(command);
       break;
     case 'progress':
-      report({ type: 'progress', received });
-      break;
     case 'meter':
-      report({
-        type: 'meter',
-        sockets: sockets.length,
-        bytes: sockets.reduce((sum, socket) => sum + bytesRead(socket), 0),
-        messages,
-        probe: probe?.bytes() ?? { frames: 0, plain: 0, deflate: 0, deflateNoContext: 0 },
-      });
-      break;
     case 'report':
-      report({ type: 'report', histogram: histogram.toSparse(), received, duplicates });
+      report(tally.answer(command.type, sockets.length, () => sockets.reduce((sum, socket) => sum + bytesRead(socket), 0)));
       break;
     case 'stop':
       for (const socket of sockets) socket.disconnect();

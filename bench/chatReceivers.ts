@@ -12,8 +12,7 @@
 import crypto from 'node:crypto';
 import { WebSocket } from 'ws';
 import { CHAT_NAMESPACE } from '../shared/chat';
-import { DeflateProbe } from './DeflateProbe';
-import { LatencyHistogram } from './LatencyHistogram';
+import { ReceiverTally } from './ReceiverTally';
 import type { LoadCommand, LoadReport } from './chatLoad';
 
 const CONNECT_CONCURRENCY = 250;
@@ -30,12 +29,7 @@ const NAMESPACE_PREFIX = `40${CHAT_NAMESPACE},`;
 const JOIN_ACK_PREFIX = `43${CHAT_NAMESPACE},0`;
 
 const connections: Connection[] = [];
-const histogram = new LatencyHistogram();
-let received = 0;
-let duplicates = 0;
-/** Bench messages seen, measured or not (the meter's count). */
-let messages = 0;
-let probe: DeflateProbe | undefined;
+const tally = new ReceiverTally();
 
 function report(message: LoadReport): void {
   process.send!(message);
@@ -54,7 +48,7 @@ class Connection {
   onEvent(frame: string, now: number): void {
     BENCH_TEXT.lastIndex = 0;
     for (let match = BENCH_TEXT.exec(frame); match; match = BENCH_TEXT.exec(frame)) {
-      messages++;
+      tally.messages++;
       const n = Number(match[1]);
       if (n >= this.#seen.length) {
         const grown = new Uint8Array(Math.max(n + 1, this.#seen.length * 2));
@@ -62,13 +56,13 @@ class Connection {
         this.#seen = grown;
       }
       if (this.#seen[n]) {
-        duplicates++;
+        tally.duplicates++;
         continue;
       }
       this.#seen[n] = 1;
       if (match[3] !== '1') continue;
-      received++;
-      histogram.record(now - Number(match[2]));
+      tally.received++;
+      tally.histogram.record(now - Number(match[2]));
     }
   }
 
@@ -133,10 +127,7 @@ async function connect({ urls, slug, count, feed }: Extract<LoadCommand, { type:
     );
     connections.push(...(await Promise.all(batch)));
   }
-  if (connections[0]) {
-    probe = new DeflateProbe();
-    connections[0].ws.on('message', (data: Buffer) => probe!.frame(data));
-  }
+  connections[0]?.ws.on('message', (data: Buffer) => tally.probe.frame(data));
   report({ type: 'connected' });
 }
 
@@ -149,19 +140,9 @@ process.on('message', (command: LoadCommand) => {
       });
       break;
     case 'progress':
-      report({ type: 'progress', received });
-      break;
     case 'meter':
-      report({
-        type: 'meter',
-        sockets: connections.length,
-        bytes: connections.reduce((sum, connection) => sum + connection.bytesRead, 0),
-        messages,
-        probe: probe?.bytes() ?? { frames: 0, plain: 0, deflate: 0, deflateNoContext: 0 },
-      });
-      break;
     case 'report':
-      report({ type: 'report', histogram: histogram.toSparse(), received, duplicates });
+      report(tally.answer(command.type, connections.length, () => connections.reduce((sum, connection) => sum + connection.bytesRead, 0)));
       break;
     case 'send':
       throw new Error('a receiver process does not send');
