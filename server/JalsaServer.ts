@@ -17,6 +17,7 @@ import { OriginRecordings } from './hls/OriginRecordings';
 import { createApp } from './http/createApp';
 import { fileBroadcastRoutes, isUploadRequest } from './http/fileBroadcastRoutes';
 import { edgeRecordingRoutes } from './http/edgeRecordingRoutes';
+import { rtmpRoutes } from './http/rtmpRoutes';
 import { recordingRoutes } from './http/recordingRoutes';
 import { enforceRequestDeadline } from './http/requestDeadline';
 import { removeStaleUploads } from './http/staleUploads';
@@ -33,6 +34,7 @@ import { EdgeFeeds } from './sfu/EdgeFeeds';
 import { EdgeFeedSignalling } from './sfu/EdgeFeedSignalling';
 import { EventStills } from './sfu/EventStills';
 import { FileBroadcaster } from './sfu/FileBroadcaster';
+import { RtmpIngest } from './rtmp/RtmpIngest';
 import { MediaRoomRegistry } from './sfu/MediaRoomRegistry';
 import { MediaSignalling, type MediaNamespace } from './sfu/MediaSignalling';
 import { OrganizerAbsence } from './sfu/OrganizerAbsence';
@@ -59,6 +61,8 @@ export class JalsaServer {
   readonly fileBroadcasts: FileBroadcaster;
   /** Whether each live event's organizer is there, and how long a lost one is waited for. */
   readonly organizerAbsence: OrganizerAbsence;
+  /** Encoders publishing over RTMP; undefined when RTMP is off (or on an edge). */
+  readonly rtmp: RtmpIngest | undefined;
   /** What an event shows instead of a camera: the organizer's picture, the title slate, the hold slate. */
   readonly stills: EventStills;
   /** Who follows each event here and how they play it (for the dashboard and metrics). */
@@ -125,6 +129,22 @@ export class JalsaServer {
     );
     this.organizerAbsence.on('gap', (slug, from, to) => void this.hls.markGap(slug, from, to));
 
+    this.rtmp =
+      this.config.rtmp.enabled && !originUrl
+        ? new RtmpIngest(
+            this.events,
+            this.rooms,
+            this.fileBroadcasts,
+            {
+              port: this.config.rtmp.port,
+              host: this.config.rtmp.host,
+              publishDeadlineMs: this.config.rtmp.connectTimeoutMs,
+              idleTimeoutMs: this.config.rtmp.idleTimeoutMs,
+            },
+            this.#logger.child({ module: 'rtmp' }),
+          )
+        : undefined;
+
     this.#chatRate = new ChatRate(this.chat);
     this.#stats = new EventStatsCollector({
       events: this.events,
@@ -172,6 +192,7 @@ export class JalsaServer {
           idleTimeoutMs: this.config.uploads.idleTimeoutMs,
           drainMs: this.config.http.requestTimeoutMs,
         }),
+        rtmpRoutes(this.events, { ingest: this.rtmp, publicAddress: this.config.rtmp.publicAddress, publicUrl: this.config.http.publicUrl }),
       ],
     });
     this.#httpServer = http.createServer(app);
@@ -221,6 +242,7 @@ export class JalsaServer {
     this.fileBroadcasts.on('changed', (slug, fileBroadcast) =>
       this.#signalling.notifyOrganizers(slug, 'fileBroadcastChanged', { fileBroadcast }),
     );
+    this.rtmp?.on('changed', (slug, rtmpIngest) => this.#signalling.notifyOrganizers(slug, 'rtmpIngestChanged', { rtmpIngest }));
     this.#chatNamespace = new ChatNamespace(
       this.#io.of(CHAT_NAMESPACE) as ChatNamespaceServer,
       this.chat,
@@ -255,6 +277,13 @@ export class JalsaServer {
     const chat = await ChatService.open(db, events, config, logger.child({ module: 'chat' }));
     const server = new JalsaServer({ config, db, events, workers, rooms, hls, stills, chat, instanceKey, logger });
     await server.#listen();
+    try {
+      await server.rtmp?.listen();
+    } catch (error) {
+      // The RTMP port is taken: a server the organizer was told takes OBS must not start without it.
+      await server.close();
+      throw error;
+    }
     return server;
   }
 
@@ -289,6 +318,7 @@ export class JalsaServer {
     // (a 5 s stop, its last segment lost).
     await this.hls.close();
     await this.fileBroadcasts.close();
+    await this.rtmp?.close();
     await this.rooms.closeAll();
     this.workers.close();
     // Chat goes on reaching attendees while the media stops, and its last frame goes out before the

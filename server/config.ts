@@ -61,6 +61,16 @@ const EnvSchema = z
     HTTP_ADDRESS_REQUESTS_PER_SECOND: z.coerce.number().positive().max(100_000).default(50),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(20_000),
     ORGANIZER_RETURN_GRACE_SECONDS: z.coerce.number().min(0).max(24 * 3600).default(600),
+    RTMP_ENABLED: EnvBoolean,
+    RTMP_PORT: Port.default(1935),
+    RTMP_HOST: z.string().optional(),
+    // Host and optional port only: it is put into `rtmp://…/live` for OBS, never used to connect.
+    RTMP_PUBLIC_ADDRESS: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/, 'RTMP_PUBLIC_ADDRESS is a host with an optional :port')
+      .optional(),
+    RTMP_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    RTMP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   })
   .refine((env) => env.RTC_MIN_PORT <= env.RTC_MAX_PORT, {
     message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT',
@@ -195,6 +205,21 @@ export interface Config {
    * ended; 0 waits for ever. Attendees are told the broadcast will resume meanwhile.
    */
   organizerReturnGraceMs: number;
+  /** Going live from OBS or another encoder over RTMP (off unless asked for: it opens another port). */
+  rtmp: {
+    enabled: boolean;
+    port: number;
+    host: string;
+    /**
+     * `host[:port]` the studio shows in the server URL for OBS; undefined: PUBLIC_URL's host (else the
+     * host the studio was opened from) and the port listened on.
+     */
+    publicAddress: string | undefined;
+    /** From connecting to asking to publish: a connection that never sends is closed after this. */
+    connectTimeoutMs: number;
+    /** A publishing encoder silent this long is taken as disconnected (its link died without a word). */
+    idleTimeoutMs: number;
+  };
 }
 
 const projectRoot = path.resolve(import.meta.dirname, '..');
@@ -261,6 +286,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpAddressRequestsPerSecond: e.HTTP_ADDRESS_REQUESTS_PER_SECOND,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     organizerReturnGraceMs: Math.round(e.ORGANIZER_RETURN_GRACE_SECONDS * 1000),
+    rtmp: {
+      enabled: e.RTMP_ENABLED,
+      port: e.RTMP_PORT,
+      host: e.RTMP_HOST ?? e.HOST,
+      publicAddress: e.RTMP_PUBLIC_ADDRESS,
+      connectTimeoutMs: e.RTMP_CONNECT_TIMEOUT_MS,
+      idleTimeoutMs: e.RTMP_IDLE_TIMEOUT_MS,
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FileBroadcastStatus, OrganizerKey, PublicEvent, Slug } from './events';
+import { RtmpIngestStatus } from './rtmp';
 
 /**
  * Media signalling over the Socket.io namespace `/media`.
@@ -194,6 +195,8 @@ export const mediaNotifications = {
   eventStats: EventStats,
   /** The event's file broadcast started, ended its file (holding the slate, or looping) or stopped: organizers only. */
   fileBroadcastChanged: z.object({ fileBroadcast: FileBroadcastStatus.nullable() }),
+  /** An encoder started publishing to the event over RTMP, dropped, or the ingest ended: organizers only. */
+  rtmpIngestChanged: z.object({ rtmpIngest: RtmpIngestStatus.nullable() }),
 } as const;
 
 export type MediaNotificationName = keyof typeof mediaNotifications;

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import type { Logger } from '../logger';
 import { LogBudget } from './LogBudget';
 import { STARTED_BY_ENV } from './orphans';
@@ -21,6 +22,8 @@ export interface FfmpegProcessOptions {
   stopGraceMs?: number;
   /** For tests: another program in ffmpeg's place. */
   command?: string;
+  /** Piped into ffmpeg's stdin (read as `pipe:0`): a live stream arriving in this process, e.g. over RTMP. */
+  stdin?: Readable;
 }
 
 export class FfmpegSpawnError extends Error {
@@ -93,11 +96,16 @@ export class FfmpegProcess {
   static async start(args: string[], options: FfmpegProcessOptions): Promise<FfmpegProcess> {
     const command = options.command ?? 'ffmpeg';
     const child = spawn(command, args, {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: [options.stdin ? 'pipe' : 'ignore', 'ignore', 'pipe'],
       // Marked as this server's: should the server die, the next one on the machine kills it (see orphans).
       env: { ...process.env, [STARTED_BY_ENV]: String(process.pid) },
     });
     const ffmpeg = new FfmpegProcess(child, options);
+    if (options.stdin && child.stdin) {
+      // ffmpeg exiting first makes writes fail (EPIPE): its exit is reported, the write error is not news.
+      child.stdin.on('error', () => {});
+      options.stdin.pipe(child.stdin);
+    }
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', (error) => reject(new FfmpegSpawnError(command, error)));

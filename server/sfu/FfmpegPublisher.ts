@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { FfmpegProcess, type FfmpegExit } from '../ffmpeg/FfmpegProcess';
 import type { Logger } from '../logger';
 import { OPUS_PTIME_MS } from '../../shared/media';
@@ -24,6 +25,10 @@ export interface FfmpegSource {
   video?: string;
   /** ffmpeg video filter applied before encoding, e.g. to fit a still image to 16:9. */
   videoFilter?: string;
+  /** Channels of the Opus sent (stereo unless said): speech from an encoder is sent mono. */
+  audioChannels?: 1 | 2;
+  /** What ffmpeg reads as `pipe:0`, for a stream arriving in this process (an encoder over RTMP). */
+  stdin?: Readable;
 }
 
 export interface FfmpegPublisherEvents {
@@ -65,7 +70,7 @@ export class FfmpegPublisher extends SafeEmitter<FfmpegPublisherEvents> {
       const args = [
         '-hide_banner', '-loglevel', 'error', '-nostdin',
         ...source.inputArgs,
-        '-map', source.audio, '-c:a', 'libopus', '-b:a', '32k', '-ac', '2', '-ar', '48000', '-frame_duration', String(OPUS_PTIME_MS),
+        '-map', source.audio, '-c:a', 'libopus', '-b:a', '32k', '-ac', String(source.audioChannels ?? 2), '-ar', '48000', '-frame_duration', String(OPUS_PTIME_MS),
         '-ssrc', String(AUDIO.ssrc), '-payload_type', String(AUDIO.payloadType),
         '-f', 'rtp', rtpUrl(publication.target('audio')),
       ];
@@ -79,7 +84,7 @@ export class FfmpegPublisher extends SafeEmitter<FfmpegPublisherEvents> {
           '-f', 'rtp', rtpUrl(publication.target('video')),
         );
       }
-      const ffmpeg = await FfmpegProcess.start(args, { logger, stopGraceMs: STOP_GRACE_MS });
+      const ffmpeg = await FfmpegProcess.start(args, { logger, stopGraceMs: STOP_GRACE_MS, stdin: source.stdin });
       const publisher = new FfmpegPublisher(publication, ffmpeg, logger);
       publication.publish();
       return publisher;

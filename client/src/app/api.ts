@@ -13,6 +13,7 @@ import {
   type UpdateEventRequest,
 } from '../../../shared/events';
 import { ReplayListResponse, ReplayResponse, type Replay } from '../../../shared/recordings';
+import { RtmpSettingsResponse } from '../../../shared/rtmp';
 import { ServiceError } from '../lib/ServiceError';
 
 const ErrorResponse = z.object({ error: ErrorBody });
@@ -132,6 +133,11 @@ export async function isOrganizerKeyAccepted(key: string, slug?: string): Promis
 export async function rotateEventKey(key: string, slug: string): Promise<string> {
   const path = `/api/events/${encodeURIComponent(slug)}/key`;
   return (await parse(await send(path, { method: 'POST', key }), EventKeyResponse)).organizerKey;
+}
+
+/** The RTMP server URL for OBS (null when the server takes no RTMP) and the encoder's status. */
+export async function getRtmpSettings(key: string, slug: string): Promise<RtmpSettingsResponse> {
+  return parse(await send(`${eventPath(slug)}/rtmp`, { key }), RtmpSettingsResponse);
 }
 
 /** Leaves the event without a key of its own: only the instance key runs it afterwards. */

@@ -3,6 +3,7 @@ import type { AudioOnlyReason, Quality } from '../player/Playback';
 import type { ConnectionState, HlsReason } from '../player/WatchSession';
 import type { EventStatus, FileBroadcastEnd, FileBroadcastStatus } from '../../../shared/events';
 import type { RecordingState } from '../../../shared/signalling';
+import type { RtmpIngestStatus } from '../../../shared/rtmp';
 import type { PublishState } from '../studio/OrganizerSession';
 
 /** Every user-facing string of the organizer's studio. */
@@ -20,6 +21,19 @@ export interface StudioMessages {
   atEndLabel: string;
   atEnd: Record<FileBroadcastEnd, string>;
   fileState(status: FileBroadcastStatus): string;
+  /** Going live from OBS or another encoder over RTMP (RtmpSettings). */
+  rtmp: {
+    heading: string;
+    intro: string;
+    serverUrlLabel: string;
+    streamKeyLabel: string;
+    showStreamKey: string;
+    streamKeyWarning: string;
+    /** This server takes no RTMP. */
+    off: string;
+    /** No encoder has published yet, one is publishing, or it dropped (the event goes on). */
+    state: Record<'waiting' | RtmpIngestStatus['state'], string>;
+  };
   /** Shown for each status; `scheduled` reads "upcoming" to an organizer. */
   status: Record<EventStatus, string>;
   publish: Record<PublishState, string>;
@@ -294,6 +308,21 @@ export const en: Messages = {
           : atEnd === 'loop'
             ? 'A recording is playing, and plays again from the start whenever it ends.'
             : 'A recording is playing; when it ends, viewers see “We will be right back” until you act.',
+    rtmp: {
+      heading: 'Go live from OBS or another encoder (RTMP)',
+      intro:
+        'In OBS: Settings → Stream → Service “Custom…”, then paste the server and the stream key below and press “Start Streaming”. The event goes live when the first picture arrives; if the encoder disconnects, the event stays live until you reconnect it or end the event.',
+      serverUrlLabel: 'Server',
+      streamKeyLabel: 'Stream key',
+      showStreamKey: 'Show the stream key',
+      streamKeyWarning: 'The stream key contains your organizer key: whoever has it can broadcast in this event. Do not show it on screen.',
+      off: 'This server does not take RTMP (its operator turns it on with RTMP_ENABLED=true).',
+      state: {
+        waiting: 'No encoder connected.',
+        receiving: 'Receiving from the encoder.',
+        disconnected: 'Encoder disconnected: the event is still live. Reconnect the encoder, or end the event.',
+      },
+    },
     status: { scheduled: 'upcoming', live: 'live', ended: 'ended', cancelled: 'cancelled' },
     // The English words are the states' own names, which tests also read.
     publish: { idle: 'idle', publishing: 'publishing', failed: 'failed', file: 'file' },
@@ -501,6 +530,21 @@ export const ur: Messages = {
           : atEnd === 'loop'
             ? 'ریکارڈنگ چل رہی ہے، اور ختم ہونے پر شروع سے دوبارہ چلے گی۔'
             : 'ریکارڈنگ چل رہی ہے؛ ختم ہونے پر ناظرین “ہم جلد واپس آئیں گے” دیکھیں گے جب تک آپ کچھ نہ کریں۔',
+    rtmp: {
+      heading: 'OBS یا کسی اور انکوڈر سے براہِ راست جائیں (RTMP)',
+      intro:
+        'OBS میں: Settings ← Stream ← Service میں “Custom…” چنیں، پھر نیچے دیا گیا سرور اور اسٹریم کی چسپاں کریں اور “Start Streaming” دبائیں۔ پہلی تصویر پہنچتے ہی تقریب براہِ راست ہو جائے گی؛ اگر انکوڈر کا رابطہ ٹوٹ جائے تو تقریب براہِ راست رہے گی جب تک آپ اسے دوبارہ نہ جوڑیں یا تقریب ختم نہ کریں۔',
+      serverUrlLabel: 'سرور',
+      streamKeyLabel: 'اسٹریم کی',
+      showStreamKey: 'اسٹریم کی دکھائیں',
+      streamKeyWarning: 'اسٹریم کی میں آپ کی منتظم کی شامل ہے: جس کے پاس یہ ہو وہ اس تقریب میں نشر کر سکتا ہے۔ اسے اسکرین پر نہ دکھائیں۔',
+      off: 'یہ سرور RTMP نہیں لیتا (اس کا منتظمِ سرور اسے RTMP_ENABLED=true سے چالو کرتا ہے)۔',
+      state: {
+        waiting: 'کوئی انکوڈر جڑا ہوا نہیں۔',
+        receiving: 'انکوڈر سے نشریات موصول ہو رہی ہیں۔',
+        disconnected: 'انکوڈر کا رابطہ ٹوٹ گیا: تقریب ابھی براہِ راست ہے۔ انکوڈر دوبارہ جوڑیں، یا تقریب ختم کریں۔',
+      },
+    },
     status: { scheduled: 'آنے والی', live: 'براہِ راست', ended: 'ختم', cancelled: 'منسوخ' },
     publish: { idle: 'رکا ہوا', publishing: 'نشر ہو رہا ہے', failed: 'ناکام', file: 'ریکارڈنگ' },
     recorder: { idle: 'میڈیا کا انتظار', running: 'ریکارڈ ہو رہا ہے', restarting: 'دوبارہ شروع ہو رہا ہے', failed: 'ناکام', stopped: 'رک گیا' },

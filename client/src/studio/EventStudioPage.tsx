@@ -13,6 +13,7 @@ import { EventKeyControls, RevokedKeyNotice, RotatedKeyNotice } from './EventKey
 import { EventManageControls } from './EventManageControls';
 import { FileBroadcastForm } from './FileBroadcastForm';
 import { PictureForm } from './PictureForm';
+import { RtmpSettings } from './RtmpSettings';
 import { KeyForm } from './KeyForm';
 import { OrganizerSession } from './OrganizerSession';
 import { loadEventKey, loadInstanceKey, saveEventKey, saveInstanceKey, studioKeyAfterChange } from './organizerKeys';
@@ -165,6 +166,9 @@ function EventStudioView({ session, slug, organizerKey, onKeyRejected, keyContro
           onSubmit={(media, image, atEnd) => session.broadcastFile(media, image, atEnd)}
           onCancel={() => session.cancelUpload()}
         />
+      )}
+      {state.access === 'granted' && status !== undefined && !isOver(status) && (
+        <RtmpSettings slug={slug} organizerKey={organizerKey} connected={state.connection === 'connected'} news={state.rtmpIngest} />
       )}
       {status !== 'ended' && (
         <PictureForm disabled={state.busy} saved={state.pictureSaved} onSubmit={(picture) => session.setPicture(picture)} />

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { useMessages } from '../i18n/language';
 
-/** A key shown once, for the organizer to copy or write down. */
-export function KeyWithCopy({ organizerKey }: { organizerKey: string }) {
+/** A key shown once, for the organizer to copy or write down (or another secret to paste elsewhere, e.g. into OBS). */
+export function KeyWithCopy({ organizerKey, testId = 'event-key' }: { organizerKey: string; testId?: string }) {
   const t = useMessages().studio;
   const [copied, setCopied] = useState(false);
 
@@ -15,7 +15,7 @@ export function KeyWithCopy({ organizerKey }: { organizerKey: string }) {
 
   return (
     <p className="key-row">
-      <code data-testid="event-key" className="key">
+      <code data-testid={testId} className="key">
         {organizerKey}
       </code>{' '}
       {/* The clipboard API exists only on secure origins. */}

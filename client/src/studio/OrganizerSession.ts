@@ -1,6 +1,7 @@
 import type { types } from 'mediasoup-client';
 import { isOver, type FileBroadcastEnd, type FileBroadcastStatus, type PublicEvent } from '../../../shared/events';
 import { cameraConstraints } from '../../../shared/media';
+import type { RtmpIngestStatus } from '../../../shared/rtmp';
 import type { MediaNotification, MediaResponse } from '../../../shared/signalling';
 import {
   isOrganizerKeyAccepted,
@@ -38,6 +39,11 @@ export interface OrganizerState {
   publish: PublishState;
   /** The file broadcast under way (playing, or holding its slate after the file), as the server said. */
   fileBroadcast: FileBroadcastStatus | null;
+  /**
+   * The latest news of the event's RTMP encoder, boxed so that each notification is a new value even
+   * when it says the same (RtmpSettings also asks the server itself); null until the first.
+   */
+  rtmpIngest: { status: RtmpIngestStatus | null } | null;
   /** The picture shown while the camera is off was saved in this visit. */
   pictureSaved: boolean;
   /** A go-live or end request is in flight. */
@@ -84,6 +90,7 @@ export class OrganizerSession {
     cameraSwitching: false,
     publish: 'idle',
     fileBroadcast: null,
+    rtmpIngest: null,
     pictureSaved: false,
     busy: false,
     problem: null,
@@ -140,6 +147,7 @@ export class OrganizerSession {
         this.store.update({ fileBroadcast, publish: fileBroadcast ? 'file' : publish === 'file' ? 'idle' : publish });
       }),
       signalling.on('eventStats', (stats) => this.store.update({ stats })),
+      signalling.on('rtmpIngestChanged', ({ rtmpIngest }) => this.store.update({ rtmpIngest: { status: rtmpIngest } })),
     ];
   }
 

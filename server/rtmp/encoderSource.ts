@@ -1,0 +1,29 @@
+import type { Readable } from 'node:stream';
+import type { FfmpegSource } from '../sfu/FfmpegPublisher';
+
+/**
+ * At most 720p and 30 frames a second, whatever the encoder sends: the VP8 encode is what costs, and
+ * it grows with pixels and frames. 720p is the top simulcast layer a camera organizer sends too.
+ */
+const ENCODER_VIDEO_FILTER = "scale=w=-2:h='min(720,ih)',fps=30";
+
+/**
+ * An encoder's RTMP stream (FLV arriving on `flv`) as a source for {@link FfmpegPublisher}.
+ *
+ * The video is transcoded (H.264 → VP8), not passed through, although that costs a core's fraction
+ * per event: the rooms' router speaks VP8 only (every browser decodes it, the packager and the
+ * attendees' layer choice are built on it), and ffmpeg cannot answer a viewer's keyframe request,
+ * so the stream must carry frequent keyframes itself, which OBS's default (one every 250 frames)
+ * does not. Capped at 720p30 (above) so that a 1080p60 OBS profile does not cost four times as much.
+ * The sound is speech: Opus, mono, as the organizer's microphone would send it.
+ */
+export function encoderSource(flv: Readable): FfmpegSource {
+  return {
+    inputArgs: ['-f', 'flv', '-i', 'pipe:0'],
+    audio: '0:a:0',
+    video: '0:v:0',
+    videoFilter: ENCODER_VIDEO_FILTER,
+    audioChannels: 1,
+    stdin: flv,
+  };
+}
