@@ -50,7 +50,7 @@ export function isFfmpegUsing(proc: ProcessInfo, dir: string): boolean {
 /**
  * Kills (SIGKILL) every ffmpeg a dead server left running (see {@link isOrphanedFfmpeg}), so that it
  * cannot go on writing into a recording this server is about to recover and continue, nor sending RTP
- * (a demo, a file broadcast) to ports this server may reuse. Runs before the server
+ * (a demo, a file broadcast, an RTMP ingest) to ports this server may reuse. Runs before the server
  * starts any ffmpeg of its own. Linux only (it reads /proc); elsewhere it finds nothing.
  * Returns the pids it killed.
  */

@@ -17,7 +17,7 @@ export interface PlainTarget {
 }
 
 /**
- * Media a local process (ffmpeg reading a file, a test pattern, later RTMP) sends into a room over
+ * Media a local process (ffmpeg reading a file, a test pattern, an RTMP encoder's stream) sends into a room over
  * loopback, published as an organizer's would be. Its producers join the room only on `publish()`,
  * so nobody hears of media whose sender failed to start. Opened and owned by
  * {@link MediaRoom.publishPlain}, closed with the room.
