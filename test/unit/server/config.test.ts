@@ -44,3 +44,17 @@ describe('an edge’s origin', () => {
     expect(loadConfig({ EDGE_ORIGIN_URL: 'http://127.0.0.1:3000', CLUSTER_KEY: clusterKey }).cluster.originUrl).toBe('http://127.0.0.1:3000');
   });
 });
+
+describe('RTMP ingest settings', () => {
+  it('is off by default, on OBS’s port when turned on', () => {
+    expect(loadConfig({}).rtmp).toMatchObject({ enabled: false, port: 1935, host: '0.0.0.0', publicAddress: undefined });
+    expect(loadConfig({ RTMP_ENABLED: 'true', RTMP_PUBLIC_ADDRESS: 'live.example.org:1935' }).rtmp).toMatchObject({
+      enabled: true,
+      publicAddress: 'live.example.org:1935',
+    });
+  });
+
+  it('refuses a public address that is more than a host and port, since the studio puts it into a URL', () => {
+    expect(() => loadConfig({ RTMP_PUBLIC_ADDRESS: 'rtmp://live.example.org/live' })).toThrow(/RTMP_PUBLIC_ADDRESS/);
+  });
+});
