@@ -119,7 +119,13 @@ export class RtmpIngest extends SafeEmitter<RtmpIngestEvents> {
       logger: this.#logger,
     });
     this.#connections.add(connection);
-    connection.on('publish', (streamName) => void this.#onPublish(connection, streamName));
+    connection.on('publish', (streamName) => {
+      this.#onPublish(connection, streamName).catch((error: unknown) => {
+        // The event vanished meanwhile (deleted), or a bug: this encoder is refused, nothing else is touched.
+        if (!(error instanceof JalsaError)) this.#logger.error({ err: error }, 'an RTMP publish failed');
+        connection.refuse(error instanceof JalsaError ? error.message : 'the server could not take the stream');
+      });
+    });
     connection.once('closed', (reason) => this.#onClosed(connection, reason));
   }
 
@@ -164,15 +170,13 @@ export class RtmpIngest extends SafeEmitter<RtmpIngestEvents> {
       this.#setStatus(slug, { state: 'receiving' });
       this.#logger.info({ slug, address: connection.remoteAddress }, 'an encoder is publishing over RTMP');
     } catch (error) {
+      // Undone as if never begun; the caller refuses the encoder.
       flv.end();
       if (this.#sessions.get(slug) === session) {
         this.#sessions.delete(slug);
         session.publisher?.close();
-        session.publisher = undefined;
       }
-      const message = error instanceof JalsaError ? error.message : 'the server could not take the stream';
-      if (!(error instanceof JalsaError)) this.#logger.error({ err: error, slug }, 'starting an RTMP ingest failed');
-      connection.refuse(message);
+      throw error;
     }
   }
 
@@ -197,8 +201,17 @@ export class RtmpIngest extends SafeEmitter<RtmpIngestEvents> {
       session.publisher.close();
       this.#logger.info({ slug, reason }, 'the encoder stopped publishing');
       // The event goes on: the organizer may reconnect the encoder, or end the event.
-      if (!this.#closed && this.#events.get(slug).status === 'live') this.#setStatus(slug, { state: 'disconnected' });
+      if (!this.#closed && this.#isLive(slug)) this.#setStatus(slug, { state: 'disconnected' });
       return;
+    }
+  }
+
+  #isLive(slug: string): boolean {
+    try {
+      return this.#events.get(slug).status === 'live';
+    } catch {
+      // Deleted: #end() has already forgotten it.
+      return false;
     }
   }
 
