@@ -180,15 +180,14 @@ export class RtmpIngest extends SafeEmitter<RtmpIngestEvents> {
     }
   }
 
-  /** Why the event cannot take an encoder now, or undefined. */
+  /**
+   * Why the event cannot take an encoder now, or undefined. A studio sending its microphone is no reason:
+   * told that an encoder is receiving, the studio stops sending (the organizer chose the encoder).
+   */
   #refusal(slug: string): string | undefined {
     const { status } = this.#events.get(slug);
     if (isOver(status)) return `the event has ${status}`;
     if (this.#fileBroadcasts.isRunning(slug)) return 'a prepared file is being broadcast; stop it in the studio first';
-    // The studio's microphone or camera: two senders in one room would talk over each other. (An encoder of
-    // ours publishing is replaced instead, see the class comment.)
-    const publishing = this.#rooms.get(slug)?.producers().length ?? 0;
-    if (publishing > 0 && !this.#sessions.has(slug)) return 'the event is live from the studio’s microphone or camera; stop it there first';
     return undefined;
   }
 

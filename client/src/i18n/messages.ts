@@ -33,6 +33,8 @@ export interface StudioMessages {
     off: string;
     /** No encoder has published yet, one is publishing, or it dropped (the event goes on). */
     state: Record<'waiting' | RtmpIngestStatus['state'], string>;
+    /** After the encoder dropped: go on with this tab's microphone (and camera) instead. */
+    useMicrophone: string;
   };
   /** Shown for each status; `scheduled` reads "upcoming" to an organizer. */
   status: Record<EventStatus, string>;
@@ -311,7 +313,7 @@ export const en: Messages = {
     rtmp: {
       heading: 'Go live from OBS or another encoder (RTMP)',
       intro:
-        'In OBS: Settings → Stream → Service “Custom…”, then paste the server and the stream key below and press “Start Streaming”. The event goes live when the first picture arrives; if the encoder disconnects, the event stays live until you reconnect it or end the event.',
+        'In OBS: Settings → Stream → Service “Custom…”, then paste the server and the stream key below and press “Start Streaming”. The event goes live when the first picture arrives, and the encoder takes over from this browser’s microphone and camera; if the encoder disconnects, the event stays live until you reconnect it or end the event.',
       serverUrlLabel: 'Server',
       streamKeyLabel: 'Stream key',
       showStreamKey: 'Show the stream key',
@@ -322,10 +324,11 @@ export const en: Messages = {
         receiving: 'Receiving from the encoder.',
         disconnected: 'Encoder disconnected: the event is still live. Reconnect the encoder, or end the event.',
       },
+      useMicrophone: 'Go on with this browser’s microphone and camera',
     },
     status: { scheduled: 'upcoming', live: 'live', ended: 'ended', cancelled: 'cancelled' },
     // The English words are the states' own names, which tests also read.
-    publish: { idle: 'idle', publishing: 'publishing', failed: 'failed', file: 'file' },
+    publish: { idle: 'idle', publishing: 'publishing', failed: 'failed', file: 'file', encoder: 'encoder' },
     recorder: { idle: 'waiting for media', running: 'recording', restarting: 'restarting', failed: 'failing', stopped: 'stopped' },
     studioTitle: 'Studio',
     instanceKeyHeading: 'Organizer studio',
@@ -533,7 +536,7 @@ export const ur: Messages = {
     rtmp: {
       heading: 'OBS یا کسی اور انکوڈر سے براہِ راست جائیں (RTMP)',
       intro:
-        'OBS میں: Settings ← Stream ← Service میں “Custom…” چنیں، پھر نیچے دیا گیا سرور اور اسٹریم کی چسپاں کریں اور “Start Streaming” دبائیں۔ پہلی تصویر پہنچتے ہی تقریب براہِ راست ہو جائے گی؛ اگر انکوڈر کا رابطہ ٹوٹ جائے تو تقریب براہِ راست رہے گی جب تک آپ اسے دوبارہ نہ جوڑیں یا تقریب ختم نہ کریں۔',
+        'OBS میں: Settings ← Stream ← Service میں “Custom…” چنیں، پھر نیچے دیا گیا سرور اور اسٹریم کی چسپاں کریں اور “Start Streaming” دبائیں۔ پہلی تصویر پہنچتے ہی تقریب براہِ راست ہو جائے گی اور انکوڈر اس براؤزر کے مائیکروفون اور کیمرے کی جگہ لے لے گا؛ اگر انکوڈر کا رابطہ ٹوٹ جائے تو تقریب براہِ راست رہے گی جب تک آپ اسے دوبارہ نہ جوڑیں یا تقریب ختم نہ کریں۔',
       serverUrlLabel: 'سرور',
       streamKeyLabel: 'اسٹریم کی',
       showStreamKey: 'اسٹریم کی دکھائیں',
@@ -544,9 +547,10 @@ export const ur: Messages = {
         receiving: 'انکوڈر سے نشریات موصول ہو رہی ہیں۔',
         disconnected: 'انکوڈر کا رابطہ ٹوٹ گیا: تقریب ابھی براہِ راست ہے۔ انکوڈر دوبارہ جوڑیں، یا تقریب ختم کریں۔',
       },
+      useMicrophone: 'اس براؤزر کے مائیکروفون اور کیمرے سے جاری رکھیں',
     },
     status: { scheduled: 'آنے والی', live: 'براہِ راست', ended: 'ختم', cancelled: 'منسوخ' },
-    publish: { idle: 'رکا ہوا', publishing: 'نشر ہو رہا ہے', failed: 'ناکام', file: 'ریکارڈنگ' },
+    publish: { idle: 'رکا ہوا', publishing: 'نشر ہو رہا ہے', failed: 'ناکام', file: 'ریکارڈنگ', encoder: 'انکوڈر' },
     recorder: { idle: 'میڈیا کا انتظار', running: 'ریکارڈ ہو رہا ہے', restarting: 'دوبارہ شروع ہو رہا ہے', failed: 'ناکام', stopped: 'رک گیا' },
     studioTitle: 'اسٹوڈیو',
     instanceKeyHeading: 'منتظم کا اسٹوڈیو',

@@ -168,7 +168,13 @@ function EventStudioView({ session, slug, organizerKey, onKeyRejected, keyContro
         />
       )}
       {state.access === 'granted' && status !== undefined && !isOver(status) && (
-        <RtmpSettings slug={slug} organizerKey={organizerKey} connected={state.connection === 'connected'} news={state.rtmpIngest} />
+        <RtmpSettings
+          slug={slug}
+          organizerKey={organizerKey}
+          connected={state.connection === 'connected'}
+          news={state.rtmpIngest}
+          onUseMicrophone={status === 'live' && state.publish === 'idle' ? () => session.retry() : undefined}
+        />
       )}
       {status !== 'ended' && (
         <PictureForm disabled={state.busy} saved={state.pictureSaved} onSubmit={(picture) => session.setPicture(picture)} />

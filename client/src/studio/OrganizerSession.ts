@@ -4,6 +4,7 @@ import { cameraConstraints } from '../../../shared/media';
 import type { RtmpIngestStatus } from '../../../shared/rtmp';
 import type { MediaNotification, MediaResponse } from '../../../shared/signalling';
 import {
+  getRtmpSettings,
   isOrganizerKeyAccepted,
   setEventPicture,
   startFileBroadcast,
@@ -18,8 +19,8 @@ import { isNewer } from './eventEdits';
 import { Publisher } from './Publisher';
 import type { UplinkReport } from './UplinkGuard';
 
-/** `file`: a prepared recording, not the camera, is the event's media. */
-export type PublishState = 'idle' | 'publishing' | 'failed' | 'file';
+/** `file`: a prepared recording, not the camera, is the event's media; `encoder`: OBS (or another RTMP encoder) is. */
+export type PublishState = 'idle' | 'publishing' | 'failed' | 'file' | 'encoder';
 
 export interface OrganizerState {
   connection: 'connecting' | 'connected' | 'reconnecting';
@@ -147,7 +148,7 @@ export class OrganizerSession {
         this.store.update({ fileBroadcast, publish: fileBroadcast ? 'file' : publish === 'file' ? 'idle' : publish });
       }),
       signalling.on('eventStats', (stats) => this.store.update({ stats })),
-      signalling.on('rtmpIngestChanged', ({ rtmpIngest }) => this.store.update({ rtmpIngest: { status: rtmpIngest } })),
+      signalling.on('rtmpIngestChanged', ({ rtmpIngest }) => this.#onEncoder(rtmpIngest)),
     ];
   }
 
@@ -256,6 +257,21 @@ export class OrganizerSession {
     void this.#join();
   }
 
+  /**
+   * An encoder publishing takes over from this tab's microphone and camera (the organizer chose OBS;
+   * two senders would talk over each other). When it drops, this tab does not start sending by itself:
+   * the organizer reconnects the encoder, or asks for the microphone ({@link retry}).
+   */
+  #onEncoder(status: RtmpIngestStatus | null): void {
+    const { publish } = this.store.get();
+    if (status?.state === 'receiving') {
+      this.#stopPublishing();
+      this.store.update({ rtmpIngest: { status }, publish: 'encoder' });
+    } else {
+      this.store.update({ rtmpIngest: { status }, publish: publish === 'encoder' ? 'idle' : publish });
+    }
+  }
+
   close(): void {
     this.#closed = true;
     this.cancelUpload();
@@ -326,6 +342,13 @@ export class OrganizerSession {
       return;
     }
     if (joined.event.status === 'live' && joined.routerRtpCapabilities !== null) {
+      // An encoder may be what is live: this tab then only watches over it (see #onEncoder).
+      const encoder = await getRtmpSettings(this.#key, this.#slug).then((settings) => settings.status, () => null);
+      if (generation !== this.#generation) return;
+      if (encoder?.state === 'receiving') {
+        this.#onEncoder(encoder);
+        return;
+      }
       await this.#publish(joined.routerRtpCapabilities as types.RtpCapabilities, generation);
     }
   }

@@ -13,6 +13,8 @@ interface RtmpSettingsProps {
   connected: boolean;
   /** The latest notification of the encoder's status (see OrganizerState.rtmpIngest). */
   news: { status: RtmpIngestStatus | null } | null;
+  /** Offered once the encoder dropped while the event is live: this tab sends its microphone (and camera) instead. */
+  onUseMicrophone: (() => void) | undefined;
 }
 
 /**
@@ -20,7 +22,7 @@ interface RtmpSettingsProps {
  * encoder is sending. The stream key is made here from the key the tab already holds, never sent by
  * the server, and stays folded away until asked for: organizers share their screen.
  */
-export function RtmpSettings({ slug, organizerKey, connected, news }: RtmpSettingsProps) {
+export function RtmpSettings({ slug, organizerKey, connected, news, onUseMicrophone }: RtmpSettingsProps) {
   const t = useMessages().studio.rtmp;
   const [settings, setSettings] = useState<RtmpSettingsResponse | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
@@ -62,6 +64,11 @@ export function RtmpSettings({ slug, organizerKey, connected, news }: RtmpSettin
           <p className={state === 'disconnected' ? 'problem' : 'notice'} role="status" data-testid="rtmp-state" data-state={state}>
             {t.state[state]}
           </p>
+          {state === 'disconnected' && onUseMicrophone && (
+            <button type="button" data-testid="rtmp-use-microphone" onClick={onUseMicrophone}>
+              {t.useMicrophone}
+            </button>
+          )}
           <p>{t.intro}</p>
           <dl className="facts">
             <dt>{t.serverUrlLabel}</dt>

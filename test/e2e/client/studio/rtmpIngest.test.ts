@@ -41,6 +41,8 @@ describe('going live from an encoder over RTMP', () => {
     encoder = test.own(await startRtmpEncoder(`${serverUrl}/${streamKey}`));
     await expect.poll(rtmpState, { timeout: 20_000 }).toBe('receiving');
     expect(await studio.getByTestId('event-status').getAttribute('data-status')).toBe('live');
+    // The encoder is the event's media: the studio's own microphone and camera stay off the air.
+    expect(await studio.getByTestId('publish-state').getAttribute('data-state')).toBe('encoder');
     expect(await producerKinds()).toEqual(['audio', 'video']);
 
     viewer = await test.browser.newPage();
@@ -58,6 +60,8 @@ describe('going live from an encoder over RTMP', () => {
     await expect.poll(rtmpState).toBe('disconnected');
     expect(await studio.getByTestId('event-status').getAttribute('data-status')).toBe('live');
     await expect.poll(producerKinds).toEqual([]);
+    // The studio does not go on air by itself: it offers to.
+    expect(await studio.getByTestId('rtmp-use-microphone').isVisible()).toBe(true);
 
     encoder = test.own(await startRtmpEncoder(`${serverUrl}/${streamKey}`));
     await expect.poll(rtmpState, { timeout: 20_000 }).toBe('receiving');
@@ -65,5 +69,12 @@ describe('going live from an encoder over RTMP', () => {
     const before = await inboundTotals(viewer);
     const after = await waitFor(() => inboundTotals(viewer), (t) => t.videoBytes > before.videoBytes + 50_000 && t.audioBytes > before.audioBytes + 4_000);
     expect(after.videoBytes).toBeGreaterThan(before.videoBytes + 50_000);
+  });
+
+  it('leaves the encoder on air when the studio is opened again mid-broadcast', async () => {
+    await studio.reload();
+    await expect.poll(rtmpState).toBe('receiving');
+    await expect.poll(() => studio.getByTestId('publish-state').getAttribute('data-state')).toBe('encoder');
+    expect(await producerKinds()).toEqual(['audio', 'video']);
   });
 });
