@@ -124,7 +124,11 @@ export class JalsaServer {
     );
     this.organizerAbsence = new OrganizerAbsence(
       this.events,
-      { graceMs: this.config.organizerReturnGraceMs, fileBroadcasting: (slug) => this.fileBroadcasts.isRunning(slug) },
+      {
+        graceMs: this.config.organizerReturnGraceMs,
+        // An encoder sending over RTMP carries the event as a file does: a studio tab closed meanwhile is no absence.
+        fileBroadcasting: (slug) => this.fileBroadcasts.isRunning(slug) || this.rtmp?.status(slug)?.state === 'receiving',
+      },
       this.#logger.child({ module: 'organizer-absence' }),
     );
     this.organizerAbsence.on('gap', (slug, from, to) => void this.hls.markGap(slug, from, to));
