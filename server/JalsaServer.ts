@@ -19,6 +19,7 @@ import { fileBroadcastRoutes, isUploadRequest } from './http/fileBroadcastRoutes
 import { edgeRecordingRoutes } from './http/edgeRecordingRoutes';
 import { rtmpRoutes } from './http/rtmpRoutes';
 import { recordingRoutes } from './http/recordingRoutes';
+import { whipRoutes } from './http/whipRoutes';
 import { enforceRequestDeadline } from './http/requestDeadline';
 import { removeStaleUploads } from './http/staleUploads';
 import { UploadSlots } from './http/UploadSlots';
@@ -39,6 +40,7 @@ import { MediaRoomRegistry } from './sfu/MediaRoomRegistry';
 import { MediaSignalling, type MediaNamespace } from './sfu/MediaSignalling';
 import { OrganizerAbsence } from './sfu/OrganizerAbsence';
 import { WebRtcSeats } from './sfu/WebRtcSeats';
+import { WhipIngest } from './sfu/WhipIngest';
 import { WorkerPool } from './sfu/WorkerPool';
 import { EDGE_NAMESPACE } from '../shared/edge';
 import { MEDIA_NAMESPACE } from '../shared/signalling';
@@ -63,6 +65,8 @@ export class JalsaServer {
   readonly organizerAbsence: OrganizerAbsence;
   /** Encoders publishing over RTMP; undefined when RTMP is off (or on an edge). */
   readonly rtmp: RtmpIngest | undefined;
+  /** Encoders (OBS) publishing over WHIP. */
+  readonly whip: WhipIngest;
   /** What an event shows instead of a camera: the organizer's picture, the title slate, the hold slate. */
   readonly stills: EventStills;
   /** Who follows each event here and how they play it (for the dashboard and metrics). */
@@ -132,6 +136,14 @@ export class JalsaServer {
       this.#logger.child({ module: 'organizer-absence' }),
     );
     this.organizerAbsence.on('gap', (slug, from, to) => void this.hls.markGap(slug, from, to));
+    this.whip = new WhipIngest(
+      this.events,
+      this.rooms,
+      this.fileBroadcasts,
+      this.organizerAbsence,
+      { connectTimeoutMs: this.config.sfu.connectTimeoutMs },
+      this.#logger.child({ module: 'whip' }),
+    );
 
     this.rtmp =
       this.config.rtmp.enabled && !originUrl
@@ -191,6 +203,7 @@ export class JalsaServer {
             )
           : recordingRoutes(this.events, this.hls),
         chatRoutes(this.chat),
+        whipRoutes(this.events, this.whip),
         fileBroadcastRoutes(uploadsDir(this.config), this.events, this.fileBroadcasts, this.stills, new UploadSlots(this.config.uploads.concurrency), {
           maxBytes: this.config.uploads.maxBytes,
           idleTimeoutMs: this.config.uploads.idleTimeoutMs,
@@ -323,6 +336,7 @@ export class JalsaServer {
     await this.hls.close();
     await this.fileBroadcasts.close();
     await this.rtmp?.close();
+    this.whip.close();
     await this.rooms.closeAll();
     this.workers.close();
     // Chat goes on reaching attendees while the media stops, and its last frame goes out before the

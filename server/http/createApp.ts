@@ -28,11 +28,11 @@ export interface AppDependencies {
 }
 
 /**
- * What costs the server work per request: the API, the health check and the metrics. HLS files and
+ * What costs the server work per request: the API, WHIP, the health check and the metrics. HLS files and
  * the client's static files are not limited here: a cache in front (nginx, a CDN) answers most of
  * them, and thousands of attendees behind one carrier NAT fetch a segment every few seconds.
  */
-const RATE_LIMITED_PATHS = ['/api', '/healthz', '/metrics'];
+const RATE_LIMITED_PATHS = ['/api', '/whip', '/healthz', '/metrics'];
 
 /** Keyed by every code, so that a new one cannot silently become a 500. */
 const HTTP_STATUS: Record<ErrorCode, number> = {

@@ -243,11 +243,15 @@ export class MediaPeer {
   }
 }
 
-/** mediasoup rejects malformed parameters with a TypeError: the client's mistake, so it hears why. */
-async function clientInput<T>(operation: Promise<T>): Promise<T> {
+/**
+ * mediasoup rejects malformed parameters with a TypeError, and a codec its router lacks with an
+ * UnsupportedError: the client's mistake, so it hears why.
+ */
+export async function clientInput<T>(operation: Promise<T>): Promise<T> {
   try {
     return await operation;
   } catch (error) {
-    throw error instanceof TypeError ? new BadRequestError(error.message) : error;
+    const refused = error instanceof TypeError || (error instanceof Error && error.name === 'UnsupportedError');
+    throw refused ? new BadRequestError(error.message) : error;
   }
 }

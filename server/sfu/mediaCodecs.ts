@@ -2,7 +2,9 @@ import type { types } from 'mediasoup';
 
 /**
  * Opus for speech, VP8 for video: VP8 is what every browser can simulcast, and simulcast is how each
- * attendee gets the layer their link can carry.
+ * attendee gets the layer their link can carry. H.264 (constrained baseline, which every browser decodes)
+ * comes after it, so browsers still publish VP8: it is there for encoders that speak WHIP (OBS sends
+ * H.264 only).
  */
 export const mediaCodecs: types.RouterRtpCodecCapability[] = [
   {
@@ -17,5 +19,11 @@ export const mediaCodecs: types.RouterRtpCodecCapability[] = [
     mimeType: 'video/VP8',
     clockRate: 90_000,
     parameters: { 'x-google-start-bitrate': 600 },
+  },
+  {
+    kind: 'video',
+    mimeType: 'video/H264',
+    clockRate: 90_000,
+    parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
   },
 ];
