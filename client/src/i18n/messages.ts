@@ -135,6 +135,13 @@ export interface StudioMessages {
   uplinkAudioOnlySoon: string;
   /** Video stopped for the link; it returns by itself. */
   uplinkAudioOnly: string;
+  whipHeading: string;
+  whipHelp: string;
+  whipUrlLabel: string;
+  whipTokenLabel: string;
+  whipTokenHelp: string;
+  showToken: string;
+  hideToken: string;
 }
 
 /** Every user-facing string of the attendee pages (and the studio's newer ones, under `studio`). Functions take what varies; nothing here is HTML. */
@@ -431,6 +438,15 @@ export const en: Messages = {
       'Your connection is struggling: if it does not improve in a few seconds, the video stops so that your voice keeps going.',
     uplinkAudioOnly:
       'Video paused: your connection carries only your voice now. Viewers hear you and see your picture; the video comes back by itself when the connection allows.',
+    whipHeading: 'Publish from OBS (WHIP)',
+    whipHelp:
+      'In OBS 30 or later: Settings → Stream, choose the service “WHIP” and paste the URL and the bearer token below. The event goes live when OBS starts streaming; stopping the stream leaves it live until you end it here.',
+    whipUrlLabel: 'Server (WHIP URL)',
+    whipTokenLabel: 'Bearer token',
+    whipTokenHelp:
+      'The bearer token is the key this studio uses for the event: keep it secret. Rotating or revoking the event key stops an encoder using it. One encoder at a time: stop the stream in OBS before publishing from another one.',
+    showToken: 'Show',
+    hideToken: 'Hide',
   },
 };
 
@@ -649,5 +665,14 @@ export const ur: Messages = {
     uplinkAudioOnlySoon: 'آپ کا رابطہ کمزور ہے: اگر چند سیکنڈ میں بہتر نہ ہوا تو ویڈیو رک جائے گی تاکہ آپ کی آواز جاری رہے۔',
     uplinkAudioOnly:
       'ویڈیو رکی ہوئی ہے: آپ کا رابطہ اس وقت صرف آپ کی آواز لے جا سکتا ہے۔ ناظرین آپ کو سن رہے ہیں اور آپ کی تصویر دیکھ رہے ہیں؛ رابطہ بہتر ہوتے ہی ویڈیو خود واپس آ جائے گی۔',
+    whipHeading: 'OBS سے نشر کریں (WHIP)',
+    whipHelp:
+      'OBS 30 یا اس کے بعد کے ورژن میں: Settings → Stream میں سروس “WHIP” چنیں اور نیچے دیا گیا URL اور بیئرر ٹوکن چسپاں کریں۔ OBS کے نشر شروع کرتے ہی تقریب براہِ راست ہو جاتی ہے؛ نشر روکنے پر تقریب براہِ راست رہتی ہے جب تک آپ اسے یہاں ختم نہ کریں۔',
+    whipUrlLabel: 'سرور (WHIP URL)',
+    whipTokenLabel: 'بیئرر ٹوکن',
+    whipTokenHelp:
+      'بیئرر ٹوکن وہ کلید ہے جس سے یہ اسٹوڈیو تقریب چلاتا ہے: اسے راز رکھیں۔ تقریب کی کلید بدلنے یا منسوخ کرنے سے اسے استعمال کرنے والا انکوڈر رک جاتا ہے۔ ایک وقت میں ایک انکوڈر: کسی دوسرے سے نشر کرنے سے پہلے OBS میں نشر روکیں۔',
+    showToken: 'دکھائیں',
+    hideToken: 'چھپائیں',
   },
 };

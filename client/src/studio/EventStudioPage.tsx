@@ -12,6 +12,7 @@ import { UplinkHealth } from './UplinkHealth';
 import { EventKeyControls, RevokedKeyNotice, RotatedKeyNotice } from './EventKeyControls';
 import { EventManageControls } from './EventManageControls';
 import { FileBroadcastForm } from './FileBroadcastForm';
+import { WhipSettings } from './WhipSettings';
 import { PictureForm } from './PictureForm';
 import { RtmpSettings } from './RtmpSettings';
 import { KeyForm } from './KeyForm';
@@ -176,6 +177,7 @@ function EventStudioView({ session, slug, organizerKey, onKeyRejected, keyContro
           onUseMicrophone={status === 'live' && state.publish === 'idle' ? () => session.retry() : undefined}
         />
       )}
+      {status !== undefined && !isOver(status) && state.publish !== 'file' && <WhipSettings slug={slug} organizerKey={organizerKey} />}
       {status !== 'ended' && (
         <PictureForm disabled={state.busy} saved={state.pictureSaved} onSubmit={(picture) => session.setPicture(picture)} />
       )}
