@@ -11,6 +11,17 @@ export interface OfferOptions {
 const FINGERPRINT =
   'sha-256 3C:4A:AA:2B:7E:01:8D:9C:5F:61:20:0D:3B:E9:C4:72:9A:11:6F:8E:55:D0:C3:24:B7:0E:19:AF:42:66:71:5C';
 
+/** The same ICE and DTLS lines in every m-section, as a bundling browser writes them. */
+const TRANSPORT = [
+  'c=IN IP4 0.0.0.0',
+  'a=rtcp:9 IN IP4 0.0.0.0',
+  'a=ice-ufrag:Vd3e',
+  'a=ice-pwd:1uWlD7s0mJ6WbRNcH2sfh+5x',
+  'a=ice-options:trickle',
+  `a=fingerprint:${FINGERPRINT}`,
+  'a=setup:actpass',
+];
+
 export function whipOffer({ video = 'VP8', simulcast = false }: OfferOptions = {}): string {
   const mids = video ? '0 1' : '0';
   const lines = [
@@ -22,13 +33,7 @@ export function whipOffer({ video = 'VP8', simulcast = false }: OfferOptions = {
     'a=extmap-allow-mixed',
     'a=msid-semantic: WMS stream',
     'm=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126',
-    'c=IN IP4 0.0.0.0',
-    'a=rtcp:9 IN IP4 0.0.0.0',
-    'a=ice-ufrag:Vd3e',
-    'a=ice-pwd:1uWlD7s0mJ6WbRNcH2sfh+5x',
-    'a=ice-options:trickle',
-    `a=fingerprint:${FINGERPRINT}`,
-    'a=setup:actpass',
+    ...TRANSPORT,
     'a=mid:0',
     'a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level',
     'a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
@@ -55,13 +60,7 @@ export function whipOffer({ video = 'VP8', simulcast = false }: OfferOptions = {
   if (video === 'VP8') {
     lines.push(
       'm=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103',
-      'c=IN IP4 0.0.0.0',
-      'a=rtcp:9 IN IP4 0.0.0.0',
-      'a=ice-ufrag:Vd3e',
-      'a=ice-pwd:1uWlD7s0mJ6WbRNcH2sfh+5x',
-      'a=ice-options:trickle',
-      `a=fingerprint:${FINGERPRINT}`,
-      'a=setup:actpass',
+      ...TRANSPORT,
       'a=mid:1',
       'a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
       'a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
@@ -103,11 +102,7 @@ export function whipOffer({ video = 'VP8', simulcast = false }: OfferOptions = {
     // As OBS offers it: H.264 alone, constrained baseline, no retransmission codec.
     lines.push(
       'm=video 9 UDP/TLS/RTP/SAVPF 102',
-      'c=IN IP4 0.0.0.0',
-      'a=ice-ufrag:Vd3e',
-      'a=ice-pwd:1uWlD7s0mJ6WbRNcH2sfh+5x',
-      `a=fingerprint:${FINGERPRINT}`,
-      'a=setup:actpass',
+      ...TRANSPORT,
       'a=mid:1',
       'a=sendonly',
       'a=rtcp-mux',
