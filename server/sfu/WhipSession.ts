@@ -6,7 +6,7 @@ import { clientInput } from './MediaPeer';
 import type { MediaRoom } from './MediaRoom';
 import { readWhipOffer, writeWhipAnswer } from './whipSdp';
 
-export type WhipSessionCloseReason = 'stopped' | 'disconnected' | 'neverConnected' | 'transportClosed' | 'keyRevoked' | 'eventOver';
+export type WhipSessionCloseReason = 'stopped' | 'disconnected' | 'neverConnected' | 'transportClosed' | 'keyRevoked' | 'eventOver' | 'replaced';
 
 export interface WhipSessionEvents {
   /** The encoder's DTLS is up: its media reaches the producers from now on. */
@@ -66,6 +66,13 @@ export class WhipSession extends SafeEmitter<WhipSessionEvents> {
     transport.on('icestatechange', (state) => {
       if (state === 'disconnected') this.close('disconnected');
     });
+    // The studio's camera published after the encoder connected (the room keeps one producer per kind): an
+    // encoder with nothing left in the room is over, and the next encoder is taken.
+    for (const producer of made.producers) {
+      producer.observer.once('close', () => {
+        if (this.#connected && this.#producers.every((p) => p.closed)) this.close('replaced');
+      });
+    }
     this.#connectTimer = setTimeout(() => this.close('neverConnected'), options.connectTimeoutMs);
     this.#connectTimer.unref();
   }
