@@ -14,19 +14,35 @@ import { publishOverWhip, whipConnectionState, whipSent } from '../../helpers/wh
 const test = withServerAndBrowser();
 let slug: string;
 let eventKey: string;
+let studio: Page;
 let encoder: Page;
 let watcher: Page;
 let resource: string;
+/** What the studio tells the organizer to type into OBS. */
+let settings: { url: string; token: string };
 
 const producerKinds = () => test.server.rooms.get(slug)?.producers().map((p) => p.kind).sort() ?? [];
 
 describe('publishing an event from a WHIP encoder', () => {
-  it('answers the encoder’s offer with 201, an SDP answer and a resource URL that names the session, not the key', async () => {
+  it('shows the organizer the WHIP URL and, when asked, the bearer token in the event’s studio', async () => {
     ({ slug, eventKey } = await createEvent(test, 'WHIP rally'));
+    studio = await test.browser.newPage();
+    await studio.goto(`${test.url}/studio/${slug}`);
+    await studio.getByTestId('organizer-key-input').fill(eventKey);
+    await studio.getByTestId('organizer-key-save').click();
+    const url = (await studio.getByTestId('whip-url').textContent()) ?? '';
+    expect(url).toBe(`${test.url}${whipEndpointPath(slug)}`);
+    expect(await studio.getByTestId('whip-token').textContent()).not.toContain(eventKey);
+    await studio.getByTestId('whip-token-toggle').click();
+    settings = { url, token: (await studio.getByTestId('whip-token').textContent()) ?? '' };
+    expect(settings.token).toBe(eventKey);
+  });
+
+  it('answers the encoder’s offer with 201, an SDP answer and a resource URL that names the session, not the key', async () => {
     encoder = await test.browser.newPage();
     // The encoder's page lives on the server's origin, as OBS needs no CORS.
     await encoder.goto(`${test.url}/healthz`);
-    const result = await publishOverWhip(encoder, { endpoint: `${test.url}${whipEndpointPath(slug)}`, key: eventKey, simulcast: true });
+    const result = await publishOverWhip(encoder, { endpoint: settings.url, key: settings.token, simulcast: true });
     expect(result.status).toBe(201);
     expect(result.contentType).toMatch(/^application\/sdp/);
     expect(result.location).toMatch(new RegExp(`^/whip/${slug}/[0-9a-f]{32}$`));
@@ -37,6 +53,8 @@ describe('publishing an event from a WHIP encoder', () => {
   it('connects, puts the event live and the encoder’s audio, and video in three simulcast layers, into the room', async () => {
     await expect.poll(() => whipConnectionState(encoder)).toBe('connected');
     await expect.poll(() => test.server.events.get(slug).status).toBe('live');
+    // The studio hears of it as of any going live.
+    await expect.poll(() => studio.getByTestId('event-status').textContent()).toBe('live');
     await expect.poll(producerKinds).toEqual(['audio', 'video']);
     const sent = await waitFor(() => whipSent(encoder), (s) => s.rids.length === 3 && s.audioBytes > 0);
     expect(sent.rids.sort()).toEqual(['f', 'h', 'q']);
