@@ -231,6 +231,7 @@ export class JalsaServer {
       this.events,
       this.rooms,
       this.fileBroadcasts,
+      this.whip,
       this.audience,
       this.#admission,
       this.organizerAbsence,

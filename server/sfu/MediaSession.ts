@@ -27,6 +27,11 @@ export type MediaSocket = Socket<MediaClientToServerEvents, MediaServerToClientE
 const RECEIVE_TRANSPORT_BURST = 3;
 const RECEIVE_TRANSPORTS_PER_SECOND = 1 / 30;
 
+/** Whether an encoder (OBS, over WHIP) is publishing an event: the studio's camera must not replace it. */
+export interface EncoderIngest {
+  hasConnectedEncoder(slug: string): boolean;
+}
+
 /** The Socket.io room that hears an event's notifications. */
 export function eventChannel(slug: string): string {
   return `event:${slug}`;
@@ -52,6 +57,7 @@ export class MediaSession {
   readonly #events: EventService;
   readonly #rooms: MediaRoomRegistry;
   readonly #fileBroadcasts: FileBroadcaster;
+  readonly #encoders: EncoderIngest;
   readonly #admission: JoinAdmission;
   readonly #absence: OrganizerAbsence;
   #peer: MediaPeer | undefined;
@@ -64,6 +70,7 @@ export class MediaSession {
     events: EventService,
     rooms: MediaRoomRegistry,
     fileBroadcasts: FileBroadcaster,
+    encoders: EncoderIngest,
     admission: JoinAdmission,
     absence: OrganizerAbsence,
   ) {
@@ -72,6 +79,7 @@ export class MediaSession {
     this.#events = events;
     this.#rooms = rooms;
     this.#fileBroadcasts = fileBroadcasts;
+    this.#encoders = encoders;
     this.#admission = admission;
     this.#absence = absence;
   }
@@ -127,6 +135,10 @@ export class MediaSession {
       // The camera would silently replace the file's media: the organizer stops the file first.
       if (this.#fileBroadcasts.isRunning(slug)) {
         throw new InvalidStateError('a prepared file is being broadcast; stop it to use the camera');
+      }
+      // Nor the encoder's: a studio opened (or reconnecting) during an OBS broadcast must not cut it off.
+      if (this.#encoders.hasConnectedEncoder(slug)) {
+        throw new InvalidStateError('an encoder (OBS) is publishing this event over WHIP; stop the stream there to use the camera');
       }
       return this.#livePeer().produce(transportId, kind, rtpParameters as unknown as types.RtpParameters);
     },

@@ -18,7 +18,7 @@ import type { FileBroadcaster } from './FileBroadcaster';
 import type { MediaRoom, ProducerInfo } from './MediaRoom';
 import type { MediaRoomRegistry } from './MediaRoomRegistry';
 import type { OrganizerAbsence } from './OrganizerAbsence';
-import { eventChannel, mediaChannels, MediaSession, organizerChannel } from './MediaSession';
+import { eventChannel, mediaChannels, MediaSession, organizerChannel, type EncoderIngest } from './MediaSession';
 
 export type MediaNamespace = Namespace<MediaClientToServerEvents, MediaServerToClientEvents>;
 
@@ -43,6 +43,7 @@ export class MediaSignalling {
     events: EventService,
     rooms: MediaRoomRegistry,
     fileBroadcasts: FileBroadcaster,
+    encoders: EncoderIngest,
     audience: EventAudience,
     admission: JoinAdmission,
     absence: OrganizerAbsence,
@@ -63,7 +64,7 @@ export class MediaSignalling {
         entered: ({ slug, role }) => audience.joined(socket.id, slug, role),
       });
       this.#memberships.add(membership);
-      const session = new MediaSession(socket, membership, events, rooms, fileBroadcasts, admission, absence);
+      const session = new MediaSession(socket, membership, events, rooms, fileBroadcasts, encoders, admission, absence);
       const options = {
         logger: logger.child({ socket: socket.id }),
         rateLimit: new TokenBucket(REQUEST_BURST, REQUESTS_PER_SECOND),

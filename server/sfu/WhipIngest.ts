@@ -55,6 +55,11 @@ export class WhipIngest {
     return this.#sessions.has(slug) || this.#opening.has(slug);
   }
 
+  /** Whether an encoder's media reaches this event now (its session connected). */
+  hasConnectedEncoder(slug: string): boolean {
+    return this.#sessions.get(slug)?.connected ?? false;
+  }
+
   /**
    * Opens a session from the encoder's offer; the caller has checked that the key (`keyHash`) runs the
    * event. Refused, with nothing changed, for an event that is over, one broadcasting a file, one with a
