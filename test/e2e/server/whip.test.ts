@@ -4,6 +4,7 @@ import { whipEndpointPath } from '../../../shared/whip';
 import { inboundTotals, trackPeerConnections, waitFor } from '../../helpers/browser';
 import { waitForLadder } from '../../helpers/ladder';
 import { withServerAndBrowser } from '../../helpers/serverAndBrowser';
+import { SignallingClient } from '../../helpers/SignallingClient';
 import { createEvent } from '../../helpers/testServer';
 import { publishOverWhip, whipConnectionState, whipSent } from '../../helpers/whipClient';
 
@@ -68,6 +69,21 @@ describe('publishing an event from a WHIP encoder', () => {
     const totals = await waitFor(() => inboundTotals(watcher), (t) => t.videoFramesDecoded > 10 && t.audioBytes > 2000);
     expect(totals.videoFramesDecoded).toBeGreaterThan(10);
     expect(totals.audioBytes).toBeGreaterThan(2000);
+  });
+
+  it('refuses the studio’s camera while the encoder publishes, so a studio opened meanwhile cannot cut it off', async () => {
+    const organizer = await SignallingClient.connect(test.url);
+    try {
+      await organizer.ok('join', { slug, key: eventKey });
+      const transport = await organizer.ok<{ id: string }>('createTransport', { direction: 'send' });
+      const rtpParameters = { mid: '0', codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48_000, channels: 2 }], encodings: [{ ssrc: 4242 }] };
+      const produced = await organizer.request('produce', { transportId: transport.id, kind: 'audio', rtpParameters });
+      expect(produced.ok).toBe(false);
+      expect(!produced.ok && produced.error).toMatchObject({ code: 'INVALID_STATE', message: expect.stringMatching(/WHIP/) });
+    } finally {
+      organizer.close();
+    }
+    expect(producerKinds()).toEqual(['audio', 'video']);
   });
 
   it('feeds the HLS ladder (and so the recording) from the encoder', async () => {
