@@ -23,7 +23,9 @@ export interface WhipPublishResult {
  */
 export async function publishOverWhip(page: Page, options: WhipPublishOptions): Promise<WhipPublishResult> {
   return page.evaluate(async ({ endpoint, key, simulcast, videoCodec }) => {
-    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 360 } });
+    // Three layers need a picture large enough for Chromium to send them all.
+    const size = simulcast ? { width: 1280, height: 720 } : { width: 640, height: 360 };
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: size });
     const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
     for (const track of stream.getTracks()) {
       const sendEncodings =
