@@ -140,6 +140,7 @@ export interface StudioMessages {
   whipUrlLabel: string;
   whipTokenLabel: string;
   whipTokenHelp: string;
+  whipNeedsEventKey: string;
   showToken: string;
   hideToken: string;
 }
@@ -444,7 +445,9 @@ export const en: Messages = {
     whipUrlLabel: 'Server (WHIP URL)',
     whipTokenLabel: 'Bearer token',
     whipTokenHelp:
-      'The bearer token is the key this studio uses for the event: keep it secret. Rotating or revoking the event key stops an encoder using it. One encoder at a time: stop the stream in OBS before publishing from another one.',
+      'The bearer token is the event’s own key: keep it secret. Rotating or revoking the event key stops an encoder using it. One encoder at a time: stop the stream in OBS before publishing from another one.',
+    whipNeedsEventKey:
+      'This studio runs on the instance organizer key, which must not go into an encoder. Rotate the event key below and use the new key as the bearer token.',
     showToken: 'Show',
     hideToken: 'Hide',
   },
@@ -671,7 +674,9 @@ export const ur: Messages = {
     whipUrlLabel: 'سرور (WHIP URL)',
     whipTokenLabel: 'بیئرر ٹوکن',
     whipTokenHelp:
-      'بیئرر ٹوکن وہ کلید ہے جس سے یہ اسٹوڈیو تقریب چلاتا ہے: اسے راز رکھیں۔ تقریب کی کلید بدلنے یا منسوخ کرنے سے اسے استعمال کرنے والا انکوڈر رک جاتا ہے۔ ایک وقت میں ایک انکوڈر: کسی دوسرے سے نشر کرنے سے پہلے OBS میں نشر روکیں۔',
+      'بیئرر ٹوکن تقریب کی اپنی کلید ہے: اسے راز رکھیں۔ تقریب کی کلید بدلنے یا منسوخ کرنے سے اسے استعمال کرنے والا انکوڈر رک جاتا ہے۔ ایک وقت میں ایک انکوڈر: کسی دوسرے سے نشر کرنے سے پہلے OBS میں نشر روکیں۔',
+    whipNeedsEventKey:
+      'یہ اسٹوڈیو سرور کی منتظم کلید پر چل رہا ہے، جو انکوڈر میں نہیں ڈالنی چاہیے۔ نیچے تقریب کی نئی کلید بنائیں اور اسی کو بیئرر ٹوکن کے طور پر استعمال کریں۔',
     showToken: 'دکھائیں',
     hideToken: 'چھپائیں',
   },
