@@ -6,6 +6,7 @@ import type { Logger } from '../logger';
 import type { FileBroadcaster } from './FileBroadcaster';
 import type { MediaRoomRegistry } from './MediaRoomRegistry';
 import type { OrganizerAbsence } from './OrganizerAbsence';
+import { readWhipOffer } from './whipSdp';
 import { WhipSession, type WhipSessionOptions } from './WhipSession';
 
 /**
@@ -72,10 +73,12 @@ export class WhipIngest {
     if (this.isPublishing(slug)) {
       throw new InvalidStateError('an encoder is already publishing this event over WHIP: stop it first (DELETE its resource), or wait until its connection times out');
     }
+    // Before the room: an unusable offer must not open the event's media (and its recorder).
+    const offer = readWhipOffer(offerSdp);
     this.#opening.add(slug);
     try {
       const room = await this.#rooms.getOrCreate(slug);
-      const session = await WhipSession.open(room, keyHash, offerSdp, this.#options, this.#logger.child({ slug }));
+      const session = await WhipSession.open(room, keyHash, offer, this.#options, this.#logger.child({ slug }));
       // The event ended, or the key was revoked, while the transport was made.
       if (!this.#events.keyHashRuns(slug, keyHash) || isOver(this.#events.get(slug).status)) {
         session.close('eventOver');

@@ -4,7 +4,7 @@ import type { Logger } from '../logger';
 import { SafeEmitter } from '../SafeEmitter';
 import { clientInput } from './MediaPeer';
 import type { MediaRoom } from './MediaRoom';
-import { readWhipOffer, writeWhipAnswer } from './whipSdp';
+import { writeWhipAnswer, type WhipOffer } from './whipSdp';
 
 export type WhipSessionCloseReason = 'stopped' | 'disconnected' | 'neverConnected' | 'transportClosed' | 'keyRevoked' | 'eventOver' | 'replaced';
 
@@ -78,12 +78,11 @@ export class WhipSession extends SafeEmitter<WhipSessionEvents> {
   }
 
   /**
-   * Reads the offer (refused before any transport exists when unusable), then makes the transport and the
-   * producers; anything failing undoes what was made.
-   * @throws BadRequestError when the offer is malformed or asks for what this server cannot take.
+   * Makes the transport and the producers for an offer read by {@link readWhipOffer}; anything failing
+   * undoes what was made.
+   * @throws BadRequestError when mediasoup refuses the offer's parameters.
    */
-  static async open(room: MediaRoom, keyHash: string, offerSdp: string, options: WhipSessionOptions, logger: Logger): Promise<WhipSession> {
-    const offer = readWhipOffer(offerSdp);
+  static async open(room: MediaRoom, keyHash: string, offer: WhipOffer, options: WhipSessionOptions, logger: Logger): Promise<WhipSession> {
     const transport = await room.createSendTransport();
     try {
       await clientInput(transport.connect({ dtlsParameters: offer.dtlsParameters }));
