@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { whipEndpointPath } from '../../../shared/whip';
 import { inboundTotals, trackPeerConnections, waitFor } from '../../helpers/browser';
-import { waitForLadder } from '../../helpers/ladder';
+import { ladderSegments, waitForLadder } from '../../helpers/ladder';
 import { withServerAndBrowser } from '../../helpers/serverAndBrowser';
 import { SignallingClient } from '../../helpers/SignallingClient';
 import { createEvent } from '../../helpers/testServer';
@@ -104,6 +104,7 @@ describe('publishing an event from a WHIP encoder', () => {
     const again = await publishOverWhip(encoder, { endpoint: `${test.url}${whipEndpointPath(slug)}`, key: eventKey });
     expect(again.status).toBe(201);
     expect(again.location).not.toBe(resource);
+    resource = again.location!;
     await expect.poll(producerKinds).toEqual(['audio', 'video']);
     // The attendee's page follows the new producers by itself.
     const after = await waitFor(
@@ -112,5 +113,24 @@ describe('publishing an event from a WHIP encoder', () => {
     );
     expect(after.audioBytes).toBeGreaterThan(before.audioBytes + 2000);
     expect(after.videoFramesDecoded).toBeGreaterThan(before.videoFramesDecoded + 10);
+  });
+
+  it('takes H.264 as OBS sends it: the attendee decodes it and the HLS ladder goes on growing', async () => {
+    expect((await fetch(`${test.url}${resource}`, { method: 'DELETE', headers: { Authorization: `Bearer ${eventKey}` } })).status).toBe(200);
+    await encoder.evaluate(() => (window as unknown as { __whip?: RTCPeerConnection }).__whip?.close());
+    const before = await inboundTotals(watcher);
+    const segmentsBefore = await ladderSegments(test, slug);
+    const h264 = await publishOverWhip(encoder, { endpoint: `${test.url}${whipEndpointPath(slug)}`, key: eventKey, videoCodec: 'video/H264' });
+    expect(h264.status).toBe(201);
+    const sending = await encoder.evaluate(() =>
+      (window as unknown as { __whip: RTCPeerConnection }).__whip.getSenders().find((s) => s.track?.kind === 'video')?.getParameters().codecs[0]?.mimeType,
+    );
+    expect(sending).toBe('video/H264');
+    const after = await waitFor(
+      () => inboundTotals(watcher),
+      (t) => t.audioBytes > before.audioBytes + 2000 && t.videoFramesDecoded > before.videoFramesDecoded + 10,
+    );
+    expect(after.videoFramesDecoded).toBeGreaterThan(before.videoFramesDecoded + 10);
+    await waitForLadder(test, slug, segmentsBefore + 2);
   });
 });
