@@ -14,7 +14,8 @@ import { WhipSession, type WhipSessionOptions } from './WhipSession';
  * POST while one is open is refused (409) rather than replacing it: it changes nothing, and a session
  * whose encoder went away closes by itself (ICE consent lost, or never connected), after which the
  * encoder's next attempt is taken. The event goes live when the encoder's media connects, as with the
- * studio's "Go live"; stopping the session leaves it live (the organizer ends it), as the camera does.
+ * studio's "Go live"; a connected encoder counts as its organizer being there, so stopping or losing it
+ * is an organizer's absence (see {@link OrganizerAbsence}).
  * A session closes when its key stops running the event (rotated or revoked), when the event is over,
  * and when its room goes (worker died: the encoder reconnects by itself).
  */
