@@ -31,7 +31,7 @@ describe('the organizer’s live figures in the studio', () => {
       );
       await expect.poll(() => figures.getByTestId('stats-packager').textContent(), { timeout: 30_000 }).toBe('recording');
       expect(await figures.getByTestId('stats-chat').textContent()).toBe('0 per minute');
-      expect(await figures.getByTestId('stats-seats').textContent()).toBe('0 of 400 in use');
+      expect(await figures.getByTestId('stats-seats').textContent()).toBe(`0 of ${test.server.config.sfu.seatsPerWorker} in use`);
 
       attendees.pop()!.close();
       await expect.poll(() => figures.getByTestId('stats-attendees').textContent(), { timeout: 10_000 }).toBe(
