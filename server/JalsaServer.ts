@@ -17,6 +17,7 @@ import { OriginRecordings } from './hls/OriginRecordings';
 import { createApp } from './http/createApp';
 import { fileBroadcastRoutes, isUploadRequest } from './http/fileBroadcastRoutes';
 import { edgeRecordingRoutes } from './http/edgeRecordingRoutes';
+import { mirrorRoutes } from './http/mirrorRoutes';
 import { rtmpRoutes } from './http/rtmpRoutes';
 import { recordingRoutes } from './http/recordingRoutes';
 import { whipRoutes } from './http/whipRoutes';
@@ -202,6 +203,7 @@ export class JalsaServer {
               new OriginRecordings(originUrl, this.#logger.child({ module: 'edge-hls' }), { cacheBytes: this.config.cluster.hlsCacheBytes }),
             )
           : recordingRoutes(this.events, this.hls),
+        mirrorRoutes(this.events),
         chatRoutes(this.chat),
         whipRoutes(this.events, this.whip),
         fileBroadcastRoutes(uploadsDir(this.config), this.events, this.fileBroadcasts, this.stills, new UploadSlots(this.config.uploads.concurrency), {

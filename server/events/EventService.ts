@@ -6,6 +6,7 @@ import type {
   PublicEvent,
   UpdateEventRequest,
 } from '../../shared/events';
+import { MirrorSettings, NO_MIRRORS } from '../../shared/mirrors';
 import { InvalidStateError, NotFoundError } from '../errors';
 import { SafeEmitter } from '../SafeEmitter';
 import { assertDeletable, changedMeanwhile, decideCancel, decideEdit, normalizeTime } from './eventChanges';
@@ -182,6 +183,26 @@ export class EventService extends SafeEmitter<EventServiceEvents> {
     const written = this.#store.updateDetails({ slug, title: outcome.title, scheduledAt: outcome.scheduledAt }, event.revision);
     if (!written) throw changedMeanwhile();
     return this.#announce(slug);
+  }
+
+  /**
+   * Where the event's HLS files are mirrored and which pathway players should prefer. Read on every
+   * master playlist and steering request: another process sharing the database may have changed them.
+   */
+  mirrors(slug: string): MirrorSettings {
+    this.get(slug);
+    const stored = this.#store.mirrorSettings(slug);
+    if (stored === undefined) return NO_MIRRORS;
+    // Written only through the schema below; a row that no longer parses (an older format) is no mirrors.
+    const parsed = MirrorSettings.safeParse(JSON.parse(stored));
+    return parsed.success ? parsed.data : NO_MIRRORS;
+  }
+
+  /** Replaces the event's mirrors and priority; players follow at their next steering reload. */
+  setMirrors(slug: string, settings: MirrorSettings): MirrorSettings {
+    this.#runnable(slug);
+    this.#store.setMirrorSettings(slug, JSON.stringify(settings));
+    return settings;
   }
 
   /** Calls off an event that has not started; attendees waiting for it are told. Idempotent. */

@@ -40,6 +40,8 @@ export class EventStore {
   readonly #updateDetails;
   readonly #updateKeyHash;
   readonly #markDeleted;
+  readonly #mirrors;
+  readonly #setMirrors;
   readonly #bumpVersion;
   readonly #version;
   readonly #keyStates;
@@ -69,6 +71,10 @@ export class EventStore {
     );
     this.#markDeleted = db.prepare<[{ slug: string; deleted_at: string }]>(
       'UPDATE events SET deleted_at = @deleted_at WHERE slug = @slug AND deleted_at IS NULL',
+    );
+    this.#mirrors = db.prepare<[string], { settings: string }>('SELECT settings FROM event_mirrors WHERE slug = ?');
+    this.#setMirrors = db.prepare<[{ slug: string; settings: string }]>(
+      'INSERT INTO event_mirrors (slug, settings) VALUES (@slug, @settings) ON CONFLICT (slug) DO UPDATE SET settings = @settings',
     );
     this.#bumpVersion = db.prepare(`UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'events.version'`);
     this.#version = db.prepare<[], { epoch: string; version: string }>(
@@ -148,6 +154,15 @@ export class EventStore {
 
   updateKeyHash(slug: string, keyHash: string): void {
     this.#updateKeyHash.run({ slug, key_hash: keyHash });
+  }
+
+  /** The event's mirror settings as written (JSON), or undefined when none were ever set. */
+  mirrorSettings(slug: string): string | undefined {
+    return this.#mirrors.get(slug)?.settings;
+  }
+
+  setMirrorSettings(slug: string, settings: string): void {
+    this.#setMirrors.run({ slug, settings });
   }
 
   markDeleted(slug: string, deletedAt: string): void {

@@ -60,7 +60,7 @@ export function createApp({
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(securityHeaders());
+  app.use(securityHeaders((slug) => events.mirrors(slug).mirrors.map((mirror) => new URL(mirror.baseUrl).origin)));
   // Every byte counts on a 2G link: playlists and the client's JS and CSS shrink several times over.
   // The compression module does not know HLS playlists are text. A live window playlist is about 500
   // bytes, under the module's 1 KB threshold: compressed from 256 bytes on, as nginx does.

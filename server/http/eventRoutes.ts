@@ -7,7 +7,7 @@ import { bearerKey } from './bearerKey';
 
 const AuthCheckRequest = z.object({ slug: Slug.optional() });
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+export function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new BadRequestError(z.prettifyError(parsed.error));
   return parsed.data;
@@ -17,7 +17,7 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
  * The event a request names, once its bearer key is shown to run it (with `evenDeleted`, to have run
  * it before it was deleted).
  */
-function organizerOf(events: EventService, req: Request, { evenDeleted = false } = {}): string {
+export function organizerOf(events: EventService, req: Request, { evenDeleted = false } = {}): string {
   const slug = parse(Slug, req.params.slug);
   const key = bearerKey(req);
   if (!key || !(evenDeleted ? events.ranEvent(slug, key) : events.isOrganizer(slug, key))) throw new UnauthorizedError();

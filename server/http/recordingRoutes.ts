@@ -14,7 +14,11 @@ import { ReplayListQuery, type ReplayListResponse, type ReplayResponse } from '.
 import { BadRequestError, NotFoundError } from '../errors';
 import type { EventService } from '../events/EventService';
 import type { HlsService } from '../hls/HlsService';
-import { PlaylistFiles, sendPlaylist } from './sendPlaylist';
+import { steeredMaster } from '../hls/steeredMaster';
+import { encodePlaylist, PlaylistFiles, sendPlaylist } from './sendPlaylist';
+
+/** The master playlists: what an event's mirrors are announced in. */
+const MASTERS = new Set<string>([recordingFiles.master, recordingFiles.liveMaster]);
 
 /** One path component of a recording file: no dots up front (no `..`, no hidden files), no separators. */
 const SAFE_COMPONENT = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
@@ -63,6 +67,14 @@ export function recordingRoutes(events: EventService, hls: HlsService): Router {
       // Gone between the check and the read: the recording was just removed.
       const playlist = await playlists.read(file).catch(() => undefined);
       if (!playlist) throw new NotFoundError('file');
+      if (MASTERS.has(parts.join('/'))) {
+        // Mirrors change while the files stay: a master is steered as it is served (once per player).
+        const mirrors = events.mirrors(slug.data);
+        if (mirrors.mirrors.length > 0) {
+          const steered = steeredMaster(playlist.identity.toString('utf8'), slug.data, mirrors);
+          return sendPlaylist(req, res, encodePlaylist(Buffer.from(steered)), rule);
+        }
+      }
       return sendPlaylist(req, res, playlist, rule);
     }
     res.set('Content-Type', RECORDING_CONTENT_TYPES[kind]);

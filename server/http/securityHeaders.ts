@@ -1,5 +1,6 @@
 import helmet from 'helmet';
-import type { RequestHandler } from 'express';
+import type { IncomingMessage } from 'node:http';
+import type { Request, RequestHandler } from 'express';
 import { RECORDINGS_URL_PATH, recordingFileKind } from '../../shared/recordingLayout';
 
 /**
@@ -23,8 +24,8 @@ import { RECORDINGS_URL_PATH, recordingFileKind } from '../../shared/recordingLa
  * HLS type that browsers do not sniff into a page, and its text (`#EXTM3U…`) is no script, so neither
  * header protects anything there.
  */
-export function securityHeaders(): RequestHandler {
-  const documents = documentHeaders();
+export function securityHeaders(mirrorOrigins: (slug: string) => string[] = () => []): RequestHandler {
+  const documents = documentHeaders(mirrorOrigins);
   return (req, res, next) => {
     if (!req.path.startsWith(`${RECORDINGS_URL_PATH}/`)) return documents(req, res, next);
     if (recordingFileKind(req.path) !== 'playlist') {
@@ -34,14 +35,28 @@ export function securityHeaders(): RequestHandler {
   };
 }
 
-function documentHeaders(): RequestHandler {
+/** An event's watch page may fetch that event's HLS files from its mirrors too (and nothing else from them). */
+function watchPageMirrors(mirrorOrigins: (slug: string) => string[]) {
+  return (req: IncomingMessage): string => {
+    const slug = /^\/e\/([a-z0-9-]{3,80})\/?$/.exec((req as Request).path ?? '')?.[1];
+    if (!slug) return '';
+    try {
+      return mirrorOrigins(slug).join(' ');
+    } catch {
+      // No such event: the page shows that, with nothing more to fetch.
+      return '';
+    }
+  };
+}
+
+function documentHeaders(mirrorOrigins: (slug: string) => string[]): RequestHandler {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
         'default-src': ["'self'"],
         'base-uri': ["'none'"],
-        'connect-src': ["'self'"],
+        'connect-src': ["'self'", watchPageMirrors(mirrorOrigins)],
         'font-src': ["'self'"],
         'form-action': ["'self'"],
         'frame-ancestors': ["'none'"],

@@ -71,6 +71,12 @@ const migrations: readonly string[] = [
      value TEXT NOT NULL,
      until INTEGER NOT NULL
    );`,
+  // An event's mirrors and pathway priority (shared/mirrors.ts MirrorSettings, as JSON): read whole,
+  // written whole by its organizer; no row means the origin alone.
+  `CREATE TABLE event_mirrors (
+     slug TEXT PRIMARY KEY,
+     settings TEXT NOT NULL
+   );`,
 ];
 
 /** Opens (creating if needed) the embedded SQLite database in the data directory. */

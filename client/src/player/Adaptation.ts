@@ -3,6 +3,7 @@ import { BandwidthEstimator } from './BandwidthEstimator';
 import { assessLink, linkQuality, type LinkQuality } from './LinkAssessment';
 import { ModeController, type LinkVerdict, type PlaybackMode } from './ModeController';
 import type { AudioOnlyReason, PlaybackState, Quality } from './Playback';
+import type { Pathways } from './Pathways';
 import { PosterFeed } from './PosterFeed';
 import { TransferMeter } from './TransferMeter';
 
@@ -45,6 +46,8 @@ export interface AdaptationOptions extends AdaptationStart {
   refreshPoster: boolean;
   /** False while the sound needs every byte: the stage picture waits. */
   posterLinkIsFree?: () => boolean;
+  /** Where the event's files are fetched from (the origin or a mirror). */
+  pathways: Pathways;
 }
 
 /**
@@ -81,6 +84,7 @@ export class Adaptation {
       onPoster: (posterUrl) => options.store.update({ posterUrl }),
       refresh: options.refreshPoster,
       linkIsFree: options.posterLinkIsFree,
+      pathways: options.pathways,
     });
   }
 

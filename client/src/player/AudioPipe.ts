@@ -1,9 +1,11 @@
 import { SEGMENT_SECONDS, type AudioRung } from '../../../shared/ladder';
 import type { BootAudio } from './BootAudio';
 import { Emitter } from './Emitter';
-import { HttpStatusError, fetchMetered } from './fetchMetered';
+import { HttpStatusError } from './fetchMetered';
 import { firstSegmentIndex, lastIndex, segmentAt, segmentNumbered, type MediaPlaylist, type PlaylistSegment } from './MediaPlaylist';
 import { bufferedAhead, bufferedCovers, sourceBufferOperation, type Pipe, type PipeEvents } from './Pipe';
+import { fetchOnPathways } from './pathwayFetch';
+import type { Pathways } from './Pathways';
 import { PlaylistFollower, type PlaylistUrls } from './PlaylistFollower';
 import type { TransferMeter } from './TransferMeter';
 
@@ -35,6 +37,8 @@ export interface AudioPipeOptions {
    * SourceBuffer, playlist and downloads are taken over, so nothing is fetched twice.
    */
   boot?: BootAudio;
+  /** Where the event's files are fetched from (the origin or a mirror), shared with the page's other players. */
+  pathways: Pathways;
 }
 
 /**
@@ -79,7 +83,7 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
     this.#options = options;
     this.#source = source;
     this.#wanted = source;
-    this.#follower = new PlaylistFollower(source.playlists, meter);
+    this.#follower = new PlaylistFollower(source.playlists, meter, options.pathways);
     if (options.boot) {
       this.#mediaSource = options.boot.mediaSource;
       this.#objectUrl = options.boot.objectUrl;
@@ -285,7 +289,7 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
   async #changeRung(buffer: SourceBuffer): Promise<boolean> {
     const source = this.#wanted;
     const from = segmentNumbered(this.#playlist, this.#next)?.start ?? this.#playlist.duration;
-    const follower = new PlaylistFollower(source.playlists, this.#meter);
+    const follower = new PlaylistFollower(source.playlists, this.#meter, this.#options.pathways);
     let playlist: MediaPlaylist;
     try {
       await follower.load(this.#closing.signal);
@@ -326,7 +330,7 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
   }
 
   #download(url: string): Promise<Uint8Array<ArrayBuffer>> {
-    return fetchMetered(url, this.#meter, { signal: this.#fetchSignal() }).then(({ body }) => body);
+    return fetchOnPathways(this.#options.pathways, url, this.#meter, { signal: this.#fetchSignal() }).then(({ body }) => body);
   }
 
   /** A download the boot path started, taken once: a retry asks the network again. */

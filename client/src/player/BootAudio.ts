@@ -2,7 +2,6 @@ import { speechRung, type AudioRung } from '../../../shared/ladder';
 import { recordingUrls } from '../../../shared/recordingLayout';
 import { chooseAudioRung } from './audioRungChoice';
 import { BandwidthEstimator } from './BandwidthEstimator';
-import { fetchMetered } from './fetchMetered';
 import {
   firstSegmentIndex,
   lastIndex,
@@ -12,6 +11,8 @@ import {
   type MediaPlaylist,
   type PlaylistSegment,
 } from './MediaPlaylist';
+import { eventPathways, fetchOnPathways } from './pathwayFetch';
+import type { Pathways } from './Pathways';
 import { sourceBufferOperation } from './Pipe';
 import { TransferMeter } from './TransferMeter';
 
@@ -55,6 +56,8 @@ export class BootAudio {
   /** True once sound plays; false when the boot path gave up (nothing live, no Media Source, an error). */
   readonly started: Promise<boolean>;
   readonly #playlistUrl: string;
+  /** The page's pathways, which the app's players go on with: a host the boot found blocked stays left. */
+  readonly #pathways: Pathways;
   readonly #meter = new TransferMeter();
   readonly #estimator = new BandwidthEstimator();
   readonly #closing = new AbortController();
@@ -73,6 +76,7 @@ export class BootAudio {
       dataSaver: false,
     });
     const urls = recordingUrls(slug);
+    this.#pathways = eventPathways(slug);
     this.#playlistUrl = this.rung === speechRung ? urls.liveSpeech : urls.liveAudioOnly;
     this.element = document.createElement('audio');
     this.element.hidden = true;
@@ -207,7 +211,7 @@ export class BootAudio {
   }
 
   async #loadPlaylist(known: MediaPlaylist | null): Promise<MediaPlaylist> {
-    const { body } = await fetchMetered(this.#playlistUrl, this.#meter, { signal: this.#closing.signal });
+    const { body } = await fetchOnPathways(this.#pathways, this.#playlistUrl, this.#meter, { signal: this.#closing.signal });
     const loaded = parseMediaPlaylist(new TextDecoder().decode(body), new URL(this.#playlistUrl, location.href).href);
     return known ? mergeReload(known, loaded) : loaded;
   }
@@ -224,7 +228,7 @@ export class BootAudio {
   #fetch(url: string): Promise<Uint8Array<ArrayBuffer>> {
     let fetching = this.#fetched.get(url);
     if (!fetching) {
-      const started = fetchMetered(url, this.#meter, { signal: this.#closing.signal }).then(({ body }) => body);
+      const started = fetchOnPathways(this.#pathways, url, this.#meter, { signal: this.#closing.signal }).then(({ body }) => body);
       // A failed download is forgotten, so that the next attempt asks again.
       started.catch(() => {
         if (this.#fetched.get(url) === started) this.#fetched.delete(url);

@@ -5,7 +5,8 @@ import { Adaptation, type AdaptationStart } from './Adaptation';
 import { AudioPipe, type AudioSource } from './AudioPipe';
 import type { BootAudio } from './BootAudio';
 import { chooseAudioRung } from './audioRungChoice';
-import { fetchMetered } from './fetchMetered';
+import { eventPathways, fetchOnPathways } from './pathwayFetch';
+import type { Pathways } from './Pathways';
 import { parseLadder, type Ladder } from './MediaPlaylist';
 import type { PlaybackMode } from './ModeController';
 import { bufferedAhead, bufferedStartAfter, type Pipe } from './Pipe';
@@ -66,6 +67,8 @@ export class HlsPlayback implements Playback {
   readonly store = new StateStore<PlaybackState>(INITIAL_PLAYBACK_STATE);
   readonly #options: HlsPlaybackOptions;
   readonly #urls: ReturnType<typeof recordingUrls>;
+  /** Where this event's files are fetched from: the origin, or a mirror when it is blocked or steered away. */
+  readonly #pathways: Pathways;
   readonly #adaptation: Adaptation;
   readonly #closing = new AbortController();
   #ladder: Ladder = ASSUMED_LADDER;
@@ -86,6 +89,7 @@ export class HlsPlayback implements Playback {
   constructor(options: HlsPlaybackOptions) {
     this.#options = options;
     this.#urls = recordingUrls(options.slug);
+    this.#pathways = eventPathways(options.slug);
     this.#speechPlayable = options.live && MediaSource.isTypeSupported(speechRung.mimeType);
     this.#adaptation = new Adaptation(
       {
@@ -94,6 +98,7 @@ export class HlsPlayback implements Playback {
         monitorIntervalMs: TICK_MS,
         learnDuringDataSaver: true,
         posterUrl: this.#urls.poster,
+        pathways: this.#pathways,
         refreshPoster: options.live,
         posterLinkIsFree: () => this.#active !== null && bufferedAhead(this.#active.element) >= POSTER_MIN_BUFFER_SECONDS,
       },
@@ -150,7 +155,7 @@ export class HlsPlayback implements Playback {
   async #loadLadder(): Promise<void> {
     for (let attempt = 1; !this.#closed && !this.#ladderKnown; attempt++) {
       try {
-        const { body } = await fetchMetered(this.#urls.master, this.#adaptation.meter, { signal: this.#closing.signal });
+        const { body } = await fetchOnPathways(this.#pathways, this.#urls.master, this.#adaptation.meter, { signal: this.#closing.signal });
         this.#ladder = parseLadder(new TextDecoder().decode(body));
         this.#ladderKnown = true;
         if (this.#ladder.videoNeedBps === null) this.#adaptation.setNoVideo();
@@ -183,7 +188,7 @@ export class HlsPlayback implements Playback {
     if (mode === 'audio') active?.stopLoading();
     const startPosition = incomingStart(mode, active?.element ?? null, this.#resumeAt, this.#adaptation.dataSaver);
     if (mode === 'audio') {
-      this.#attach(incoming, new AudioPipe(elements.audio, this.#audioSource(null), meter, { live, startPosition }));
+      this.#attach(incoming, new AudioPipe(elements.audio, this.#audioSource(null), meter, { live, startPosition, pathways: this.#pathways }));
       return;
     }
     VideoPipe.open(elements.video, this.#urls.master, meter, {
@@ -243,7 +248,7 @@ export class HlsPlayback implements Playback {
     const incoming: Incoming = { mode: 'audio', pipe: null };
     this.#incoming = incoming;
     const { live } = this.#options;
-    const pipe = new AudioPipe(boot.element, this.#sourceFor(boot.rung), this.#adaptation.meter, { live, startPosition: null, boot });
+    const pipe = new AudioPipe(boot.element, this.#sourceFor(boot.rung), this.#adaptation.meter, { live, startPosition: null, boot, pathways: this.#pathways });
     this.#attach(incoming, pipe);
     this.store.update({ soundBlocked: boot.soundBlocked });
     if (boot.playing) this.#activate(pipe, boot.element.currentTime, false);

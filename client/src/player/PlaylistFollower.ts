@@ -1,4 +1,5 @@
-import { fetchMetered } from './fetchMetered';
+import { fetchOnPathways } from './pathwayFetch';
+import type { Pathways } from './Pathways';
 import { listsFrom, mergeReload, parseMediaPlaylist, type MediaPlaylist } from './MediaPlaylist';
 import type { TransferMeter } from './TransferMeter';
 
@@ -19,11 +20,13 @@ export interface PlaylistUrls {
 export class PlaylistFollower {
   readonly #urls: PlaylistUrls;
   readonly #meter: TransferMeter;
+  readonly #pathways: Pathways;
   #playlist: MediaPlaylist | null = null;
 
-  constructor(urls: PlaylistUrls, meter: TransferMeter) {
+  constructor(urls: PlaylistUrls, meter: TransferMeter, pathways: Pathways) {
     this.#urls = urls;
     this.#meter = meter;
+    this.#pathways = pathways;
   }
 
   /** The newest segments, joined to those known; the whole playlist when there is no window. */
@@ -54,7 +57,8 @@ export class PlaylistFollower {
   }
 
   async #fetch(url: string, signal: AbortSignal): Promise<MediaPlaylist> {
-    const text = decoder.decode((await fetchMetered(url, this.#meter, { signal })).body);
+    const text = decoder.decode((await fetchOnPathways(this.#pathways, url, this.#meter, { signal })).body);
+    // Parsed against the origin's address whatever pathway answered: segments are moved at each fetch.
     return parseMediaPlaylist(text, new URL(url, location.href).href);
   }
 }

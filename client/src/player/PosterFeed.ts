@@ -1,4 +1,5 @@
-import { fetchMetered } from './fetchMetered';
+import { fetchOnPathways } from './pathwayFetch';
+import type { Pathways } from './Pathways';
 import type { TransferMeter } from './TransferMeter';
 
 /** The server refreshes the poster every 5 s; asking more often brings nothing new. */
@@ -20,6 +21,7 @@ export class PosterFeed {
   readonly #onPoster: (objectUrl: string | null) => void;
   readonly #refresh: boolean;
   readonly #linkIsFree: () => boolean;
+  readonly #pathways: Pathways;
   #objectUrl: string | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #abort: AbortController | null = null;
@@ -36,7 +38,10 @@ export class PosterFeed {
     refresh: boolean;
     /** False while the sound needs every byte (its buffer is low): the picture waits. */
     linkIsFree?: () => boolean;
+    /** Where the event's files are fetched from, shared with the page's other players. */
+    pathways: Pathways;
   }) {
+    this.#pathways = options.pathways;
     this.#url = options.url;
     this.#meter = options.meter;
     this.#estimateBps = options.estimateBps;
@@ -80,7 +85,7 @@ export class PosterFeed {
     this.#abort = new AbortController();
     try {
       // Cache-busted: an HTTP cache between us and the server may hold on to an old stage picture.
-      const { body } = await fetchMetered(`${this.#url}?t=${Date.now()}`, this.#meter, { signal: this.#abort.signal });
+      const { body } = await fetchOnPathways(this.#pathways, `${this.#url}?t=${Date.now()}`, this.#meter, { signal: this.#abort.signal });
       if (!this.#running) return;
       this.#lastBytes = body.byteLength;
       if (this.#objectUrl !== null) URL.revokeObjectURL(this.#objectUrl);

@@ -18,6 +18,7 @@ import {
 } from './Playback';
 import { Receiver, TOP_SPATIAL_LAYER, type ReceiverOutput } from './Receiver';
 import { readRtpTotals, rtpHealth, type RtpHealth, type RtpTotals } from './RtpHealth';
+import { eventPathways } from './pathwayFetch';
 import { WebRtcAdaptation } from './WebRtcAdaptation';
 
 const STATS_INTERVAL_MS = 1_000;
@@ -101,6 +102,7 @@ export class WebRtcPlayback implements Playback {
         hasVideo: true,
         learnDuringDataSaver: false,
         posterUrl: recordingUrls(options.slug).poster,
+        pathways: eventPathways(options.slug),
         refreshPoster: true,
       },
       {

@@ -1,6 +1,6 @@
 import type { TransferMeter, TransferProgress } from './TransferMeter';
 
-/** A transfer that makes no progress for this long is given up (and retried by its caller). */
+/** A transfer that makes no progress for this long is given up (and retried by its caller), unless it says otherwise. */
 const NO_PROGRESS_TIMEOUT_MS = 15_000;
 
 export class HttpStatusError extends Error {
@@ -23,12 +23,12 @@ export interface MeteredResponse {
 export async function fetchMetered(
   url: string,
   meter: TransferMeter,
-  { signal, headers }: { signal?: AbortSignal; headers?: HeadersInit } = {},
+  { signal, headers, stallMs = NO_PROGRESS_TIMEOUT_MS }: { signal?: AbortSignal; headers?: HeadersInit; stallMs?: number } = {},
 ): Promise<MeteredResponse> {
   const progress: TransferProgress = { loaded: 0, loading: { start: performance.now(), first: 0, end: 0 } };
   meter.track(progress);
   const stalled = new AbortController();
-  let watchdog = setTimeout(() => stalled.abort(), NO_PROGRESS_TIMEOUT_MS);
+  let watchdog = setTimeout(() => stalled.abort(), stallMs);
   const combined = signal ? AbortSignal.any([signal, stalled.signal]) : stalled.signal;
   try {
     const response = await fetch(url, { signal: combined, headers: headers ?? {} });
@@ -42,7 +42,7 @@ export async function fetchMetered(
       chunks.push(value);
       progress.loaded += value.byteLength;
       clearTimeout(watchdog);
-      watchdog = setTimeout(() => stalled.abort(), NO_PROGRESS_TIMEOUT_MS);
+      watchdog = setTimeout(() => stalled.abort(), stallMs);
     }
     progress.loading.end = performance.now();
     return { status: response.status, body: concat(chunks, progress.loaded) };

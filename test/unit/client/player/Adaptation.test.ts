@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { StateStore } from '../../../../client/src/lib/StateStore';
 import { Adaptation, type AdaptationOptions, type AdaptivePath } from '../../../../client/src/player/Adaptation';
 import type { PlaybackMode } from '../../../../client/src/player/ModeController';
+import { Pathways } from '../../../../client/src/player/Pathways';
 import { INITIAL_PLAYBACK_STATE, type PlaybackState, type Quality } from '../../../../client/src/player/Playback';
 
 const POSTER_URL = 'http://jalsa.test/poster.jpg';
@@ -65,6 +66,7 @@ function setUp(options: Partial<AdaptationOptions> = {}): SetUp {
       learnDuringDataSaver: false,
       posterUrl: POSTER_URL,
       refreshPoster: true,
+      pathways: new Pathways(new URL(POSTER_URL).origin),
       ...options,
     },
     path,
