@@ -12,6 +12,7 @@ import {
   type PublicEvent,
   type UpdateEventRequest,
 } from '../../../shared/events';
+import { MirrorSettingsResponse, type MirrorSettings } from '../../../shared/mirrors';
 import { ReplayListResponse, ReplayResponse, type Replay } from '../../../shared/recordings';
 import { RtmpSettingsResponse } from '../../../shared/rtmp';
 import { ServiceError } from '../lib/ServiceError';
@@ -233,4 +234,14 @@ export async function setEventPicture(key: string, slug: string, picture: File):
 
 export async function stopFileBroadcast(key: string, slug: string): Promise<void> {
   await send(`/api/events/${slug}/file-broadcast`, { method: 'DELETE', key });
+}
+
+/** The event's mirrors and the order players prefer the pathways in. */
+export async function getMirrors(key: string, slug: string): Promise<MirrorSettings> {
+  return (await parse(await send(`${eventPath(slug)}/mirrors`, { key }), MirrorSettingsResponse)).settings;
+}
+
+/** Replaces the event's mirrors and priority; players follow at their next steering reload. */
+export async function setMirrors(key: string, slug: string, settings: MirrorSettings): Promise<MirrorSettings> {
+  return (await parse(await send(`${eventPath(slug)}/mirrors`, { method: 'PUT', key, body: settings }), MirrorSettingsResponse)).settings;
 }

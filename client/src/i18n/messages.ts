@@ -18,6 +18,15 @@ export interface StudioMessages {
   pictureLabel: string;
   pictureSave: string;
   pictureSaved: string;
+  mirrorsHeading: string;
+  mirrorsHelp: string;
+  /** One mirror a line: its name, then its address. */
+  mirrorsLabel: string;
+  /** The pathways' names in the order players prefer them; `origin` is this server. */
+  mirrorsOrderLabel: string;
+  mirrorsSave: string;
+  mirrorsSaved: string;
+  mirrorsLineInvalid(line: string): string;
   atEndLabel: string;
   atEnd: Record<FileBroadcastEnd, string>;
   fileState(status: FileBroadcastStatus): string;
@@ -304,6 +313,14 @@ export const en: Messages = {
     pictureLabel: 'A picture (JPEG, PNG or WebP) shown instead of the camera; without one, a slide with the event’s title',
     pictureSave: 'Use this picture',
     pictureSaved: 'Saved: viewers see this picture whenever the camera is off.',
+    mirrorsHeading: 'Mirrors',
+    mirrorsHelp:
+      'Other servers or web hosts that carry this event’s sound and video (see `npm run mirror`). When this server cannot be reached, viewers go on from a mirror.',
+    mirrorsLabel: 'One mirror per line: a short name, a space, its address (https://…)',
+    mirrorsOrderLabel: 'Order viewers use them in, comma-separated (“origin” is this server); put a blocked host last to move everyone off it',
+    mirrorsSave: 'Save mirrors',
+    mirrorsSaved: 'Saved: viewers follow this order within about 15 seconds.',
+    mirrorsLineInvalid: (line) => `This line needs a name and an address: “${line}”`,
     atEndLabel: 'When the recording ends',
     atEnd: {
       end: 'End the event',
@@ -538,6 +555,14 @@ export const ur: Messages = {
     pictureLabel: 'کیمرے کی جگہ دکھائی جانے والی تصویر (JPEG، PNG یا WebP)؛ تصویر نہ ہو تو تقریب کے عنوان والی سلائیڈ',
     pictureSave: 'یہ تصویر استعمال کریں',
     pictureSaved: 'محفوظ ہو گئی: کیمرہ بند ہونے پر ناظرین یہی تصویر دیکھیں گے۔',
+    mirrorsHeading: 'متبادل سرور (مرر)',
+    mirrorsHelp:
+      'دوسرے سرور یا ویب ہوسٹ جو اس تقریب کی آواز اور ویڈیو رکھتے ہیں (دیکھیں `npm run mirror`)۔ جب یہ سرور نہ مل سکے تو ناظرین مرر سے سنتے رہتے ہیں۔',
+    mirrorsLabel: 'ہر سطر پر ایک مرر: مختصر نام، ایک خالی جگہ، پھر اس کا پتہ (https://…)',
+    mirrorsOrderLabel: 'ناظرین انہیں کس ترتیب سے استعمال کریں، کوما سے الگ (“origin” یہ سرور ہے)؛ بند ہوسٹ کو آخر میں رکھیں تاکہ سب اس سے ہٹ جائیں',
+    mirrorsSave: 'مرر محفوظ کریں',
+    mirrorsSaved: 'محفوظ ہو گئے: ناظرین تقریباً 15 سیکنڈ میں یہی ترتیب اپنا لیں گے۔',
+    mirrorsLineInvalid: (line) => `اس سطر میں نام اور پتہ دونوں چاہییں: “${line}”`,
     atEndLabel: 'ریکارڈنگ ختم ہونے پر',
     atEnd: {
       end: 'تقریب ختم کر دیں',

@@ -12,6 +12,7 @@ import { UplinkHealth } from './UplinkHealth';
 import { EventKeyControls, RevokedKeyNotice, RotatedKeyNotice } from './EventKeyControls';
 import { EventManageControls } from './EventManageControls';
 import { FileBroadcastForm } from './FileBroadcastForm';
+import { MirrorsForm } from './MirrorsForm';
 import { WhipSettings } from './WhipSettings';
 import { PictureForm } from './PictureForm';
 import { RtmpSettings } from './RtmpSettings';
@@ -180,6 +181,9 @@ function EventStudioView({ session, slug, organizerKey, onKeyRejected, keyContro
       {status !== undefined && !isOver(status) && state.publish !== 'file' && <WhipSettings slug={slug} organizerKey={organizerKey} />}
       {status !== 'ended' && (
         <PictureForm disabled={state.busy} saved={state.pictureSaved} onSubmit={(picture) => session.setPicture(picture)} />
+      )}
+      {state.access === 'granted' && status !== undefined && status !== 'cancelled' && (
+        <MirrorsForm slug={slug} organizerKey={organizerKey} />
       )}
       {state.problem !== null && (
         <p className="problem" role="alert">
