@@ -12,7 +12,7 @@ import { reapOrphanedFfmpeg } from './ffmpeg/orphans';
 import { EventStore } from './events/EventStore';
 import { InstanceKey } from './events/organizerKeys';
 import { OriginEventSource } from './events/OriginEventSource';
-import { HlsService } from './hls/HlsService';
+import { HlsService, recordingsDirIn } from './hls/HlsService';
 import { OriginRecordings } from './hls/OriginRecordings';
 import { createApp } from './http/createApp';
 import { fileBroadcastRoutes, isUploadRequest } from './http/fileBroadcastRoutes';
@@ -289,7 +289,7 @@ export class JalsaServer {
     const rooms = new MediaRoomRegistry(workers, seats, config.sfu, logger.child({ module: 'rooms' }));
     const isEdge = config.cluster.originUrl !== undefined;
     const stills = new EventStills(path.join(config.dataDir, 'stills'), events, logger.child({ module: 'stills' }));
-    const hls = new HlsService(path.join(config.dataDir, 'recordings'), events, rooms, logger.child({ module: 'hls' }), {
+    const hls = new HlsService(recordingsDirIn(config.dataDir), events, rooms, logger.child({ module: 'hls' }), {
       packaging: !isEdge,
       still: (slug) => stills.picture(slug),
     });

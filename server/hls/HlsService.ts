@@ -22,6 +22,11 @@ export interface HlsServiceEvents {
   recordingState: [slug: string, state: RecordingState, message: string | null];
 }
 
+/** Where every event's recording directory is, in a data directory: the server's and the mirror kit's one answer. */
+export function recordingsDirIn(dataDir: string): string {
+  return path.join(dataDir, 'recordings');
+}
+
 export class HlsService extends SafeEmitter<HlsServiceEvents> {
   readonly recordingsDir: string;
   /** The replays, kept current by this service as it finishes recordings. */

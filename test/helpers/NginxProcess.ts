@@ -29,20 +29,26 @@ export class NginxProcess {
     this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
   }
 
-  static async start({ origin, workerProcesses = 1 }: NginxOptions): Promise<NginxProcess> {
+  static start({ origin, workerProcesses = 1 }: NginxOptions): Promise<NginxProcess> {
+    return NginxProcess.serve(
+      (listen, dir) =>
+        renderNginxConfig({
+          origin,
+          listen,
+          serverName: 'localhost',
+          cacheDir: path.join(dir, 'cache'),
+          cacheMaxSize: '256m',
+          uploadMaxMb: 16,
+        }),
+      workerProcesses,
+    );
+  }
+
+  /** Debian's nginx running the server block `render` gives for its listen address and its own directory. */
+  static async serve(render: (listen: string, dir: string) => string, workerProcesses = 1): Promise<NginxProcess> {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-nginx-'));
     const port = await freePort();
-    await fs.writeFile(
-      path.join(dir, 'jalsa.conf'),
-      renderNginxConfig({
-        origin,
-        listen: `127.0.0.1:${port}`,
-        serverName: 'localhost',
-        cacheDir: path.join(dir, 'cache'),
-        cacheMaxSize: '256m',
-        uploadMaxMb: 16,
-      }),
-    );
+    await fs.writeFile(path.join(dir, 'jalsa.conf'), render(`127.0.0.1:${port}`, dir));
     const main = path.join(dir, 'nginx.conf');
     await fs.writeFile(
       main,

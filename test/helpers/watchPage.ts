@@ -69,3 +69,23 @@ export async function progressOver(page: Page, ms: number): Promise<Progress> {
     videoDecodedBytes: after.videoDecodedBytes - before.videoDecodedBytes,
   };
 }
+
+/**
+ * How long the sounding element stood still over a window of time, sampled every `stepMs`: the sum of
+ * the steps in which its position moved less than a tenth of the step. A switch of element counts as a
+ * stall only if the new one does not move either.
+ */
+export async function stalledSecondsOver(page: Page, ms: number, stepMs = 250): Promise<{ stalled: number; advanced: number }> {
+  let previous = playingMedia(await readPlayer(page)).currentTime;
+  let stalled = 0;
+  let advanced = 0;
+  for (let elapsed = 0; elapsed < ms; elapsed += stepMs) {
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+    const now = playingMedia(await readPlayer(page)).currentTime;
+    const moved = now - previous;
+    if (moved < stepMs / 10_000) stalled += stepMs / 1000;
+    else advanced += Math.min(moved, (stepMs / 1000) * 2);
+    previous = now;
+  }
+  return { stalled, advanced };
+}
