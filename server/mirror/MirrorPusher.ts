@@ -107,12 +107,14 @@ export class MirrorPusher {
         wait = Math.min(MAX_BACKOFF_MS, POLL_MS * 2 ** failures);
         logger.warn({ err: error, retryInMs: wait }, 'pushing to the mirror failed; trying again');
       }
-      await new Promise((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        signal.addEventListener('abort', () => {
+      await new Promise<void>((resolve) => {
+        const done = () => {
           clearTimeout(timer);
-          resolve(undefined);
-        }, { once: true });
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, wait);
+        signal.addEventListener('abort', done, { once: true });
       });
     }
   }
