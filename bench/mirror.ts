@@ -95,6 +95,8 @@ async function measure(page: Page, url: string, slug: string, mode: PathName, bl
       }
     });
   });
+  // tsx names functions with a helper the page does not have; the readers passed to page.evaluate use it.
+  await page.addInitScript('window.__name = (fn) => fn;');
   await page.goto(`${url}/e/${slug}`);
   await waitFor(() => readPlayer(page), (v) => v.connection === 'connected' && v.path === 'hls', 30_000);
   if (mode === 'audio') await page.getByTestId('audio-only-toggle').check();
