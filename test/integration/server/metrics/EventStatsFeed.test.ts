@@ -78,7 +78,7 @@ describe('live figures for the organizer', () => {
     );
     expect(stats.attendees).toEqual({ webrtc: 1, 'hls-video': 1, 'audio-only': 2 });
     expect(stats.ingest.map((i) => i.kind).sort()).toEqual(['audio', 'video']);
-    expect(stats.webrtcSeats).toEqual({ used: 1, capacity: 400 });
+    expect(stats.webrtcSeats).toEqual({ used: 1, capacity: test.server.config.sfu.seatsPerWorker });
     expect(stats.chatPerMinute).toBe(0);
 
     expect(sentToAttendee).toEqual([]);

@@ -82,7 +82,7 @@ describe('/metrics', () => {
     expect(sample(text, 'jalsa_live_events')).toBe(1);
 
     const capacity = sample(text, 'jalsa_webrtc_seats_capacity');
-    expect(capacity).toBe(400);
+    expect(capacity).toBe(test.server.config.sfu.seatsPerWorker);
     const before = sample(text, 'jalsa_webrtc_seats_used')!;
     const viewer = await attendee('webrtc');
     await viewer.ok('createTransport', { direction: 'recv' });
