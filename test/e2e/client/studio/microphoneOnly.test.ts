@@ -3,8 +3,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { FileBroadcastEnd } from '../../../../shared/events';
 import { videoRungs } from '../../../../shared/ladder';
 import { recordingFiles, recordingUrl, runFiles } from '../../../../shared/recordingLayout';
 import type { RunDescription } from '../../../../server/hls/PackagerRun';
@@ -125,26 +126,59 @@ describe('going live with the microphone alone', () => {
   });
 
   it('goes on to a short recording that holds the “right back” slate when it ends, the studio saying so, then back to the microphone', async () => {
-    const speech = await speechTrack(createLogger('silent'));
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-mic-'));
-    const clip = path.join(dir, 'words.m4a');
-    const source = speech ? ['-i', speech] : ['-f', 'lavfi', '-i', 'sine=frequency=300'];
-    await promisify(execFile)('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...source, '-t', '2', '-c:a', 'aac', clip]);
-    await studio.getByTestId('file-broadcast-media').setInputFiles(clip);
     expect(await studio.getByTestId('file-broadcast-at-end').inputValue()).toBe('hold');
-    await studio.getByTestId('file-broadcast-start').click();
-    const state = studio.getByTestId('file-broadcast-state');
-    await expect.poll(() => state.getAttribute('data-state'), { timeout: 20_000 }).toBe('playing');
+    const state = await broadcastClip('hold');
     await expect.poll(() => state.getAttribute('data-state'), { timeout: 20_000 }).toBe('holding');
     expect(await state.textContent()).toContain('We will be right back');
     // The slate is a picture: the WebRTC viewer sees it as video.
     expect((await waitFor(() => readPlayer(webrtcViewer), (v) => v.mode === 'video', 20_000)).mode).toBe('video');
 
-    await studio.getByText('Stop the recording and use the camera').click();
-    await expect.poll(() => studio.getByTestId('publish-state').textContent(), { timeout: 20_000 }).toBe('publishing');
-    await expect.poll(producerKinds, { timeout: 10_000 }).toEqual(['audio']);
-    expect(await state.count()).toBe(0);
-    await fs.rm(dir, { recursive: true, force: true });
+    await backToMicrophone(state);
+  });
+
+  it('plays the recording again from the start when it ends, with “loop” chosen', async () => {
+    const state = await broadcastClip('loop');
+    // Well past the clip's end, it still plays and the viewer still hears it.
+    await new Promise((resolve) => setTimeout(resolve, (CLIP_SECONDS + 2) * 1000));
+    const before = await inboundTotals(webrtcViewer);
+    const after = await waitFor(() => inboundTotals(webrtcViewer), (t) => t.audioBytes > before.audioBytes + 1000, 10_000);
+    expect(after.audioBytes).toBeGreaterThan(before.audioBytes + 1000);
+    expect(await state.getAttribute('data-state')).toBe('playing');
+    await backToMicrophone(state);
+  });
+
+  // Last: the event is over after it.
+  it('ends the event when the recording ends, with “end” chosen: the studio and the viewer are told', async () => {
+    await broadcastClip('end');
+    await expect.poll(() => studio.getByTestId('event-status').textContent(), { timeout: 20_000 }).toBe('ended');
+    expect(test.server.events.get(slug).status).toBe('ended');
+    await expect.poll(() => webrtcViewer.getByTestId('connection-state').getAttribute('data-state')).toBe('ended');
   });
 });
+
+const CLIP_SECONDS = 2;
+
+/** Broadcasts a short spoken clip from the studio with the given end, once it plays. */
+async function broadcastClip(atEnd: FileBroadcastEnd): Promise<Locator> {
+  const speech = await speechTrack(createLogger('silent'));
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-mic-'));
+  const clip = path.join(dir, 'words.m4a');
+  const source = speech ? ['-i', speech] : ['-f', 'lavfi', '-i', 'sine=frequency=300'];
+  await promisify(execFile)('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...source, '-t', String(CLIP_SECONDS), '-c:a', 'aac', clip]);
+  await studio.getByTestId('file-broadcast-media').setInputFiles(clip);
+  await studio.getByTestId('file-broadcast-at-end').selectOption(atEnd);
+  await studio.getByTestId('file-broadcast-start').click();
+  const state = studio.getByTestId('file-broadcast-state');
+  await expect.poll(() => state.getAttribute('data-state'), { timeout: 20_000 }).toBe('playing');
+  // The upload was copied by the server: the clip's directory is the test's to remove.
+  await fs.rm(dir, { recursive: true, force: true });
+  return state;
+}
+
+async function backToMicrophone(state: Locator): Promise<void> {
+  await studio.getByText('Stop the recording and use the camera').click();
+  await expect.poll(() => studio.getByTestId('publish-state').textContent(), { timeout: 20_000 }).toBe('publishing');
+  await expect.poll(producerKinds, { timeout: 10_000 }).toEqual(['audio']);
+  expect(await state.count()).toBe(0);
+}
 
