@@ -95,10 +95,9 @@ export class ChatSession implements ChatMember {
       if (key === undefined) this.#limits.admission.admitJoin();
       const { membership } = await this.#membership.admit(slug, key);
       const authorId = authorIdFor(clientKey);
-      const room = this.#chat.room(slug);
       const organizer = membership.role === 'organizer';
       if (!organizer) {
-        if (room.isBanned(authorId)) {
+        if (this.#chat.room(slug).isBanned(authorId)) {
           // A banned author coming back from another address (mobile data instead of Wi-Fi) takes the
           // ban there too, so that a fresh key from it does not get in either.
           await this.#chat.sanctions.note(slug, authorId, this.address);
@@ -114,8 +113,11 @@ export class ChatSession implements ChatMember {
       const now = Date.now();
       this.mayPostFrom = organizer || this.#chat.hasPosted(slug, authorId) ? now : now + this.#limits.newChatterWaitMs;
       await this.#setFeed(feed);
-      // Entering the room before reading the history: whatever is appended after the read reaches this
-      // connection in a frame, so nothing falls between the two.
+      // The room is taken only now, with nothing awaited before entering it: a room nobody is in is
+      // dropped at the next frame, and one taken before the awaits above could be that dropped room,
+      // which later entries never reach. Entering before reading the history: whatever is appended after
+      // the read reaches this connection in a frame, so nothing falls between the two.
+      const room = this.#chat.room(slug);
       this.#enter(room, authorId, membership);
       const state = organizer ? { ...room.stateFor(authorId), banned: this.#chat.bannedAuthors(slug) } : room.stateFor(authorId);
       const { entries, reset } = this.#chat.catchUp(slug, after);

@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FeedEntry, FeedMessage, JoinChatResponse } from '../../../../shared/chat';
-import { ChatTestClient, randomToken } from '../../../helpers/ChatTestClient';
+import { appendMessages, ChatTestClient, randomToken } from '../../../helpers/ChatTestClient';
 import { createEvent, startTestServer, type TestServer } from '../../../helpers/testServer';
 
 let test: TestServer;
@@ -53,6 +53,25 @@ describe('messages', () => {
     expect(ack.data.at).toBeGreaterThanOrEqual(before - 1000);
     const received = await reader.waitForMessage('Zindabad!');
     expect(messages(received)[0]).toMatchObject({ id: ack.data.id, name: 'Ayesha', role: 'attendee', text: 'Zindabad!' });
+  });
+
+  it('delivers to the only attendee of a room whose join waited while a frame went out', async () => {
+    // A frame drops the rooms nobody is in; with Redis, a join waits on it (the address check) long enough
+    // for one to go out in between. Here the frame goes out during that wait every time.
+    const { sanctions } = test.server.chat;
+    const standing = sanctions.standing.bind(sanctions);
+    const spy = vi.spyOn(sanctions, 'standing').mockImplementation(async (...args) => {
+      test.server.chat.dropIdleRooms();
+      return standing(...args);
+    });
+    try {
+      const { client: alone } = await joined(slug);
+      // Appended straight to the log, as another process's message arrives: nothing here makes a new room.
+      await appendMessages(test.server.chat, slug, ['from elsewhere']);
+      await alone.waitForMessage('from elsewhere');
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('stores and shows a retried message once, and answers the retry with the first id', async () => {
