@@ -402,14 +402,19 @@ export function firstPosition(pipe: PipeView): number | null {
   return currentTime > 0 && pipe.covers(currentTime) ? currentTime : pipe.startTime;
 }
 
-/** Where to send an incoming pipe that fell behind the playing `position`, or null to leave it be. */
+/**
+ * Where to send an incoming pipe that fell behind the playing `position`, or null to leave it be. A pipe
+ * that has buffered nothing yet is left alone: it is loading where it was sent, its playhead has not been
+ * placed (a fresh element sits at 0), and a seek would throw away the segment under way, on a slow link
+ * again and again, so that it never takes over.
+ */
 export function steerTarget(
   nowMs: number,
   steeredAtMs: number,
   incoming: PipeView & Pick<Pipe, 'mode'>,
   position: number,
 ): number | null {
-  if (nowMs - steeredAtMs < STEER_INTERVAL_MS) return null;
+  if (nowMs - steeredAtMs < STEER_INTERVAL_MS || incoming.element.buffered.length === 0) return null;
   if (incoming.covers(position) || incoming.element.currentTime >= position - 0.5) return null;
   return position + (incoming.mode === 'video' ? VIDEO_LEAD_SECONDS : 0);
 }

@@ -1,20 +1,27 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../helpers/browser';
-import { COLLAPSE, GOOD, emulateNetwork, type Throttle } from '../../../helpers/network';
+import { COLLAPSE, GOOD, emulateNetwork, type NetworkProfile } from '../../../helpers/network';
+import { PageTrail } from '../../../helpers/pageTrail';
 import { withServerAndBrowser } from '../../../helpers/serverAndBrowser';
 import { progressOver, readPlayer } from '../../../helpers/watchPage';
 
 const test = withServerAndBrowser({ env: { WEBRTC_SEATS_PER_WORKER: '0' } });
+const trail = new PageTrail();
 let page: Page;
-let throttle: Throttle;
+let throttle: (profile: NetworkProfile) => Promise<void>;
 
 beforeAll(async () => {
   const { slug } = await test.broadcast('Throttled HLS rally');
   page = await test.browser.newPage();
+  trail.watch(page);
   await page.goto(`${test.url}/e/${slug}`);
   // After the page has loaded: throttling the first load only measures how long the bundle takes.
-  throttle = await emulateNetwork(page);
+  const emulate = await emulateNetwork(page);
+  throttle = async (profile) => {
+    trail.note(`link now ${profile.kbps} kbps, ${profile.latencyMs} ms`);
+    await emulate(profile);
+  };
   await throttle(GOOD);
 });
 

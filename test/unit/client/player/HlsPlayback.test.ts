@@ -87,6 +87,11 @@ describe('HlsPlayback', () => {
       expect(steerTarget(10_000, 0, pipe(99.6, [[99.6, 99.7]]), 100)).toBeNull();
     });
 
+    it('leaves a pipe that has buffered nothing yet to load where it was sent', () => {
+      expect(steerTarget(10_000, 0, pipe(0, []), 100)).toBeNull();
+      expect(steerTarget(10_000, 0, pipe(0, [], { mode: 'audio' }), 100)).toBeNull();
+    });
+
     it('gives a steered pipe time to load before steering it again', () => {
       expect(steerTarget(10_000, 8_000, pipe(80, [[80, 90]]), 100)).toBeNull();
       expect(steerTarget(11_000, 8_000, pipe(80, [[80, 90]]), 100)).toBe(102);
