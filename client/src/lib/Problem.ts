@@ -53,23 +53,20 @@ const DEVICE_ERRORS: Readonly<Record<string, DeviceFailure>> = {
   ConstraintNotSatisfiedError: 'unsuitable',
 };
 
-/**
- * The cause of anything thrown at the client: a {@link ServiceError} by its code and reason, a
- * microphone or camera refused by getUserMedia by the name of its exception (older browsers' names
- * included), anything else as unknown.
- */
+/** The cause of anything thrown at the client: a {@link ServiceError} by its code and reason, anything else as unknown. */
 export function problemOf(error: unknown): Problem {
-  if (error instanceof ServiceError) {
-    return error.reason === undefined ? { kind: 'service', code: error.code } : { kind: 'service', code: error.code, reason: error.reason };
-  }
-  const failure = hasName(error) ? DEVICE_ERRORS[error.name] : undefined;
-  return failure === undefined ? { kind: 'unknown' } : { kind: 'device', failure };
+  if (!(error instanceof ServiceError)) return { kind: 'unknown' };
+  return error.reason === undefined ? { kind: 'service', code: error.code } : { kind: 'service', code: error.code, reason: error.reason };
 }
 
-/** A getUserMedia failure: the browser's device exceptions, or `other` for one it has no name for here. */
+/**
+ * Why a microphone or camera could not be opened (or sent): getUserMedia's exception by its name, older
+ * browsers' names included (an AbortError elsewhere is no busy device, hence only here), `other` for an
+ * exception without a known name, and a server's refusal met on the way (sending the camera) as itself.
+ */
 export function deviceProblemOf(error: unknown): Problem {
-  const problem = problemOf(error);
-  return problem.kind === 'unknown' ? { kind: 'device', failure: 'other' } : problem;
+  if (error instanceof ServiceError) return problemOf(error);
+  return { kind: 'device', failure: (hasName(error) ? DEVICE_ERRORS[error.name] : undefined) ?? 'other' };
 }
 
 /** A form refused by its shared schema, by the first field it named. */

@@ -6,6 +6,7 @@ import {
   DEVICE_FAILURES,
   FORM_FIELDS,
   KEY_PROBLEMS,
+  deviceProblemOf,
   PUBLISH_FAILURES,
   problemOf,
   type Problem,
@@ -55,7 +56,7 @@ describe('problemText', () => {
   });
 
   it('tells an organizer whose browser refused the microphone to allow it, in either language', () => {
-    const refused = problemOf(new DOMException('Permission denied', 'NotAllowedError'));
+    const refused = deviceProblemOf(new DOMException('Permission denied', 'NotAllowedError'));
     expect(problemText(en, refused)).toBe(en.problems.device.denied);
     expect(problemText(en, refused)).toMatch(/allow this site/);
     expect(problemText(ur, refused)).toBe(ur.problems.device.denied);

@@ -14,24 +14,24 @@ describe('problemOf', () => {
     expect(problemOf(new ServiceError('FORBIDDEN', 'only the organizer may do this'))).toEqual({ kind: 'service', code: 'FORBIDDEN' });
   });
 
-  it('tells the browser’s device refusals apart by the exception’s name', () => {
-    const refused = (name: string) => problemOf(new DOMException('browser text', name));
+  it('calls anything else unknown, the browser’s exceptions included', () => {
+    expect(problemOf(new Error('boom'))).toEqual({ kind: 'unknown' });
+    expect(problemOf('a string')).toEqual({ kind: 'unknown' });
+    expect(problemOf(new DOMException('aborted', 'AbortError'))).toEqual({ kind: 'unknown' });
+  });
+});
+
+describe('deviceProblemOf', () => {
+  it('tells getUserMedia’s refusals apart by the exception’s name', () => {
+    const refused = (name: string) => deviceProblemOf(new DOMException('browser text', name));
     expect(refused('NotAllowedError')).toEqual({ kind: 'device', failure: 'denied' });
     expect(refused('NotFoundError')).toEqual({ kind: 'device', failure: 'missing' });
     expect(refused('NotReadableError')).toEqual({ kind: 'device', failure: 'busy' });
     expect(refused('OverconstrainedError')).toEqual({ kind: 'device', failure: 'unsuitable' });
     // Older browsers reject with a plain object carrying the name.
-    expect(problemOf({ name: 'PermissionDeniedError' })).toEqual({ kind: 'device', failure: 'denied' });
+    expect(deviceProblemOf({ name: 'PermissionDeniedError' })).toEqual({ kind: 'device', failure: 'denied' });
   });
 
-  it('calls anything else unknown', () => {
-    expect(problemOf(new Error('boom'))).toEqual({ kind: 'unknown' });
-    expect(problemOf('a string')).toEqual({ kind: 'unknown' });
-    expect(problemOf(new DOMException('stale', 'InvalidStateError'))).toEqual({ kind: 'unknown' });
-  });
-});
-
-describe('deviceProblemOf', () => {
   it('says a getUserMedia failure without a known name is the device’s, and keeps a server failure met on the way', () => {
     expect(deviceProblemOf(new TypeError('bad constraints'))).toEqual({ kind: 'device', failure: 'other' });
     expect(deviceProblemOf(new ServiceError('NOT_LIVE', 'the event is not live'))).toEqual({ kind: 'service', code: 'NOT_LIVE' });
