@@ -6,6 +6,9 @@
 import crypto from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { ChatClient, type ChatConnection } from '../client/src/chat/ChatClient';
+import { en } from '../client/src/i18n/messages';
+import { problemText } from '../client/src/i18n/problemText';
+import type { Problem } from '../client/src/lib/Problem';
 import { recordingUrls } from '../shared/recordingLayout';
 import { inboundTotals } from '../test/helpers/browser';
 import { parseMediaPlaylist } from '../server/hls/PlaylistComposer';
@@ -181,13 +184,16 @@ export class Chatter {
     this.#client = new ChatClient({ slug, url: serverUrl, storage: undefined, socketOptions: { transports: ['websocket'] } });
     this.#client.setName(name);
     let last: { connection: ChatConnection; problem: string | null } | undefined;
+    // Said as an English reader of the page would read it.
+    const say = (problem: Problem | null) => (problem === null ? null : problemText(en, problem));
     const refused = new Set<string>();
     this.#client.store.subscribe(() => {
       const view = this.#client.store.get();
-      if (view.connection !== last?.connection || view.problem !== last.problem) {
+      const problem = say(view.problem);
+      if (view.connection !== last?.connection || problem !== last.problem) {
         if (last?.connection === 'online') this.offline++;
-        this.timeline.push(`${new Date().toISOString().slice(11, 23)} ${view.connection}${view.problem ? `: ${view.problem}` : ''}`);
-        last = { connection: view.connection, problem: view.problem };
+        this.timeline.push(`${new Date().toISOString().slice(11, 23)} ${view.connection}${problem ? `: ${problem}` : ''}`);
+        last = { connection: view.connection, problem };
       }
       for (const message of view.messages) {
         if (this.seen.has(message.id)) continue;
@@ -197,7 +203,8 @@ export class Chatter {
       for (const message of view.outgoing) {
         if (message.problem === null || refused.has(message.clientId)) continue;
         refused.add(message.clientId);
-        this.refusals[message.problem] = (this.refusals[message.problem] ?? 0) + 1;
+        const refusal = say(message.problem)!;
+        this.refusals[refusal] = (this.refusals[refusal] ?? 0) + 1;
       }
     });
   }

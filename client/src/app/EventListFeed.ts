@@ -1,5 +1,5 @@
 import type { PublicEvent } from '../../../shared/events';
-import { describeError } from '../lib/ServiceError';
+import { problemOf, type Problem } from '../lib/Problem';
 import { StateStore } from '../lib/StateStore';
 import { listEvents } from './api';
 
@@ -14,7 +14,7 @@ export const EVENT_LIST_POLL_MS = 15_000;
 export interface EventListState {
   events: PublicEvent[] | null;
   /** Why the list could not be loaded at all; a later poll that fails leaves the list shown and says nothing. */
-  problem: string | null;
+  problem: Problem | null;
 }
 
 /** Whether the page is seen, and word when it is shown again. */
@@ -86,7 +86,7 @@ export class EventListFeed {
       this.#etag = loaded.etag;
       this.store.update({ events: loaded.events, problem: null });
     } catch (error) {
-      if (!this.#closed && this.store.get().events === null) this.store.update({ problem: describeError(error) });
+      if (!this.#closed && this.store.get().events === null) this.store.update({ problem: problemOf(error) });
     } finally {
       this.#loading = false;
       if (this.#again) {

@@ -20,7 +20,7 @@ import { ServiceError } from '../lib/ServiceError';
 const ErrorResponse = z.object({ error: ErrorBody });
 
 /** For replies that carry no ErrorBody, e.g. a proxy's 502 page. */
-function codeForStatus(status: number): ErrorCode {
+export function codeForStatus(status: number): ErrorCode {
   if (status === 401) return 'UNAUTHORIZED';
   if (status === 403) return 'FORBIDDEN';
   if (status === 404) return 'NOT_FOUND';

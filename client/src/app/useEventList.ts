@@ -1,11 +1,12 @@
 import type { PublicEvent } from '../../../shared/events';
+import type { Problem } from '../lib/Problem';
 import { useClosable } from '../lib/useClosable';
 import { StateStore, useStateStore } from '../lib/StateStore';
 import { EventListFeed, type EventListState } from './EventListFeed';
 
 export interface EventList {
   events: PublicEvent[] | null;
-  problem: string | null;
+  problem: Problem | null;
   reload: () => void;
 }
 

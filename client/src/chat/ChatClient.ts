@@ -18,7 +18,8 @@ import {
 import type { Role } from '../../../shared/signalling';
 import { jittered } from '../lib/jittered';
 import { readAck } from '../lib/readAck';
-import { ServiceError, describeError } from '../lib/ServiceError';
+import { problemOf, type Problem } from '../lib/Problem';
+import { ServiceError } from '../lib/ServiceError';
 import { StateStore } from '../lib/StateStore';
 
 /** How many messages are kept and shown; older ones scroll away for good, which keeps a phone light. */
@@ -39,12 +40,13 @@ export interface OutgoingMessage {
   clientId: string;
   name: string;
   text: string;
-  problem: string | null;
+  problem: Problem | null;
 }
 
 export interface ChatView {
   connection: ChatConnection;
-  problem: string | null;
+  /** Why the chat `failed`; null otherwise. */
+  problem: Problem | null;
   role: Role | null;
   authorId: string | null;
   name: string | null;
@@ -272,7 +274,7 @@ export class ChatClient {
     if (code === 'FORBIDDEN') {
       this.#remove();
     } else if (PERMANENT_JOIN_FAILURES.has(code)) {
-      this.store.update({ connection: 'failed', problem: describeError(error) });
+      this.store.update({ connection: 'failed', problem: problemOf(error) });
       this.#socket.disconnect();
     } else {
       // The server did not answer (in time), was busy, or failed for now (a restart under way, its Redis
@@ -290,7 +292,7 @@ export class ChatClient {
 
   #remove(): void {
     this.#joined = false;
-    this.store.update({ connection: 'removed', problem: 'The organizer removed you from this chat.' });
+    this.store.update({ connection: 'removed', problem: null });
     this.#socket.disconnect();
   }
 
@@ -319,7 +321,7 @@ export class ChatClient {
             this.#retryLater();
             return;
           }
-          const problem = describeError(error);
+          const problem = problemOf(error);
           this.#setOutgoing(this.store.get().outgoing.map((m) => (m.clientId === clientId ? { ...m, problem } : m)));
         }
       }

@@ -1,6 +1,9 @@
 import { useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent, type SyntheticEvent } from 'react';
 import { MAX_MESSAGE_LENGTH, MAX_NAME_LENGTH, MAX_PIN_LENGTH, type ChatFeed, type FeedMessage } from '../../../shared/chat';
-import { describeError } from '../lib/ServiceError';
+import { useMessages } from '../i18n/language';
+import { ProblemAlert } from '../i18n/ProblemAlert';
+import { problemText } from '../i18n/problemText';
+import { problemOf, type Problem } from '../lib/Problem';
 import { useClosable } from '../lib/useClosable';
 import { useStateStore } from '../lib/StateStore';
 import { ChatClient, type ChatView } from './ChatClient';
@@ -31,11 +34,11 @@ export function ChatPanel({ slug, organizerKey, suggestedFeed = 'full' }: ChatPa
 function ChatBox({ client }: { client: ChatClient }) {
   const t = useChatMessages();
   const view = useStateStore(client.store);
-  const [actionProblem, setActionProblem] = useState<string | null>(null);
+  const [actionProblem, setActionProblem] = useState<Problem | null>(null);
   const organizer = view.role === 'organizer';
   const act = (action: () => Promise<void>) => {
     setActionProblem(null);
-    action().catch((error: unknown) => setActionProblem(describeError(error)));
+    action().catch((error: unknown) => setActionProblem(problemOf(error)));
   };
 
   return (
@@ -58,11 +61,7 @@ function ChatBox({ client }: { client: ChatClient }) {
       )}
       <FeedNotice client={client} view={view} t={t} />
       <MessageList view={view} t={t} organizer={organizer} onModerate={act} client={client} />
-      {actionProblem !== null && (
-        <p className="problem" role="alert">
-          {actionProblem}
-        </p>
-      )}
+      <ProblemAlert problem={actionProblem} />
       {view.connection !== 'removed' && view.connection !== 'failed' && <Composer client={client} view={view} t={t} />}
       {organizer && <OrganizerTools client={client} view={view} t={t} onModerate={act} />}
     </section>
@@ -70,6 +69,7 @@ function ChatBox({ client }: { client: ChatClient }) {
 }
 
 function ConnectionNotice({ view, t }: { view: ChatView; t: ChatMessages }) {
+  const messages = useMessages();
   const text = { connecting: t.connecting, offline: t.offline, removed: t.removed, failed: t.failed, online: null }[
     view.connection
   ];
@@ -77,7 +77,7 @@ function ConnectionNotice({ view, t }: { view: ChatView; t: ChatMessages }) {
   return (
     <p className="notice" role="status">
       {text}
-      {view.connection === 'failed' && view.problem !== null && ` ${view.problem}`}
+      {view.connection === 'failed' && view.problem !== null && ` ${problemText(messages, view.problem)}`}
     </p>
   );
 }
@@ -117,6 +117,7 @@ function MessageList({
   onModerate: (action: () => Promise<void>) => void;
   client: ChatClient;
 }) {
+  const messages = useMessages();
   const listRef = useRef<HTMLOListElement>(null);
   const pinnedToBottom = useRef(true);
   // Follow new messages only while the reader is at the bottom; someone scrolling back is left alone.
@@ -178,7 +179,7 @@ function MessageList({
             <span className="muted">{t.sending}</span>
           ) : (
             <span className="problem">
-              {t.notSent}: {message.problem}{' '}
+              {t.notSent}: {problemText(messages, message.problem)}{' '}
               <button type="button" className="link-button" onClick={() => client.dismiss(message.clientId)}>
                 {t.dismiss}
               </button>

@@ -1,4 +1,6 @@
 import { useEffect } from 'react';
+import { useMessages } from '../i18n/language';
+import { problemText } from '../i18n/problemText';
 import { useClosable } from '../lib/useClosable';
 import { useStateStore } from '../lib/StateStore';
 import { useChatMessages } from './chatMessages';
@@ -30,13 +32,14 @@ export function ChatReplay({ slug, positionSeconds }: ChatReplayProps) {
 
 function ReplayList({ feed }: { feed: ReplayChatFeed }) {
   const t = useChatMessages();
+  const messages = useMessages();
   const { shown, problem } = useStateStore(feed.store);
   return (
     <section className="chat" aria-label={t.title}>
       <header className="chat-header">
         <h2>{t.title}</h2>
       </header>
-      {problem !== null && <p className="problem">{problem}</p>}
+      {problem !== null && <p className="problem">{problemText(messages, problem)}</p>}
       <ol className="chat-messages chat-replay">
         {shown.length === 0 && <li className="muted">{t.replayEmpty}</li>}
         {/* Newest first: the latest message stays in view without scrolling code. */}

@@ -1,5 +1,7 @@
 import { ChatReplayPage, type ReplayMessage } from '../../../shared/chat';
-import { describeError } from '../lib/ServiceError';
+import { codeForStatus } from '../app/api';
+import { problemOf, type Problem } from '../lib/Problem';
+import { ServiceError } from '../lib/ServiceError';
 import { StateStore } from '../lib/StateStore';
 
 /** How many messages up to the playback position are shown. */
@@ -18,7 +20,7 @@ const KEEP_LOADED = 2000;
 
 export interface ReplayChatState {
   shown: readonly ReplayMessage[];
-  problem: string | null;
+  problem: Problem | null;
 }
 
 /**
@@ -93,13 +95,15 @@ export class ReplayChatFeed {
     const generation = this.#generation;
     this.#loading = true;
     let page: ChatReplayPage | undefined;
-    let problem: string | null = null;
+    let problem: Problem | null = null;
     try {
-      const response = await fetch(`${this.#url}/api/events/${this.#slug}/chat?${query}`);
-      if (!response.ok) throw new Error(`The chat replay is not available (${response.status}).`);
+      const response = await fetch(`${this.#url}/api/events/${this.#slug}/chat?${query}`).catch(() => {
+        throw new ServiceError('UNAVAILABLE', 'Cannot reach the server.');
+      });
+      if (!response.ok) throw new ServiceError(codeForStatus(response.status), `The chat replay answered ${response.status}.`);
       page = ChatReplayPage.parse(await response.json());
     } catch (error) {
-      problem = describeError(error);
+      problem = problemOf(error);
     }
     if (generation !== this.#generation || this.#closed) return;
     this.#loading = false;

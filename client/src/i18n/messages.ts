@@ -5,6 +5,7 @@ import type { EventStatus, FileBroadcastEnd, FileBroadcastStatus } from '../../.
 import type { RecordingState } from '../../../shared/signalling';
 import type { RtmpIngestStatus } from '../../../shared/rtmp';
 import type { PublishState } from '../studio/OrganizerSession';
+import { en as enProblems, ur as urProblems, type ProblemMessages } from './problemMessages';
 
 /** Every user-facing string of the organizer's studio. */
 export interface StudioMessages {
@@ -65,7 +66,6 @@ export interface StudioMessages {
   startsAtOptional: string;
   creating: string;
   createEvent: string;
-  checkForm: string;
   eventReady(title: string): string;
   saveKeyNow: string;
   eventKeyExplained: string;
@@ -89,6 +89,7 @@ export interface StudioMessages {
   statusLabel: string;
   publishingLabel: string;
   watchLinkLabel: string;
+  /** `message` is the recorder's own diagnostic (English). */
   recordingFailed(message: string | null): string;
   reconnecting: string;
   goLive: string;
@@ -208,6 +209,8 @@ export interface Messages {
   download(sizeHint: string): string;
   downloadNote: string;
   dateTime(iso: string): string;
+  /** What went wrong, by its cause (client/src/lib/Problem.ts). */
+  problems: ProblemMessages;
   studio: StudioMessages;
 }
 
@@ -302,6 +305,7 @@ export const en: Messages = {
   download: (size) => `Download the sound only${size}`,
   downloadNote: 'The cheapest way to carry the speech to someone on a slow line: one small file to share.',
   dateTime: dateTimeIn('en'),
+  problems: enProblems,
   studio: {
     cameraOn: 'Turn the camera on',
     cameraOff: 'Turn the camera off',
@@ -371,7 +375,6 @@ export const en: Messages = {
     startsAtOptional: 'Starts at (optional)',
     creating: 'Creating…',
     createEvent: 'Create event',
-    checkForm: 'Please check the form.',
     eventReady: (title) => `“${title}” is ready`,
     saveKeyNow: 'Save this event key now: it is shown only once.',
     eventKeyExplained:
@@ -544,6 +547,7 @@ export const ur: Messages = {
   download: (size) => `صرف آواز ڈاؤن لوڈ کریں${size}`,
   downloadNote: 'سست لائن پر کسی تک تقریر پہنچانے کا سب سے سستا طریقہ: شیئر کرنے کو ایک چھوٹی فائل۔',
   dateTime: dateTimeIn('ur-PK'),
+  problems: urProblems,
   studio: {
     cameraOn: 'کیمرہ آن کریں',
     cameraOff: 'کیمرہ بند کریں',
@@ -612,7 +616,6 @@ export const ur: Messages = {
     startsAtOptional: 'شروع ہونے کا وقت (اختیاری)',
     creating: 'بن رہی ہے…',
     createEvent: 'تقریب بنائیں',
-    checkForm: 'براہِ کرم فارم دیکھ لیں۔',
     eventReady: (title) => `“${title}” تیار ہے`,
     saveKeyNow: 'یہ کلید ابھی محفوظ کر لیں: یہ صرف ایک بار دکھائی جاتی ہے۔',
     eventKeyExplained:
@@ -638,7 +641,8 @@ export const ur: Messages = {
     statusLabel: 'حالت',
     publishingLabel: 'نشریات',
     watchLinkLabel: 'دیکھنے کا لنک',
-    recordingFailed: (message) => `ریکارڈنگ ناکام ہو گئی${message ? `: ${message}` : ''}۔`,
+    // The recorder's detail is ffmpeg's, in English: it is for an English reader only.
+    recordingFailed: () => 'ریکارڈنگ ناکام ہو گئی۔',
     reconnecting: 'رابطہ ٹوٹ گیا، دوبارہ جوڑا جا رہا ہے… نشریات خود بخود جاری ہو جائیں گی۔',
     goLive: 'نشریات شروع کریں',
     endEvent: 'تقریب ختم کریں',

@@ -20,7 +20,3 @@ export class ServiceError extends Error {
     return new ServiceError(code, message, reason);
   }
 }
-
-export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -1,7 +1,6 @@
 import type { types } from 'mediasoup-client';
 import { SIMULCAST_LAYER_COUNT } from '../../../shared/media';
 import type { MediaKind } from '../../../shared/signalling';
-import { describeError } from '../lib/ServiceError';
 import { createTransport, loadDevice } from '../media/device';
 import type { MediaSignalling } from '../media/MediaSignalling';
 
@@ -101,7 +100,7 @@ export class Receiver {
       await this.#signalling.request('resumeConsumer', { consumerId: consumer.id });
     } catch (error) {
       this.#wantedProducers.delete(producerId);
-      if (!this.#closed) console.warn(`Could not play stream ${producerId}: ${describeError(error)}`);
+      if (!this.#closed) console.warn(`Could not play stream ${producerId}:`, error);
     }
   }
 
@@ -160,7 +159,7 @@ export class Receiver {
     try {
       await this.#signalling.request('setPreferredLayers', { consumerId, spatialLayer: this.#preferredLayer });
     } catch (error) {
-      console.warn(`Could not set the preferred layer: ${describeError(error)}`);
+      console.warn('Could not set the preferred layer:', error);
     }
   }
 

@@ -1,7 +1,6 @@
 import type { types } from 'mediasoup-client';
 import { OPUS_MAX_AVERAGE_BITRATE, simulcastEncodings } from '../../../shared/media';
 import { recordingUrls } from '../../../shared/recordingLayout';
-import { describeError } from '../lib/ServiceError';
 import { StateStore } from '../lib/StateStore';
 import type { MediaSignalling } from '../media/MediaSignalling';
 import { Adaptation, type AdaptationStart } from './Adaptation';
@@ -173,7 +172,7 @@ export class WebRtcPlayback implements Playback {
       this.#requestLayer(this.#rtpAdaptation.layer);
     }
     this.#options.signalling.request('setAudioOnly', { audioOnly }).catch((error: unknown) => {
-      console.warn(`Could not switch audio only: ${describeError(error)}`);
+      console.warn('Could not switch audio only:', error);
       this.#audioOnlySent = !audioOnly;
     });
   }
@@ -187,7 +186,7 @@ export class WebRtcPlayback implements Playback {
 
   #requestLayer(layer: number): void {
     this.#receiver.setPreferredLayer(layer).catch((error: unknown) => {
-      console.warn(`Could not change the video layer: ${describeError(error)}`);
+      console.warn('Could not change the video layer:', error);
     });
   }
 

@@ -2,7 +2,9 @@ import { useState, type FormEvent } from 'react';
 import { CreateEventRequest, type CreateEventResponse } from '../../../shared/events';
 import { createEvent } from '../app/api';
 import { useMessages } from '../i18n/language';
-import { ServiceError, describeError } from '../lib/ServiceError';
+import { ProblemAlert } from '../i18n/ProblemAlert';
+import { formProblemOf, problemOf, type Problem } from '../lib/Problem';
+import { ServiceError } from '../lib/ServiceError';
 
 interface CreateEventFormProps {
   organizerKey: string;
@@ -15,7 +17,7 @@ export function CreateEventForm({ organizerKey, onCreated, onUnauthorized }: Cre
   const [title, setTitle] = useState('');
   /** A datetime-local value: the organizer's own time zone, without an offset. */
   const [scheduledLocal, setScheduledLocal] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
   const [creating, setCreating] = useState(false);
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
@@ -25,7 +27,7 @@ export function CreateEventForm({ organizerKey, onCreated, onUnauthorized }: Cre
       scheduledAt: scheduledLocal === '' ? null : new Date(scheduledLocal).toISOString(),
     });
     if (!request.success) {
-      setProblem(request.error.issues[0]?.message ?? t.checkForm);
+      setProblem(formProblemOf(request.error));
       return;
     }
     setCreating(true);
@@ -36,7 +38,7 @@ export function CreateEventForm({ organizerKey, onCreated, onUnauthorized }: Cre
       setScheduledLocal('');
     } catch (error) {
       if (error instanceof ServiceError && error.code === 'UNAUTHORIZED') onUnauthorized();
-      else setProblem(describeError(error));
+      else setProblem(problemOf(error));
     } finally {
       setCreating(false);
     }
@@ -66,11 +68,7 @@ export function CreateEventForm({ organizerKey, onCreated, onUnauthorized }: Cre
       <button data-testid="create-event" type="submit" disabled={creating}>
         {creating ? t.creating : t.createEvent}
       </button>
-      {problem !== null && (
-        <p className="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <ProblemAlert problem={problem} />
     </form>
   );
 }

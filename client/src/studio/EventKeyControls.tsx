@@ -1,4 +1,5 @@
 import { useMessages } from '../i18n/language';
+import { ProblemAlert } from '../i18n/ProblemAlert';
 import { KeyWithCopy } from './KeyWithCopy';
 import { useRequest } from './useRequest';
 
@@ -31,11 +32,7 @@ export function EventKeyControls({ onRotate, onRevoke }: EventKeyControlsProps) 
           {t.revokeKey}
         </button>
       </div>
-      {problem !== null && (
-        <p className="problem" role="alert" data-testid="key-problem">
-          {problem}
-        </p>
-      )}
+      <ProblemAlert problem={problem} testId="key-problem" />
     </section>
   );
 }

@@ -2,6 +2,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { UpdateEventRequest, type PublicEvent } from '../../../shared/events';
 import { cancelEvent, deleteEvent, updateEvent } from '../app/api';
 import { useMessages } from '../i18n/language';
+import { ProblemAlert } from '../i18n/ProblemAlert';
+import { formProblemOf } from '../lib/Problem';
 import { editFromForm, localInputValue } from './eventEdits';
 import { useRequest } from './useRequest';
 
@@ -45,7 +47,7 @@ export function EventManageControls({ event, organizerKey, onChanged, onDeleted 
     submitted.preventDefault();
     const edit = UpdateEventRequest.safeParse(editFromForm(basis, title, scheduledLocal));
     if (!edit.success) {
-      refuse(edit.error.issues[0]?.message ?? t.checkForm);
+      refuse(formProblemOf(edit.error));
       return;
     }
     void run(async () => {
@@ -125,11 +127,7 @@ export function EventManageControls({ event, organizerKey, onChanged, onDeleted 
         </button>
         {status === 'live' && <span className="muted">{t.endBeforeDeleting}</span>}
       </div>
-      {problem !== null && (
-        <p className="problem" role="alert" data-testid="manage-problem">
-          {problem}
-        </p>
-      )}
+      <ProblemAlert problem={problem} testId="manage-problem" />
     </section>
   );
 }

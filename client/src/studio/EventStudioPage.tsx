@@ -2,6 +2,9 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { isOver } from '../../../shared/events';
 import { isOrganizerKeyAccepted, revokeEventKey, rotateEventKey } from '../app/api';
 import { useMessages } from '../i18n/language';
+import { ProblemAlert } from '../i18n/ProblemAlert';
+import { problemText } from '../i18n/problemText';
+import type { Problem } from '../lib/Problem';
 import { Link } from '../app/Link';
 import { navigate } from '../app/router';
 import { useClosable } from '../lib/useClosable';
@@ -38,7 +41,8 @@ interface EventStudioViewProps {
 }
 
 function EventStudioView({ session, slug, organizerKey, onKeyRejected, keyControls }: EventStudioViewProps) {
-  const t = useMessages().studio;
+  const messages = useMessages();
+  const t = messages.studio;
   const state = useStateStore(session.store);
   const status = state.event?.status;
   const watchPath = `/e/${slug}`;
@@ -98,12 +102,14 @@ function EventStudioView({ session, slug, organizerKey, onKeyRejected, keyContro
       <CameraPreview camera={state.camera} />
       {state.cameraProblem !== null && (
         <p className="problem" role="alert" data-testid="camera-problem">
-          {state.insecurePage ? state.cameraProblem : t.cameraUnavailable(state.cameraProblem)}
+          {state.insecurePage
+            ? problemText(messages, state.cameraProblem)
+            : t.cameraUnavailable(problemText(messages, state.cameraProblem))}
         </p>
       )}
       {state.microphoneProblem !== null && (
         <p className="problem" role="alert" data-testid="microphone-problem">
-          {t.noMicrophone(state.microphoneProblem)}
+          {t.noMicrophone(problemText(messages, state.microphoneProblem))}
         </p>
       )}
       {status === 'live' && state.publish === 'publishing' && state.camera === null && (
@@ -185,11 +191,7 @@ function EventStudioView({ session, slug, organizerKey, onKeyRejected, keyContro
       {state.access === 'granted' && status !== undefined && status !== 'cancelled' && (
         <MirrorsForm slug={slug} organizerKey={organizerKey} />
       )}
-      {state.problem !== null && (
-        <p className="problem" role="alert">
-          {state.problem}
-        </p>
-      )}
+      <ProblemAlert problem={state.problem} testId="studio-problem" />
       {state.access === 'granted' && state.event !== null && (
         <EventManageControls
           event={state.event}
@@ -226,7 +228,7 @@ interface KeyChange {
 export function EventStudioPage({ slug }: { slug: string }) {
   const t = useMessages().studio;
   const [organizerKey, setOrganizerKey] = useState(() => loadInstanceKey() ?? loadEventKey(slug));
-  const [keyProblem, setKeyProblem] = useState<string | null>(null);
+  const [keyProblem, setKeyProblem] = useState<Problem | null>(null);
   const [keyChange, setKeyChange] = useState<KeyChange | null>(null);
   /**
    * Set while this tab changes the event key: the server drops the sockets on the old key, possibly before
@@ -255,7 +257,7 @@ export function EventStudioPage({ slug }: { slug: string }) {
     if (changingKey.current) return;
     if (loadInstanceKey() === organizerKey) saveInstanceKey(null);
     if (loadEventKey(slug) === organizerKey) saveEventKey(slug, null);
-    setKeyProblem(t.savedKeyRejected);
+    setKeyProblem({ kind: 'key', problem: 'savedRejected' });
     setOrganizerKey(null);
   };
 
@@ -268,7 +270,7 @@ export function EventStudioPage({ slug }: { slug: string }) {
       setKeyChange({ newEventKey });
       const next = studioKeyAfterChange(organizerKey, loadInstanceKey(), newEventKey);
       if (next === null) {
-        setKeyProblem(t.keyRevokedProblem);
+        setKeyProblem({ kind: 'key', problem: 'revoked' });
       }
       setOrganizerKey(next);
     } finally {

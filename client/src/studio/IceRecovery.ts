@@ -1,4 +1,5 @@
 import type { types } from 'mediasoup-client';
+import type { Problem } from '../lib/Problem';
 
 /** A short drop (a phone changing cell, a Wi-Fi blip) often heals by itself: restart only if it lasts this long. */
 export const DISCONNECTED_GRACE_MS = 2_000;
@@ -6,6 +7,9 @@ export const DISCONNECTED_GRACE_MS = 2_000;
 export const RESTART_TIMEOUT_MS = 8_000;
 /** Restarts in a row without connecting before the transport is given up (the publisher is made anew). */
 export const MAX_RESTARTS = 3;
+
+/** However it was lost (restarts that did not connect, a server that forgot the transport), the organizer is told the same. */
+const MEDIA_CONNECTION_LOST: Problem = { kind: 'publish', failure: 'mediaConnection' };
 
 /** The transport as the recovery sees it: its state, and restarting ICE with the server's new credentials. */
 export interface RecoverableTransport {
@@ -26,7 +30,7 @@ export interface RecoverableTransport {
 export class IceRecovery {
   readonly #transport: RecoverableTransport;
   readonly #askServer: () => Promise<types.IceParameters>;
-  readonly #onGiveUp: (reason: string) => void;
+  readonly #onGiveUp: (cause: Problem) => void;
   #restarts = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
@@ -34,7 +38,7 @@ export class IceRecovery {
   constructor(
     transport: RecoverableTransport,
     askServer: () => Promise<types.IceParameters>,
-    onGiveUp: (reason: string) => void,
+    onGiveUp: (cause: Problem) => void,
   ) {
     this.#transport = transport;
     this.#askServer = askServer;
@@ -71,7 +75,7 @@ export class IceRecovery {
   async #restart(): Promise<void> {
     if (this.#closed) return;
     if (this.#restarts >= MAX_RESTARTS) {
-      this.#giveUp('The media connection to the server failed.');
+      this.#giveUp();
       return;
     }
     this.#restarts += 1;
@@ -80,22 +84,22 @@ export class IceRecovery {
       iceParameters = await this.#askServer();
     } catch {
       // The socket is down (its return publishes anew), or the server has no such transport any more.
-      this.#giveUp('The media connection to the server was lost.');
+      this.#giveUp();
       return;
     }
     if (this.#closed) return;
     try {
       await this.#transport.restartIce({ iceParameters });
     } catch {
-      this.#giveUp('The media connection could not be restarted.');
+      this.#giveUp();
       return;
     }
     this.#later(RESTART_TIMEOUT_MS);
   }
 
-  #giveUp(reason: string): void {
+  #giveUp(): void {
     if (this.#closed) return;
     this.close();
-    this.#onGiveUp(reason);
+    this.#onGiveUp(MEDIA_CONNECTION_LOST);
   }
 }

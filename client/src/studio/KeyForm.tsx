@@ -1,7 +1,8 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { OrganizerKey } from '../../../shared/events';
 import { useMessages } from '../i18n/language';
-import { describeError } from '../lib/ServiceError';
+import { ProblemAlert } from '../i18n/ProblemAlert';
+import { problemOf, type Problem } from '../lib/Problem';
 
 interface KeyFormProps {
   heading: string;
@@ -9,29 +10,29 @@ interface KeyFormProps {
   /** Resolves true when the server accepts the key. */
   check: (key: string) => Promise<boolean>;
   onAccepted: (key: string) => void;
-  initialProblem?: string | null;
+  initialProblem?: Problem | null;
 }
 
 export function KeyForm({ heading, children, check, onAccepted, initialProblem = null }: KeyFormProps) {
   const t = useMessages().studio;
   const [value, setValue] = useState('');
-  const [problem, setProblem] = useState<string | null>(initialProblem);
+  const [problem, setProblem] = useState<Problem | null>(initialProblem);
   const [checking, setChecking] = useState(false);
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const key = value.trim();
     if (!OrganizerKey.safeParse(key).success) {
-      setProblem(t.keyMalformed);
+      setProblem({ kind: 'key', problem: 'malformed' });
       return;
     }
     setChecking(true);
     setProblem(null);
     try {
       if (await check(key)) onAccepted(key);
-      else setProblem(t.keyNotAccepted);
+      else setProblem({ kind: 'key', problem: 'notAccepted' });
     } catch (error) {
-      setProblem(describeError(error));
+      setProblem(problemOf(error));
     } finally {
       setChecking(false);
     }
@@ -57,11 +58,7 @@ export function KeyForm({ heading, children, check, onAccepted, initialProblem =
           {checking ? t.checking : t.saveKey}
         </button>
       </form>
-      {problem !== null && (
-        <p className="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <ProblemAlert problem={problem} />
     </section>
   );
 }

@@ -1,8 +1,9 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { z } from 'zod';
 import { MirrorSettings } from '../../../shared/mirrors';
 import { getMirrors, setMirrors } from '../app/api';
 import { useMessages } from '../i18n/language';
+import { ProblemAlert } from '../i18n/ProblemAlert';
+import { formProblemOf } from '../lib/Problem';
 import { useRequest } from './useRequest';
 
 interface MirrorsFormProps {
@@ -37,12 +38,12 @@ export function MirrorsForm({ slug, organizerKey }: MirrorsFormProps) {
     const mirrors = [];
     for (const line of lines.split('\n').map((l) => l.trim()).filter(Boolean)) {
       const [id, baseUrl, ...rest] = line.split(/\s+/);
-      if (!id || !baseUrl || rest.length > 0) return request.refuse(t.mirrorsLineInvalid(line));
+      if (!id || !baseUrl || rest.length > 0) return request.refuse({ kind: 'mirrorLine', line });
       mirrors.push({ id, baseUrl });
     }
     const priority = order.split(',').map((name) => name.trim()).filter(Boolean);
     const settings = MirrorSettings.safeParse({ mirrors, priority });
-    if (!settings.success) return request.refuse(z.prettifyError(settings.error));
+    if (!settings.success) return request.refuse(formProblemOf(settings.error));
     void request.run(async () => {
       show(await setMirrors(organizerKey, slug, settings.data));
       setSaved(true);
@@ -69,11 +70,7 @@ export function MirrorsForm({ slug, organizerKey }: MirrorsFormProps) {
           {t.mirrorsSaved}
         </p>
       )}
-      {request.problem !== null && (
-        <p className="problem" role="alert">
-          {request.problem}
-        </p>
-      )}
+      <ProblemAlert problem={request.problem} />
     </form>
   );
 }

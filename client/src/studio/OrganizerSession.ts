@@ -12,7 +12,8 @@ import {
   UploadCancelledError,
   type UploadProgress,
 } from '../app/api';
-import { ServiceError, describeError } from '../lib/ServiceError';
+import { deviceProblemOf, problemOf, type Problem } from '../lib/Problem';
+import { ServiceError } from '../lib/ServiceError';
 import { StateStore } from '../lib/StateStore';
 import { MediaSignalling } from '../media/MediaSignalling';
 import { isNewer } from './eventEdits';
@@ -28,11 +29,11 @@ export interface OrganizerState {
   event: PublicEvent | null;
   /** The microphone: all going live needs. */
   microphone: MediaStream | null;
-  /** Why there is no microphone, as the browser said; null while there is one (or it is being opened). */
-  microphoneProblem: string | null;
+  /** Why there is no microphone; null while there is one (or it is being opened). */
+  microphoneProblem: Problem | null;
   /** The camera while it is on (its preview); null while off. */
   camera: MediaStream | null;
-  cameraProblem: string | null;
+  cameraProblem: Problem | null;
   /** Opened over plain http from another address: the browser gives this page neither microphone nor camera. */
   insecurePage: boolean;
   /** The camera is being turned on or off. */
@@ -49,7 +50,7 @@ export interface OrganizerState {
   pictureSaved: boolean;
   /** A go-live or end request is in flight. */
   busy: boolean;
-  problem: string | null;
+  problem: Problem | null;
   /** The recorder's (HLS packager's) latest report; null until the first. */
   recording: MediaNotification<'recordingStateChanged'> | null;
   /** Live figures the server sends organizers every few seconds; null until the first. */
@@ -61,12 +62,6 @@ export interface OrganizerState {
 }
 
 const RETRY_DELAY_MS = 5_000;
-
-/** Why the camera cannot be opened on this page, shown as it is: the organizer may be testing over http. */
-const INSECURE_PAGE_CAMERA_PROBLEM =
-  'browsers give the camera and microphone only to secure pages (https://, or localhost), and this page was opened over plain http. ' +
-  'Serve Jalsa over HTTPS (nginx with TLS, see the README’s deployment notes) to go live from this browser, ' +
-  'or go live with a prepared recording below, which works over http too.';
 
 /** Outside a secure context `navigator.mediaDevices` is absent, so getUserMedia cannot even be asked. */
 function canAskForDevices(): boolean {
@@ -123,14 +118,15 @@ export class OrganizerSession {
           return microphone;
         },
         (error: unknown) => {
-          this.store.update({ microphoneProblem: describeError(error) });
+          this.store.update({ microphoneProblem: deviceProblemOf(error) });
           return null;
         },
       );
       void this.setCamera(true);
     } else {
       this.#microphone = Promise.resolve(null);
-      this.store.update({ cameraProblem: INSECURE_PAGE_CAMERA_PROBLEM, insecurePage: true });
+      // The organizer may be testing over http: the camera's problem says why, and what to do instead.
+      this.store.update({ cameraProblem: { kind: 'device', failure: 'insecure' }, insecurePage: true });
     }
     const signalling = this.#signalling;
     this.#unsubscribes = [
@@ -202,7 +198,7 @@ export class OrganizerSession {
         stopTracks(camera);
       }
     } catch (error) {
-      this.store.update({ cameraProblem: describeError(error) });
+      this.store.update({ cameraProblem: deviceProblemOf(error) });
     } finally {
       this.store.update({ cameraSwitching: false });
     }
@@ -306,7 +302,7 @@ export class OrganizerSession {
     try {
       await run();
     } catch (error) {
-      this.store.update({ problem: describeError(error) });
+      this.store.update({ problem: problemOf(error) });
     } finally {
       this.store.update({ busy: false });
     }
@@ -326,7 +322,7 @@ export class OrganizerSession {
       } else if (error instanceof ServiceError && error.code === 'NOT_FOUND') {
         this.store.update({ access: 'not found' });
       } else {
-        this.store.update({ problem: describeError(error) });
+        this.store.update({ problem: problemOf(error) });
         this.#retrySoon();
       }
       return;
@@ -358,16 +354,13 @@ export class OrganizerSession {
     if (generation !== this.#generation) return;
     const audio = microphone?.getAudioTracks()[0];
     if (!audio) {
-      this.store.update({
-        publish: 'failed',
-        problem: 'Nothing to publish: the microphone is unavailable.',
-      });
+      this.store.update({ publish: 'failed', problem: { kind: 'publish', failure: 'noMicrophone' } });
       return;
     }
-    const onFailed = (reason: string) => {
+    const onFailed = (cause: Problem) => {
       if (generation !== this.#generation) return;
       this.#stopPublishing();
-      this.store.update({ publish: 'failed', problem: `${reason} Retrying…` });
+      this.store.update({ publish: 'failed', problem: { kind: 'retrying', cause } });
       this.#retrySoon();
     };
     let publisher: Publisher;
@@ -382,7 +375,7 @@ export class OrganizerSession {
         },
       );
     } catch (error) {
-      onFailed(`Could not start publishing: ${describeError(error)}`);
+      onFailed(problemOf(error));
       return;
     }
     if (generation !== this.#generation) {
@@ -393,7 +386,7 @@ export class OrganizerSession {
     this.store.update({ publish: 'publishing' });
     // The camera turned on or off while the publisher was being opened.
     if (publisher.cameraTrack !== this.#cameraTrack()) {
-      await publisher.setCamera(this.#cameraTrack()).catch((error: unknown) => onFailed(describeError(error)));
+      await publisher.setCamera(this.#cameraTrack()).catch((error: unknown) => onFailed(problemOf(error)));
     }
   }
 

@@ -1,5 +1,6 @@
 import type { types } from 'mediasoup-client';
 import { opusCodecOptions, SIMULCAST_LAYER_COUNT, simulcastEncodings } from '../../../shared/media';
+import { problemOf, type Problem } from '../lib/Problem';
 import { createTransport, loadDevice } from '../media/device';
 import type { MediaSignalling } from '../media/MediaSignalling';
 import { IceRecovery } from './IceRecovery';
@@ -23,7 +24,7 @@ export class Publisher {
   readonly #transport: types.Transport;
   readonly #device: types.Device;
   readonly #signalling: MediaSignalling;
-  readonly #onFailed: (reason: string) => void;
+  readonly #onFailed: (cause: Problem) => void;
   readonly #iceRecovery: IceRecovery;
   #audio: types.Producer | null = null;
   #video: types.Producer | null = null;
@@ -37,7 +38,7 @@ export class Publisher {
     signalling: MediaSignalling,
     routerRtpCapabilities: types.RtpCapabilities,
     tracks: { audio: MediaStreamTrack; video: MediaStreamTrack | null },
-    onFailed: (reason: string) => void,
+    onFailed: (cause: Problem) => void,
     onUplink: (report: UplinkReport) => void = () => undefined,
   ): Promise<Publisher> {
     // Independent round trips; doing them side by side saves one.
@@ -74,7 +75,7 @@ export class Publisher {
     transport: types.Transport,
     device: types.Device,
     signalling: MediaSignalling,
-    onFailed: (reason: string) => void,
+    onFailed: (cause: Problem) => void,
     onUplink: (report: UplinkReport) => void,
   ) {
     this.#transport = transport;
@@ -89,7 +90,7 @@ export class Publisher {
     );
     this.#guard = new UplinkGuard(
       async () => [...(await transport.getStats()).values()] as StatsEntry[],
-      () => void this.#syncVideo().catch((error: unknown) => onFailed(String(error))),
+      () => void this.#syncVideo().catch((error: unknown) => onFailed(problemOf(error))),
       onUplink,
     );
   }
@@ -149,7 +150,7 @@ export class Publisher {
   }
 
   #watch(producer: types.Producer): types.Producer {
-    producer.on('trackended', () => this.#onFailed('The camera or microphone stopped.'));
+    producer.on('trackended', () => this.#onFailed({ kind: 'publish', failure: 'trackEnded' }));
     return producer;
   }
 }

@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 import { rtmpStreamKey, type RtmpIngestStatus, type RtmpSettingsResponse } from '../../../shared/rtmp';
 import { getRtmpSettings } from '../app/api';
 import { useMessages } from '../i18n/language';
-import { describeError } from '../lib/ServiceError';
+import { ProblemAlert } from '../i18n/ProblemAlert';
+import { problemOf, type Problem } from '../lib/Problem';
 import { KeyWithCopy } from './KeyWithCopy';
 
 interface RtmpSettingsProps {
@@ -25,7 +26,7 @@ interface RtmpSettingsProps {
 export function RtmpSettings({ slug, organizerKey, connected, news, onUseMicrophone }: RtmpSettingsProps) {
   const t = useMessages().studio.rtmp;
   const [settings, setSettings] = useState<RtmpSettingsResponse | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
 
   useEffect(() => {
     if (!connected) return;
@@ -37,7 +38,7 @@ export function RtmpSettings({ slug, organizerKey, connected, news, onUseMicroph
         setProblem(null);
       },
       (error: unknown) => {
-        if (current) setProblem(describeError(error));
+        if (current) setProblem(problemOf(error));
       },
     );
     return () => {
@@ -53,11 +54,7 @@ export function RtmpSettings({ slug, organizerKey, connected, news, onUseMicroph
   return (
     <section className="rtmp-settings" data-testid="rtmp-settings">
       <h2>{t.heading}</h2>
-      {problem !== null && (
-        <p className="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <ProblemAlert problem={problem} />
       {settings !== null && settings.serverUrl === null && <p>{t.off}</p>}
       {settings?.serverUrl && (
         <>

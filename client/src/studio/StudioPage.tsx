@@ -4,6 +4,7 @@ import { isOrganizerKeyAccepted } from '../app/api';
 import { Link } from '../app/Link';
 import { useEventList } from '../app/useEventList';
 import { useMessages } from '../i18n/language';
+import { ProblemAlert } from '../i18n/ProblemAlert';
 import { CreateEventForm } from './CreateEventForm';
 import { CreatedEventNotice } from './CreatedEventNotice';
 import { KeyForm } from './KeyForm';
@@ -55,11 +56,7 @@ function Studio({ organizerKey, onForgetKey, onKeyRejected }: StudioProps) {
       />
       {created !== null && <CreatedEventNotice created={created} />}
       <h2>{t.eventsHeading}</h2>
-      {problem !== null && (
-        <p className="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <ProblemAlert problem={problem} />
       {events?.length === 0 && <p className="muted">{t.noEvents}</p>}
       {events !== null && <StudioEventList events={events} />}
       <p className="footer-link">
@@ -102,7 +99,7 @@ export function StudioPage() {
             saveInstanceKey(key);
             setOrganizerKey(key);
           }}
-          initialProblem={rejected ? t.instanceKeyRejected : null}
+          initialProblem={rejected ? { kind: 'key', problem: 'instanceRejected' } : null}
         >
           <p>{t.instanceKeyHelp}</p>
         </KeyForm>

@@ -1,6 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { OrganizerKey } from '../../../../shared/events';
+import { ur } from '../../../../client/src/i18n/messages';
 import { withServerAndBrowser } from '../../../helpers/serverAndBrowser';
 import { createEvent } from '../../../helpers/testServer';
 
@@ -126,7 +127,7 @@ describe('running the event from its studio', () => {
     }
   });
 
-  it('lists the events with their status, and runs them in Urdu, right to left', async () => {
+  it('lists the events with their status, and runs them in Urdu, right to left, problems said in Urdu too', async () => {
     const { slug, eventKey } = await createEvent(test, 'جلسہ اسٹوڈیو');
     const context = await test.browser.newContext({ locale: 'ur-PK' });
     try {
@@ -135,6 +136,15 @@ describe('running the event from its studio', () => {
       expect(await studio.getByTestId('event-status').textContent()).toBe('آنے والی');
       expect(await studio.getByTestId('go-live').textContent()).toBe('نشریات شروع کریں');
       expect(await studio.getByTestId('delete-event').textContent()).toBe('تقریب مٹا دیں');
+
+      // Problems are said in Urdu too: a form the shared schema refuses (a blank title passes the browser's
+      // own check), and a server's refusal (a text file as the picture), never the English behind them.
+      await studio.getByTestId('edit-title').fill('   ');
+      await studio.getByTestId('save-event').click();
+      await expect.poll(() => studio.getByTestId('manage-problem').textContent()).toBe(ur.problems.form.title);
+      await studio.getByTestId('picture-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture') });
+      await studio.getByTestId('picture-save').click();
+      await expect.poll(() => studio.getByTestId('studio-problem').textContent()).toBe(ur.problems.service.BAD_REQUEST);
 
       // Without the instance key, the studio lists the events whose key this device holds.
       await studio.goto(`${test.url}/studio`);

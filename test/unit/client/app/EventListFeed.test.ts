@@ -84,7 +84,7 @@ describe('the event list a page keeps current', () => {
     server.fail = true;
     const { store } = start();
     await vi.advanceTimersByTimeAsync(0);
-    expect(store.get()).toEqual({ events: null, problem: 'Cannot reach the server.' });
+    expect(store.get()).toEqual({ events: null, problem: { kind: 'service', code: 'UNAVAILABLE' } });
     server.fail = false;
     feed!.reload();
     await vi.advanceTimersByTimeAsync(0);

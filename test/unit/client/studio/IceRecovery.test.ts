@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Problem } from '../../../../client/src/lib/Problem';
 import { DISCONNECTED_GRACE_MS, IceRecovery, MAX_RESTARTS, RESTART_TIMEOUT_MS } from '../../../../client/src/studio/IceRecovery';
 
 /** A send transport as mediasoup-client's: a connection state, its changes, and restartIce. */
@@ -19,7 +20,7 @@ class FakeTransport extends EventEmitter<{ connectionstatechange: [types.Connect
 const PARAMETERS = { usernameFragment: 'u', password: 'p' } as types.IceParameters;
 let transport: FakeTransport;
 let askServer: ReturnType<typeof vi.fn<() => Promise<types.IceParameters>>>;
-let givenUp: string[];
+let givenUp: Problem[];
 let recovery: IceRecovery;
 
 beforeEach(() => {
@@ -27,7 +28,7 @@ beforeEach(() => {
   transport = new FakeTransport();
   askServer = vi.fn(async () => PARAMETERS);
   givenUp = [];
-  recovery = new IceRecovery(transport, askServer, (reason) => givenUp.push(reason));
+  recovery = new IceRecovery(transport, askServer, (cause) => givenUp.push(cause));
 });
 afterEach(() => {
   recovery.close();
@@ -59,7 +60,7 @@ describe('IceRecovery', () => {
     expect(transport.restarts).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(RESTART_TIMEOUT_MS * MAX_RESTARTS);
     expect(transport.restarts).toHaveLength(MAX_RESTARTS);
-    expect(givenUp).toHaveLength(1);
+    expect(givenUp).toEqual([{ kind: 'publish', failure: 'mediaConnection' }]);
   });
 
   it('counts restarts afresh after a connection', async () => {
@@ -76,7 +77,7 @@ describe('IceRecovery', () => {
     askServer.mockRejectedValueOnce(new Error('disconnected'));
     transport.set('failed');
     await vi.advanceTimersByTimeAsync(0);
-    expect(givenUp).toHaveLength(1);
+    expect(givenUp).toEqual([{ kind: 'publish', failure: 'mediaConnection' }]);
     expect(transport.restarts).toEqual([]);
   });
 
