@@ -1,5 +1,5 @@
 /**
- * npm run bench:sfu [-- --window 3 --start 100 --growth 1.5 --max 6000 --cpu-limit 0.85]
+ * npm run bench:sfu [-- --window 3 --start 100 --growth 1.5 --max 6000 --cpu-limit 0.85 --budget 150]
  * Receivers one mediasoup worker (one core) can feed: the synthetic source at 320x180 is published into
  * a room, then receivers are added in growing steps — each a PlainTransport with SRTP sending real RTP
  * to UDP sinks on loopback — until the worker's CPU reaches the limit or packets go missing. Done for
@@ -41,9 +41,16 @@ const maxReceivers = Number(values.max);
 const LOSS_LIMIT = 0.01;
 /** Simple (non-simulcast) video consumers start forwarding at a keyframe; the source sends one a second. */
 const SETTLE_MS = 1_500;
-const CREATE_BATCH = 50;
-/** A saturated worker answers requests late; one that cannot set up a batch in this long is full. */
-const BATCH_TIMEOUT_MS = 20_000;
+/**
+ * Receivers set up at once. Small batches: a burst of hundreds of requests queues behind the worker's
+ * RTP work and the bench's own, and would time out while the worker still forwards everything.
+ */
+const CREATE_BATCH = 10;
+/**
+ * A batch not set up in this long ends the ramp as `setup`: the steps measured so far stand, and the
+ * step's CPU figures say whether the worker or the bench process (its sinks, its channel) was busy.
+ */
+const SETUP_TIMEOUT_MS = 60_000;
 
 interface Step {
   receivers: number;
@@ -52,6 +59,10 @@ interface Step {
   loss: number;
   /** Other work on the shared machine competes for the worker's core. */
   loadAverage1m: number;
+  /** Wall time to set up this step's new receivers, per receiver. */
+  setupMsPerReceiver: number;
+  /** The bench process over the same window (the sinks' thread, mediasoup's channel, the in-process server): the load generator. */
+  benchCpuCores: number;
 }
 
 /** What ffmpeg's libopus and browsers send unless told otherwise. */
@@ -148,7 +159,7 @@ try {
     opusPacketMs: { ours: OPUS_PTIME_MS, stock: STOCK_OPUS_PACKET_MS },
     cpuCoresAtMax: Math.max(...[...audioRun.steps, ...stockRun.steps, ...videoRun.steps].map((step) => step.workerCpuCores)),
     sourceKbps: bitrates,
-    /** Why each ramp ended: the CPU limit, loss, --max, its --budget of time, or a worker too busy to answer. */
+    /** Why each ramp ended: the CPU limit, loss, --max, its --budget of time, or receivers not set up in time (`setup`). */
     stoppedBy: { audio: audioRun.stoppedBy, audioStock: stockRun.stoppedBy, video180p: videoRun.stoppedBy },
     stepsAudio: audioRun.steps,
     stepsAudioStock: stockRun.steps,
@@ -179,7 +190,7 @@ function observeOrigin(worker: types.Worker, slug: string): { router: types.Rout
   return origin;
 }
 
-type StopReason = 'cpu' | 'loss' | 'max' | 'time' | 'unresponsive';
+type StopReason = 'cpu' | 'loss' | 'max' | 'time' | 'setup';
 
 async function ramp(room: types.Router, producers: types.Producer[], workerPid: number, label: string) {
   const transports: types.PlainTransport[] = [];
@@ -189,12 +200,16 @@ async function ramp(room: types.Router, producers: types.Producer[], workerPid: 
   let stoppedBy: StopReason;
   try {
     for (;;) {
+      const added = target - transports.length;
+      const setupStart = performance.now();
       if (!(await grow(room, producers, transports, target, deadline))) {
-        stoppedBy = 'unresponsive';
+        stoppedBy = 'setup';
+        process.stdout.write(`${label}: ${CREATE_BATCH} receivers not set up within ${SETUP_TIMEOUT_MS / 1000} s at ${transports.length}\n`);
         break;
       }
+      const setupMsPerReceiver = (performance.now() - setupStart) / Math.max(1, added);
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-      const step = await measure(producers, transports.length, workerPid);
+      const step = { ...(await measure(producers, transports.length, workerPid)), setupMsPerReceiver: Number(setupMsPerReceiver.toFixed(2)) };
       steps.push(step);
       process.stdout.write(`${label}: ${JSON.stringify(step)}\n`);
       if (step.workerCpuCores >= cpuLimit) stoppedBy = 'cpu';
@@ -213,7 +228,7 @@ async function ramp(room: types.Router, producers: types.Producer[], workerPid: 
   return { capacity: capacity(steps), stoppedBy, steps };
 }
 
-/** Adds receivers up to `target`; false when the worker got too busy to set them up in time. */
+/** Adds receivers up to `target`; false when a batch was not set up in time. */
 async function grow(
   room: types.Router,
   producers: types.Producer[],
@@ -226,7 +241,7 @@ async function grow(
     const created = Promise.all(Array.from({ length: batch }, (_, i) => receiver(room, producers, transports.length + i)));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), BATCH_TIMEOUT_MS);
+      timer = setTimeout(() => resolve(undefined), SETUP_TIMEOUT_MS);
     });
     const added = await Promise.race([created, timeout]);
     clearTimeout(timer);
@@ -265,18 +280,19 @@ async function receiver(room: types.Router, producers: types.Producer[], index: 
  * shared machine would inflate. The consumers' RTCP reports also reach the sinks, so a window that lost
  * nothing shows as 0.
  */
-async function measure(producers: types.Producer[], receivers: number, workerPid: number): Promise<Step> {
+async function measure(producers: types.Producer[], receivers: number, workerPid: number): Promise<Omit<Step, 'setupMsPerReceiver'>> {
   const packets = async () =>
     (await Promise.all(producers.map(async (p) => (await p.getStats()).reduce((s, x) => s + x.packetCount, 0)))).reduce((a, b) => a + b, 0);
   const sentBefore = await packets();
   const readBefore = sinks.received;
-  const workerCpuCores = await measureCpuCores(workerPid, windowMs);
+  const [workerCpuCores, benchCpuCores] = await Promise.all([measureCpuCores(workerPid, windowMs), measureCpuCores(process.pid, windowMs)]);
   const sentAfter = await packets();
   const read = sinks.received - readBefore;
   const due = (sentAfter - sentBefore) * receivers;
   return {
     receivers,
     workerCpuCores: Number(workerCpuCores.toFixed(3)),
+    benchCpuCores: Number(benchCpuCores.toFixed(3)),
     loss: due > 0 ? Number(Math.max(0, 1 - read / due).toFixed(4)) : 1,
     loadAverage1m: Number(os.loadavg()[0]!.toFixed(1)),
   };
