@@ -77,9 +77,10 @@ describe('a blocked origin host', () => {
     originBlocked = false;
     // Back after the origin's penalty has run out and the next steering manifest still puts it first.
     await expect.poll(() => segmentsFrom('origin', beforeUnblock), { timeout: 40_000 }).toBeGreaterThan(0);
+    // It stays there: the next segment comes from the origin too (when depends on how far ahead the pipe
+    // had buffered, longer on a loaded machine), and none from the mirror meanwhile.
     const afterReturn = media.length;
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
-    expect(segmentsFrom('origin', afterReturn)).toBeGreaterThan(0);
+    await expect.poll(() => segmentsFrom('origin', afterReturn)).toBeGreaterThan(0);
     expect(segmentsFrom('mirror', afterReturn)).toBe(0);
   });
 
