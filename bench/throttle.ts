@@ -1,15 +1,20 @@
 /**
- * npm run bench:throttle [-- --good 20 --collapse 40 --recover 60] [--low 40/400] [--players ours,stock] [--cold no] [--name throttle]
- * The same network profile, run twice in one go: Jalsa's watch page (HLS path: the server has no WebRTC
- * seat) and a plain hls.js player with default settings on the same ladder (a tiny page served here,
- * same origin as the HLS files). Profile: good (1.5 Mbps, 40 ms) → collapse (40 kbps, 400 ms) → good,
- * shaped by Chromium's network emulation after the page has loaded. Then a cold load of each page at
- * 64 kbps / 400 ms, to the first decoded sound. Writes bench/results/throttle.json.
+ * npm run bench:throttle [-- --good 20 --collapse 40 --recover 60] [--low 40/400] [--players ours,ourWebrtc,stock] [--cold no] [--name throttle]
+ * The same network profile, run three times in one go: Jalsa's watch page on the HLS path (the server has
+ * no WebRTC seat), the same page on the WebRTC path, and a plain hls.js player with default settings on
+ * the same ladder (a tiny page served here, same origin as the HLS files). Profile: good (1.5 Mbps, 40 ms)
+ * → collapse (40 kbps, 400 ms) → good, shaped after the page has loaded: by Chromium's network emulation
+ * on the HLS paths, and for the WebRTC path (which that emulation does not reliably shape) by `tc` on a
+ * network namespace Chromium runs in — a rate and a queue both ways, without the added delay (no netem
+ * here). Then a cold load of each HLS page at 64 kbps / 400 ms, to the first decoded sound. Writes
+ * bench/results/throttle.json.
  *
- * `--low 30/800` replaces the collapse with another link (kbps/ms), e.g. the EDGE-like profile; `--players`
+ * `--low 30/800` replaces the collapse with another link (kbps/ms), e.g. the EDGE-like profile; `--flap 1200/10`
+ * makes the low phase flap: the low link and this one (kbps, at the good link's delay) every 10 s, low first; `--players`
  * and `--cold no` run only part of it; `--name` writes bench/results/<name>.json instead. `--audio-only yes`
  * has our page's listener ask for sound only before the link drops, so the low phase measures the audio
- * rung alone, without the video-to-audio handover. `lowPhaseBytes` says where the low phase's bytes went.
+ * rung alone, without the video-to-audio handover. A rally's chat runs throughout (`--chat 20` messages a
+ * second, 0 for none), as the attendees of a real one would see it; `chatBytes` is what it cost each page. `lowPhaseBytes` says where the low phase's bytes went.
  */
 import fs from 'node:fs/promises';
 import http from 'node:http';
@@ -18,9 +23,11 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { recordingUrls } from '../shared/recordingLayout';
-import { launchChromium } from '../test/helpers/browser';
+import { inboundTotals, launchChromium, trackPeerConnections, type InboundTotals } from '../test/helpers/browser';
+import { appendMessages } from '../test/helpers/ChatTestClient';
 import { waitForLadder } from '../test/helpers/ladder';
 import { COLLAPSE, GOOD, applyNetworkProfile, type NetworkProfile } from '../test/helpers/network';
+import { QUEUE_LATENCY_MS, ShapedNamespace } from '../test/helpers/shapedNamespace';
 import { createEvent, publishTestPattern, startTestServer, type TestServer } from '../test/helpers/testServer';
 import { coldLoad, countBytes } from './coldLoad';
 import { writeResult } from './writeResult';
@@ -31,22 +38,37 @@ const { values } = parseArgs({
     collapse: { type: 'string', default: '40' },
     recover: { type: 'string', default: '60' },
     low: { type: 'string', default: `${COLLAPSE.kbps}/${COLLAPSE.latencyMs}` },
-    players: { type: 'string', default: 'ours,stock' },
+    players: { type: 'string', default: 'ours,ourWebrtc,stock' },
     cold: { type: 'string', default: 'yes' },
     name: { type: 'string', default: 'throttle' },
     'audio-only': { type: 'string', default: 'no' },
+    flap: { type: 'string' },
+    chat: { type: 'string', default: '20' },
   },
 });
 const phases = { good: Number(values.good), collapse: Number(values.collapse), recover: Number(values.recover) };
 const [lowKbps, lowLatencyMs] = values.low.split('/').map(Number);
 const LOW: NetworkProfile = { kbps: lowKbps!, latencyMs: lowLatencyMs! };
+const [flapKbps, flapSeconds] = values.flap?.split('/').map(Number) ?? [];
+const FLAP = flapKbps ? { profile: { kbps: flapKbps, latencyMs: GOOD.latencyMs }, seconds: flapSeconds ?? 10 } : null;
 const players = new Set(values.players.split(','));
+const CHAT_PER_SECOND = Number(values.chat);
+/** Typical lines of a rally's chat, sent in turn. */
+const CHAT_LINES = [
+  'Zindabad! Listening from Lahore, the sound is clear',
+  'Video stopped here but I can hear every word',
+  'Salam from Karachi, thousands of us watching',
+  'Please repeat the last point, my network dropped',
+  'We are with you. Long live the movement!',
+];
 const COLD: NetworkProfile = { kbps: 64, latencyMs: 400 };
 const SAMPLE_MS = 250;
 /** Video counts as back once it has played this long without a stall. */
 const STEADY_SECONDS = 2;
 /** Gives up on a cold load that has not produced sound by then. */
 const COLD_LOAD_LIMIT_MS = 120_000;
+/** A stretch of WebRTC playout counts as stalled when more than this share of its sound was concealment. */
+const CONCEALED_STALL_SHARE = 0.5;
 
 interface Figures {
   /** Bytes received during the low phase, by what they were (headers included), e.g. speech segments, playlists. */
@@ -57,6 +79,11 @@ interface Figures {
   stallSecondsInAudioOnly: number | null;
   secondsToAudioOnly: number | null;
   secondsBackToVideo: number | null;
+  /** Switches between video and audio-only over the whole run (our page only). */
+  modeChanges: number | null;
+  /** What the chat's frames cost the page (socket.io), over the whole run. */
+  chatBytes: number;
+  /** Everything received: HTTP (headers included) and, on the WebRTC path, RTP payloads. */
   bytes: number;
   firstAudioSecondsAt64kbps: number | null;
 }
@@ -71,6 +98,10 @@ interface Sample {
   audioBytes: number;
   /** Our page says which mode it is in; the stock page has no audio-only mode. */
   mode: string | null;
+  /** The playing element plays a WebRTC stream, whose media time runs on whether sound comes or not. */
+  live: boolean;
+  /** The page's inbound RTP, on the WebRTC path. */
+  rtp: InboundTotals | null;
 }
 
 // A string, so that no helper the bundler adds to named functions has to exist in the page.
@@ -84,6 +115,7 @@ const SAMPLE_SCRIPT = `(() => {
     videoBytes: sum('webkitVideoDecodedByteCount'),
     audioBytes: sum('webkitAudioDecodedByteCount'),
     mode: document.querySelector('[data-testid="playback-mode"]')?.dataset.mode ?? null,
+    live: playing !== null && playing.srcObject instanceof MediaStream,
   };
 })()`;
 
@@ -161,19 +193,48 @@ function bytesByCategory(cdp: CDPSession): () => Record<string, number> {
   };
 }
 
-async function sample(page: Page): Promise<Sample> {
-  return { at: Date.now(), ...((await page.evaluate(SAMPLE_SCRIPT)) as Omit<Sample, 'at'>) };
+async function sample(page: Page, webrtc: boolean): Promise<Sample> {
+  const at = Date.now();
+  const played = (await page.evaluate(SAMPLE_SCRIPT)) as Omit<Sample, 'at' | 'rtp'>;
+  return { at, ...played, rtp: webrtc ? await inboundTotals(page) : null };
 }
 
 /** Samples the page until `until`, appending to `samples`. */
-async function record(page: Page, samples: Sample[], until: number): Promise<void> {
+async function record(page: Page, samples: Sample[], until: number, webrtc: boolean): Promise<void> {
   while (Date.now() < until) {
-    samples.push(await sample(page));
+    samples.push(await sample(page, webrtc));
     await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
   }
 }
 
-/** Time in which playback had started but media time stood still: in all, and the longest stretch. */
+/**
+ * Whether sound went on between two samples. An HLS element's media time stands still in a stall; a
+ * WebRTC element's runs on regardless, so there the receiver's concealed samples (sound made up for
+ * packets that did not come) tell instead.
+ */
+function soundAdvanced(previous: Sample, current: Sample): boolean {
+  if (current.live && previous.live && current.rtp && previous.rtp) {
+    const played = current.rtp.audioSamples - previous.rtp.audioSamples;
+    const concealed = current.rtp.audioConcealedSamples - previous.rtp.audioConcealedSamples;
+    // Fewer samples than before: a connection closed in between, which says nothing about the sound.
+    if (played < 0) return true;
+    return played > 0 && concealed / played <= CONCEALED_STALL_SHARE;
+  }
+  return current.time !== null && previous.time !== null && current.time - previous.time > 0.05;
+}
+
+/** RTP bytes received over the samples: the growth of the totals, each closed connection's bytes kept. */
+function rtpBytes(samples: Sample[]): number {
+  let bytes = 0;
+  for (let i = 1; i < samples.length; i++) {
+    const [previous, current] = [samples[i - 1]!.rtp, samples[i]!.rtp];
+    if (!previous || !current) continue;
+    bytes += Math.max(0, current.audioBytes + current.videoBytes - previous.audioBytes - previous.videoBytes);
+  }
+  return bytes;
+}
+
+/** Time in which playback had started but the sound stood still: in all, and the longest stretch. */
 function stalls(samples: Sample[]): { total: number; longest: number } {
   let total = 0;
   let longest = 0;
@@ -183,7 +244,7 @@ function stalls(samples: Sample[]): { total: number; longest: number } {
     const [previous, current] = [samples[i - 1]!, samples[i]!];
     if (previous.time !== null && previous.time > 0) started = true;
     if (!started) continue;
-    const advanced = current.time !== null && previous.time !== null && current.time - previous.time > 0.05;
+    const advanced = soundAdvanced(previous, current);
     stretch = advanced ? 0 : stretch + (current.at - previous.at) / 1000;
     if (!advanced) total += (current.at - previous.at) / 1000;
     longest = Math.max(longest, stretch);
@@ -208,25 +269,47 @@ function videoSteadyFrom(samples: Sample[], i: number): boolean {
   return samples.at(-1)!.at - start.at > STEADY_SECONDS * 1000 && samples.at(-1)!.videoBytes > start.videoBytes;
 }
 
-async function runProfile(browser: Browser, url: string, audioOnly: boolean): Promise<Omit<Figures, 'firstAudioSecondsAt64kbps'>> {
+/** Shapes the link a page's traffic takes to a profile: set before the page loads, and at each phase. */
+type Shaper = (profile: NetworkProfile) => Promise<unknown>;
+
+/**
+ * Plays `url` through the profile's phases. Without a `shaper`, Chromium's emulation shapes the page (the
+ * HLS paths); with one, the page is on the WebRTC path, shaped outside the browser.
+ */
+async function runProfile(
+  browser: Browser,
+  url: string,
+  audioOnly: boolean,
+  shaper?: Shaper,
+): Promise<Omit<Figures, 'firstAudioSecondsAt64kbps'>> {
   const page = await browser.newPage();
   try {
-    await page.goto(url);
+    const webrtc = shaper !== undefined;
+    if (webrtc) await trackPeerConnections(page);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Network.enable');
+    const shape: Shaper = shaper ?? ((profile) => applyNetworkProfile(cdp, profile));
+    // tc shapes from the first packet on; the emulation, as before, once the page has loaded.
+    if (webrtc) await shape(GOOD);
+    await page.goto(url);
     const bytes = countBytes(cdp);
-    await applyNetworkProfile(cdp, GOOD);
+    const allBytes = bytesByCategory(cdp);
+    if (!webrtc) await shape(GOOD);
     const samples: Sample[] = [];
     const collapseAt = Date.now() + phases.good * 1000;
     if (audioOnly) await page.getByTestId('audio-only-toggle').check({ timeout: 30_000 });
-    await record(page, samples, collapseAt);
+    await record(page, samples, collapseAt, webrtc);
     const lowPhase = bytesByCategory(cdp);
-    await applyNetworkProfile(cdp, LOW);
     const recoverAt = Date.now() + phases.collapse * 1000;
-    await record(page, samples, recoverAt);
+    for (let flapped = false; Date.now() < recoverAt; flapped = !flapped) {
+      await shape(flapped && FLAP ? FLAP.profile : LOW);
+      await record(page, samples, FLAP ? Math.min(recoverAt, Date.now() + FLAP.seconds * 1000) : recoverAt, webrtc);
+    }
     const lowPhaseBytes = lowPhase();
-    await applyNetworkProfile(cdp, GOOD);
-    await record(page, samples, Date.now() + phases.recover * 1000);
+    const lowSamples = samples.filter((s) => s.at >= collapseAt);
+    if (webrtc) lowPhaseBytes.rtp = rtpBytes(lowSamples);
+    await shape(GOOD);
+    await record(page, samples, Date.now() + phases.recover * 1000, webrtc);
     const { total, longest } = stalls(samples);
     const audioOnlyAt = samples.findIndex((s) => s.at >= collapseAt && s.at < recoverAt && s.mode === 'audio' && !s.video);
     const inAudioOnly = audioOnlyAt === -1 ? null : stalls(samples.slice(audioOnlyAt).filter((s) => s.at < recoverAt)).total;
@@ -239,11 +322,20 @@ async function runProfile(browser: Browser, url: string, audioOnly: boolean): Pr
         secondsUntil(samples, collapseAt, (s) => s.at < recoverAt && s.mode === 'audio' && s.time !== null && !s.video),
       ),
       secondsBackToVideo: roundOrNull(secondsUntil(samples, recoverAt, (_s, i) => videoSteadyFrom(samples, i))),
-      bytes: bytes(),
+      modeChanges: modeChanges(samples),
+      chatBytes: allBytes()['socket.io'] ?? 0,
+      bytes: bytes() + rtpBytes(samples),
     };
   } finally {
     await page.close();
   }
+}
+
+/** How often our page's mode (video, audio) changed; null for a page that has none. */
+function modeChanges(samples: Sample[]): number | null {
+  const modes = samples.map((s) => s.mode).filter((mode) => mode !== null);
+  if (modes.length === 0) return null;
+  return modes.filter((mode, i) => i > 0 && mode !== modes[i - 1]).length;
 }
 
 function round(value: number): number {
@@ -254,46 +346,117 @@ function roundOrNull(value: number | null): number | null {
   return value === null ? null : round(value);
 }
 
-const test = await startTestServer({ WEBRTC_SEATS_PER_WORKER: '0', MEDIASOUP_WORKERS: '1' });
-const stock = await serveStockPlayer(test);
-let browser: Browser | undefined;
-try {
-  const { slug } = await createEvent(test, 'Throttle benchmark');
-  const publisher = await publishTestPattern(test, slug);
+/** A server with an event going live, speaking through the ladder, for the length of `run`. */
+async function withSpeakingEvent<T>(env: Record<string, string>, run: (test: TestServer, slug: string) => Promise<T>): Promise<T> {
+  const test = await startTestServer({ MEDIASOUP_WORKERS: '1', ...env });
   try {
-    await waitForLadder(test, slug);
-    browser = await launchChromium();
-    const pages = {
-      ours: `${test.url}/e/${slug}`,
-      stock: `${stock.url}/stock.html?src=${encodeURIComponent(recordingUrls(slug).master)}`,
-    };
-    const results: Record<string, Figures> = {};
-    for (const [name, url] of Object.entries(pages).filter(([name]) => players.has(name))) {
-      process.stdout.write(`${name}: profile ${phases.good} s good, ${phases.collapse} s collapse, ${phases.recover} s good…\n`);
-      // Only our page has an audio-only mode to ask for.
-      const profile = await runProfile(browser, url, values['audio-only'] === 'yes' && name === 'ours');
-      let cold = null;
-      if (values.cold !== 'no') {
-        process.stdout.write(`${name}: cold load at 64 kbps…\n`);
-        cold = await coldLoad(browser, url, COLD, COLD_LOAD_LIMIT_MS);
-      }
-      results[name] = { ...profile, firstAudioSecondsAt64kbps: cold?.firstSoundSeconds ?? null };
+    const { slug } = await createEvent(test, 'Throttle benchmark');
+    const publisher = await publishTestPattern(test, slug);
+    const chat = startChat(test, slug);
+    try {
+      await waitForLadder(test, slug);
+      return await run(test, slug);
+    } finally {
+      chat.stop();
+      publisher.close();
     }
-    await writeResult(values.name, {
-      ...results,
-      profile: {
-        good: `${GOOD.kbps} kbps, ${GOOD.latencyMs} ms`,
-        collapse: `${LOW.kbps} kbps, ${LOW.latencyMs} ms`,
-        cold: `${COLD.kbps} kbps, ${COLD.latencyMs} ms`,
-        seconds: phases,
-        shaping: 'Chromium network emulation (CDP Network.emulateNetworkConditions)',
-      },
+  } finally {
+    await test.close();
+  }
+}
+
+/** Posts CHAT_PER_SECOND messages a second to the event's chat (straight into its log, as many attendees would). */
+function startChat(test: TestServer, slug: string): { stop(): void } {
+  const start = Date.now();
+  let sent = 0;
+  let failures = 0;
+  const timer = setInterval(() => {
+    const texts: string[] = [];
+    for (const due = Math.floor(((Date.now() - start) * CHAT_PER_SECOND) / 1000); sent < due; sent++) {
+      texts.push(CHAT_LINES[sent % CHAT_LINES.length]!);
+    }
+    if (texts.length === 0) return;
+    appendMessages(test.server.chat, slug, texts).catch((error: unknown) => {
+      if (failures++ === 0) process.stderr.write(`chat: a message was not appended (${String(error)})\n`);
+    });
+  }, 50);
+  return { stop: () => clearInterval(timer) };
+}
+
+/** Our page and stock hls.js, HLS only (the server has no WebRTC seat), shaped by Chromium's emulation. */
+async function runHlsPlayers(): Promise<Record<string, Figures>> {
+  return withSpeakingEvent({ WEBRTC_SEATS_PER_WORKER: '0' }, async (test, slug) => {
+    const stock = await serveStockPlayer(test);
+    const browser = await launchChromium();
+    try {
+      const pages = {
+        ours: `${test.url}/e/${slug}`,
+        stock: `${stock.url}/stock.html?src=${encodeURIComponent(recordingUrls(slug).master)}`,
+      };
+      const results: Record<string, Figures> = {};
+      for (const [name, url] of Object.entries(pages).filter(([name]) => players.has(name))) {
+        process.stdout.write(`${name}: profile ${phases.good} s good, ${phases.collapse} s collapse, ${phases.recover} s good…\n`);
+        // Only our page has an audio-only mode to ask for.
+        const profile = await runProfile(browser, url, values['audio-only'] === 'yes' && name === 'ours');
+        let cold = null;
+        if (values.cold !== 'no') {
+          process.stdout.write(`${name}: cold load at 64 kbps…\n`);
+          cold = await coldLoad(browser, url, COLD, COLD_LOAD_LIMIT_MS);
+        }
+        results[name] = { ...profile, firstAudioSecondsAt64kbps: cold?.firstSoundSeconds ?? null };
+      }
+      return results;
+    } finally {
+      await browser.close();
+      await stock.close();
+    }
+  });
+}
+
+/**
+ * Our page on the WebRTC path: Chromium in a network namespace shaped with `tc`, the server on the host
+ * (the page is a secure context by Chromium's flag, as it would be over HTTPS).
+ */
+async function runWebrtcPlayer(): Promise<Figures> {
+  const shaped = await ShapedNamespace.create();
+  try {
+    const env = { HOST: '0.0.0.0', RTC_LISTEN_IP: shaped.hostAddress, RTC_ANNOUNCED_ADDRESS: shaped.hostAddress, RTC_ENABLE_TCP: 'false' };
+    return await withSpeakingEvent(env, async (test, slug) => {
+      const origin = `http://${shaped.hostAddress}:${test.server.port}`;
+      process.env.CHROMIUM_PATH = await shaped.chromiumPath();
+      const browser = await launchChromium([`--unsafely-treat-insecure-origin-as-secure=${origin}`]);
+      try {
+        process.stdout.write(`ourWebrtc: profile ${phases.good} s good, ${phases.collapse} s collapse, ${phases.recover} s good…\n`);
+        const shape: Shaper = ({ kbps }) => Promise.all([shaped.shapeDownlink(kbps), shaped.shapeUplink(kbps)]);
+        const profile = await runProfile(browser, `${origin}/e/${slug}`, values['audio-only'] === 'yes', shape);
+        // A cold load is the HLS paths' figure: a page's first sound over WebRTC waits for no playlist.
+        return { ...profile, firstAudioSecondsAt64kbps: null };
+      } finally {
+        await browser.close();
+        delete process.env.CHROMIUM_PATH;
+      }
     });
   } finally {
-    publisher.close();
+    // Whatever else failed: the namespace outlives this process otherwise.
+    await shaped.close();
   }
-} finally {
-  await browser?.close();
-  await stock.close();
-  await test.close();
 }
+
+const results: Record<string, Figures> = players.has('ours') || players.has('stock') ? await runHlsPlayers() : {};
+if (players.has('ourWebrtc')) results.ourWebrtc = await runWebrtcPlayer();
+await writeResult(values.name, {
+  ...results,
+  profile: {
+    good: `${GOOD.kbps} kbps, ${GOOD.latencyMs} ms`,
+    collapse: `${LOW.kbps} kbps, ${LOW.latencyMs} ms`,
+    flap: FLAP && `${FLAP.profile.kbps} kbps, ${FLAP.profile.latencyMs} ms, every ${FLAP.seconds} s with the collapse's link`,
+    cold: `${COLD.kbps} kbps, ${COLD.latencyMs} ms`,
+    seconds: phases,
+    shaping: {
+      hls: 'Chromium network emulation (CDP Network.emulateNetworkConditions)',
+      webrtc: `tc tbf both ways on a network namespace Chromium runs in (the rate only, queue ${QUEUE_LATENCY_MS} ms, no added delay)`,
+    },
+    chatMessagesPerSecond: CHAT_PER_SECOND,
+    webrtcStall: `the share of the WebRTC receiver's sound that was concealment over ${SAMPLE_MS} ms above ${CONCEALED_STALL_SHARE}`,
+  },
+});

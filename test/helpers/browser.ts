@@ -24,6 +24,9 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
 
 export interface InboundTotals {
   audioBytes: number;
+  /** Audio samples played out (received or concealed), and those of them concealed: made up for packets that did not come. */
+  audioSamples: number;
+  audioConcealedSamples: number;
   videoBytes: number;
   videoFramesDecoded: number;
   /** Width of the video being received now (0 when none). */
@@ -51,17 +54,30 @@ export async function trackPeerConnections(page: Page): Promise<void> {
 /** Sums inbound RTP over the page's open peer connections. */
 export async function inboundTotals(page: Page): Promise<InboundTotals> {
   return page.evaluate(async () => {
-    const totals = { audioBytes: 0, videoBytes: 0, videoFramesDecoded: 0, videoFrameWidth: 0 };
+    const totals = { audioBytes: 0, audioSamples: 0, audioConcealedSamples: 0, videoBytes: 0, videoFramesDecoded: 0, videoFrameWidth: 0 };
     const pcs = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
     for (const pc of pcs) {
       if (pc.connectionState === 'closed') continue;
       const report = await pc.getStats();
-      type Stat = { type: string; kind?: string; ssrc?: number; bytesReceived?: number; framesDecoded?: number; frameWidth?: number };
+      type Stat = {
+        type: string;
+        kind?: string;
+        ssrc?: number;
+        bytesReceived?: number;
+        totalSamplesReceived?: number;
+        concealedSamples?: number;
+        framesDecoded?: number;
+        frameWidth?: number;
+      };
       // SSRC 1234 is mediasoup's bandwidth probator: padding it sends to probe the link, never media.
       const PROBATOR_SSRC = 1234;
       report.forEach((s: Stat) => {
         if (s.type !== 'inbound-rtp' || s.ssrc === PROBATOR_SSRC) return;
-        if (s.kind === 'audio') totals.audioBytes += s.bytesReceived ?? 0;
+        if (s.kind === 'audio') {
+          totals.audioBytes += s.bytesReceived ?? 0;
+          totals.audioSamples += s.totalSamplesReceived ?? 0;
+          totals.audioConcealedSamples += s.concealedSamples ?? 0;
+        }
         if (s.kind === 'video') {
           totals.videoBytes += s.bytesReceived ?? 0;
           totals.videoFramesDecoded += s.framesDecoded ?? 0;

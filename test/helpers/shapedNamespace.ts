@@ -10,10 +10,10 @@ const run = promisify(execFile);
 export const QUEUE_LATENCY_MS = 400;
 
 /**
- * A network namespace joined to the host by a veth pair, whose outgoing side (the namespace's uplink) is
- * shaped with `tc tbf` — Linux traffic shaping, which holds for WebRTC where Chromium's emulation does
- * not (netem is not available on our machines, so no added delay or random loss: only a rate and a
- * queue). Chromium started through `chromiumPath()` runs inside it and reaches the host at `hostAddress`.
+ * A network namespace joined to the host by a veth pair, either of whose directions (the namespace's
+ * uplink, its downlink) can be shaped with `tc tbf` — Linux traffic shaping, which holds for WebRTC where
+ * Chromium's emulation does not (netem is not available on our machines, so no added delay or random
+ * loss: only a rate and a queue). Chromium started through `chromiumPath()` runs inside it and reaches the host at `hostAddress`.
  * Needs root.
  */
 export class ShapedNamespace {
@@ -61,14 +61,13 @@ export class ShapedNamespace {
   }
 
   /** Limits what the namespace sends (its uplink) to `kbps`; excess waits in a short queue, then is dropped. */
-  async shapeUplink(kbps: number): Promise<void> {
-    const bytesPerSecond = (kbps * 1000) / 8;
-    // A bucket of a few packets: larger bursts would let a slow link pass a video frame at full speed.
-    const burst = Math.max(3_000, Math.round(bytesPerSecond / 50));
-    await this.#inside('tc', [
-      'qdisc', 'replace', 'dev', this.#namespaceLink, 'root', 'tbf',
-      'rate', `${kbps}kbit`, 'burst', String(burst), 'latency', `${QUEUE_LATENCY_MS}ms`,
-    ]);
+  shapeUplink(kbps: number): Promise<unknown> {
+    return this.#inside('tc', tbf(this.#namespaceLink, kbps));
+  }
+
+  /** Limits what the namespace receives (its downlink: the host's side of the pair sends it) to `kbps`. */
+  shapeDownlink(kbps: number): Promise<unknown> {
+    return run('tc', tbf(this.#hostLink, kbps));
   }
 
   /** An executable that starts Debian's Chromium inside the namespace, for `CHROMIUM_PATH`. */
@@ -91,4 +90,12 @@ export class ShapedNamespace {
   #inside(command: string, args: string[]): Promise<unknown> {
     return run('ip', ['netns', 'exec', this.name, command, ...args]);
   }
+}
+
+/** `tc` arguments shaping what `device` sends to `kbps`, with a queue of QUEUE_LATENCY_MS. */
+function tbf(device: string, kbps: number): string[] {
+  const bytesPerSecond = (kbps * 1000) / 8;
+  // A bucket of a few packets: larger bursts would let a slow link pass a video frame at full speed.
+  const burst = Math.max(3_000, Math.round(bytesPerSecond / 50));
+  return ['qdisc', 'replace', 'dev', device, 'root', 'tbf', 'rate', `${kbps}kbit`, 'burst', String(burst), 'latency', `${QUEUE_LATENCY_MS}ms`];
 }

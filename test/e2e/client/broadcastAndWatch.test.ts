@@ -20,6 +20,8 @@ async function growthOver(page: Page, ms: number): Promise<InboundTotals> {
   const after = await inboundTotals(page);
   return {
     audioBytes: after.audioBytes - before.audioBytes,
+    audioSamples: after.audioSamples - before.audioSamples,
+    audioConcealedSamples: after.audioConcealedSamples - before.audioConcealedSamples,
     videoBytes: after.videoBytes - before.videoBytes,
     videoFramesDecoded: after.videoFramesDecoded - before.videoFramesDecoded,
     videoFrameWidth: after.videoFrameWidth,
