@@ -83,6 +83,11 @@ interface Figures {
   modeChanges: number | null;
   /** What the chat's frames cost the page (socket.io), over the whole run. */
   chatBytes: number;
+  /**
+   * A character a second from the first sample on: W/w WebRTC with/without video, V/a HLS video/audio-only,
+   * `.` a second with a stall in it; `|` marks where the link dropped and where it came back.
+   */
+  timeline: string;
   /** Everything received: HTTP (headers included) and, on the WebRTC path, RTP payloads. */
   bytes: number;
   firstAudioSecondsAt64kbps: number | null;
@@ -111,7 +116,8 @@ const SAMPLE_SCRIPT = `(() => {
   const sum = (key) => elements.reduce((total, e) => total + (e[key] ?? 0), 0);
   return {
     time: playing ? playing.currentTime : null,
-    video: playing !== null && playing.tagName === 'VIDEO',
+    // Our page hides the video element in audio-only mode; over WebRTC it may still play there.
+    video: elements.some((e) => e.tagName === 'VIDEO' && !e.hidden && !e.paused && !e.ended && e.readyState > 0),
     videoBytes: sum('webkitVideoDecodedByteCount'),
     audioBytes: sum('webkitAudioDecodedByteCount'),
     mode: document.querySelector('[data-testid="playback-mode"]')?.dataset.mode ?? null,
@@ -324,11 +330,35 @@ async function runProfile(
       secondsBackToVideo: roundOrNull(secondsUntil(samples, recoverAt, (_s, i) => videoSteadyFrom(samples, i))),
       modeChanges: modeChanges(samples),
       chatBytes: allBytes()['socket.io'] ?? 0,
+      timeline: timeline(samples, [collapseAt, recoverAt]),
       bytes: bytes() + rtpBytes(samples),
     };
   } finally {
     await page.close();
   }
+}
+
+function timeline(samples: Sample[], marks: number[]): string {
+  let line = '';
+  let second: Sample[] = [];
+  const flush = () => {
+    const last = second.at(-1);
+    if (!last) return;
+    const stalled = second.some((s, i) => i > 0 && !soundAdvanced(second[i - 1]!, s));
+    const video = last.video && last.mode !== 'audio';
+    line += stalled ? '.' : last.live ? (video ? 'W' : 'w') : video ? 'V' : 'a';
+    second = [second.at(-1)!];
+  };
+  let mark = 0;
+  for (const s of samples) {
+    second.push(s);
+    if (s.at - second[0]!.at >= 1000) flush();
+    if (mark < marks.length && s.at >= marks[mark]!) {
+      line += '|';
+      mark += 1;
+    }
+  }
+  return line;
 }
 
 /** How often our page's mode (video, audio) changed; null for a page that has none. */

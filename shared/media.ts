@@ -1,8 +1,11 @@
 /**
- * What the organizer publishes. Speech first: Opus with in-band FEC (survives lossy links) and DTX
- * (silence costs nearly nothing), capped at a bitrate that is plenty for a voice.
+ * What the organizer publishes. Speech first: mono Opus with in-band FEC (survives lossy links) and DTX
+ * (silence costs nearly nothing), capped at a bitrate that is plenty for a voice and that a 30 kbps
+ * listener can still receive over WebRTC: 20 kbps of speech and, in 60 ms packets, about 7 kbps of
+ * IP/UDP/RTP/SRTP headers. (At 32 kbps it came to ~38 kbps on the wire: a 40 kbps link carrying it and
+ * nothing else lost sound, and WebRTC listeners on it were sent to HLS; `npm run bench:throttle`.)
  */
-export const OPUS_MAX_AVERAGE_BITRATE = 32_000;
+export const OPUS_MAX_AVERAGE_BITRATE = 20_000;
 
 /**
  * Milliseconds of speech per Opus packet, from the organizer's browser (SDP `ptime`) and from ffmpeg

@@ -26,7 +26,6 @@ export function encoderSource(flv: Readable): FfmpegSource {
     audio: '0:a:0',
     video: '0:v:0',
     videoFilter: ENCODER_VIDEO_FILTER,
-    audioChannels: 1,
     stdin: flv,
   };
 }

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { FfmpegProcess, type FfmpegExit } from '../ffmpeg/FfmpegProcess';
 import type { Logger } from '../logger';
-import { OPUS_PTIME_MS } from '../../shared/media';
+import { OPUS_MAX_AVERAGE_BITRATE, OPUS_PTIME_MS } from '../../shared/media';
 import { SafeEmitter } from '../SafeEmitter';
 import type { MediaRoom, ProducerInfo } from './MediaRoom';
 import type { PlainPublication, PlainTarget, PlainTrack } from './PlainPublication';
@@ -25,8 +25,6 @@ export interface FfmpegSource {
   video?: string;
   /** ffmpeg video filter applied before encoding, e.g. to fit a still image to 16:9. */
   videoFilter?: string;
-  /** Channels of the Opus sent (stereo unless said): speech from an encoder is sent mono. */
-  audioChannels?: 1 | 2;
   /** What ffmpeg reads as `pipe:0`, for a stream arriving in this process (an encoder over RTMP). */
   stdin?: Readable;
 }
@@ -41,8 +39,8 @@ const STOP_GRACE_MS = 1_000;
 
 /**
  * Publishes whatever ffmpeg can read (a test pattern, an uploaded file) into a room as an organizer
- * would: an Opus and (unless the source has no video) a VP8 producer fed with RTP over loopback (see
- * {@link MediaRoom.publishPlain}).
+ * would: a mono speech Opus (as the studio sends) and (unless the source has no video) a VP8 producer
+ * fed with RTP over loopback (see {@link MediaRoom.publishPlain}).
  */
 export class FfmpegPublisher extends SafeEmitter<FfmpegPublisherEvents> {
   readonly #publication: PlainPublication;
@@ -70,7 +68,7 @@ export class FfmpegPublisher extends SafeEmitter<FfmpegPublisherEvents> {
       const args = [
         '-hide_banner', '-loglevel', 'error', '-nostdin',
         ...source.inputArgs,
-        '-map', source.audio, '-c:a', 'libopus', '-b:a', '32k', '-ac', String(source.audioChannels ?? 2), '-ar', '48000', '-frame_duration', String(OPUS_PTIME_MS),
+        '-map', source.audio, '-c:a', 'libopus', '-b:a', String(OPUS_MAX_AVERAGE_BITRATE), '-ac', '1', '-ar', '48000', '-frame_duration', String(OPUS_PTIME_MS),
         '-ssrc', String(AUDIO.ssrc), '-payload_type', String(AUDIO.payloadType),
         '-f', 'rtp', rtpUrl(publication.target('audio')),
       ];

@@ -5,6 +5,12 @@ export interface WebRtcAdaptationOptions {
   /** Loss above these fractions is congestion: the link is dropping what it cannot carry. */
   audioLossLimit: number;
   videoLossLimit: number;
+  /**
+   * Sound lost beyond this fraction (or checks unanswered, round trips too long) is a collapse, not a
+   * squeeze: the link carries far less than the lowest layer, and walking down the layers one settle at
+   * a time would leave the speech breaking for ten seconds. Video is given up at once instead.
+   */
+  audioCollapseLoss: number;
   /** Sound packets bunching up beyond this (RFC 3550 jitter): a queue on the way is filling. */
   jitterLimitSeconds: number;
   /** Round trips above this: everything waits behind a full queue. */
@@ -29,6 +35,7 @@ export interface WebRtcAdaptationOptions {
 export const DEFAULT_ADAPTATION_OPTIONS: WebRtcAdaptationOptions = {
   audioLossLimit: 0.05,
   videoLossLimit: 0.1,
+  audioCollapseLoss: 0.2,
   jitterLimitSeconds: 0.15,
   roundTripLimitSeconds: 1.5,
   unansweredChecksLimit: 2,
@@ -103,11 +110,14 @@ export class WebRtcAdaptation {
     const o = this.#options;
     // Not the decoder's concealment nor video freezes: a stuttering source (or a busy server) causes
     // those too, and sending an attendee away from WebRTC would not help with that.
-    const soundSuffers =
-      (health.audioLoss !== null && health.audioLoss > o.audioLossLimit) ||
-      health.audioJitterSeconds > o.jitterLimitSeconds ||
+    const soundCollapsed =
+      (health.audioLoss !== null && health.audioLoss >= o.audioCollapseLoss) ||
       health.unansweredChecks >= o.unansweredChecksLimit ||
       (health.roundTripSeconds !== null && health.roundTripSeconds > o.roundTripLimitSeconds);
+    const soundSuffers =
+      soundCollapsed ||
+      (health.audioLoss !== null && health.audioLoss > o.audioLossLimit) ||
+      health.audioJitterSeconds > o.jitterLimitSeconds;
     if (mode === 'audio') {
       this.#sufferingSince = soundSuffers ? (this.#sufferingSince ?? nowMs) : null;
       const unhealthy = this.#sufferingSince !== null && nowMs - this.#sufferingSince >= o.unhealthyHoldMs;
@@ -129,7 +139,9 @@ export class WebRtcAdaptation {
     }
     this.#clearSince = null;
     this.#congestedSince ??= nowMs;
-    if (nowMs - this.#congestedSince < o.congestedHoldMs || !settled) return { verdict: null, layer: null, unhealthy: false };
+    if (nowMs - this.#congestedSince < o.congestedHoldMs) return { verdict: null, layer: null, unhealthy: false };
+    if (soundCollapsed) return { verdict: 'insufficient', layer: null, unhealthy: false };
+    if (!settled) return { verdict: null, layer: null, unhealthy: false };
     // Stepping below what the server already sends is the only step that changes anything.
     const current = Math.min(this.#layer, receivingLayer ?? this.#layer);
     if (!this.#pinned && current > 0) {

@@ -12,7 +12,10 @@ const CLEAN: RtpHealth = {
   audioBps: 32_000,
   videoBps: 400_000,
 };
-const CONGESTED: RtpHealth = { ...CLEAN, audioLoss: 0.2, videoLoss: 0.6, audioBps: 25_000, videoBps: 30_000 };
+/** Squeezed: video loses much, the sound a little. */
+const CONGESTED: RtpHealth = { ...CLEAN, audioLoss: 0.08, videoLoss: 0.6, audioBps: 30_000, videoBps: 30_000 };
+/** Collapsed far below the lowest layer: the sound itself loses a fifth and more. */
+const COLLAPSED: RtpHealth = { ...CLEAN, audioLoss: 0.3, videoLoss: 0.8, audioBps: 22_000, videoBps: 10_000 };
 /** A link that queues instead of dropping: nothing is lost, everything is late. */
 const BLOATED: RtpHealth = { ...CLEAN, audioJitterSeconds: 0.2, unansweredChecks: 6, audioBps: 4_000, videoBps: 30_000 };
 
@@ -47,6 +50,17 @@ describe('WebRtcAdaptation', () => {
     expect(decisions.map(([, d]) => d.layer ?? d.verdict).slice(0, 3)).toEqual([1, 0, 'insufficient']);
     // A layer change is given time to take effect before the next judgement.
     expect(decisions[1]![0] - decisions[0]![0]).toBeGreaterThanOrEqual(3_000);
+  });
+
+  it('gives up video at once, without walking down the layers, when the link collapses under the sound', () => {
+    const adaptation = new WebRtcAdaptation(2, false);
+    const decisions = run(adaptation, 0, 3_000, COLLAPSED);
+    expect(decisions[0]).toEqual([2_000, { verdict: 'insufficient', layer: null, unhealthy: false }]);
+    // Even right after a layer change, which otherwise waits for the new rate to take effect.
+    const stepped = new WebRtcAdaptation(2, false);
+    run(stepped, 0, 2_000, CONGESTED);
+    expect(stepped.layer).toBe(1);
+    expect(run(stepped, 3_000, 5_000, COLLAPSED)[0]).toEqual([5_000, { verdict: 'insufficient', layer: null, unhealthy: false }]);
   });
 
   it('steps below the layer the server already fell to, not below the one asked for', () => {
@@ -113,7 +127,7 @@ describe('WebRtcAdaptation', () => {
 
   it('calls WebRTC unhealthy when even audio only keeps losing packets', () => {
     const adaptation = new WebRtcAdaptation(2, false);
-    const decisions = run(adaptation, 0, 10_000, { ...CONGESTED, videoLoss: null }, { mode: 'audio' });
+    const decisions = run(adaptation, 0, 10_000, { ...COLLAPSED, videoLoss: null }, { mode: 'audio' });
     const firstUnhealthy = decisions.find(([, d]) => d.unhealthy);
     expect(firstUnhealthy?.[0]).toBe(6_000);
     const brief = new WebRtcAdaptation(2, false);
