@@ -303,7 +303,7 @@ function unusableKeyHash(): string {
   return hashKey(generateKey());
 }
 
-function toPublic({ keyHash: _keyHash, deletedAt: _deletedAt, ...event }: StoredEvent): PublicEvent {
+export function toPublic({ keyHash: _keyHash, deletedAt: _deletedAt, ...event }: StoredEvent): PublicEvent {
   return event;
 }
 
