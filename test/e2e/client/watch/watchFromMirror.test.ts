@@ -1,14 +1,8 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { renderMirrorConfig } from '../../../../deploy/nginx/renderMirrorConfig';
-import { createLogger } from '../../../../server/logger';
-import { MirrorPusher } from '../../../../server/mirror/MirrorPusher';
-import { DirectoryTarget } from '../../../../server/mirror/MirrorTarget';
 import { waitFor } from '../../../helpers/browser';
-import { NginxProcess } from '../../../helpers/NginxProcess';
+import { startKitMirror } from '../../../helpers/mirror';
+import type { NginxProcess } from '../../../helpers/NginxProcess';
 import { withServerAndBrowser } from '../../../helpers/serverAndBrowser';
 import { progressOver, readPlayer } from '../../../helpers/watchPage';
 
@@ -22,19 +16,14 @@ const toOrigin: string[] = [];
 const mirrorFailures: string[] = [];
 
 beforeAll(async () => {
-  // A supporter's static host (Debian's nginx, the shipped mirror.conf), filled by the mirror kit with the
-  // recording as it is written, the built client and the event's description.
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-mirror-'));
-  mirror = test.own(await NginxProcess.serve((listen) => renderMirrorConfig({ listen, root, putFrom: '127.0.0.1' })));
+  // A supporter's static host, filled by the mirror kit with the recording as it is written, the built
+  // client and the event's description.
   const broadcast = await test.broadcast('Rally on a mirror');
   slug = broadcast.slug;
-  const pushing = new AbortController();
-  test.own({ close: () => pushing.abort() });
-  const pusher = new MirrorPusher(path.join(test.server.hls.recordingsDir, slug), slug, new DirectoryTarget(root), {
+  mirror = await startKitMirror(test, slug, {
     clientDir: test.server.config.clientDir,
     describeEvent: () => test.server.events.get(slug),
   });
-  void pusher.run(createLogger('silent'), pushing.signal);
 
   page = await test.browser.newPage();
   const origin = new URL(test.url).origin;

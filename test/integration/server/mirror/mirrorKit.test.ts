@@ -9,6 +9,7 @@ import { pathwayUrl } from '../../../../shared/steering';
 import { MirrorPusher } from '../../../../server/mirror/MirrorPusher';
 import { DirectoryTarget, HttpPutTarget } from '../../../../server/mirror/MirrorTarget';
 import { FakeRecording } from '../../../helpers/fakeRecording';
+import { fakeBuiltClient } from '../../../helpers/mirror';
 import { publicEvent } from '../../../helpers/publicEvent';
 import { NginxProcess } from '../../../helpers/NginxProcess';
 
@@ -54,11 +55,7 @@ describe('the mirror kit into a directory and through nginx WebDAV PUT', () => {
   });
 
   it('serves the watch page the kit pushed at /e/<slug>, with the origin page\'s defences, and no API', async () => {
-    const clientDir = await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-mirror-client-'));
-    await fs.mkdir(path.join(clientDir, 'assets'));
-    await fs.writeFile(path.join(clientDir, 'index.html'), '<!doctype html><script type="module" src="/assets/boot-abc.js"></script>');
-    await fs.writeFile(path.join(clientDir, 'assets', 'boot-abc.js'), 'console.log(1)');
-    await fs.writeFile(path.join(clientDir, 'sw.js'), 'self.addEventListener("fetch", () => {})');
+    const clientDir = await fakeBuiltClient();
     const event = publicEvent({ slug: 'rally-3', title: 'Mirrored', status: 'live' });
     await new MirrorPusher(recording.dir, event.slug, new HttpPutTarget(nginx.url), { clientDir, describeEvent: () => event }).sync(0);
 

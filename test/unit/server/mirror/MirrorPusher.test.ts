@@ -8,6 +8,7 @@ import { pathwayUrl } from '../../../../shared/steering';
 import { MirrorPusher } from '../../../../server/mirror/MirrorPusher';
 import { MirrorPushError, type MirrorTarget } from '../../../../server/mirror/MirrorTarget';
 import { FakeRecording } from '../../../helpers/fakeRecording';
+import { fakeBuiltClient } from '../../../helpers/mirror';
 import { publicEvent } from '../../../helpers/publicEvent';
 
 const SLUG = 'rally-1';
@@ -99,11 +100,7 @@ describe('MirrorPusher', () => {
   });
 
   it('pushes the built client once, index.html after every file it names, and its hashed assets not again after a restart', async () => {
-    const clientDir = await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-client-'));
-    await fs.mkdir(path.join(clientDir, 'assets'));
-    await fs.writeFile(path.join(clientDir, 'index.html'), '<script src="/assets/boot-abc.js"></script>');
-    await fs.writeFile(path.join(clientDir, 'assets', 'boot-abc.js'), 'boot');
-    await fs.writeFile(path.join(clientDir, 'sw.js'), 'worker');
+    const clientDir = await fakeBuiltClient();
     const pusher = new MirrorPusher(recording.dir, SLUG, target, { clientDir });
     const first = await pusher.sync(0);
     expect(first.pushed.slice(-3)).toEqual(['/assets/boot-abc.js', '/sw.js', '/index.html']);
