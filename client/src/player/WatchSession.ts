@@ -53,12 +53,6 @@ export interface WatchState extends PlaybackState, AttendeeChoices {
 }
 
 const RETRY_DELAY_MS = 5_000;
-/**
- * Without a join by then, the event is asked of the mirrors' description: a blocked host often answers
- * nothing at all, and Socket.io gives up on a connection only after 20 s. A refused connection (a static
- * mirror has no sockets) asks at once.
- */
-const SIGNALLING_PATIENCE_MS = 8_000;
 /** While the server stays out of reach, its description is read again this often: the event may go live or end. */
 const DESCRIPTION_RELOAD_MS = 10_000;
 
@@ -112,8 +106,11 @@ export class WatchSession extends PlaybackOwner<WatchState> {
     const signalling = this.#signalling;
     this.#unsubscribes = [
       signalling.onConnect(() => void this.#join()),
+      // Refused at once by a static mirror (no sockets there); after Socket.io's 20 s connect timeout by a
+      // host that answers nothing. Only then: a slow link that is still connecting pays no extra request.
+      // Once asked, the description is read again on its own timer, not at every reconnection attempt.
       signalling.onConnectFailed(() => {
-        if (this.#described === null) void this.#describeFromMirror();
+        if (this.#describeTimer === undefined && !this.#describing) void this.#describeFromMirror();
       }),
       signalling.onDisconnect(() => {
         // HLS needs no signalling to keep playing; WebRTC loses its server-side state with the socket.
@@ -138,7 +135,6 @@ export class WatchSession extends PlaybackOwner<WatchState> {
         this.#updatePaused();
       }),
     ];
-    this.#describeTimer = setTimeout(() => void this.#describeFromMirror(), SIGNALLING_PATIENCE_MS);
   }
 
   close(): void {
