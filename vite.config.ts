@@ -9,6 +9,13 @@ const fromHere = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
 export default defineConfig({
   root: fromHere('./client'),
+  // Root-relative URLs (`/assets/…`), as every URL the client itself uses (`/hls/…`, `/api/…`, `/sw.js`):
+  // they name no host, so the page works from whichever host served it, the origin or a mirror the kit
+  // filled (deploy/nginx/mirror.conf serves it at its root). Document-relative ones (`base: './'`) would
+  // break on the nested routes (`/e/<slug>` would ask for `/e/assets/…`), and a `<base>` element to
+  // mend that is what our CSP's `base-uri 'none'` refuses, on purpose. The cost: a mirror serves the
+  // page only at its host's root, not under a path prefix.
+  base: '/',
   plugins: [react()],
   build: {
     outDir: fromHere('./dist/client'),

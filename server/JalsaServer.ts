@@ -183,6 +183,10 @@ export class JalsaServer {
     });
 
     const storageWritable = cachedWritableCheck(this.hls.recordingsDir, STORAGE_CHECK_INTERVAL_MS);
+    // On an edge, the origin's files and steering, kept here for the edge's attendees.
+    const originRecordings = originUrl
+      ? new OriginRecordings(originUrl, this.#logger.child({ module: 'edge-hls' }), { cacheBytes: this.config.cluster.hlsCacheBytes })
+      : undefined;
     const app = createApp({
       events: this.events,
       remains: { chat: this.chat, recordings: this.hls, stills: this.stills },
@@ -198,12 +202,8 @@ export class JalsaServer {
       routers: [
         this.#metrics.routes(),
         // An edge records nothing: its attendees' HLS, posters and replays come from the origin through it.
-        originUrl
-          ? edgeRecordingRoutes(
-              new OriginRecordings(originUrl, this.#logger.child({ module: 'edge-hls' }), { cacheBytes: this.config.cluster.hlsCacheBytes }),
-            )
-          : recordingRoutes(this.events, this.hls),
-        mirrorRoutes(this.events),
+        originRecordings ? edgeRecordingRoutes(originRecordings) : recordingRoutes(this.events, this.hls),
+        mirrorRoutes(this.events, originRecordings && ((slug) => originRecordings.mirrorSettings(slug))),
         chatRoutes(this.chat),
         whipRoutes(this.events, this.whip),
         fileBroadcastRoutes(uploadsDir(this.config), this.events, this.fileBroadcasts, this.stills, new UploadSlots(this.config.uploads.concurrency), {

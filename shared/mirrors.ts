@@ -55,6 +55,28 @@ export type MirrorSettings = z.infer<typeof MirrorSettings>;
 /** An event without mirrors: only the origin. */
 export const NO_MIRRORS: MirrorSettings = { mirrors: [], priority: [ORIGIN_PATHWAY] };
 
+/**
+ * A steering manifest as another Jalsa server serves it (`steeringManifest`): what an edge reads of its
+ * origin's, checked before anything of it reaches the edge's attendees.
+ */
+export const SteeringManifestResponse = z.object({
+  VERSION: z.literal(1),
+  TTL: z.number().positive(),
+  'RELOAD-URI': z.string().optional(),
+  'PATHWAY-PRIORITY': z.array(z.string()).min(1),
+  'JALSA-PATHWAYS': z.record(z.string(), z.string()),
+});
+export type SteeringManifestResponse = z.infer<typeof SteeringManifestResponse>;
+
+/** The mirrors and priority a steering manifest was made from (`steeringManifest`); undefined when they are not valid settings. */
+export function mirrorSettingsOf(manifest: SteeringManifestResponse): MirrorSettings | undefined {
+  const mirrors = Object.entries(manifest['JALSA-PATHWAYS'])
+    .filter(([id]) => id !== ORIGIN_PATHWAY)
+    .map(([id, baseUrl]) => ({ id, baseUrl }));
+  const settings = MirrorSettings.safeParse({ mirrors, priority: manifest['PATHWAY-PRIORITY'] });
+  return settings.success ? settings.data : undefined;
+}
+
 export const MirrorSettingsResponse = z.object({ settings: MirrorSettings });
 export type MirrorSettingsResponse = z.infer<typeof MirrorSettingsResponse>;
 

@@ -12,6 +12,9 @@
  *   poster.jpg                    the still picture audio-only attendees see
  *   audio.m4a                     the audio-only rung as one download, once the event has ended
  *   .finished                     written once the recording was made final (never served: a dot file)
+ *   event.json                    on a mirror only: the event as the origin's API describes it, pushed by the
+ *                                 mirror kit for a watch page loaded from the mirror that cannot reach the
+ *                                 origin (the origin serves its API instead, and not this file)
  *   gaps.jsonl                    one line per time the organizer's connection was lost while live,
  *                                 `{"from","to"}` ISO dates; the whole playlists mark each with an
  *                                 EXT-X-DATERANGE (CLASS ORGANIZER_AWAY_CLASS). Never served
@@ -59,6 +62,8 @@ export const recordingFiles = {
   audioDownload: 'audio.m4a',
   /** Left when an ended event's recording was made final: a restart does not finish it again. */
   finishedMarker: '.finished',
+  /** On a mirror, the event as the origin describes it (see the layout above). */
+  eventDescription: 'event.json',
   /** The times the organizer was away (see the layout above). */
   gaps: 'gaps.jsonl',
   runs,
@@ -156,4 +161,5 @@ export const recordingUrls = (slug: string) => ({
   liveSpeech: recordingUrl(slug, recordingFiles.liveRungPlaylist(speechRung.name)),
   poster: recordingUrl(slug, recordingFiles.poster),
   audioDownload: recordingUrl(slug, recordingFiles.audioDownload),
+  eventDescription: recordingUrl(slug, recordingFiles.eventDescription),
 });

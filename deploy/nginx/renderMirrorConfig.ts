@@ -1,13 +1,14 @@
 /**
  * npm run nginx:mirror-config -- --root /srv/jalsa-mirror --put-from 203.0.113.7 [--listen 80] > /etc/nginx/conf.d/jalsa-mirror.conf
- * Renders deploy/nginx/mirror.conf: a static host serving events' HLS files to watch pages (CORS) and
- * taking the mirror kit's PUTs from the origin's address only.
+ * Renders deploy/nginx/mirror.conf: a static host serving events' HLS files to watch pages (CORS) and the
+ * watch page itself, taking the mirror kit's PUTs from the origin's address only.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { cspHeaderValue, PAGE_CSP_DIRECTIVES } from '../../server/http/securityHeaders';
 
 /** Values go into nginx's syntax verbatim: nothing that could end a directive or start another. */
 const Word = z.string().regex(/^[^\s;{}'"#$\\]+$/, 'no spaces, quotes, ;, {, }, #, $ or \\');
@@ -24,7 +25,7 @@ const TEMPLATE = path.join(import.meta.dirname, 'mirror.conf');
 
 export function renderMirrorConfig(settings: MirrorNginxSettings): string {
   const { listen, root, putFrom } = MirrorNginxSettings.parse(settings);
-  const values: Record<string, string> = { LISTEN: listen, ROOT: root, PUT_FROM: putFrom };
+  const values: Record<string, string> = { LISTEN: listen, ROOT: root, PUT_FROM: putFrom, PAGE_CSP: cspHeaderValue(PAGE_CSP_DIRECTIVES) };
   return fs.readFileSync(TEMPLATE, 'utf8').replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
     const value = values[name];
     if (value === undefined) throw new Error(`mirror.conf has a placeholder nothing fills: ${name}`);

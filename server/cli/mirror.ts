@@ -1,16 +1,21 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Slug } from '../../shared/events';
 import { loadConfig } from '../config';
+import { toPublic } from '../events/EventService';
+import { EventStore } from '../events/EventStore';
 import { recordingsDirIn } from '../hls/HlsService';
 import { createLogger } from '../logger';
 import { MirrorPusher } from '../mirror/MirrorPusher';
 import { openTarget } from '../mirror/MirrorTarget';
+import { openDatabase } from '../storage/openDatabase';
 
 const USAGE = `usage: npm run mirror -- --event <slug> --to <directory | http(s)://host/base>
   Pushes the event's live playlists and segments (and the finished recording) to a static mirror as
-  they are written, from this machine's DATA_DIR. An HTTP target takes PUT (nginx with WebDAV, admitting
-  this machine's address). List the mirror's base in the event's studio.
+  they are written, from this machine's DATA_DIR, with the watch page (the built client, once) and the
+  event's description, so that the mirror serves /e/<slug> itself. An HTTP target takes PUT (nginx with
+  WebDAV, admitting this machine's address). List the mirror's base in the event's studio.
 `;
 
 /**
@@ -33,7 +38,19 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel).child({ module: 'mirror', event: slug.data });
   const target = openTarget(values.to);
-  const pusher = new MirrorPusher(path.join(recordingsDirIn(config.dataDir), slug.data), slug.data, target);
+  // The server's own database (WAL: reading it here never blocks the server's writes).
+  const events = new EventStore(openDatabase(config.dataDir));
+  const describeEvent = () => {
+    const event = events.find(slug.data);
+    return event && event.deletedAt === null ? toPublic(event) : undefined;
+  };
+  // Without a build the recording is still mirrored: players on the origin's page fail over to it.
+  const built = fs.existsSync(path.join(config.clientDir, 'index.html'));
+  if (!built) logger.warn({ clientDir: config.clientDir }, 'no built client (npm run build:client): the mirror will serve no watch page');
+  const pusher = new MirrorPusher(path.join(recordingsDirIn(config.dataDir), slug.data), slug.data, target, {
+    describeEvent,
+    ...(built && { clientDir: config.clientDir }),
+  });
   const stop = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
   logger.info({ target: target.description }, 'mirroring');

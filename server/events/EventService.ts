@@ -198,6 +198,13 @@ export class EventService extends SafeEmitter<EventServiceEvents> {
     return parsed.success ? parsed.data : NO_MIRRORS;
   }
 
+  /** On an edge: the origin's mirrors of the event, as the copy's (written only when they changed). */
+  keepOriginMirrors(slug: string, settings: MirrorSettings): void {
+    if (!this.isMirror) throw new Error('only an edge keeps its origin’s mirrors');
+    const stored = JSON.stringify(settings);
+    if (this.#store.mirrorSettings(slug) !== stored) this.#store.setMirrorSettings(slug, stored);
+  }
+
   /** Replaces the event's mirrors and priority; players follow at their next steering reload. */
   setMirrors(slug: string, settings: MirrorSettings): MirrorSettings {
     this.#runnable(slug);
@@ -303,7 +310,7 @@ function unusableKeyHash(): string {
   return hashKey(generateKey());
 }
 
-function toPublic({ keyHash: _keyHash, deletedAt: _deletedAt, ...event }: StoredEvent): PublicEvent {
+export function toPublic({ keyHash: _keyHash, deletedAt: _deletedAt, ...event }: StoredEvent): PublicEvent {
   return event;
 }
 

@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { mirrorSettingsOf, SteeringManifestResponse, type MirrorSettings } from '../../shared/mirrors';
+import { steeringPath } from '../../shared/steering';
 import { isPlayerFile, recordingFileKind, recordingFiles, recordingUrl, type RecordingFileKind } from '../../shared/recordingLayout';
 import { UnavailableError } from '../errors';
 import type { Logger } from '../logger';
@@ -110,6 +112,16 @@ export class OriginRecordings {
    */
   async getApi(apiPath: string, schema: z.ZodType): Promise<OriginFile | undefined> {
     return this.#cached(apiPath, LONGEST_KEEP_API_MS, (body) => schema.safeParse(JSON.parse(body.toString('utf8'))).success);
+  }
+
+  /**
+   * The event's mirrors and priority as the origin steers its own players (its public steering
+   * manifest, kept as it lets caches keep it: a few seconds), so the edge steers its attendees alike.
+   * Undefined when the origin has no such event or answered something that is not a valid manifest.
+   */
+  async mirrorSettings(slug: string): Promise<MirrorSettings | undefined> {
+    const answer = await this.getApi(steeringPath(slug), SteeringManifestResponse);
+    return answer && mirrorSettingsOf(SteeringManifestResponse.parse(JSON.parse(answer.body.toString('utf8'))));
   }
 
   /**

@@ -49,25 +49,40 @@ function watchPageMirrors(mirrorOrigins: (slug: string) => string[]) {
   };
 }
 
+/**
+ * The pages' CSP before an event's mirrors are added to a watch page's `connect-src`. A static mirror
+ * serving the watch page (deploy/nginx/mirror.conf) sends exactly this: there the page plays from the
+ * mirror's own host ('self') and from nothing else.
+ */
+export const PAGE_CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
+  'default-src': ["'self'"],
+  'base-uri': ["'none'"],
+  'connect-src': ["'self'"],
+  'font-src': ["'self'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+  'img-src': ["'self'", 'data:', 'blob:'],
+  'media-src': ["'self'", 'blob:'],
+  'object-src': ["'none'"],
+  'script-src': ["'self'"],
+  'script-src-attr': ["'none'"],
+  'style-src': ["'self'"],
+  'worker-src': ["'self'", 'blob:'],
+};
+
+/** The directives as one Content-Security-Policy header value. */
+export function cspHeaderValue(directives: Readonly<Record<string, readonly string[]>>): string {
+  return Object.entries(directives)
+    .map(([name, sources]) => [name, ...sources].join(' '))
+    .join('; ');
+}
+
 function documentHeaders(mirrorOrigins: (slug: string) => string[]): RequestHandler {
+  const directives = Object.fromEntries(Object.entries(PAGE_CSP_DIRECTIVES).map(([name, sources]) => [name, [...sources]]));
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
-      directives: {
-        'default-src': ["'self'"],
-        'base-uri': ["'none'"],
-        'connect-src': ["'self'", watchPageMirrors(mirrorOrigins)],
-        'font-src': ["'self'"],
-        'form-action': ["'self'"],
-        'frame-ancestors': ["'none'"],
-        'img-src': ["'self'", 'data:', 'blob:'],
-        'media-src': ["'self'", 'blob:'],
-        'object-src': ["'none'"],
-        'script-src': ["'self'"],
-        'script-src-attr': ["'none'"],
-        'style-src': ["'self'"],
-        'worker-src': ["'self'", 'blob:'],
-      },
+      directives: { ...directives, 'connect-src': [...PAGE_CSP_DIRECTIVES['connect-src']!, watchPageMirrors(mirrorOrigins)] },
     },
     strictTransportSecurity: false,
     xFrameOptions: { action: 'deny' },

@@ -1,6 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { PublicEvent } from '../../shared/events';
 import { recordingFileKind, recordingFiles } from '../../shared/recordingLayout';
+import { pathwayUrl } from '../../shared/steering';
 import { parseMediaPlaylist } from '../hls/PlaylistComposer';
 import type { Logger } from '../logger';
 import type { MirrorTarget } from './MirrorTarget';
@@ -16,11 +18,29 @@ const WHOLE_PLAYLIST_INTERVAL_MS = 30_000;
 const PUSH_CONCURRENCY = 4;
 const MAX_BACKOFF_MS = 30_000;
 
+/** The built client's page, and the folder of its content-hashed files (vite's `build.assetsDir`). */
+const INDEX_HTML = 'index.html';
+const HASHED_ASSETS = 'assets/';
+
 const MASTERS = new Set<string>([recordingFiles.master, recordingFiles.liveMaster]);
+
+/** What a mirror serves besides the recording, so that a watch page loaded from it plays without the origin. */
+export interface MirrorPageOptions {
+  /**
+   * The built client (`dist/client`): pushed once per run of the kit, at the paths the origin serves it
+   * at, so that the mirror serves the watch page (`/e/<slug>`) itself.
+   */
+  clientDir?: string;
+  /**
+   * The event as the origin's API describes it, read at each round and pushed as `event.json` whenever
+   * it changed: what the watch page reads when the origin's API and sockets are out of its reach.
+   */
+  describeEvent?: () => PublicEvent | undefined;
+}
 
 /** What one round did. */
 export interface SyncRound {
-  /** Files pushed in this round. */
+  /** Files pushed in this round: the recording's by their path in it, the watch page's by their URL path. */
   pushed: string[];
   /** The recording was final when the round began and everything of it is on the target now. */
   complete: boolean;
@@ -37,18 +57,21 @@ export class MirrorPusher {
   readonly #dir: string;
   readonly #slug: string;
   readonly #target: MirrorTarget;
+  readonly #page: MirrorPageOptions;
+  #clientPushed = false;
   /** Media files (segments, inits) on the target: never pushed again. */
   readonly #onTarget = new Set<string>();
-  /** Playlist, poster or download → what was last pushed of it (text, or a file's mtime and size). */
+  /** Playlist, poster, download or event description → what was last pushed of it (text, or a file's mtime and size). */
   readonly #lastPushed = new Map<string, string>();
   #wholePushedAt = -Infinity;
   /** Until a round succeeded, the target may hold files from an earlier run of the kit: asked before pushing. */
   #mayHoldEarlier = true;
 
-  constructor(recordingDir: string, slug: string, target: MirrorTarget) {
+  constructor(recordingDir: string, slug: string, target: MirrorTarget, page: MirrorPageOptions = {}) {
     this.#dir = recordingDir;
     this.#slug = slug;
     this.#target = target;
+    this.#page = page;
   }
 
   /** One round: what changed since the last one, in order. Rejects (pushing nothing more) at the first failure. */
@@ -80,6 +103,13 @@ export class MirrorPusher {
     for (const [name, text] of texts) if (MASTERS.has(name)) await this.#pushChanged(name, text, Buffer.from(text), pushed);
     await this.#pushFileIfChanged(recordingFiles.poster, pushed);
     if (finished) await this.#pushFileIfChanged(recordingFiles.audioDownload, pushed);
+    // After the playlists: a page told the event is live finds them on the mirror already.
+    const event = this.#page.describeEvent?.();
+    if (event) {
+      const description = JSON.stringify(event);
+      await this.#pushChanged(recordingFiles.eventDescription, description, Buffer.from(description), pushed);
+    }
+    if (!this.#clientPushed && this.#page.clientDir !== undefined) await this.#pushClient(this.#page.clientDir, pushed);
     const complete = finished && wholeDue && media.length > 0;
     this.#mayHoldEarlier = false;
     return { pushed, complete };
@@ -125,8 +155,8 @@ export class MirrorPusher {
     const worker = async () => {
       while (next < files.length) {
         const file = files[next++]!;
-        if (!this.#mayHoldEarlier || !(await this.#target.has(this.#slug, file))) {
-          await this.#target.put(this.#slug, file, await fs.readFile(path.join(this.#dir, file)));
+        if (!this.#mayHoldEarlier || !(await this.#target.has(this.#url(file)))) {
+          await this.#target.put(this.#url(file), await fs.readFile(path.join(this.#dir, file)));
           pushed.push(file);
         }
         this.#onTarget.add(file);
@@ -137,9 +167,34 @@ export class MirrorPusher {
 
   async #pushChanged(name: string, version: string, body: Buffer, pushed: string[]): Promise<void> {
     if (this.#lastPushed.get(name) === version) return;
-    await this.#target.put(this.#slug, name, body);
+    await this.#target.put(this.#url(name), body);
     this.#lastPushed.set(name, version);
     pushed.push(name);
+  }
+
+  /**
+   * The built client, once: its hashed assets first (after a restart, those the target holds are not
+   * pushed again: a name never changes content), `index.html` last, so the page on the mirror never
+   * names a script that is not there yet.
+   */
+  async #pushClient(clientDir: string, pushed: string[]): Promise<void> {
+    const files = (await fs.readdir(clientDir, { recursive: true, withFileTypes: true }))
+      .filter((entry) => entry.isFile())
+      .map((entry) => path.relative(clientDir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
+    if (!files.includes(INDEX_HTML)) throw new Error(`${clientDir} holds no built client (npm run build:client)`);
+    const ordered = [...files.filter((file) => file !== INDEX_HTML).sort(), INDEX_HTML];
+    for (const file of ordered) {
+      const urlPath = `/${file}`;
+      if (file.startsWith(HASHED_ASSETS) && this.#mayHoldEarlier && (await this.#target.has(urlPath))) continue;
+      await this.#target.put(urlPath, await fs.readFile(path.join(clientDir, file)));
+      pushed.push(urlPath);
+    }
+    this.#clientPushed = true;
+  }
+
+  /** Where one of the recording's files is on the target: where the origin serves it. */
+  #url(file: string): string {
+    return pathwayUrl('', this.#slug, file);
   }
 
   /** A file the server rewrites whole (the poster) or makes once (the download), pushed when it changed. */

@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { RECORDING_CONTENT_TYPES, recordingFileKind } from '../../shared/recordingLayout';
-import { pathwayUrl } from '../../shared/steering';
 
 /** Each push is given this long: a mirror that hangs is tried again at the next round, not waited for. */
 const PUSH_TIMEOUT_MS = 30_000;
@@ -14,17 +13,31 @@ export class MirrorPushError extends Error {
   }
 }
 
+/** The built client's files, by extension (nginx serves them by its own types; other PUT targets may keep ours). */
+const PAGE_CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+};
+
+function contentTypeOf(urlPath: string): string {
+  const kind = recordingFileKind(urlPath);
+  return kind ? RECORDING_CONTENT_TYPES[kind] : (PAGE_CONTENT_TYPES[path.posix.extname(urlPath)] ?? 'application/octet-stream');
+}
+
 /**
- * Where the mirror kit puts one event's files: at the same path under its root as the origin serves
- * them (`pathwayUrl`), so that the root's address is the mirror's base for the event's steering.
+ * Where the mirror kit puts what a mirror serves, each file at the URL path the origin serves it at
+ * (an event's files at `pathwayUrl('', slug, file)`, the watch page's at its own path), so that the
+ * root's address is the mirror's base for the event's steering and the page's address on the mirror.
  */
 export interface MirrorTarget {
   /** Human-readable, for logs. */
   readonly description: string;
-  /** Writes `file` (a path in the recording layout) whole: a reader sees the old file or the new one, never a part. */
-  put(slug: string, file: string, body: Buffer): Promise<void>;
-  /** Whether the target holds `file` already (after a restart of the kit, segments are not pushed again). */
-  has(slug: string, file: string): Promise<boolean>;
+  /** Writes the file at `urlPath` (`/hls/<slug>/…`, `/assets/…`) whole: a reader sees the old file or the new one, never a part. */
+  put(urlPath: string, body: Buffer): Promise<void>;
+  /** Whether the target holds that file already (after a restart of the kit, segments are not pushed again). */
+  has(urlPath: string): Promise<boolean>;
 }
 
 /** A local directory, served by any web server: written to a temporary name, then renamed into place. */
@@ -37,8 +50,8 @@ export class DirectoryTarget implements MirrorTarget {
     this.description = this.#root;
   }
 
-  async put(slug: string, file: string, body: Buffer): Promise<void> {
-    const target = this.#path(slug, file);
+  async put(urlPath: string, body: Buffer): Promise<void> {
+    const target = this.#path(urlPath);
     await fs.mkdir(path.dirname(target), { recursive: true });
     const temporary = `${target}.${process.pid}.tmp`;
     try {
@@ -46,17 +59,19 @@ export class DirectoryTarget implements MirrorTarget {
       await fs.rename(temporary, target);
     } catch (error) {
       await fs.rm(temporary, { force: true });
-      throw new MirrorPushError(file, (error as Error).message);
+      throw new MirrorPushError(urlPath, (error as Error).message);
     }
   }
 
-  has(slug: string, file: string): Promise<boolean> {
-    return fs.access(this.#path(slug, file)).then(() => true, () => false);
+  async has(urlPath: string): Promise<boolean> {
+    return fs.access(this.#path(urlPath)).then(() => true, () => false);
   }
 
-  #path(slug: string, file: string): string {
-    // pathwayUrl gives '/hls/<slug>/<file>': the same layout under the directory as under a URL.
-    return path.join(this.#root, ...pathwayUrl('', slug, file).split('/'));
+  /** The same layout under the directory as under a URL; never outside the directory, whatever the path says. */
+  #path(urlPath: string): string {
+    const file = path.join(this.#root, ...urlPath.split('/'));
+    if (!file.startsWith(`${this.#root}${path.sep}`)) throw new MirrorPushError(urlPath, 'outside the mirror directory');
+    return file;
   }
 }
 
@@ -74,26 +89,25 @@ export class HttpPutTarget implements MirrorTarget {
     this.description = this.#base;
   }
 
-  async put(slug: string, file: string, body: Buffer): Promise<void> {
-    const kind = recordingFileKind(file);
+  async put(urlPath: string, body: Buffer): Promise<void> {
     let response: Response;
     try {
-      response = await fetch(pathwayUrl(this.#base, slug, file), {
+      response = await fetch(`${this.#base}${urlPath}`, {
         method: 'PUT',
         body: new Uint8Array(body),
-        headers: { 'content-type': kind ? RECORDING_CONTENT_TYPES[kind] : 'application/octet-stream' },
+        headers: { 'content-type': contentTypeOf(urlPath) },
         signal: AbortSignal.timeout(PUSH_TIMEOUT_MS),
       });
     } catch (error) {
-      throw new MirrorPushError(file, (error as Error).message);
+      throw new MirrorPushError(urlPath, (error as Error).message);
     }
     await response.body?.cancel();
-    if (!response.ok) throw new MirrorPushError(file, `HTTP ${response.status}`);
+    if (!response.ok) throw new MirrorPushError(urlPath, `HTTP ${response.status}`);
   }
 
-  async has(slug: string, file: string): Promise<boolean> {
+  async has(urlPath: string): Promise<boolean> {
     try {
-      const response = await fetch(pathwayUrl(this.#base, slug, file), {
+      const response = await fetch(`${this.#base}${urlPath}`, {
         method: 'HEAD',
         signal: AbortSignal.timeout(PUSH_TIMEOUT_MS),
       });

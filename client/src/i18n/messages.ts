@@ -186,6 +186,8 @@ export interface Messages {
   broadcastPaused: string;
   stalled: string;
   trouble: string;
+  /** On a watch page that cannot reach the server (loaded from a mirror): the broadcast plays, the chat cannot. */
+  chatUnavailable: string;
   dataSaver: string;
   qualityLabel: string;
   quality: Record<Quality, string>;
@@ -271,6 +273,7 @@ export const en: Messages = {
   broadcastPaused: 'The organizer’s connection dropped; reconnecting… The broadcast will resume by itself — stay on this page.',
   stalled: 'Waiting for the network…',
   trouble: 'The connection is struggling; still trying…',
+  chatUnavailable: 'The chat is unavailable: this page cannot reach the event’s server, so it plays the broadcast from a mirror.',
   dataSaver: 'Audio only (uses far less data)',
   qualityLabel: 'Quality',
   quality: { auto: 'Auto', low: 'Low', medium: 'Medium', high: 'High' },
@@ -290,7 +293,9 @@ export const en: Messages = {
         ? 'Live, a few seconds behind: the fast connection needs a secure (https://) page, and this one was opened over plain http'
         : reason === 'sound first'
           ? 'Live, a few seconds behind (sound first on this slow connection)'
-          : 'Live, a few seconds behind (more robust on this network)',
+          : reason === 'server unreachable'
+            ? 'Live, a few seconds behind, from a mirror (the event’s server cannot be reached)'
+            : 'Live, a few seconds behind (more robust on this network)',
   waitingForVideo: 'Waiting for video…',
   noVideoYet: 'No video yet.',
   tapToListen: 'Tap to listen',
@@ -513,6 +518,7 @@ export const ur: Messages = {
   broadcastPaused: 'منتظم کا رابطہ ٹوٹ گیا ہے، دوبارہ جوڑا جا رہا ہے… نشریات خود بخود دوبارہ شروع ہوں گی — اسی صفحے پر رہیں۔',
   stalled: 'نیٹ ورک کا انتظار…',
   trouble: 'رابطہ کمزور ہے؛ کوشش جاری ہے…',
+  chatUnavailable: 'گفتگو دستیاب نہیں: یہ صفحہ تقریب کے سرور تک نہیں پہنچ پا رہا، اس لیے نشریات ایک متبادل سرور سے چل رہی ہیں۔',
   dataSaver: 'صرف آواز (بہت کم ڈیٹا)',
   qualityLabel: 'معیار',
   quality: { auto: 'خودکار', low: 'کم', medium: 'درمیانہ', high: 'اعلیٰ' },
@@ -532,7 +538,9 @@ export const ur: Messages = {
         ? 'براہِ راست، چند سیکنڈ پیچھے: تیز رابطے کے لیے محفوظ (https://) صفحہ چاہیے، اور یہ صفحہ سادہ http پر کھولا گیا ہے'
         : reason === 'sound first'
           ? 'براہِ راست، چند سیکنڈ پیچھے (اس سست رابطے پر پہلے آواز)'
-          : 'براہِ راست، چند سیکنڈ پیچھے (اس نیٹ ورک پر زیادہ پائیدار)',
+          : reason === 'server unreachable'
+            ? 'براہِ راست، چند سیکنڈ پیچھے، ایک متبادل سرور سے (تقریب کے سرور تک رسائی نہیں)'
+            : 'براہِ راست، چند سیکنڈ پیچھے (اس نیٹ ورک پر زیادہ پائیدار)',
   waitingForVideo: 'ویڈیو کا انتظار…',
   noVideoYet: 'ابھی ویڈیو نہیں۔',
   tapToListen: 'سننے کے لیے ٹیپ کریں',

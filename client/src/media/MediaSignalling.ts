@@ -50,6 +50,12 @@ export class MediaSignalling {
     return () => this.#socket.off('connect', listener);
   }
 
+  /** Each attempt to connect (or reconnect) that failed: the server did not answer, or not as Socket.io. */
+  onConnectFailed(listener: () => void): () => void {
+    this.#socket.on('connect_error', listener);
+    return () => this.#socket.off('connect_error', listener);
+  }
+
   /** `serverDropped`: the server closed the socket on purpose, and Socket.io does not reconnect by itself after that. */
   onDisconnect(onDisconnect: (serverDropped: boolean) => void): () => void {
     const listener = (reason: Socket.DisconnectReason) => onDisconnect(reason === 'io server disconnect');

@@ -6,6 +6,7 @@ import { ServiceError } from '../lib/ServiceError';
 import { StateStore } from '../lib/StateStore';
 import { MediaSignalling } from '../media/MediaSignalling';
 import { takeBootAudio, type BootAudio } from './BootAudio';
+import { fetchEventDescription } from './eventDescription';
 import { VIDEO_UP_FACTOR } from './LinkAssessment';
 import { browserHlsSupport, createHlsPlayback } from './NativeHlsPlayback';
 import {
@@ -33,7 +34,7 @@ export type ConnectionState =
 export type DeliveryPath = 'webrtc' | 'hls';
 
 /** Why this attendee is on HLS rather than WebRTC. */
-export type HlsReason = 'seats full' | WebRtcFailure | 'webrtc unavailable' | 'insecure page' | 'sound first';
+export type HlsReason = 'seats full' | WebRtcFailure | 'webrtc unavailable' | 'insecure page' | 'sound first' | 'server unreachable';
 
 export interface WatchState extends PlaybackState, AttendeeChoices {
   connection: ConnectionState;
@@ -44,9 +45,16 @@ export interface WatchState extends PlaybackState, AttendeeChoices {
   broadcastPaused: boolean;
   /** The browser cannot play live media at all. */
   unsupported: boolean;
+  /**
+   * The server's signalling has not been reached: the event is known from a mirror's description (the
+   * page was loaded from a static mirror, or the server's host is blocked), played over HLS, without chat.
+   */
+  serverUnreachable: boolean;
 }
 
 const RETRY_DELAY_MS = 5_000;
+/** While the server stays out of reach, its description is read again this often: the event may go live or end. */
+const DESCRIPTION_RELOAD_MS = 10_000;
 
 /**
  * An attendee's view of one event: follows its status over signalling and plays it while live, choosing
@@ -65,6 +73,7 @@ export class WatchSession extends PlaybackOwner<WatchState> {
     quality: 'auto',
     broadcastPaused: false,
     unsupported: false,
+    serverUnreachable: false,
   });
   readonly #slug: string;
   readonly #signalling = new MediaSignalling();
@@ -85,6 +94,11 @@ export class WatchSession extends PlaybackOwner<WatchState> {
    * HLS goes on from it; otherwise it plays until the chosen path has started, and then stops.
    */
   #boot: BootAudio | null = null;
+  /** The event as a mirror's description gave it, while the server has not been joined. */
+  #described: PublicEvent | null = null;
+  #describeTimer: ReturnType<typeof setTimeout> | undefined;
+  #describing = false;
+  #closed = false;
 
   constructor(slug: string) {
     super();
@@ -92,6 +106,12 @@ export class WatchSession extends PlaybackOwner<WatchState> {
     const signalling = this.#signalling;
     this.#unsubscribes = [
       signalling.onConnect(() => void this.#join()),
+      // Refused at once by a static mirror (no sockets there); after Socket.io's 20 s connect timeout by a
+      // host that answers nothing. Only then: a slow link that is still connecting pays no extra request.
+      // Once asked, the description is read again on its own timer, not at every reconnection attempt.
+      signalling.onConnectFailed(() => {
+        if (this.#describeTimer === undefined && !this.#describing) void this.#describeFromMirror();
+      }),
       signalling.onDisconnect(() => {
         // HLS needs no signalling to keep playing; WebRTC loses its server-side state with the socket.
         if (this.store.get().path === 'webrtc') {
@@ -118,6 +138,8 @@ export class WatchSession extends PlaybackOwner<WatchState> {
   }
 
   close(): void {
+    this.#closed = true;
+    clearTimeout(this.#describeTimer);
     this.#closeBoot();
     this.stopPlayback();
     for (const unsubscribe of this.#unsubscribes) unsubscribe();
@@ -141,16 +163,43 @@ export class WatchSession extends PlaybackOwner<WatchState> {
     }
     if (generation !== this.#generation) return;
     this.#joined = joined;
+    // The server's word from now on; HLS started from a description plays on.
+    clearTimeout(this.#describeTimer);
+    this.#described = null;
     // A new connection is a new member of the audience for the server.
     this.#reported = null;
     this.#report();
     this.#producers = new Map(joined.producers.map((producer) => [producer.producerId, producer.kind]));
     this.#organizerAway = joined.organizerAway;
-    this.store.update({ event: joined.event });
+    this.store.update({ event: joined.event, serverUnreachable: false });
     this.#onProducersChanged();
+    this.#follow(joined.event);
+  }
+
+  /**
+   * Until the server is joined, the event as the mirrors describe it, read again every while: live, it
+   * plays over HLS from the pathways; the join, whenever it comes, takes over. Used only before a first
+   * join: a session that lost its socket later keeps what it plays (HLS needs no signalling).
+   */
+  async #describeFromMirror(): Promise<void> {
+    clearTimeout(this.#describeTimer);
+    if (this.#joined !== null || this.#describing || this.#closed) return;
+    this.#describing = true;
+    const event = await fetchEventDescription(this.#slug);
+    this.#describing = false;
+    if (this.#joined !== null || this.#closed) return;
+    this.#describeTimer = setTimeout(() => void this.#describeFromMirror(), jittered(DESCRIPTION_RELOAD_MS));
+    if (event === null || event.revision === this.#described?.revision) return;
+    this.#described = event;
+    this.store.update({ event, serverUnreachable: true });
+    this.#follow(event);
+  }
+
+  /** What the page shows and plays for the event as the server's join, or a mirror's description, gave it. */
+  #follow(event: PublicEvent): void {
     // Nothing live to go on from: the boot path's sound (if any: it may have caught the last segments) stops.
-    if (joined.event.status !== 'live') takeBootAudio(this.#slug)?.close();
-    switch (joined.event.status) {
+    if (event.status !== 'live') takeBootAudio(this.#slug)?.close();
+    switch (event.status) {
       case 'scheduled':
         this.store.update({ connection: 'waiting for the event to start' });
         return;
@@ -168,8 +217,13 @@ export class WatchSession extends PlaybackOwner<WatchState> {
   protected startPlayback(): void {
     const joined = this.#joined;
     const { elements } = this;
-    if (this.playback !== null || elements === null || joined?.event.status !== 'live') return;
+    if (this.playback !== null || elements === null || (joined?.event ?? this.#described)?.status !== 'live') return;
     this.#boot ??= takeBootAudio(this.#slug);
+    // Known from a mirror's description alone: no server to offer WebRTC; HLS from the pathways.
+    if (joined === null) {
+      this.#startHls('server unreachable');
+      return;
+    }
     const soundFirst = this.#boot !== null && !clearlyCarriesVideo(this.#measuredBps());
     const choice = choosePath(joined, this.store.get().hlsReason, window.isSecureContext, soundFirst);
     if (choice.path === 'hls') this.#startHls(choice.reason);

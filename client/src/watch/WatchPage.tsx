@@ -122,7 +122,13 @@ function WatchView({ session }: { session: WatchSession }) {
           />
         </>
       )}
-      {state.event && !isOver(state.event.status) && (
+      {state.event && !isOver(state.event.status) && state.serverUnreachable && (
+        // Chat needs the server's sockets; a page playing from a mirror says so rather than trying forever.
+        <p className="muted" data-testid="chat-unavailable">
+          {t.chatUnavailable}
+        </p>
+      )}
+      {state.event && !isOver(state.event.status) && !state.serverUnreachable && (
         // Loaded after the page: the speech comes first on a 2G link, the chat right after.
         <Suspense fallback={null}>
           <ChatPanel key={state.event.slug} slug={state.event.slug} suggestedFeed={chatFeed} />

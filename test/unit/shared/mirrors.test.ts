@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MirrorSettings } from '../../../shared/mirrors';
+import { MirrorSettings, mirrorSettingsOf, SteeringManifestResponse } from '../../../shared/mirrors';
 import { pathwayUrl, readSteeringManifest, steeringManifest } from '../../../shared/steering';
 import { recordingFiles } from '../../../shared/recordingLayout';
 
@@ -58,5 +58,20 @@ describe('readSteeringManifest', () => {
     ['null', null],
   ])('refuses %s', (_name, value) => {
     expect(readSteeringManifest(value)).toBeNull();
+  });
+});
+
+describe('mirrorSettingsOf', () => {
+  const settings = MirrorSettings.parse({ mirrors: [{ id: 'eu-1', baseUrl: 'https://mirror.example' }], priority: ['eu-1', 'origin'] });
+  const served = (mirrors: Array<{ id: string; baseUrl: string }>, priority: string[]) =>
+    SteeringManifestResponse.parse(JSON.parse(JSON.stringify(steeringManifest('rally', mirrors, priority))));
+
+  it('gives back the settings a served manifest was made from', () => {
+    expect(mirrorSettingsOf(served(settings.mirrors, settings.priority))).toEqual(settings);
+  });
+
+  it('gives nothing for a manifest whose pathways are not valid settings', () => {
+    expect(mirrorSettingsOf(served([{ id: 'eu-1', baseUrl: 'javascript:alert(1)' }], ['eu-1']))).toBeUndefined();
+    expect(mirrorSettingsOf(served(settings.mirrors, ['eu-2']))).toBeUndefined();
   });
 });

@@ -65,6 +65,7 @@ describe('recording layout', () => {
       liveSpeech: '/hls/rally/speech.live.m3u8',
       poster: '/hls/rally/poster.jpg',
       audioDownload: '/hls/rally/audio.m4a',
+      eventDescription: '/hls/rally/event.json',
     });
   });
 });

@@ -1,15 +1,9 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Page, Request } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { renderMirrorConfig } from '../../../../deploy/nginx/renderMirrorConfig';
 import { RECORDINGS_URL_PATH } from '../../../../shared/recordingLayout';
-import { createLogger } from '../../../../server/logger';
-import { MirrorPusher } from '../../../../server/mirror/MirrorPusher';
-import { DirectoryTarget } from '../../../../server/mirror/MirrorTarget';
 import { waitFor } from '../../../helpers/browser';
-import { NginxProcess } from '../../../helpers/NginxProcess';
+import { startKitMirror } from '../../../helpers/mirror';
+import type { NginxProcess } from '../../../helpers/NginxProcess';
 import { withServerAndBrowser } from '../../../helpers/serverAndBrowser';
 import { readPlayer, stalledSecondsOver } from '../../../helpers/watchPage';
 
@@ -24,15 +18,10 @@ let originBlocked = false;
 const media: Array<{ host: 'origin' | 'mirror'; path: string }> = [];
 
 beforeAll(async () => {
-  // A static mirror (Debian's nginx, the shipped mirror.conf) filled by the mirror kit as the origin writes.
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-mirror-'));
-  mirror = test.own(await NginxProcess.serve((listen) => renderMirrorConfig({ listen, root, putFrom: '127.0.0.1' })));
+  // A static mirror filled by the mirror kit as the origin writes.
   const broadcast = await test.broadcast('Mirrored rally');
   slug = broadcast.slug;
-  const pushing = new AbortController();
-  test.own({ close: () => pushing.abort() });
-  const pusher = new MirrorPusher(path.join(test.server.hls.recordingsDir, slug), slug, new DirectoryTarget(root));
-  void pusher.run(createLogger('silent'), pushing.signal);
+  mirror = await startKitMirror(test, slug);
   const response = await fetch(`${test.url}/api/events/${slug}/mirrors`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${broadcast.eventKey}` },

@@ -3,11 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderMirrorConfig } from '../../../../deploy/nginx/renderMirrorConfig';
+import { cspHeaderValue, PAGE_CSP_DIRECTIVES } from '../../../../server/http/securityHeaders';
 import { recordingFiles } from '../../../../shared/recordingLayout';
 import { pathwayUrl } from '../../../../shared/steering';
 import { MirrorPusher } from '../../../../server/mirror/MirrorPusher';
 import { DirectoryTarget, HttpPutTarget } from '../../../../server/mirror/MirrorTarget';
 import { FakeRecording } from '../../../helpers/fakeRecording';
+import { fakeBuiltClient } from '../../../helpers/mirror';
+import { publicEvent } from '../../../helpers/publicEvent';
 import { NginxProcess } from '../../../helpers/NginxProcess';
 
 const SLUG = 'rally-1';
@@ -49,6 +52,31 @@ describe('the mirror kit into a directory and through nginx WebDAV PUT', () => {
     await new MirrorPusher(recording.dir, slug, new DirectoryTarget(root)).sync(0);
     expect(await (await read(slug, recording.segment(0))).text()).toBe('segment 0');
     expect(await (await read(slug, recordingFiles.liveAudioPlaylist)).text()).toContain(recording.segment(2));
+  });
+
+  it('serves the watch page the kit pushed at /e/<slug>, with the origin page\'s defences, and no API', async () => {
+    const clientDir = await fakeBuiltClient();
+    const event = publicEvent({ slug: 'rally-3', title: 'Mirrored', status: 'live' });
+    await new MirrorPusher(recording.dir, event.slug, new HttpPutTarget(nginx.url), { clientDir, describeEvent: () => event }).sync(0);
+
+    const page = await fetch(`${nginx.url}/e/${event.slug}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    expect(page.headers.get('content-security-policy')).toBe(cspHeaderValue(PAGE_CSP_DIRECTIVES));
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(await page.text()).toContain('/assets/boot-abc.js');
+    const script = await fetch(`${nginx.url}/assets/boot-abc.js`);
+    expect(script.headers.get('content-type')).toBe('text/javascript');
+    expect(script.headers.get('cache-control')).toMatch(/max-age=\d{6,}/);
+    expect((await fetch(`${nginx.url}/sw.js`)).headers.get('content-type')).toBe('text/javascript');
+    const description = await read(event.slug, recordingFiles.eventDescription);
+    expect(description.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await description.json()).toEqual(event);
+    // The page's requests for the API and sockets fail at once, not with the page in their place.
+    for (const elsewhere of [`/api/events/${event.slug}/steering`, '/socket.io/?EIO=4&transport=polling', '/e/a/b']) {
+      expect((await fetch(`${nginx.url}${elsewhere}`)).status).toBe(404);
+    }
   });
 
   it('answers a PUT outside the HLS files with a refusal, leaving nothing there', async () => {
