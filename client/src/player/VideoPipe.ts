@@ -1,5 +1,5 @@
 import type Hls from 'hls.js';
-import type { HlsConfig, LevelUpdatedData, ErrorData } from 'hls.js';
+import type { HlsConfig, LevelUpdatedData, ErrorData, LoadPolicy } from 'hls.js';
 import { Emitter } from './Emitter';
 import { bufferedCovers, type Pipe, type PipeEvents } from './Pipe';
 import type { Quality } from './Playback';
@@ -9,12 +9,23 @@ import type { TransferMeter } from './TransferMeter';
 /** Same as the audio pipe: no new segment for this many target durations means the source stopped. */
 const IDLE_AFTER_TARGETS = 3;
 
+/**
+ * With a mirror to go to, a playlist or fragment whose answer has not begun after this long is given up
+ * on. hls.js moves to the next pathway only once every rung of the current one has failed in turn (its
+ * error controller tries the other rungs first), so a blocked host that answers nothing costs this once
+ * per rung: 2 s × 3 rungs stays within the few seconds a live buffer holds. The answer's start only: a
+ * slow link that brings the bytes slowly keeps hls.js's own patience for the rest of a load.
+ */
+const FAILOVER_FIRST_BYTE_MS = 2_000;
+
 export interface VideoPipeOptions {
   live: boolean;
   startPosition: number | null;
   /** Our own estimate, so hls.js starts on the right rung instead of assuming 500 kbps. */
   estimateBps: number | null;
   quality: Quality;
+  /** The event has mirrors: a request that brings nothing is given up on sooner (FAILOVER_FIRST_BYTE_MS). */
+  alternatives: boolean;
 }
 
 let library: Promise<typeof Hls> | null = null;
@@ -82,7 +93,22 @@ function tunedConfig(Hls: typeof import('hls.js').default, meter: TransferMeter,
     backBufferLength: 10,
     liveSyncDurationCount: 3,
     startFragPrefetch: true,
+    ...(options.alternatives && failoverPolicies(Hls.DefaultConfig)),
   };
+}
+
+/**
+ * Load policies that give a host up quickly when another pathway may answer: the first byte is awaited
+ * for FAILOVER_FIRST_BYTE_MS and a timeout is not tried again on the same host (hls.js's default waits
+ * 10 s and tries twice more for a playlist, four times for a fragment), so hls.js's content steering
+ * penalizes the host and moves to the next pathway. Errors keep their retries: a refused request fails
+ * at once anyway. The master keeps its policy: it is on the origin alone, no pathway to move it to.
+ */
+function failoverPolicies(defaults: HlsConfig): Pick<HlsConfig, 'playlistLoadPolicy' | 'fragLoadPolicy'> {
+  const failFast = ({ default: policy }: LoadPolicy): LoadPolicy => ({
+    default: { ...policy, maxTimeToFirstByteMs: FAILOVER_FIRST_BYTE_MS, timeoutRetry: null },
+  });
+  return { playlistLoadPolicy: failFast(defaults.playlistLoadPolicy), fragLoadPolicy: failFast(defaults.fragLoadPolicy) };
 }
 
 /**

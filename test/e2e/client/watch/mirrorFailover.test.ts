@@ -18,8 +18,11 @@ const test = withServerAndBrowser({ env: { WEBRTC_SEATS_PER_WORKER: '0' } });
 let page: Page;
 let slug: string;
 let mirror: NginxProcess;
-/** While true, every request for the origin's HLS files fails as if its host were blocked. */
-let originBlocked = false;
+/**
+ * How the origin's host is blocked now: its HLS requests refused at once (as a firewall that resets),
+ * left unanswered (a blackhole: no byte, no error), or not at all.
+ */
+let originBlocked: 'refused' | 'unanswered' | null = null;
 /** Media requests the page made, by where they went. */
 const media: Array<{ host: 'origin' | 'mirror'; path: string }> = [];
 
@@ -40,19 +43,29 @@ beforeAll(async () => {
   });
   expect(response.status).toBe(200);
 
-  page = await test.browser.newPage();
+  page = await watcher();
+});
+
+/** A new page of the browser whose requests to the origin's HLS files obey `originBlocked`, and are recorded in `media`. */
+async function watcher(): Promise<Page> {
+  const watching = await test.browser.newPage();
   const origin = new URL(test.url).origin;
-  await page.route(
+  await watching.route(
     (url) => url.origin === origin && url.pathname.startsWith(`${RECORDINGS_URL_PATH}/`),
-    (route) => (originBlocked ? route.abort('blockedbyclient') : route.continue()),
+    async (route) => {
+      if (originBlocked === 'refused') await route.abort('blockedbyclient');
+      // Unanswered: the route is never fulfilled, continued nor aborted, and the request hangs.
+      else if (originBlocked === null) await route.continue();
+    },
   );
   const record = (request: Request) => {
     const url = new URL(request.url());
     if (!/\.(m4s|mp4|m3u8)$/.test(url.pathname)) return;
     media.push({ host: url.origin === origin ? 'origin' : 'mirror', path: url.pathname });
   };
-  page.on('requestfinished', record);
-});
+  watching.on('requestfinished', record);
+  return watching;
+}
 
 /** Segments fetched from `host` since `since` (an index into `media`), of the rung folders matching `rung`. */
 function segmentsFrom(host: 'origin' | 'mirror', since: number, rung = /./): number {
@@ -67,14 +80,14 @@ describe('a blocked origin host', () => {
     await waitFor(() => readPlayer(page), (v) => v.mode === 'audio' && v.audio.playing);
 
     const beforeBlock = media.length;
-    originBlocked = true;
+    originBlocked = 'refused';
     // The sound goes on (how long it stood at the failover is the bench's figure: npm run bench:mirror).
     const { advanced } = await stalledSecondsOver(page, 10_000);
     expect(advanced).toBeGreaterThan(6);
     expect(segmentsFrom('mirror', beforeBlock)).toBeGreaterThan(0);
 
     const beforeUnblock = media.length;
-    originBlocked = false;
+    originBlocked = null;
     // Back after the origin's penalty has run out and the next steering manifest still puts it first.
     await expect.poll(() => segmentsFrom('origin', beforeUnblock), { timeout: 40_000 }).toBeGreaterThan(0);
     // It stays there: the next segment comes from the origin too (when depends on how far ahead the pipe
@@ -88,9 +101,28 @@ describe('a blocked origin host', () => {
     await page.getByTestId('audio-only-toggle').uncheck();
     await waitFor(() => readPlayer(page), (v) => v.mode === 'video' && v.video.playing);
     const beforeBlock = media.length;
-    originBlocked = true;
+    originBlocked = 'refused';
     const { advanced } = await stalledSecondsOver(page, 10_000);
     expect(advanced).toBeGreaterThan(6);
     expect(segmentsFrom('mirror', beforeBlock, /\/\d+p\//)).toBeGreaterThan(0);
+    await page.close();
   });
+
+  it('moves the video path to the mirror within a few seconds when the origin answers nothing at all', async () => {
+    // A new page: hls.js keeps a pathway it found failing out for 5 minutes, the refused origin included.
+    originBlocked = null;
+    const watching = await watcher();
+    await watching.goto(`${test.url}/e/${slug}`);
+    const playing = await waitFor(() => readPlayer(watching), (v) => v.mode === 'video' && v.video.playing, 40_000);
+    expect(playing.mode).toBe('video');
+    const beforeBlock = media.length;
+    originBlocked = 'unanswered';
+    // Long enough for the buffer to run out and for hls.js's default timeouts (10 s a request, retried)
+    // to show as a stall if they were still in the way.
+    const { stalled, advanced } = await stalledSecondsOver(watching, 20_000);
+    console.log(`video path, origin unanswered: stalled ${stalled} s over 20 s, advanced ${advanced.toFixed(1)} s`);
+    expect(segmentsFrom('mirror', beforeBlock, /\/\d+p\//)).toBeGreaterThan(0);
+    expect(stalled).toBeLessThanOrEqual(3);
+    expect(advanced).toBeGreaterThan(15);
+  }, 90_000);
 });
