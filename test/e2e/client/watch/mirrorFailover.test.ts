@@ -17,6 +17,7 @@ import { readPlayer, stalledSecondsOver } from '../../../helpers/watchPage';
 const test = withServerAndBrowser({ env: { WEBRTC_SEATS_PER_WORKER: '0' } });
 let page: Page;
 let slug: string;
+let eventKey: string;
 let mirror: NginxProcess;
 /**
  * How the origin's host is blocked now: its HLS requests refused at once (as a firewall that resets),
@@ -31,20 +32,24 @@ beforeAll(async () => {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-mirror-'));
   mirror = test.own(await NginxProcess.serve((listen) => renderMirrorConfig({ listen, root, putFrom: '127.0.0.1' })));
   const broadcast = await test.broadcast('Mirrored rally');
-  slug = broadcast.slug;
+  ({ slug, eventKey } = broadcast);
   const pushing = new AbortController();
   test.own({ close: () => pushing.abort() });
   const pusher = new MirrorPusher(path.join(test.server.hls.recordingsDir, slug), slug, new DirectoryTarget(root));
   void pusher.run(createLogger('silent'), pushing.signal);
-  const response = await fetch(`${test.url}/api/events/${slug}/mirrors`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${broadcast.eventKey}` },
-    body: JSON.stringify({ mirrors: [{ id: 'mirror', baseUrl: mirror.url }], priority: ['origin', 'mirror'] }),
-  });
-  expect(response.status).toBe(200);
-
+  await setMirrors([{ id: 'mirror', baseUrl: mirror.url }]);
   page = await watcher();
 });
+
+/** The event's mirrors, tried in the order given after the origin. */
+async function setMirrors(mirrors: Array<{ id: string; baseUrl: string }>): Promise<void> {
+  const response = await fetch(`${test.url}/api/events/${slug}/mirrors`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${eventKey}` },
+    body: JSON.stringify({ mirrors, priority: ['origin', ...mirrors.map((m) => m.id)] }),
+  });
+  expect(response.status).toBe(200);
+}
 
 /** A new page of the browser whose requests to the origin's HLS files obey `originBlocked`, and are recorded in `media`. */
 async function watcher(): Promise<Page> {
@@ -109,6 +114,12 @@ describe('a blocked origin host', () => {
   });
 
   it('moves the video path to the mirror within a few seconds when the origin answers nothing at all', async () => {
+    // A cache in front of the origin (the shipped nginx config on another port: another origin, so the
+    // origin's CORS headers are what let the page read it) as the mirror. Not the static mirror: the kit
+    // pushes the whole-event playlists hls.js follows live only every 30 s, so a video player moved there
+    // waits for the next push (see README, Mirrors), which would be measured here instead of the failover.
+    const cdn = test.own(await NginxProcess.start({ origin: new URL(test.url).host }));
+    await setMirrors([{ id: 'cdn', baseUrl: cdn.url }]);
     // A new page: hls.js keeps a pathway it found failing out for 5 minutes, the refused origin included.
     originBlocked = null;
     const watching = await watcher();
@@ -116,13 +127,17 @@ describe('a blocked origin host', () => {
     const playing = await waitFor(() => readPlayer(watching), (v) => v.mode === 'video' && v.video.playing, 40_000);
     expect(playing.mode).toBe('video');
     const beforeBlock = media.length;
+    const blockedAt = Date.now();
+    const moved = watching
+      .waitForRequest((request) => request.url().startsWith(`${cdn.url}/`), { timeout: 20_000 })
+      .then(() => `after ${Date.now() - blockedAt} ms`, () => 'none within 20 s');
     originBlocked = 'unanswered';
-    // Long enough for the buffer to run out and for hls.js's default timeouts (10 s a request, retried)
-    // to show as a stall if they were still in the way.
+    // Long enough for the buffer to run out and for hls.js's default timeouts (10 s a request, retried,
+    // then each other rung's in turn) to show as a stall if they were still in the way.
     const { stalled, advanced } = await stalledSecondsOver(watching, 20_000);
-    console.log(`video path, origin unanswered: stalled ${stalled} s over 20 s, advanced ${advanced.toFixed(1)} s`);
+    console.log(`video path, origin unanswered: first request to the mirror ${await moved}; stalled ${stalled} s over 20 s, advanced ${advanced.toFixed(1)} s`);
     expect(segmentsFrom('mirror', beforeBlock, /\/\d+p\//)).toBeGreaterThan(0);
     expect(stalled).toBeLessThanOrEqual(3);
     expect(advanced).toBeGreaterThan(15);
-  }, 90_000);
+  }, 120_000);
 });
