@@ -17,19 +17,29 @@ import { RECORDINGS_URL_PATH, recordingFileKind } from '../../shared/recordingLa
  * HLS files (playlists, segments, posters) are never documents: a browser does not run, frame or
  * navigate from them, so the document defences (about 600 bytes) would only be carried again on every
  * live playlist reload, twice the playlist itself on a 2G link. Segments, init segments, posters and
- * downloads keep what applies to any response: `nosniff`, and the same-origin resource policy helmet
- * gives everything else. Playlists go without even those (78 bytes, a sixth of a live window's reload,
- * which every listener makes every two seconds): a playlist is public (nothing for another site to
- * steal), written only by the server (URIs, durations, dates; nothing an attendee typed), served as an
- * HLS type that browsers do not sniff into a page, and its text (`#EXTM3U…`) is no script, so neither
- * header protects anything there.
+ * downloads keep what applies to any response: `nosniff`. Playlists go without it (a playlist is public,
+ * written only by the server: URIs, durations, dates, nothing an attendee typed; served as an HLS type
+ * that browsers do not sniff into a page, and its text, `#EXTM3U…`, is no script).
+ *
+ * Any server may be a mirror of another's event: the watch page, served by the origin, then fetches this
+ * server's HLS files across origins. So every HLS file, a 404 included (a player tells a missing file
+ * from a blocked host by its status, which it cannot read without CORS), is readable by any page
+ * (`Access-Control-Allow-Origin: *`, no credentials: the files are public, a page reads nothing there it
+ * could not fetch itself) and the files other than playlists loadable by any (`Cross-Origin-Resource-Policy:
+ * cross-origin`, where the rest keeps helmet's `same-origin`). The players send plain GETs: no preflight.
+ * A playlist carries the header only when a page of another origin asks (its request has an `Origin`;
+ * the page's own origin sends none): the 32 bytes would otherwise ride on every listener's reload every
+ * two seconds. `Vary: Origin` keeps the two answers apart in a cache in front (8 bytes).
  */
 export function securityHeaders(mirrorOrigins: (slug: string) => string[] = () => []): RequestHandler {
   const documents = documentHeaders(mirrorOrigins);
   return (req, res, next) => {
     if (!req.path.startsWith(`${RECORDINGS_URL_PATH}/`)) return documents(req, res, next);
-    if (recordingFileKind(req.path) !== 'playlist') {
-      res.set({ 'X-Content-Type-Options': 'nosniff', 'Cross-Origin-Resource-Policy': 'same-origin' });
+    if (recordingFileKind(req.path) === 'playlist') {
+      res.vary('Origin');
+      if (req.headers.origin !== undefined) res.set('Access-Control-Allow-Origin', '*');
+    } else {
+      res.set({ 'Access-Control-Allow-Origin': '*', 'X-Content-Type-Options': 'nosniff', 'Cross-Origin-Resource-Policy': 'cross-origin' });
     }
     next();
   };

@@ -196,6 +196,7 @@ export class HlsPlayback implements Playback {
       startPosition,
       estimateBps: this.#adaptation.cautiousBps ?? this.#options.initialEstimateBps,
       quality: this.#adaptation.quality,
+      alternatives: this.#pathways.alternatives,
     }).then(
       (pipe) => {
         if (this.#incoming === incoming) this.#attach(incoming, pipe);

@@ -1,5 +1,5 @@
 import type Hls from 'hls.js';
-import type { HlsConfig, LevelUpdatedData, ErrorData } from 'hls.js';
+import type { HlsConfig, Level, LevelUpdatedData, ErrorData, LoadPolicy } from 'hls.js';
 import { Emitter } from './Emitter';
 import { bufferedCovers, type Pipe, type PipeEvents } from './Pipe';
 import type { Quality } from './Playback';
@@ -9,12 +9,24 @@ import type { TransferMeter } from './TransferMeter';
 /** Same as the audio pipe: no new segment for this many target durations means the source stopped. */
 const IDLE_AFTER_TARGETS = 3;
 
+/**
+ * With a mirror to go to, a playlist or fragment whose answer has not begun after this long is given up
+ * on, and its host with it (see `failoverPolicies`). The answer's start only: a slow link that brings
+ * the bytes slowly keeps hls.js's own patience for the rest of a load.
+ */
+const FAILOVER_FIRST_BYTE_MS = 3_000;
+
 export interface VideoPipeOptions {
   live: boolean;
   startPosition: number | null;
   /** Our own estimate, so hls.js starts on the right rung instead of assuming 500 kbps. */
   estimateBps: number | null;
   quality: Quality;
+  /**
+   * The event has mirrors (as the page's pathways know when the pipe opens; the master hls.js loads then
+   * lists them too): a request that brings nothing is given up on sooner (FAILOVER_FIRST_BYTE_MS).
+   */
+  alternatives: boolean;
 }
 
 let library: Promise<typeof Hls> | null = null;
@@ -29,13 +41,19 @@ function loadHls(): Promise<typeof Hls> {
  * Tuned for links that collapse: a low starting guess, quick to step down (0.8 of the estimate may be
  * used, and a fragment that would starve the buffer for 2 s is abandoned), slow to step up (0.5).
  */
-function tunedConfig(Hls: typeof import('hls.js').default, meter: TransferMeter, options: VideoPipeOptions): Partial<HlsConfig> {
+function tunedConfig(
+  Hls: typeof import('hls.js').default,
+  meter: TransferMeter,
+  options: VideoPipeOptions,
+  onSilence: (url: string) => void,
+): Partial<HlsConfig> {
   const DefaultLoader = Hls.DefaultConfig.loader;
   type LoadArguments = Parameters<InstanceType<typeof DefaultLoader>['load']>;
   class MeteredLoader extends DefaultLoader {
     override load(context: LoadArguments[0], config: LoadArguments[1], callbacks: LoadArguments[2]): void {
       // hls.js marks the end of successful loads only: a failed one must not look like it is still running.
       let failed = false;
+      const { stats } = this;
       super.load(context, config, {
         ...callbacks,
         onError: (...args) => {
@@ -44,6 +62,8 @@ function tunedConfig(Hls: typeof import('hls.js').default, meter: TransferMeter,
         },
         onTimeout: (...args) => {
           failed = true;
+          // Before hls.js hears of it: its error controller decides what to do at once.
+          if (options.alternatives && stats.loading.first === 0) onSilence(context.url);
           callbacks.onTimeout(...args);
         },
         onAbort: (...args) => {
@@ -51,7 +71,6 @@ function tunedConfig(Hls: typeof import('hls.js').default, meter: TransferMeter,
           callbacks.onAbort?.(...args);
         },
       });
-      const { stats } = this;
       meter.track({
         loading: stats.loading,
         get loaded() {
@@ -82,7 +101,33 @@ function tunedConfig(Hls: typeof import('hls.js').default, meter: TransferMeter,
     backBufferLength: 10,
     liveSyncDurationCount: 3,
     startFragPrefetch: true,
+    ...(options.alternatives && failoverPolicies(Hls.DefaultConfig)),
   };
+}
+
+/**
+ * Load policies that give a host up quickly when another pathway may answer: the first byte is awaited
+ * for FAILOVER_FIRST_BYTE_MS and a timeout is not tried again on the same host (hls.js's default waits
+ * 10 s, and tries twice more for a playlist, four times for a fragment). Errors keep their retries (a
+ * refused request is not retried anyway). The master keeps its policy: it is on the origin alone.
+ */
+function failoverPolicies(defaults: HlsConfig): Pick<HlsConfig, 'playlistLoadPolicy' | 'fragLoadPolicy'> {
+  const failFast = ({ default: policy }: LoadPolicy): LoadPolicy => ({
+    default: { ...policy, maxTimeToFirstByteMs: FAILOVER_FIRST_BYTE_MS, timeoutRetry: null },
+  });
+  return { playlistLoadPolicy: failFast(defaults.playlistLoadPolicy), fragLoadPolicy: failFast(defaults.fragLoadPolicy) };
+}
+
+/**
+ * A request that brought not a byte before its timeout tells of its host, not of its rung: every rung on
+ * that host is counted as failed. hls.js's error controller leaves a pathway only once no rung of it is
+ * left to try (it tries the others first, one timeout each); so it now penalizes the pathway at the first
+ * silence and content steering moves to the next one. Where the rungs stand afterwards is where hls.js's
+ * own walk through them would have left them.
+ */
+function failRungsOnHost(levels: Level[], url: string): void {
+  const host = new URL(url, location.href).origin;
+  for (const level of levels) if (new URL(level.uri, location.href).origin === host) level.loadError++;
 }
 
 /**
@@ -108,7 +153,9 @@ export class VideoPipe extends Emitter<PipeEvents> implements Pipe {
     options: VideoPipeOptions,
   ): Promise<VideoPipe> {
     const Hls = await loadHls();
-    return new VideoPipe(new Hls(tunedConfig(Hls, meter, options)), element, masterUrl, options);
+    // The callback runs when a load times out, long after the constructor returned.
+    const hls: Hls = new Hls(tunedConfig(Hls, meter, options, (url) => failRungsOnHost(hls.levels, url)));
+    return new VideoPipe(hls, element, masterUrl, options);
   }
 
   private constructor(hls: Hls, element: HTMLMediaElement, masterUrl: string, options: VideoPipeOptions) {
