@@ -11,7 +11,9 @@
  *
  * `--low 30/800` replaces the collapse with another link (kbps/ms), e.g. the EDGE-like profile; `--flap 1200/10`
  * makes the low phase flap: the low link and this one (kbps, at the good link's delay) every 10 s, low first; `--players`
- * and `--cold no` run only part of it; `--name` writes bench/results/<name>.json instead. `--audio-only yes`
+ * and `--cold no` run only part of it. The figures go to bench/results/throttle.json as
+ * `{ profiles: { <--profile>: { ours, ourWebrtc, stock, link } } }`, next to the other profiles kept
+ * there; `--name` writes bench/results/<name>.json instead. `--audio-only yes`
  * has our page's listener ask for sound only before the link drops, so the low phase measures the audio
  * rung alone, without the video-to-audio handover. A rally's chat runs throughout (`--chat 20` messages a
  * second, 0 for none), as the attendees of a real one would see it; `chatBytes` is what it cost each page. `lowPhaseBytes` says where the low phase's bytes went.
@@ -30,7 +32,7 @@ import { COLLAPSE, GOOD, applyNetworkProfile, type NetworkProfile } from '../tes
 import { QUEUE_LATENCY_MS, ShapedNamespace } from '../test/helpers/shapedNamespace';
 import { createEvent, publishTestPattern, startTestServer, type TestServer } from '../test/helpers/testServer';
 import { coldLoad, countBytes } from './coldLoad';
-import { writeResult } from './writeResult';
+import { readResult, writeResult } from './writeResult';
 
 const { values } = parseArgs({
   options: {
@@ -41,6 +43,7 @@ const { values } = parseArgs({
     players: { type: 'string', default: 'ours,ourWebrtc,stock' },
     cold: { type: 'string', default: 'yes' },
     name: { type: 'string', default: 'throttle' },
+    profile: { type: 'string', default: 'collapse' },
     'audio-only': { type: 'string', default: 'no' },
     flap: { type: 'string' },
     chat: { type: 'string', default: '20' },
@@ -265,14 +268,16 @@ function secondsUntil(samples: Sample[], from: number, test: (s: Sample, i: numb
 
 /** Video decoding and media time advancing without a stall for STEADY_SECONDS from sample i on. */
 function videoSteadyFrom(samples: Sample[], i: number): boolean {
+  // Chromium counts decoded bytes of media it downloaded; over WebRTC, the video RTP received tells.
+  const videoBytes = (s: Sample) => (s.live && s.rtp ? s.rtp.videoBytes : s.videoBytes);
   const start = samples[i]!;
   if (!start.video || start.mode === 'audio') return false;
   for (let j = i + 1; j < samples.length && samples[j]!.at - start.at <= STEADY_SECONDS * 1000; j++) {
     const [previous, current] = [samples[j - 1]!, samples[j]!];
     if (!current.video || current.time === null || previous.time === null || current.time - previous.time <= 0.05) return false;
-    if (current.videoBytes < previous.videoBytes) return false;
+    if (videoBytes(current) < videoBytes(previous)) return false;
   }
-  return samples.at(-1)!.at - start.at > STEADY_SECONDS * 1000 && samples.at(-1)!.videoBytes > start.videoBytes;
+  return samples.at(-1)!.at - start.at > STEADY_SECONDS * 1000 && videoBytes(samples.at(-1)!) > videoBytes(start);
 }
 
 /** Shapes the link a page's traffic takes to a profile: set before the page loads, and at each phase. */
@@ -474,19 +479,25 @@ async function runWebrtcPlayer(): Promise<Figures> {
 
 const results: Record<string, Figures> = players.has('ours') || players.has('stock') ? await runHlsPlayers() : {};
 if (players.has('ourWebrtc')) results.ourWebrtc = await runWebrtcPlayer();
+const kept = (await readResult(values.name)) as { profiles?: Record<string, unknown> } | null;
 await writeResult(values.name, {
-  ...results,
-  profile: {
-    good: `${GOOD.kbps} kbps, ${GOOD.latencyMs} ms`,
-    collapse: `${LOW.kbps} kbps, ${LOW.latencyMs} ms`,
-    flap: FLAP && `${FLAP.profile.kbps} kbps, ${FLAP.profile.latencyMs} ms, every ${FLAP.seconds} s with the collapse's link`,
-    cold: `${COLD.kbps} kbps, ${COLD.latencyMs} ms`,
-    seconds: phases,
-    shaping: {
-      hls: 'Chromium network emulation (CDP Network.emulateNetworkConditions)',
-      webrtc: `tc tbf both ways on a network namespace Chromium runs in (the rate only, queue ${QUEUE_LATENCY_MS} ms, no added delay)`,
+  profiles: {
+    ...kept?.profiles,
+    [values.profile]: {
+      ...results,
+      link: {
+        good: `${GOOD.kbps} kbps, ${GOOD.latencyMs} ms`,
+        low: `${LOW.kbps} kbps, ${LOW.latencyMs} ms`,
+        flap: FLAP && `${FLAP.profile.kbps} kbps, ${FLAP.profile.latencyMs} ms, every ${FLAP.seconds} s with the low link`,
+        cold: `${COLD.kbps} kbps, ${COLD.latencyMs} ms`,
+        seconds: phases,
+        chatMessagesPerSecond: CHAT_PER_SECOND,
+      },
     },
-    chatMessagesPerSecond: CHAT_PER_SECOND,
-    webrtcStall: `the share of the WebRTC receiver's sound that was concealment over ${SAMPLE_MS} ms above ${CONCEALED_STALL_SHARE}`,
+  },
+  shaping: {
+    hls: 'Chromium network emulation (CDP Network.emulateNetworkConditions)',
+    webrtc: `tc tbf both ways on a network namespace Chromium runs in (the rate only, queue ${QUEUE_LATENCY_MS} ms, no added delay)`,
+    webrtcStall: `a ${SAMPLE_MS} ms sample in which more than ${CONCEALED_STALL_SHARE} of the WebRTC receiver's sound was concealment`,
   },
 });
