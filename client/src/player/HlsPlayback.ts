@@ -196,7 +196,7 @@ export class HlsPlayback implements Playback {
       startPosition,
       estimateBps: this.#adaptation.cautiousBps ?? this.#options.initialEstimateBps,
       quality: this.#adaptation.quality,
-      alternatives: this.#pathways.alternatives,
+      pathways: this.#pathways,
     }).then(
       (pipe) => {
         if (this.#incoming === incoming) this.#attach(incoming, pipe);

@@ -85,6 +85,18 @@ export class Pathways {
     this.#penalties.set(pathway, { at: now, strikes });
   }
 
+  /**
+   * A request for `url` (an address on the origin) on `pathway` failed the host's way: the pathway is
+   * penalized and joins `tried`, and the request goes where `url` is located now, unless that is a pathway
+   * this request has tried already (null: give up, for the caller to try again later).
+   */
+  failover(url: string, pathway: string, tried: Set<string>, now: number): Located | null {
+    this.failed(pathway, now);
+    tried.add(pathway);
+    const next = this.locate(url, now);
+    return tried.has(next.pathway) ? null : next;
+  }
+
   /** A request on `pathway` was answered: its next failure counts as a first again. */
   succeeded(pathway: string): void {
     this.#penalties.delete(pathway);
@@ -101,4 +113,12 @@ export class Pathways {
     if (!penalty) return -Infinity;
     return penalty.at + Math.min(MAX_PENALTY_MS, PENALTY_MS * 2 ** (penalty.strikes - 1));
   }
+}
+
+/**
+ * An HTTP status (0: no answer at all, refused or cut) that tells of the host rather than of the file:
+ * no answer, a server error, a refusal (403, 451). A 404 is the file's: it may not be written yet.
+ */
+export function failsHost(status: number): boolean {
+  return status === 0 || status >= 500 || status === 403 || status === 451;
 }

@@ -1,6 +1,7 @@
 import type Hls from 'hls.js';
 import type { HlsConfig, Level, LevelUpdatedData, ErrorData, LoadPolicy } from 'hls.js';
 import { Emitter } from './Emitter';
+import { failsHost, type Located, type Pathways } from './Pathways';
 import { bufferedCovers, type Pipe, type PipeEvents } from './Pipe';
 import type { Quality } from './Playback';
 import type { TransferMeter } from './TransferMeter';
@@ -23,10 +24,11 @@ export interface VideoPipeOptions {
   estimateBps: number | null;
   quality: Quality;
   /**
-   * The event has mirrors (as the page's pathways know when the pipe opens; the master hls.js loads then
-   * lists them too): a request that brings nothing is given up on sooner (FAILOVER_FIRST_BYTE_MS).
+   * The page's pathways: the master is loaded from the one they choose, and from the next when its host
+   * fails. With mirrors (as the pathways know when the pipe opens; the master hls.js loads then lists
+   * them too) a request that brings nothing is given up on sooner (FAILOVER_FIRST_BYTE_MS).
    */
-  alternatives: boolean;
+  pathways: Pathways;
 }
 
 let library: Promise<typeof Hls> | null = null;
@@ -47,6 +49,7 @@ function tunedConfig(
   options: VideoPipeOptions,
   onSilence: (url: string) => void,
 ): Partial<HlsConfig> {
+  const { alternatives } = options.pathways;
   const DefaultLoader = Hls.DefaultConfig.loader;
   type LoadArguments = Parameters<InstanceType<typeof DefaultLoader>['load']>;
   class MeteredLoader extends DefaultLoader {
@@ -63,7 +66,7 @@ function tunedConfig(
         onTimeout: (...args) => {
           failed = true;
           // Before hls.js hears of it: its error controller decides what to do at once.
-          if (options.alternatives && stats.loading.first === 0) onSilence(context.url);
+          if (alternatives && stats.loading.first === 0) onSilence(context.url);
           callbacks.onTimeout(...args);
         },
         onAbort: (...args) => {
@@ -101,21 +104,26 @@ function tunedConfig(
     backBufferLength: 10,
     liveSyncDurationCount: 3,
     startFragPrefetch: true,
-    ...(options.alternatives && failoverPolicies(Hls.DefaultConfig)),
+    ...(alternatives && failoverPolicies(Hls.DefaultConfig)),
   };
 }
 
 /**
  * Load policies that give a host up quickly when another pathway may answer: the first byte is awaited
  * for FAILOVER_FIRST_BYTE_MS and a timeout is not tried again on the same host (hls.js's default waits
- * 10 s, and tries twice more for a playlist, four times for a fragment). Errors keep their retries (a
- * refused request is not retried anyway). The master keeps its policy: it is on the origin alone.
+ * 10 s, and tries twice more for a playlist, four times for a fragment; for the master, 20 s three
+ * times). Errors keep their retries (a refused request is not retried anyway). The master's timeout is
+ * the pipe's to handle: it loads the master from the next pathway (VideoPipe's #loadMasterElsewhere).
  */
-function failoverPolicies(defaults: HlsConfig): Pick<HlsConfig, 'playlistLoadPolicy' | 'fragLoadPolicy'> {
+function failoverPolicies(defaults: HlsConfig): Pick<HlsConfig, 'manifestLoadPolicy' | 'playlistLoadPolicy' | 'fragLoadPolicy'> {
   const failFast = ({ default: policy }: LoadPolicy): LoadPolicy => ({
     default: { ...policy, maxTimeToFirstByteMs: FAILOVER_FIRST_BYTE_MS, timeoutRetry: null },
   });
-  return { playlistLoadPolicy: failFast(defaults.playlistLoadPolicy), fragLoadPolicy: failFast(defaults.fragLoadPolicy) };
+  return {
+    manifestLoadPolicy: failFast(defaults.manifestLoadPolicy),
+    playlistLoadPolicy: failFast(defaults.playlistLoadPolicy),
+    fragLoadPolicy: failFast(defaults.fragLoadPolicy),
+  };
 }
 
 /**
@@ -139,6 +147,12 @@ export class VideoPipe extends Emitter<PipeEvents> implements Pipe {
   readonly element: HTMLMediaElement;
   readonly #hls: Hls;
   readonly #live: boolean;
+  readonly #pathways: Pathways;
+  /** The master's address on the origin, and where it is being loaded from now. */
+  readonly #masterUrl: string;
+  #master: Located;
+  /** Pathways the master failed on since this pipe opened: none is asked twice (see Pathways.failover). */
+  readonly #masterTried = new Set<string>();
   #quality: Quality;
   #startTime: number | null = null;
   #lastEndSn = -1;
@@ -163,8 +177,12 @@ export class VideoPipe extends Emitter<PipeEvents> implements Pipe {
     this.#hls = hls;
     this.element = element;
     this.#live = options.live;
+    this.#pathways = options.pathways;
+    this.#masterUrl = masterUrl;
+    this.#master = options.pathways.locate(masterUrl, performance.now());
     this.#quality = options.quality;
     const { Events, ErrorTypes } = hls.constructor as typeof Hls;
+    hls.on(Events.MANIFEST_LOADED, () => this.#pathways.succeeded(this.#master.pathway));
     hls.on(Events.MANIFEST_PARSED, () => this.#applyQuality());
     hls.on(Events.FRAG_BUFFERED, (_event, { frag }) => {
       this.#startTime ??= frag.start;
@@ -176,7 +194,9 @@ export class VideoPipe extends Emitter<PipeEvents> implements Pipe {
     });
     hls.on(Events.LEVEL_UPDATED, (_event, data) => this.#onLevelUpdated(data));
     hls.on(Events.ERROR, (_event, data) => this.#onError(data, ErrorTypes));
-    hls.loadSource(masterUrl);
+    // A mirror's copy of the master is the origin's: its relative URIs (the origin's pathway) resolve
+    // against the mirror, to the mirror's own files, so hls.js plays from where the master answered.
+    hls.loadSource(this.#master.url);
     hls.attachMedia(element);
   }
 
@@ -239,6 +259,25 @@ export class VideoPipe extends Emitter<PipeEvents> implements Pipe {
       this.#hls.recoverMediaError();
       return;
     }
+    if (this.#loadMasterElsewhere(data)) return;
     this.emit('failed', data.details);
+  }
+
+  /**
+   * The master's host failed (no answer, refused, a server error): the page's pathways leave it, as for
+   * the audio pipe's requests, and hls.js loads the master again from the next pathway, if one is left.
+   * Only then: hls.js loads the master itself, so when its host answers it is loaded once, as without
+   * mirrors (fetching it first through fetchOnPathways would cost a second request every time).
+   */
+  #loadMasterElsewhere({ details, response }: ErrorData): boolean {
+    const { ErrorDetails } = this.#hls.constructor as typeof Hls;
+    const hostFailed =
+      details === ErrorDetails.MANIFEST_LOAD_TIMEOUT || (details === ErrorDetails.MANIFEST_LOAD_ERROR && failsHost(response?.code ?? 0));
+    if (!hostFailed) return false;
+    const next = this.#pathways.failover(this.#masterUrl, this.#master.pathway, this.#masterTried, performance.now());
+    if (!next) return false;
+    this.#master = next;
+    this.#hls.loadSource(next.url);
+    return true;
   }
 }

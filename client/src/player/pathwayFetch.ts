@@ -1,6 +1,6 @@
 import { readSteeringManifest, STEERING_TTL_SECONDS, steeringPath } from '../../../shared/steering';
 import { fetchMetered, HttpStatusError, type MeteredResponse } from './fetchMetered';
-import { Pathways } from './Pathways';
+import { failsHost, Pathways } from './Pathways';
 import type { TransferMeter } from './TransferMeter';
 
 /**
@@ -24,23 +24,23 @@ export async function fetchOnPathways(
   options: { signal?: AbortSignal; headers?: HeadersInit } = {},
 ): Promise<MeteredResponse> {
   const tried = new Set<string>();
+  let located = pathways.locate(url, performance.now());
   for (;;) {
-    const { pathway, url: located } = pathways.locate(url, performance.now());
     try {
-      const response = await fetchMetered(located, meter, { ...options, stallMs: pathways.alternatives ? FAILOVER_STALL_MS : undefined });
-      pathways.succeeded(pathway);
+      const response = await fetchMetered(located.url, meter, { ...options, stallMs: pathways.alternatives ? FAILOVER_STALL_MS : undefined });
+      pathways.succeeded(located.pathway);
       return response;
     } catch (error) {
       if (options.signal?.aborted || !isHostFailure(error)) throw error;
-      pathways.failed(pathway, performance.now());
-      tried.add(pathway);
-      if (tried.has(pathways.current(performance.now()))) throw error;
+      const next = pathways.failover(url, located.pathway, tried, performance.now());
+      if (!next) throw error;
+      located = next;
     }
   }
 }
 
 function isHostFailure(error: unknown): boolean {
-  if (error instanceof HttpStatusError) return error.status >= 500 || error.status === 403 || error.status === 451;
+  if (error instanceof HttpStatusError) return failsHost(error.status);
   // A network error (TypeError) or our stall watchdog (AbortError, the caller's signal not aborted).
   return error instanceof TypeError || (error instanceof DOMException && error.name === 'AbortError');
 }

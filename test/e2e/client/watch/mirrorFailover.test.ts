@@ -97,11 +97,16 @@ describe('a blocked origin host', () => {
   // failover. Each test opens a new page: hls.js keeps a pathway it found failing out for 5 minutes.
   let cdn: NginxProcess | undefined;
 
+  /** The cache in front of the origin made the event's only mirror; its address. */
+  async function cacheAsMirror(): Promise<string> {
+    cdn ??= test.own(await NginxProcess.start({ origin: new URL(test.url).host }));
+    await setMirrors([{ id: 'cdn', baseUrl: cdn.url }]);
+    return cdn.url;
+  }
+
   /** A new page playing video with the cache as the event's mirror; then the origin blocked `how` for `ms`. */
   async function blockUnderVideo(how: 'refused' | 'unanswered', ms: number) {
-    cdn ??= test.own(await NginxProcess.start({ origin: new URL(test.url).host }));
-    const mirrorUrl = cdn.url;
-    await setMirrors([{ id: 'cdn', baseUrl: mirrorUrl }]);
+    const mirrorUrl = await cacheAsMirror();
     originBlocked = null;
     const watching = await watcher();
     await watching.goto(`${test.url}/e/${slug}`);
@@ -132,5 +137,25 @@ describe('a blocked origin host', () => {
     expect(mirrorSegments).toBeGreaterThan(0);
     expect(stalled).toBeLessThanOrEqual(3);
     expect(advanced).toBeGreaterThan(15);
+  }, 120_000);
+
+  it('starts the video path from the mirror when the origin refuses from the start', async () => {
+    await cacheAsMirror();
+    originBlocked = 'refused';
+    const since = media.length;
+    const watching = await watcher();
+    try {
+      await watching.goto(`${test.url}/e/${slug}`);
+      // hls.js's master is refused on the origin too: the player loads it from the mirror (or was sent
+      // there by the page's pathways already), and the rungs follow, relative to the mirror's copy.
+      const playing = await waitFor(() => readPlayer(watching), (v) => v.mode === 'video' && v.video.playing, 60_000);
+      expect(playing.mode).toBe('video');
+      const { advanced } = await stalledSecondsOver(watching, 8_000);
+      expect(advanced).toBeGreaterThan(5);
+      expect(segmentsFrom('mirror', since, /\/\d+p\//)).toBeGreaterThan(0);
+    } finally {
+      originBlocked = null;
+      await watching.close();
+    }
   }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Pathways } from '../../../../client/src/player/Pathways';
+import { failsHost, Pathways } from '../../../../client/src/player/Pathways';
 import { steeringManifest } from '../../../../shared/steering';
 
 const ORIGIN = 'https://jalsa.example';
@@ -86,5 +86,32 @@ describe('Pathways', () => {
     pathways.steer({ VERSION: 1, TTL: 10, 'PATHWAY-PRIORITY': ['ghost', 'origin'], 'JALSA-PATHWAYS': {} }, 0);
     expect(pathways.current(0)).toBe('origin');
     expect(pathways.alternatives).toBe(false);
+  });
+
+  it('sends a request whose host failed to the next pathway, each pathway once, then gives up', () => {
+    const pathways = steered(['origin', 'eu-1', 'us-1']);
+    const master = `${ORIGIN}/hls/rally-1/master.m3u8`;
+    const tried = new Set<string>();
+    expect(pathways.failover(master, 'origin', tried, 1_000)).toEqual({ pathway: 'eu-1', url: 'https://eu.example/j/hls/rally-1/master.m3u8' });
+    expect(pathways.failover(master, 'eu-1', tried, 1_001)).toEqual({ pathway: 'us-1', url: 'https://us.example/hls/rally-1/master.m3u8' });
+    // All three failed: the one free soonest is the origin, already tried by this request.
+    expect(pathways.failover(master, 'us-1', tried, 1_002)).toBeNull();
+    // The penalties are the page's: the next request starts where they leave it.
+    expect(pathways.current(1_003)).toBe('origin');
+    expect(pathways.failover(master, 'origin', new Set(), 1_004)?.pathway).toBe('eu-1');
+  });
+
+  it('gives up at once on a failed request that no mirror can take, rather than asking the origin again', () => {
+    const pathways = steered(['origin', 'eu-1']);
+    expect(pathways.failover(`${ORIGIN}/api/events/rally-1`, 'origin', new Set(), 0)).toBeNull();
+    // Without a steering manifest yet, there is nowhere else either.
+    expect(new Pathways(ORIGIN).failover(SEGMENT, 'origin', new Set(), 0)).toBeNull();
+  });
+});
+
+describe('failsHost', () => {
+  it('blames the host for no answer, a server error or a refusal, and the file for a missing one', () => {
+    expect([0, 403, 451, 500, 502, 503].map(failsHost)).toEqual([true, true, true, true, true, true]);
+    expect([200, 400, 404, 410].map(failsHost)).toEqual([false, false, false, false]);
   });
 });
