@@ -3,7 +3,7 @@ import type { BootAudio } from './BootAudio';
 import { Emitter } from './Emitter';
 import { HttpStatusError } from './fetchMetered';
 import { firstSegmentIndex, lastIndex, segmentAt, segmentNumbered, type MediaPlaylist, type PlaylistSegment } from './MediaPlaylist';
-import { bufferedAhead, bufferedCovers, sourceBufferOperation, type Pipe, type PipeEvents } from './Pipe';
+import { bufferedAhead, bufferedCovers, sourceBufferOperation, type EventTimeline, type Pipe, type PipeEvents } from './Pipe';
 import { fetchOnPathways } from './pathwayFetch';
 import type { Pathways } from './Pathways';
 import { PlaylistFollower, type PlaylistUrls } from './PlaylistFollower';
@@ -96,6 +96,11 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
     this.#run().catch((error: unknown) => {
       if (!this.#closed) this.emit('failed', error instanceof Error ? error.message : String(error));
     });
+  }
+
+  /** Segments are placed at their playlist time (see #realign): the element's timeline is the event's. */
+  get timeline(): EventTimeline {
+    return this.element;
   }
 
   get startTime(): number | null {

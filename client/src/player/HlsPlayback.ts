@@ -9,7 +9,7 @@ import { eventPathways, fetchOnPathways } from './pathwayFetch';
 import type { Pathways } from './Pathways';
 import { parseLadder, type Ladder } from './MediaPlaylist';
 import type { PlaybackMode } from './ModeController';
-import { bufferedAhead, bufferedStartAfter, type Pipe } from './Pipe';
+import { bufferedAhead, bufferedStartAfter, type EventTimeline, type Pipe } from './Pipe';
 import {
   ASSUMED_VIDEO_NEED_BPS,
   INITIAL_PLAYBACK_STATE,
@@ -186,12 +186,13 @@ export class HlsPlayback implements Playback {
     // Going down for the link's sake, the video is what starves it: stop fetching it and let its buffer
     // play out (see incomingStart).
     if (mode === 'audio') active?.stopLoading();
-    const startPosition = incomingStart(mode, active?.element ?? null, this.#resumeAt, this.#adaptation.dataSaver);
+    const startPosition = incomingStart(mode, active?.timeline ?? null, this.#resumeAt, this.#adaptation.dataSaver);
     if (mode === 'audio') {
       this.#attach(incoming, new AudioPipe(elements.audio, this.#audioSource(null), meter, { live, startPosition, pathways: this.#pathways }));
       return;
     }
-    VideoPipe.open(elements.video, this.#urls.master, meter, {
+    // Live, hls.js follows the rungs' windows, whose every load is a few hundred bytes whatever the hour.
+    VideoPipe.open(elements.video, live ? this.#urls.liveMaster : this.#urls.master, meter, {
       live,
       startPosition,
       estimateBps: this.#adaptation.cautiousBps ?? this.#options.initialEstimateBps,
@@ -233,7 +234,7 @@ export class HlsPlayback implements Playback {
     const pipe = this.#incoming?.pipe;
     if (!pipe) return;
     const active = this.#active;
-    const from = active?.element.currentTime ?? firstPosition(pipe);
+    const from = active?.timeline.currentTime ?? firstPosition(pipe);
     if (from === null) return;
     const oldStillPlays = active !== null && active.element.readyState >= HTMLMediaElement.HAVE_FUTURE_DATA;
     const position = cutoverPosition(pipe, from, oldStillPlays);
@@ -252,7 +253,7 @@ export class HlsPlayback implements Playback {
     const pipe = new AudioPipe(boot.element, this.#sourceFor(boot.rung), this.#adaptation.meter, { live, startPosition: null, boot, pathways: this.#pathways });
     this.#attach(incoming, pipe);
     this.store.update({ soundBlocked: boot.soundBlocked });
-    if (boot.playing) this.#activate(pipe, boot.element.currentTime, false);
+    if (boot.playing) this.#activate(pipe, pipe.timeline.currentTime, false);
   }
 
   /** Makes `pipe` the one playing, from `position`, and closes the one it replaces. */
@@ -261,7 +262,7 @@ export class HlsPlayback implements Playback {
     this.#active = pipe;
     this.#incoming = null;
     this.#resumeAt = null;
-    if (Math.abs(pipe.element.currentTime - position) > 0.1) pipe.element.currentTime = position;
+    if (Math.abs(pipe.timeline.currentTime - position) > 0.1) pipe.timeline.currentTime = position;
     if (play) playWithSound(pipe.element, this.store);
     if (previous) {
       previous.element.pause();
@@ -284,10 +285,10 @@ export class HlsPlayback implements Playback {
     const pipe = this.#incoming?.pipe;
     const active = this.#active;
     if (!pipe || !active) return;
-    const target = steerTarget(nowMs, this.#steeredAt, pipe, active.element.currentTime);
+    const target = steerTarget(nowMs, this.#steeredAt, pipe, active.timeline.currentTime);
     if (target === null) return;
     this.#steeredAt = nowMs;
-    pipe.element.currentTime = target;
+    pipe.timeline.currentTime = target;
   }
 
   /** The audio rung for the link as measured now, given the one playing. */
@@ -310,7 +311,7 @@ export class HlsPlayback implements Playback {
   #reopenActive(): void {
     const failed = this.#active;
     if (!failed) return;
-    this.#resumeAt = failed.element.currentTime;
+    this.#resumeAt = failed.timeline.currentTime;
     failed.close();
     this.#active = null;
     this.store.update({ trouble: true });
@@ -351,20 +352,20 @@ export class HlsPlayback implements Playback {
     this.#tryCutover();
     this.#steer(now);
     const element = this.#active?.element;
+    const position = this.#active?.timeline.currentTime ?? 0;
     patchState(this.store, {
       linkQuality: this.#adaptation.linkQuality(
         this.#ladder.videoNeedBps ?? ASSUMED_VIDEO_NEED_BPS,
         this.#speechPlayable ? peakBandwidth(speechRung.audioKbps) : this.#ladder.audioNeedBps,
       ),
       stalled: element !== undefined && !element.paused && !element.ended && element.readyState < HTMLMediaElement.HAVE_FUTURE_DATA,
-      position: Math.floor(element?.currentTime ?? 0),
+      position: Math.floor(position),
     });
   }
 }
 
-/** What the decisions below read of a pipe; tests give plain objects. */
-type PipeView = Pick<Pipe, 'covers' | 'startTime'> & { element: Buffered };
-type Buffered = Pick<HTMLMediaElement, 'buffered' | 'currentTime'>;
+/** What the decisions below read of a pipe, all in event time; tests give plain objects. */
+type PipeView = Pick<Pipe, 'covers' | 'startTime' | 'timeline'>;
 
 /**
  * Where an incoming pipe begins buffering: ahead of the playing video by what its first segment takes
@@ -374,7 +375,7 @@ type Buffered = Pick<HTMLMediaElement, 'buffered' | 'currentTime'>;
  */
 export function incomingStart(
   mode: PlaybackMode,
-  active: Buffered | null,
+  active: EventTimeline | null,
   resumeAt: number | null,
   dataSaver: boolean,
 ): number | null {
@@ -392,14 +393,14 @@ export function incomingStart(
 export function cutoverPosition(incoming: PipeView, position: number, oldStillPlays: boolean): number | null {
   if (oldStillPlays) return incoming.covers(position + HANDOVER_CUSHION_SECONDS) ? position : null;
   if (incoming.covers(position)) return position;
-  const next = bufferedStartAfter(incoming.element, position);
+  const next = bufferedStartAfter(incoming.timeline, position);
   if (next === null || next - position > MAX_SKIP_SECONDS || !incoming.covers(next)) return null;
   return next;
 }
 
 /** With nothing playing yet: where hls.js placed a first start (the live sync point), else where the pipe began buffering. */
 export function firstPosition(pipe: PipeView): number | null {
-  const { currentTime } = pipe.element;
+  const { currentTime } = pipe.timeline;
   return currentTime > 0 && pipe.covers(currentTime) ? currentTime : pipe.startTime;
 }
 
@@ -415,12 +416,12 @@ export function steerTarget(
   incoming: PipeView & Pick<Pipe, 'mode'>,
   position: number,
 ): number | null {
-  if (nowMs - steeredAtMs < STEER_INTERVAL_MS || incoming.element.buffered.length === 0) return null;
-  if (incoming.covers(position) || incoming.element.currentTime >= position - 0.5) return null;
+  if (nowMs - steeredAtMs < STEER_INTERVAL_MS || incoming.timeline.buffered.length === 0) return null;
+  if (incoming.covers(position) || incoming.timeline.currentTime >= position - 0.5) return null;
   return position + (incoming.mode === 'video' ? VIDEO_LEAD_SECONDS : 0);
 }
 
-function bufferedEnd(element: Buffered): number {
-  const { buffered } = element;
-  return buffered.length > 0 ? buffered.end(buffered.length - 1) : element.currentTime;
+function bufferedEnd(timeline: EventTimeline): number {
+  const { buffered } = timeline;
+  return buffered.length > 0 ? buffered.end(buffered.length - 1) : timeline.currentTime;
 }

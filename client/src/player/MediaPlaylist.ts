@@ -57,6 +57,14 @@ export function parseMediaPlaylist(text: string, baseUrl: string): MediaPlaylist
   return { targetDuration, segments, ended, duration: start };
 }
 
+/** Where a live window begins on the whole playlist's timeline (its WINDOW_START_TAG); null for a playlist without one. */
+export function windowStart(text: string): number | null {
+  const line = text.split('\n').find((l) => l.startsWith(WINDOW_START_TAG));
+  if (line === undefined) return null;
+  const start = nonNegative(line.slice(WINDOW_START_TAG.length).trim(), -1);
+  return start >= 0 ? start : null;
+}
+
 function nonNegative(text: string, fallback: number): number {
   const value = Number(text);
   return Number.isFinite(value) && value >= 0 ? value : fallback;

@@ -14,13 +14,21 @@ export interface PipeEvents {
   rendition: [name: string | null];
 }
 
-/** One way of feeding a media element from the HLS files: the video ladder, or the audio-only rung. */
+/** A playhead and what is buffered around it (`currentTime` is set to seek). */
+export type EventTimeline = Pick<HTMLMediaElement, 'currentTime' | 'buffered'>;
+
+/**
+ * One way of feeding a media element from the HLS files: the video ladder, or the audio-only rung. Its
+ * times are event time, seconds of the whole event's playlist, whatever its element's own timeline.
+ */
 export interface Pipe extends Pick<Emitter<PipeEvents>, 'on'> {
   readonly mode: PlaybackMode;
   readonly element: HTMLMediaElement;
-  /** Where it began buffering, in playlist seconds; null until known. */
+  /** The element's playhead and buffer in event time: what a switch between pipes reads and moves. */
+  readonly timeline: EventTimeline;
+  /** Where it began buffering, in event time; null until known. */
   readonly startTime: number | null;
-  /** Whether playback at `time` could start now without waiting for the network. */
+  /** Whether playback at `time` (event time) could start now without waiting for the network. */
   covers(time: number): boolean;
   /** Stops fetching so another pipe gets the whole link; what is buffered still plays. */
   stopLoading(): void;

@@ -1,10 +1,11 @@
 import type Hls from 'hls.js';
-import type { HlsConfig, Level, LevelUpdatedData, ErrorData, LoadPolicy } from 'hls.js';
+import type { HlsConfig, Level, LevelUpdatedData, ErrorData, LoaderContext, LoadPolicy, PlaylistLoaderContext } from 'hls.js';
 import { Emitter } from './Emitter';
 import { failsHost, type Located, type Pathways } from './Pathways';
-import { bufferedCovers, type Pipe, type PipeEvents } from './Pipe';
+import { bufferedCovers, type EventTimeline, type Pipe, type PipeEvents } from './Pipe';
 import type { Quality } from './Playback';
 import type { TransferMeter } from './TransferMeter';
+import { WindowTimeline } from './windowTimeline';
 
 
 /** Same as the audio pipe: no new segment for this many target durations means the source stopped. */
@@ -19,6 +20,7 @@ const FAILOVER_FIRST_BYTE_MS = 3_000;
 
 export interface VideoPipeOptions {
   live: boolean;
+  /** In event time (see WindowTimeline); null for hls.js's choice, the live sync point or the beginning. */
   startPosition: number | null;
   /** Our own estimate, so hls.js starts on the right rung instead of assuming 500 kbps. */
   estimateBps: number | null;
@@ -47,6 +49,7 @@ function tunedConfig(
   Hls: typeof import('hls.js').default,
   meter: TransferMeter,
   options: VideoPipeOptions,
+  timeline: WindowTimeline,
   onSilence: (url: string) => void,
 ): Partial<HlsConfig> {
   const { alternatives } = options.pathways;
@@ -59,6 +62,12 @@ function tunedConfig(
       const { stats } = this;
       super.load(context, config, {
         ...callbacks,
+        onSuccess: (response, ...rest) => {
+          // Before hls.js parses it: the first rung playlist says where the pipe starts (WindowTimeline).
+          const { data } = response;
+          const adopted = isRungPlaylist(context) && typeof data === 'string' ? { ...response, data: timeline.adopt(data) } : response;
+          callbacks.onSuccess(adopted, ...rest);
+        },
         onError: (...args) => {
           failed = true;
           callbacks.onError(...args);
@@ -87,7 +96,8 @@ function tunedConfig(
   }
   return {
     loader: MeteredLoader,
-    startPosition: options.startPosition ?? -1,
+    // The start is given in the first rung playlist instead, on hls.js's timeline (WindowTimeline).
+    startPosition: -1,
     // A page that loaded over a fast local network says little about the mobile link: capped as hls.js caps it.
     abrEwmaDefaultEstimate: Math.min(options.estimateBps ?? 150_000, 5_000_000),
     abrEwmaFastLive: 2,
@@ -106,6 +116,11 @@ function tunedConfig(
     startFragPrefetch: true,
     ...(alternatives && failoverPolicies(Hls.DefaultConfig)),
   };
+}
+
+/** A media playlist of one rung (not the master, nor a segment or the steering manifest). */
+function isRungPlaylist(context: LoaderContext): boolean {
+  return (context as Partial<PlaylistLoaderContext>).type === ('level' as PlaylistLoaderContext['type']);
 }
 
 /**
@@ -145,7 +160,9 @@ function failRungsOnHost(levels: Level[], url: string): void {
 export class VideoPipe extends Emitter<PipeEvents> implements Pipe {
   readonly mode = 'video' as const;
   readonly element: HTMLMediaElement;
+  readonly timeline: EventTimeline;
   readonly #hls: Hls;
+  readonly #windowTimeline: WindowTimeline;
   readonly #live: boolean;
   readonly #pathways: Pathways;
   /** The master's address on the origin, and where it is being loaded from now. */
@@ -167,15 +184,18 @@ export class VideoPipe extends Emitter<PipeEvents> implements Pipe {
     options: VideoPipeOptions,
   ): Promise<VideoPipe> {
     const Hls = await loadHls();
+    const timeline = new WindowTimeline(options.startPosition);
     // The callback runs when a load times out, long after the constructor returned.
-    const hls: Hls = new Hls(tunedConfig(Hls, meter, options, (url) => failRungsOnHost(hls.levels, url)));
-    return new VideoPipe(hls, element, masterUrl, options);
+    const hls: Hls = new Hls(tunedConfig(Hls, meter, options, timeline, (url) => failRungsOnHost(hls.levels, url)));
+    return new VideoPipe(hls, element, masterUrl, options, timeline);
   }
 
-  private constructor(hls: Hls, element: HTMLMediaElement, masterUrl: string, options: VideoPipeOptions) {
+  private constructor(hls: Hls, element: HTMLMediaElement, masterUrl: string, options: VideoPipeOptions, timeline: WindowTimeline) {
     super();
     this.#hls = hls;
     this.element = element;
+    this.#windowTimeline = timeline;
+    this.timeline = timeline.view(element);
     this.#live = options.live;
     this.#pathways = options.pathways;
     this.#masterUrl = masterUrl;
@@ -200,12 +220,13 @@ export class VideoPipe extends Emitter<PipeEvents> implements Pipe {
     hls.attachMedia(element);
   }
 
+  /** hls.js's fragment times are on its own timeline: the first fragment was buffered, so the offset is known. */
   get startTime(): number | null {
-    return this.#startTime;
+    return this.#startTime === null ? null : this.#startTime + this.#windowTimeline.offset;
   }
 
   covers(time: number): boolean {
-    return bufferedCovers(this.element, time);
+    return bufferedCovers(this.timeline, time);
   }
 
   setQuality(quality: Quality): void {

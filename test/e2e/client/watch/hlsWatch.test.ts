@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { audioRung, speechRung } from '../../../../shared/ladder';
-import { recordingUrls } from '../../../../shared/recordingLayout';
+import { audioRung, speechRung, videoRungs } from '../../../../shared/ladder';
+import { recordingFiles, recordingUrl, recordingUrls } from '../../../../shared/recordingLayout';
 import { waitFor } from '../../../helpers/browser';
 import { appendMessages } from '../../../helpers/ChatTestClient';
 import { withServerAndBrowser, type TestPublisher } from '../../../helpers/serverAndBrowser';
@@ -14,6 +14,16 @@ let slug: string;
 let publisher: TestPublisher;
 /** Every URL the watch page requested, in order. */
 const requested: string[] = [];
+
+/**
+ * The video rungs' playlists among `urls`: the live windows hls.js should follow, and the whole-event
+ * playlists, which grow with the event and which it must not load while the event is live.
+ */
+function videoPlaylists(urls: string[]): { windows: string[]; whole: string[] } {
+  const named = (file: (rung: string) => string) => videoRungs.map((rung) => recordingUrl(slug, file(rung.name)));
+  const [windows, whole] = [named(recordingFiles.liveRungPlaylist), named(recordingFiles.rungPlaylist)];
+  return { windows: urls.filter((url) => windows.includes(url)), whole: urls.filter((url) => whole.includes(url)) };
+}
 
 beforeAll(async () => {
   ({ slug, publisher } = await test.broadcast('HLS rally'));
@@ -30,6 +40,11 @@ describe('watching a live event over HLS', () => {
     expect(progress.seconds).toBeGreaterThan(1);
     expect(progress.audioDecodedBytes).toBeGreaterThan(0);
     expect(progress.videoDecodedBytes).toBeGreaterThan(0);
+    // hls.js follows the video rungs' live windows, whose loads stay small however long the event runs.
+    const loaded = videoPlaylists(requested);
+    expect(loaded.windows.length).toBeGreaterThan(0);
+    expect(loaded.whole).toEqual([]);
+    expect(requested).toContain(recordingUrls(slug).liveMaster);
     // The server counts its HLS viewers by what their players report.
     await expect.poll(() => test.server.audience.playbackCounts().get(slug)?.['hls-video']).toBe(1);
   });
@@ -54,11 +69,17 @@ describe('watching a live event over HLS', () => {
     expect(audioOnly.filter((url) => url.includes(`/${audioRung.name}/`) || url === recordingUrls(slug).audioOnly)).toEqual([]);
     await expect.poll(() => test.server.audience.playbackCounts().get(slug)?.['audio-only']).toBe(1);
 
+    const backToVideo = requested.length;
     await page.getByTestId('audio-only-toggle').uncheck();
     const video = await waitFor(() => readPlayer(page), (v) => v.mode === 'video' && v.video.playing);
     expect(video.audio.playing).toBe(false);
-    const seen = await waitFor(() => progressOver(page, 2_000), (p) => p.videoDecodedBytes > 0);
+    // The new hls.js starts on its window's own timeline where the sound was, in event time: the picture goes on.
+    const seen = await waitFor(() => progressOver(page, 2_000), (p) => p.seconds > 1 && p.videoDecodedBytes > 0);
+    expect(seen.seconds).toBeGreaterThan(1);
     expect(seen.videoDecodedBytes).toBeGreaterThan(0);
+    const reloaded = videoPlaylists(requested.slice(backToVideo));
+    expect(reloaded.windows.length).toBeGreaterThan(0);
+    expect(reloaded.whole).toEqual([]);
   });
 
   it('says the broadcast will resume, not that it failed, while the organizer is away, and plays again when they return', async () => {

@@ -92,9 +92,11 @@ describe('a blocked origin host', () => {
 
   // The video tests use a cache in front of the origin (the shipped nginx config on another port: another
   // origin, so the origin's CORS headers are what let the page read it) as the mirror, not the static
-  // one: the kit pushes the whole-event playlists hls.js follows live only every 30 s, so a video player
-  // moved there waits for the next push (see README, Mirrors), which would be measured instead of the
-  // failover. Each test opens a new page: hls.js keeps a pathway it found failing out for 5 minutes.
+  // one: they were written when hls.js followed the whole-event playlists live, which the kit pushes
+  // only every 30 s (a video player moved there waited for the next push, measured instead of the
+  // failover). hls.js now follows the live windows, pushed with each segment; these cases have not been
+  // moved back to the static mirror. Each test opens a new page: hls.js keeps a pathway it found
+  // failing out for 5 minutes.
   let cdn: NginxProcess | undefined;
 
   /** The cache in front of the origin made the event's only mirror; its address. */

@@ -8,32 +8,32 @@ function ranges(...pairs: Array<[number, number]>): TimeRanges {
   return { length: pairs.length, start: (i: number) => pairs[i]![0], end: (i: number) => pairs[i]![1] };
 }
 
-/** A pipe as the decisions read it: its element's buffer and playhead. */
+/** A pipe as the decisions read it: its buffer and playhead, in event time. */
 function pipe(
   currentTime: number,
   buffered: Array<[number, number]>,
   { mode = 'video', startTime = null }: { mode?: PlaybackMode; startTime?: number | null } = {},
 ) {
-  const element = { currentTime, buffered: ranges(...buffered) };
-  return { mode, startTime, element, covers: (time: number) => bufferedCovers(element, time) };
+  const timeline = { currentTime, buffered: ranges(...buffered) };
+  return { mode, startTime, timeline, covers: (time: number) => bufferedCovers(timeline, time) };
 }
 
 describe('HlsPlayback', () => {
   describe('incomingStart', () => {
     it('starts an incoming video pipe ahead of the sound playing now', () => {
-      expect(incomingStart('video', pipe(100, [[90, 110]]).element, null, false)).toBe(102);
+      expect(incomingStart('video', pipe(100, [[90, 110]]).timeline, null, false)).toBe(102);
     });
 
     it('fetches the sound from where the video buffer ends, so that buffer plays out meanwhile', () => {
-      expect(incomingStart('audio', pipe(100, [[90, 110]]).element, null, false)).toBe(109);
+      expect(incomingStart('audio', pipe(100, [[90, 110]]).timeline, null, false)).toBe(109);
     });
 
     it('fetches the sound from the playhead when the attendee chose audio only', () => {
-      expect(incomingStart('audio', pipe(100, [[90, 110]]).element, null, true)).toBe(100);
+      expect(incomingStart('audio', pipe(100, [[90, 110]]).timeline, null, true)).toBe(100);
     });
 
     it('never starts the sound behind the playhead, even with little buffered', () => {
-      expect(incomingStart('audio', pipe(100, [[99, 100.5]]).element, null, false)).toBe(100);
+      expect(incomingStart('audio', pipe(100, [[99, 100.5]]).timeline, null, false)).toBe(100);
     });
 
     it('resumes where a failed pipe stopped when nothing plays', () => {

@@ -6,6 +6,7 @@ import {
   parseMediaPlaylist,
   segmentAt,
   segmentNumbered,
+  windowStart,
 } from '../../../../client/src/player/MediaPlaylist';
 
 const BASE = 'http://jalsa.test/hls/rally/audio.m3u8';
@@ -121,6 +122,15 @@ describe('live window playlists', () => {
       [1, 2],
       [2, 4],
     ]);
+  });
+});
+
+describe('windowStart', () => {
+  it('reads where a window begins on the event’s timeline, and nothing from a whole playlist or a garbled tag', () => {
+    expect(windowStart(WINDOW)).toBe(10_800.25);
+    expect(windowStart(LIVE)).toBeNull();
+    expect(windowStart(WINDOW.replace('10800.250', '-3'))).toBeNull();
+    expect(windowStart(WINDOW.replace('10800.250', 'soon'))).toBeNull();
   });
 });
 
