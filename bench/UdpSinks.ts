@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -18,6 +19,21 @@ export class UdpSinks {
   /** Datagrams read so far over all sinks (wraps past 2^31, far beyond a bench's run). */
   get received(): number {
     return Atomics.load(this.#received, 0);
+  }
+
+  /**
+   * Datagrams the kernel dropped at the sinks' sockets so far (their buffers were full: the sinks read
+   * too slowly), from /proc/net/udp: these sockets' own counters, not the machine's.
+   */
+  kernelDrops(): number {
+    const ports = new Set(this.ports);
+    let drops = 0;
+    for (const line of fs.readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      const port = Number.parseInt(fields[1]?.split(':')[1] ?? '', 16);
+      if (ports.has(port)) drops += Number(fields.at(-1));
+    }
+    return drops;
   }
 
   static async open(count: number): Promise<UdpSinks> {

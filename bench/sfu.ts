@@ -19,7 +19,7 @@ import { speechTrack } from '../server/sfu/speechTrack';
 import { OPUS_PTIME_MS } from '../shared/media';
 import { waitFor } from '../test/helpers/browser';
 import { createEvent, publishTestPattern, startTestServer } from '../test/helpers/testServer';
-import { measureCpuCores } from './processCpu';
+import { cpuSecondsByPid, measureCpuCores } from './processCpu';
 import { UdpSinks } from './UdpSinks';
 import { writeResult } from './writeResult';
 
@@ -57,11 +57,22 @@ interface Step {
   workerCpuCores: number;
   /** RTP due to the receivers that did not reach the sinks, as a share of it. */
   loss: number;
+  /** Datagrams the kernel dropped at the sinks' sockets in the window (the sinks, not the worker, too slow). */
+  sinkDrops: number;
   /** Other work on the shared machine competes for the worker's core. */
   loadAverage1m: number;
   /** Wall time to set up this step's new receivers, per receiver. */
   setupMsPerReceiver: number;
+  /** The worker while it set them up, besides forwarding to the receivers already there. */
+  setupWorkerCpuCores: number;
   /** The bench process over the same window (the sinks' thread, mediasoup's channel, the in-process server): the load generator. */
+  benchCpuCores: number;
+}
+
+/** Where a ramp's setup stalled, and what the worker and the bench used while it did. */
+interface Stall {
+  receivers: number;
+  workerCpuCores: number;
   benchCpuCores: number;
 }
 
@@ -161,12 +172,14 @@ try {
     sourceKbps: bitrates,
     /** Why each ramp ended: the CPU limit, loss, --max, its --budget of time, or receivers not set up in time (`setup`). */
     stoppedBy: { audio: audioRun.stoppedBy, audioStock: stockRun.stoppedBy, video180p: videoRun.stoppedBy },
+    /** Where a ramp stopped as `setup`: the receivers set up, and the worker's and the bench's CPU while the last batch waited. */
+    stalls: { audio: audioRun.stall, audioStock: stockRun.stall, video180p: videoRun.stall },
     stepsAudio: audioRun.steps,
     stepsAudioStock: stockRun.steps,
     steps180p: videoRun.steps,
     method:
       `receivers = PlainTransports with SRTP to UDP sinks on loopback; a 180p receiver holds an audio and a video consumer; ` +
-      `loss = 1 - datagrams read by the sinks / RTP due; audio: ours ${OPUS_PTIME_MS} ms Opus packets through the app's worker, ` +
+      `loss = 1 - datagrams read by the sinks / RTP due, each end of the window at the middle of the producer's stats round trip; audio: ours ${OPUS_PTIME_MS} ms Opus packets through the app's worker, ` +
       `stock ${STOCK_OPUS_PACKET_MS} ms packets through a default mediasoup worker and router, same speech. ` +
       `Steps grow by ${values.growth}x from ${values.start}; capacity is interpolated to ${cpuLimit} of a core, or the last step ` +
       `with under ${LOSS_LIMIT * 100}% loss; CPU of the worker process from /proc over ${values.window} s`,
@@ -198,18 +211,27 @@ async function ramp(room: types.Router, producers: types.Producer[], workerPid: 
   const deadline = Date.now() + Number(values.budget) * 1000;
   let target = Number(values.start);
   let stoppedBy: StopReason;
+  let stall: Stall | undefined;
   try {
     for (;;) {
       const added = target - transports.length;
       const setupStart = performance.now();
-      if (!(await grow(room, producers, transports, target, deadline))) {
+      const cpuBefore = cpuSecondsByPid([workerPid, process.pid]);
+      const grown = await grow(room, producers, transports, target, deadline);
+      const setup = setupCpu(cpuBefore, performance.now() - setupStart, workerPid);
+      if (!grown) {
         stoppedBy = 'setup';
-        process.stdout.write(`${label}: ${CREATE_BATCH} receivers not set up within ${SETUP_TIMEOUT_MS / 1000} s at ${transports.length}\n`);
+        stall = { receivers: transports.length, ...setup };
+        process.stdout.write(`${label}: ${CREATE_BATCH} receivers not set up within ${SETUP_TIMEOUT_MS / 1000} s: ${JSON.stringify(stall)}\n`);
         break;
       }
       const setupMsPerReceiver = (performance.now() - setupStart) / Math.max(1, added);
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-      const step = { ...(await measure(producers, transports.length, workerPid)), setupMsPerReceiver: Number(setupMsPerReceiver.toFixed(2)) };
+      const step = {
+        ...(await measure(producers, transports.length, workerPid)),
+        setupMsPerReceiver: Number(setupMsPerReceiver.toFixed(2)),
+        setupWorkerCpuCores: setup.workerCpuCores,
+      };
       steps.push(step);
       process.stdout.write(`${label}: ${JSON.stringify(step)}\n`);
       if (step.workerCpuCores >= cpuLimit) stoppedBy = 'cpu';
@@ -225,7 +247,18 @@ async function ramp(room: types.Router, producers: types.Producer[], workerPid: 
   } finally {
     for (const transport of transports) transport.close();
   }
-  return { capacity: capacity(steps), stoppedBy, steps };
+  return { capacity: capacity(steps), stoppedBy, stall, steps };
+}
+
+/**
+ * What the worker and the bench process (its channel to the worker, its sinks) used while receivers were
+ * being set up: a setup that stalls with the worker at a full core waited on the worker's RTP work,
+ * with the bench busy on the bench.
+ */
+function setupCpu(before: Map<number, number>, elapsedMs: number, workerPid: number): Omit<Stall, 'receivers'> {
+  const after = cpuSecondsByPid([workerPid, process.pid]);
+  const cores = (pid: number) => Number((((after.get(pid) ?? 0) - (before.get(pid) ?? 0)) / (elapsedMs / 1000)).toFixed(3));
+  return { workerCpuCores: cores(workerPid), benchCpuCores: cores(process.pid) };
 }
 
 /** Adds receivers up to `target`; false when a batch was not set up in time. */
@@ -278,22 +311,33 @@ async function receiver(room: types.Router, producers: types.Producer[], index: 
  * receivers that read too slowly do the same. Loss is what the sinks did not read of the packets due in
  * the window: counted at the sinks, not from the kernel's counters, which other programs' drops on a
  * shared machine would inflate. The consumers' RTCP reports also reach the sinks, so a window that lost
- * nothing shows as 0.
+ * nothing shows as 0. The sinks' own kernel drops are recorded beside it (`sinkDrops`), to tell the
+ * sinks' slowness from the worker's.
+ *
+ * Due packets are counted by the producer through a round trip to the worker, the sinks' count is read
+ * at once: each end of the window is the middle of its round trip, so that a round trip slower at one
+ * end than at the other (a busy worker, a busy bench) does not shift the sinks' window against the
+ * producer's. At 20 ms packets to 225 receivers, 20 ms of shift is 0.7 % of a 3 s window.
  */
-async function measure(producers: types.Producer[], receivers: number, workerPid: number): Promise<Omit<Step, 'setupMsPerReceiver'>> {
-  const packets = async () =>
-    (await Promise.all(producers.map(async (p) => (await p.getStats()).reduce((s, x) => s + x.packetCount, 0)))).reduce((a, b) => a + b, 0);
-  const sentBefore = await packets();
-  const readBefore = sinks.received;
+async function measure(producers: types.Producer[], receivers: number, workerPid: number): Promise<Omit<Step, 'setupMsPerReceiver' | 'setupWorkerCpuCores'>> {
+  const snapshot = async () => {
+    const readBefore = sinks.received;
+    const sent = (
+      await Promise.all(producers.map(async (p) => (await p.getStats()).reduce((s, x) => s + x.packetCount, 0)))
+    ).reduce((a, b) => a + b, 0);
+    return { sent, read: (readBefore + sinks.received) / 2 };
+  };
+  const dropsBefore = sinks.kernelDrops();
+  const before = await snapshot();
   const [workerCpuCores, benchCpuCores] = await Promise.all([measureCpuCores(workerPid, windowMs), measureCpuCores(process.pid, windowMs)]);
-  const sentAfter = await packets();
-  const read = sinks.received - readBefore;
-  const due = (sentAfter - sentBefore) * receivers;
+  const after = await snapshot();
+  const due = (after.sent - before.sent) * receivers;
   return {
     receivers,
     workerCpuCores: Number(workerCpuCores.toFixed(3)),
     benchCpuCores: Number(benchCpuCores.toFixed(3)),
-    loss: due > 0 ? Number(Math.max(0, 1 - read / due).toFixed(4)) : 1,
+    loss: due > 0 ? Number(Math.max(0, 1 - (after.read - before.read) / due).toFixed(4)) : 1,
+    sinkDrops: sinks.kernelDrops() - dropsBefore,
     loadAverage1m: Number(os.loadavg()[0]!.toFixed(1)),
   };
 }

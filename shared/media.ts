@@ -1,7 +1,7 @@
 /**
  * What the organizer publishes. Speech first: mono Opus with in-band FEC (survives lossy links) and DTX
  * (silence costs nearly nothing), capped at a bitrate that is plenty for a voice and that a 30 kbps
- * listener can still receive over WebRTC: 20 kbps of speech and, in 60 ms packets, about 7 kbps of
+ * listener can still receive over WebRTC: 20 kbps of speech and, in 120 ms packets, about 3.5 kbps of
  * IP/UDP/RTP/SRTP headers. (At 32 kbps it came to ~38 kbps on the wire: a 40 kbps link carrying it and
  * nothing else lost sound, and WebRTC listeners on it were sent to HLS; `npm run bench:throttle`.)
  */
@@ -9,13 +9,16 @@ export const OPUS_MAX_AVERAGE_BITRATE = 20_000;
 
 /**
  * Milliseconds of speech per Opus packet, from the organizer's browser (SDP `ptime`) and from ffmpeg
- * (file broadcasts, the demo). The SFU's cost is per packet and per receiver (an SRTP encryption and
- * a send each): 60 ms packets are a third of the default 20 ms packets, and a worker carries about
- * twice the audio-only listeners (BENCHMARKS.md, `bench:sfu`). The price is 40 ms more delay and 60 ms of
- * speech in a lost packet, which in-band FEC (the next packet carries a coarse copy) mostly covers. A
- * receiver needs nothing: every Opus decoder takes any packet length.
+ * (file broadcasts, the demo): 120, the longest Opus packet (libwebrtc and libopus both allow it). The
+ * SFU's cost is per packet and per receiver (an SRTP encryption and a send each): 120 ms packets are a
+ * sixth of the default 20 ms ones, and a worker carries several times the audio-only listeners
+ * (BENCHMARKS.md, `bench:sfu`). The price, for a speech that listeners only hear: 100 ms more delay than
+ * 20 ms packets (60 more than 60 ms ones), and a lost packet is 120 ms of speech, a gap in-band FEC (the
+ * next packet's coarse copy) covers less well than with shorter packets: a listener on a lossy link
+ * hears more of it. For a speech that is the better trade (half the headers too). A receiver needs nothing: every Opus decoder takes
+ * any packet length up to 120 ms.
  */
-export const OPUS_PTIME_MS = 60;
+export const OPUS_PTIME_MS = 120;
 
 export const opusCodecOptions = {
   opusStereo: false,
