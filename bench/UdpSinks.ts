@@ -4,21 +4,29 @@ import { Worker } from 'node:worker_threads';
 /**
  * UDP sockets on loopback that read and drop what is sent to them, in a thread of their own so that
  * reading keeps up however busy the benchmark's main thread is (a full socket buffer would show as loss).
+ * They count RTP apart from RTCP (RFC 5761's payload types 192-223; SRTP leaves the header readable) and
+ * the RTP that never arrived, from the gaps in each stream's sequence numbers: loss seen by the
+ * receivers themselves, with no window to align against the sender's counters.
  */
 export class UdpSinks {
   readonly ports: number[];
   readonly #thread: Worker;
-  readonly #received: Int32Array;
+  readonly #counters: Int32Array;
 
-  private constructor(thread: Worker, ports: number[], received: Int32Array) {
+  private constructor(thread: Worker, ports: number[], counters: Int32Array) {
     this.#thread = thread;
     this.ports = ports;
-    this.#received = received;
+    this.#counters = counters;
   }
 
-  /** Datagrams read so far over all sinks (wraps past 2^31, far beyond a bench's run). */
-  get received(): number {
-    return Atomics.load(this.#received, 0);
+  /** RTP datagrams read so far over all sinks (wraps past 2^31, far beyond a bench's run). */
+  get rtp(): number {
+    return Atomics.load(this.#counters, RTP);
+  }
+
+  /** RTP datagrams missing so far: sequence numbers skipped within a stream (one arriving late, after its gap, stays counted: loopback does not reorder). */
+  get missing(): number {
+    return Atomics.load(this.#counters, MISSING);
   }
 
   /**
@@ -37,13 +45,13 @@ export class UdpSinks {
   }
 
   static async open(count: number): Promise<UdpSinks> {
-    const received = new Int32Array(new SharedArrayBuffer(4));
-    const thread = new Worker(SINK_THREAD, { eval: true, workerData: { count, received } });
+    const counters = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+    const thread = new Worker(SINK_THREAD, { eval: true, workerData: { count, counters } });
     const ports = await new Promise<number[]>((resolve, reject) => {
       thread.once('message', resolve);
       thread.once('error', reject);
     });
-    return new UdpSinks(thread, ports, received);
+    return new UdpSinks(thread, ports, counters);
   }
 
   close(): Promise<number> {
@@ -51,12 +59,30 @@ export class UdpSinks {
   }
 }
 
+const RTP = 0;
+const MISSING = 1;
+
 const SINK_THREAD = `
 const dgram = require('node:dgram');
 const { parentPort, workerData } = require('node:worker_threads');
+const { counters } = workerData;
+/** Each stream's (SSRC's) highest sequence number so far. */
+const highest = new Map();
+function read(datagram) {
+  if (datagram.length < 12 || (datagram[1] >= 192 && datagram[1] <= 223)) return;
+  Atomics.add(counters, ${RTP}, 1);
+  const ssrc = datagram.readUInt32BE(8);
+  const seq = datagram.readUInt16BE(2);
+  const last = highest.get(ssrc);
+  const ahead = last === undefined ? 1 : (seq - last) & 0xffff;
+  // Behind the highest (reordered or repeated): already counted as missing, or never was.
+  if (ahead === 0 || ahead >= 0x8000) return;
+  if (ahead > 1) Atomics.add(counters, ${MISSING}, ahead - 1);
+  highest.set(ssrc, seq);
+}
 const sockets = Array.from({ length: workerData.count }, () => {
   const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 });
-  socket.on('message', () => Atomics.add(workerData.received, 0, 1));
+  socket.on('message', read);
   return socket;
 });
 Promise.all(sockets.map((s) => new Promise((resolve) => s.bind(0, '127.0.0.1', resolve)))).then(() =>

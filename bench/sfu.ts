@@ -55,8 +55,10 @@ const SETUP_TIMEOUT_MS = 60_000;
 interface Step {
   receivers: number;
   workerCpuCores: number;
-  /** RTP due to the receivers that did not reach the sinks, as a share of it. */
+  /** RTP the receivers missed (gaps in their sequence numbers), as a share of what they should have had. */
   loss: number;
+  /** 1 - RTP read / RTP due from the producer's count: skewed by the stats round trip (see measure()). */
+  unread: number;
   /** Datagrams the kernel dropped at the sinks' sockets in the window (the sinks, not the worker, too slow). */
   sinkDrops: number;
   /** Other work on the shared machine competes for the worker's core. */
@@ -179,7 +181,7 @@ try {
     steps180p: videoRun.steps,
     method:
       `receivers = PlainTransports with SRTP to UDP sinks on loopback; a 180p receiver holds an audio and a video consumer; ` +
-      `loss = 1 - datagrams read by the sinks / RTP due, each end of the window at the middle of the producer's stats round trip; audio: ours ${OPUS_PTIME_MS} ms Opus packets through the app's worker, ` +
+      `loss = RTP sequence numbers missing at the sinks / RTP that should have arrived; unread = 1 - RTP read / producer packets x receivers; audio: ours ${OPUS_PTIME_MS} ms Opus packets through the app's worker, ` +
       `stock ${STOCK_OPUS_PACKET_MS} ms packets through a default mediasoup worker and router, same speech. ` +
       `Steps grow by ${values.growth}x from ${values.start}; capacity is interpolated to ${cpuLimit} of a core, or the last step ` +
       `with under ${LOSS_LIMIT * 100}% loss; CPU of the worker process from /proc over ${values.window} s`,
@@ -308,36 +310,37 @@ async function receiver(room: types.Router, producers: types.Producer[], index: 
 
 /**
  * A worker that cannot keep up leaves packets in its sockets' buffers until the kernel drops them;
- * receivers that read too slowly do the same. Loss is what the sinks did not read of the packets due in
- * the window: counted at the sinks, not from the kernel's counters, which other programs' drops on a
- * shared machine would inflate. The consumers' RTCP reports also reach the sinks, so a window that lost
- * nothing shows as 0. The sinks' own kernel drops are recorded beside it (`sinkDrops`), to tell the
- * sinks' slowness from the worker's.
+ * receivers that read too slowly do the same. Loss is counted by the sinks, from the gaps in each
+ * consumer's RTP sequence numbers: what the receivers would miss, whatever the cause, and not from the
+ * kernel's counters, which other programs' drops on a shared machine would inflate. The sinks' own
+ * kernel drops are recorded beside it (`sinkDrops`), to tell the sinks' slowness from the worker's.
  *
- * Due packets are counted by the producer through a round trip to the worker, the sinks' count is read
- * at once: each end of the window is the middle of its round trip, so that a round trip slower at one
- * end than at the other (a busy worker, a busy bench) does not shift the sinks' window against the
- * producer's. At 20 ms packets to 225 receivers, 20 ms of shift is 0.7 % of a 3 s window.
+ * `unread` is the older figure: RTP read by the sinks against RTP due (the producer's packets times
+ * the receivers, counted through a stats round trip to the worker; each end of the window taken at the
+ * middle of its round trip). Its window is never quite the sinks' one: at 20 ms packets to 225
+ * receivers, 20 ms of shift is 0.7 % of a 3 s window, so it no longer decides.
  */
 async function measure(producers: types.Producer[], receivers: number, workerPid: number): Promise<Omit<Step, 'setupMsPerReceiver' | 'setupWorkerCpuCores'>> {
   const snapshot = async () => {
-    const readBefore = sinks.received;
+    const readBefore = sinks.rtp;
     const sent = (
       await Promise.all(producers.map(async (p) => (await p.getStats()).reduce((s, x) => s + x.packetCount, 0)))
     ).reduce((a, b) => a + b, 0);
-    return { sent, read: (readBefore + sinks.received) / 2 };
+    return { sent, read: (readBefore + sinks.rtp) / 2, missing: sinks.missing, drops: sinks.kernelDrops() };
   };
-  const dropsBefore = sinks.kernelDrops();
   const before = await snapshot();
   const [workerCpuCores, benchCpuCores] = await Promise.all([measureCpuCores(workerPid, windowMs), measureCpuCores(process.pid, windowMs)]);
   const after = await snapshot();
   const due = (after.sent - before.sent) * receivers;
+  const read = after.read - before.read;
+  const missing = after.missing - before.missing;
   return {
     receivers,
     workerCpuCores: Number(workerCpuCores.toFixed(3)),
     benchCpuCores: Number(benchCpuCores.toFixed(3)),
-    loss: due > 0 ? Number(Math.max(0, 1 - (after.read - before.read) / due).toFixed(4)) : 1,
-    sinkDrops: sinks.kernelDrops() - dropsBefore,
+    loss: read + missing > 0 ? Number((missing / (read + missing)).toFixed(4)) : 1,
+    unread: due > 0 ? Number((1 - read / due).toFixed(4)) : 1,
+    sinkDrops: after.drops - before.drops,
     loadAverage1m: Number(os.loadavg()[0]!.toFixed(1)),
   };
 }
