@@ -1,6 +1,8 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { inboundTotals, trackPeerConnections, waitFor, type InboundTotals } from '../../helpers/browser';
+import { OPUS_PTIME_MS } from '../../../shared/media';
+import { opusPacketMs } from '../../helpers/opusPackets';
 import { withServerAndBrowser } from '../../helpers/serverAndBrowser';
 import { SignallingClient } from '../../helpers/SignallingClient';
 
@@ -51,6 +53,10 @@ describe('broadcasting from the studio and watching over WebRTC', () => {
     await expect.poll(() => studio.getByTestId('publish-state').textContent(), { timeout: 20_000 }).toBe('publishing');
     expect(await studio.getByTestId('event-status').textContent()).toBe('live');
     await expect.poll(() => test.server.rooms.getOrCreate(slug).then((r) => r.producers().length), { timeout: 10_000 }).toBe(2);
+  });
+
+  it('sends speech from the browser in packets of OPUS_PTIME_MS, as the SFU asks', async () => {
+    expect(await opusPacketMs(await test.server.rooms.getOrCreate(slug))).toBe(OPUS_PTIME_MS);
   });
 
   it('plays the broadcast to an attendee: audio arrives and video frames decode', async () => {

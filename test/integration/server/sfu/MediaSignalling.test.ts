@@ -3,6 +3,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createLogger } from '../../../../server/logger';
 import { FfmpegPublisher } from '../../../../server/sfu/FfmpegPublisher';
 import { testPatternSource } from '../../../../server/sfu/testPatternSource';
+import { OPUS_PTIME_MS } from '../../../../shared/media';
+import { opusPacketMs } from '../../../helpers/opusPackets';
 import { SignallingClient } from '../../../helpers/SignallingClient';
 import { createEvent, startTestServer, type TestServer } from '../../../helpers/testServer';
 
@@ -181,6 +183,19 @@ describe('consuming and audio-only', () => {
     const closed = attendee.next<{ producerId: string }>('producerClosed');
     publisher.close();
     expect(publisher.producers.map((p) => p.producerId)).toContain((await closed).producerId);
+  });
+});
+
+describe('speech from an ffmpeg source (file broadcasts, the demo)', () => {
+  it('arrives in packets of OPUS_PTIME_MS', async () => {
+    const { slug } = await liveEvent();
+    const room = await test.server.rooms.getOrCreate(slug);
+    const publisher = await FfmpegPublisher.start(room, TEST_PATTERN, createLogger('silent'));
+    try {
+      expect(await opusPacketMs(room)).toBe(OPUS_PTIME_MS);
+    } finally {
+      publisher.close();
+    }
   });
 });
 
