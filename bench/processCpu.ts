@@ -10,9 +10,15 @@ function statFields(pid: number): string[] {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
-function cpuSeconds(pid: number): number {
+/** CPU seconds a process used so far, in its own code (user) and in the kernel on its behalf (system). */
+export function cpuTimes(pid: number): { user: number; system: number } {
   const fields = statFields(pid);
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  return { user: Number(fields[11]) / TICKS_PER_SECOND, system: Number(fields[12]) / TICKS_PER_SECOND };
+}
+
+function cpuSeconds(pid: number): number {
+  const { user, system } = cpuTimes(pid);
+  return user + system;
 }
 
 /** A process and all its descendants now (a server's mediasoup workers and ffmpeg children). */

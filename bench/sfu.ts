@@ -19,7 +19,7 @@ import { speechTrack } from '../server/sfu/speechTrack';
 import { OPUS_PTIME_MS } from '../shared/media';
 import { waitFor } from '../test/helpers/browser';
 import { createEvent, publishTestPattern, startTestServer } from '../test/helpers/testServer';
-import { cpuSecondsByPid, measureCpuCores } from './processCpu';
+import { cpuSecondsByPid, cpuTimes, measureCpuCores } from './processCpu';
 import { UdpSinks } from './UdpSinks';
 import { writeResult } from './writeResult';
 
@@ -61,6 +61,8 @@ interface Step {
   unread: number;
   /** Datagrams the kernel dropped at the sinks' sockets in the window (the sinks, not the worker, too slow). */
   sinkDrops: number;
+  /** Of the worker's CPU, the share spent in the kernel (its sends, and on loopback the sinks' receiving too). */
+  workerSystemShare: number;
   /** Other work on the shared machine competes for the worker's core. */
   loadAverage1m: number;
   /** Wall time to set up this step's new receivers, per receiver. */
@@ -329,7 +331,9 @@ async function measure(producers: types.Producer[], receivers: number, workerPid
     return { sent, read: (readBefore + sinks.rtp) / 2, missing: sinks.missing, drops: sinks.kernelDrops() };
   };
   const before = await snapshot();
+  const workerBefore = cpuTimes(workerPid);
   const [workerCpuCores, benchCpuCores] = await Promise.all([measureCpuCores(workerPid, windowMs), measureCpuCores(process.pid, windowMs)]);
+  const workerAfter = cpuTimes(workerPid);
   const after = await snapshot();
   const due = (after.sent - before.sent) * receivers;
   const read = after.read - before.read;
@@ -337,6 +341,7 @@ async function measure(producers: types.Producer[], receivers: number, workerPid
   return {
     receivers,
     workerCpuCores: Number(workerCpuCores.toFixed(3)),
+    workerSystemShare: Number(((workerAfter.system - workerBefore.system) / (workerAfter.user + workerAfter.system - workerBefore.user - workerBefore.system || 1)).toFixed(2)),
     benchCpuCores: Number(benchCpuCores.toFixed(3)),
     loss: read + missing > 0 ? Number((missing / (read + missing)).toFixed(4)) : 1,
     unread: due > 0 ? Number((1 - read / due).toFixed(4)) : 1,
