@@ -66,19 +66,22 @@ const SINK_THREAD = `
 const dgram = require('node:dgram');
 const { parentPort, workerData } = require('node:worker_threads');
 const { counters } = workerData;
-/** Each stream's (SSRC's) highest sequence number so far. */
+/**
+ * Each stream's highest sequence number so far. A stream is an SSRC from one sender's port: every
+ * consumer of a producer sends with the same SSRC, each from its own transport.
+ */
 const highest = new Map();
-function read(datagram) {
+function read(datagram, from) {
   if (datagram.length < 12 || (datagram[1] >= 192 && datagram[1] <= 223)) return;
   Atomics.add(counters, ${RTP}, 1);
-  const ssrc = datagram.readUInt32BE(8);
+  const stream = from.port * 2 ** 32 + datagram.readUInt32BE(8);
   const seq = datagram.readUInt16BE(2);
-  const last = highest.get(ssrc);
+  const last = highest.get(stream);
   const ahead = last === undefined ? 1 : (seq - last) & 0xffff;
   // Behind the highest (reordered or repeated): already counted as missing, or never was.
   if (ahead === 0 || ahead >= 0x8000) return;
   if (ahead > 1) Atomics.add(counters, ${MISSING}, ahead - 1);
-  highest.set(ssrc, seq);
+  highest.set(stream, seq);
 }
 const sockets = Array.from({ length: workerData.count }, () => {
   const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 });
