@@ -27,10 +27,11 @@ const EnvSchema = z
     RTC_MAX_PORT: Port.default(49_999),
     RTC_ENABLE_TCP: EnvBoolean.default(true),
     RTC_INITIAL_OUTGOING_BITRATE: z.coerce.number().int().min(100_000).default(1_000_000),
-    // From `bench:sfu` (BENCHMARKS.md): a worker at 0.85 of a core feeds 305–327 receivers of the 180p
-    // layer (audio + video), and 1,142 audio-only ones (60 ms Opus packets). Any seat may be turned to
-    // video, so the default is the 180p figure rounded down; a sound-only event may raise it towards
-    // 1,100. Past 0.85 a worker starts to drop packets for everyone, so the limit is set below it.
+    // From `bench:sfu` (BENCHMARKS.md): a worker at 0.85 of a core feeds 305–338 receivers of the 180p
+    // layer (audio + video); audio-only ones (120 ms Opus packets) cost far less, 1,142 at 0.65 of a
+    // core. Any seat may be turned to video, so the default is the 180p figure rounded down; a
+    // sound-only event may raise it to 1,100. Past 0.85 a worker falls behind for everyone (its
+    // channel answers late, then packets drop), so the limit is set below it.
     WEBRTC_SEATS_PER_WORKER: z.coerce.number().int().min(0).default(300),
     WEBRTC_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     SOCKET_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(200),
