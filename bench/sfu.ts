@@ -338,10 +338,12 @@ async function measure(producers: types.Producer[], receivers: number, workerPid
   const due = (after.sent - before.sent) * receivers;
   const read = after.read - before.read;
   const missing = after.missing - before.missing;
+  const workerSystem = workerAfter.system - workerBefore.system;
+  const workerTotal = workerSystem + workerAfter.user - workerBefore.user;
   return {
     receivers,
     workerCpuCores: Number(workerCpuCores.toFixed(3)),
-    workerSystemShare: Number(((workerAfter.system - workerBefore.system) / (workerAfter.user + workerAfter.system - workerBefore.user - workerBefore.system || 1)).toFixed(2)),
+    workerSystemShare: workerTotal > 0 ? Number((workerSystem / workerTotal).toFixed(2)) : 0,
     benchCpuCores: Number(benchCpuCores.toFixed(3)),
     loss: read + missing > 0 ? Number((missing / (read + missing)).toFixed(4)) : 1,
     unread: due > 0 ? Number((1 - read / due).toFixed(4)) : 1,
