@@ -35,7 +35,10 @@ export class BatchTurns {
     return { group, batches: merge(this.#recent) };
   }
 
-  /** Adds what was taken last, and gives every group what it has not been sent yet: for closing. */
+  /**
+   * Adds what was taken last, and gives every group what it has not been sent yet: for closing. Every
+   * group is then up to date, so a second call gives nothing again.
+   */
   rest(taken: FeedBatches): Turn[] {
     this.#add(taken);
     const turns: Turn[] = [];
@@ -44,6 +47,7 @@ export class BatchTurns {
       const group = (((this.#tick - ago) % this.#groups) + this.#groups) % this.#groups;
       turns.push({ group, batches: merge(this.#recent.slice(-ago)) });
     }
+    this.#recent.length = 0;
     this.#tick++;
     return turns;
   }

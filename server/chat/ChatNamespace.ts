@@ -100,7 +100,8 @@ export class ChatNamespace {
       if (socket.recovered) session.resume();
     });
     // Each group still gets a frame per interval: a tick is a group's share of it.
-    this.#flushTimer = setInterval(this.#flush, this.#batched ? Math.max(1, Math.round(options.batchMs / this.#groups)) : UNBATCHED_TICK_MS);
+    const tickMs = this.#batched ? Math.max(1, Math.round(options.batchMs / this.#groups)) : UNBATCHED_TICK_MS;
+    this.#flushTimer = setInterval(this.#flush, tickMs);
     this.#presenceTimer = setInterval(this.#refreshAttendees, PRESENCE_INTERVAL_MS);
     if (!this.#batched) chat.on('applied', this.#flushRoom);
   }

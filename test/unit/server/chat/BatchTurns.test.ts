@@ -43,6 +43,8 @@ describe('BatchTurns', () => {
       [2, [1, 2]],
       [1, [1, 2]],
     ]);
+    // Closing twice sends nothing twice.
+    expect(turns.rest({}).map((turn) => turn.batches)).toEqual([{}, {}, {}]);
   });
 
   it('leaves out a feed with nothing new in the ticks since a turn, and keeps the latest attendee count', () => {
