@@ -1,11 +1,14 @@
 /**
- * npm run bench:chat [-- --clients 10000 --low-clients 200 --rate 20 --seconds 15 --scenarios single,redis,plainEmit,stockEmit --search]
+ * npm run bench:chat [-- --clients 10000 --low-clients 200 --rate 20 --seconds 15 --scenarios single,singleWhole,redis,plainEmit,stockEmit --search --server-cpu-prof DIR]
  * Chat fan-out: N attendees connected to `/chat` while senders post M messages a second; prints and writes
  * to bench/results/chat.json the latency from send to arrival at every attendee (p50/p99), the server
  * CPU, and what never arrived; and what a silent watcher's connection reads (kbps, bytes per message) on
  * the full feed and, with `--low-clients` more attendees on it, the low-data feed; what permessage-deflate
  * would have made of the full feed's frames, and what it costs per connection; for:
- *   single     one server process, batched frames (the shipped configuration);
+ *   single     one server process, batched frames (the shipped configuration: the room's connections
+ *              sent to in CHAT_BATCH_GROUPS groups in turn);
+ *   singleWhole the same with the whole room sent its frame at once (CHAT_BATCH_GROUPS=1), as before
+ *              the groups, for comparison;
  *   redis      two server processes sharing the chat through a Redis, attendees split between them;
  *   plainEmit  one server process sending every message on its own (CHAT_BATCH_MS=0), i.e. a plain
  *              per-message `io.to(room).emit`, for comparison;
@@ -26,6 +29,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startRedis, type TestRedis } from '../test/helpers/redisServer';
 import { startServerProcess, type ServerProcess } from '../test/helpers/serverProcess';
+import { loadConfig } from '../server/config';
 import type { LoadCommand, LoadReport, ProbeBytes } from './chatLoad';
 import type { StockCommand, StockReply } from './stockChatServer';
 import { LatencyHistogram } from './LatencyHistogram';
@@ -51,7 +55,9 @@ const { values } = parseArgs({
      * other work (load average past the core count) it starves them and they measure their own lag.
      */
     'receiver-nice': { type: 'string', default: '10' },
-    scenarios: { type: 'string', default: 'single,redis,plainEmit,stockEmit' },
+    scenarios: { type: 'string', default: 'single,singleWhole,redis,plainEmit,stockEmit' },
+    /** Writes a CPU profile of each Jalsa server process into this directory (Node's `--cpu-prof`), e.g. to see what a flush spends. */
+    'server-cpu-prof': { type: 'string' },
     search: { type: 'boolean', default: false },
     'search-from': { type: 'string', default: '12500' },
     'search-growth': { type: 'string', default: '1.25' },
@@ -67,17 +73,21 @@ const DRAIN_MS = Number(values.drain) * 1000;
 const CLIENTS_PER_PROCESS = Number(values['clients-per-process']);
 /** Receivers run below the servers' priority: a remote attendee's device never takes the server's cores. */
 const RECEIVER_NICENESS = Number(values['receiver-nice']);
+const CPU_PROFILE_DIR = values['server-cpu-prof'];
 /** A sender connection may post one message a second (the server's per-connection limit); stay well under it. */
 const SENDERS = Math.max(10, Math.ceil(RATE / 0.25));
 
 interface Scenario {
   processes: number;
   batchMs: number;
+  /** CHAT_BATCH_GROUPS; undefined leaves the server's default (or the bench's own environment's). */
+  batchGroups?: number;
   /** Stock Socket.IO instead of Jalsa. */
   stock?: boolean;
 }
 const SCENARIOS: Record<string, Scenario> = {
   single: { processes: 1, batchMs: 250 },
+  singleWhole: { processes: 1, batchMs: 250, batchGroups: 1 },
   redis: { processes: 2, batchMs: 250 },
   plainEmit: { processes: 1, batchMs: 0 },
   stockEmit: { processes: 1, batchMs: 0, stock: true },
@@ -127,7 +137,7 @@ async function createEvent(server: BenchServer, key: string): Promise<string> {
   return ((await response.json()) as { event: { slug: string } }).event.slug;
 }
 
-async function run(name: string, { processes, batchMs, stock = false }: Scenario, CLIENTS: number) {
+async function run(name: string, { processes, batchMs, batchGroups, stock = false }: Scenario, CLIENTS: number) {
   process.stdout.write(`${name}: starting ${processes} server process(es)…\n`);
   const clientProcesses = Math.max(2, Math.ceil(CLIENTS / CLIENTS_PER_PROCESS));
   // The stock server has no low-data feed: its watchers would receive everything.
@@ -148,6 +158,7 @@ async function run(name: string, { processes, batchMs, stock = false }: Scenario
           SERVE_CLIENT: 'false',
           LOG_LEVEL: 'warn',
           CHAT_BATCH_MS: String(batchMs),
+          ...(batchGroups === undefined ? {} : { CHAT_BATCH_GROUPS: String(batchGroups) }),
           // Every simulated attendee comes from 127.0.0.1: the per-address limit would measure itself.
           CHAT_ADDRESS_MESSAGES_PER_SECOND: '100000',
           SOCKET_CONNECTIONS_PER_ADDRESS: '100000',
@@ -155,7 +166,7 @@ async function run(name: string, { processes, batchMs, stock = false }: Scenario
           SOCKET_HANDSHAKES_PER_SECOND: '100000',
           JOINS_PER_SECOND: '100000',
           ...(redis ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.keyPrefix } : {}),
-        }),
+        }, { nodeOptions: CPU_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROFILE_DIR] : [] }),
       );
     }
     const slug = stock ? 'stock-room' : await createEvent(servers[0]!, key);
@@ -222,6 +233,7 @@ async function run(name: string, { processes, batchMs, stock = false }: Scenario
       server: stock ? 'stock Socket.IO, io.to(room).emit per message' : 'Jalsa',
       serverProcesses: processes,
       batchMs,
+      batchGroups: stock ? null : (batchGroups ?? loadConfig(process.env).chat.batchGroups),
       deliveriesPerSecond: Math.round(received / (MEASURE_MS / 1000)),
       duplicates: reports.reduce((sum, r) => sum + r.duplicates, 0),
       refusedMessages: refused,

@@ -54,6 +54,7 @@ const EnvSchema = z
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     REDIS_KEY_PREFIX: z.string().min(1).max(100).default('jalsa:'),
     CHAT_BATCH_MS: z.coerce.number().int().min(0).max(5000).default(250),
+    CHAT_BATCH_GROUPS: z.coerce.number().int().min(1).max(50).default(4),
     CHAT_ADDRESS_MESSAGES_PER_SECOND: z.coerce.number().positive().max(100_000).default(10),
     CHAT_ADDRESS_BAN_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(60),
     CHAT_NEW_CHATTER_WAIT_SECONDS: z.coerce.number().min(0).max(3600).default(10),
@@ -176,6 +177,11 @@ export interface Config {
   chat: {
     /** Chat is sent to each event's attendees as one frame per interval; 0 sends every entry on its own. */
     batchMs: number;
+    /**
+     * A room's connections are sent their frame in this many groups, one after the other over the
+     * interval, so that no single write reaches the whole room (batched only).
+     */
+    batchGroups: number;
     /** Messages per second from one address (many attendees can share one behind carrier NAT). */
     addressMessagesPerSecond: number;
     /**
@@ -278,6 +284,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redis: e.REDIS_URL === undefined ? undefined : { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
     chat: {
       batchMs: e.CHAT_BATCH_MS,
+      batchGroups: e.CHAT_BATCH_GROUPS,
       addressMessagesPerSecond: e.CHAT_ADDRESS_MESSAGES_PER_SECOND,
       addressBanMs: Math.round(e.CHAT_ADDRESS_BAN_MINUTES * 60_000),
       newChatterWaitMs: Math.round(e.CHAT_NEW_CHATTER_WAIT_SECONDS * 1000),

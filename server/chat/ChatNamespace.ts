@@ -12,6 +12,7 @@ import { EventMembership, NamespaceMemberships } from '../realtime/EventMembersh
 import { handleSocketRequests } from '../realtime/handleSocketRequests';
 import { TokenBucket } from '../realtime/TokenBucket';
 import { AddressRateLimiter } from '../realtime/AddressRateLimiter';
+import { BatchTurns, batchGroup, type Turn } from './BatchTurns';
 import type { ChatRoom } from './ChatRoom';
 import type { ChatService } from './ChatService';
 import { chatChannel, chatChannels, ChatSession, type ChatSocketData } from './ChatSession';
@@ -40,13 +41,16 @@ const UNBATCHED_TICK_MS = 250;
 /**
  * The `/chat` namespace: a {@link ChatSession} per connection, and the fan-out. Entries are not sent as
  * they come but a frame per room per interval, carrying all of them: the cost of chat then grows with
- * frames per attendee, not with messages times attendees.
+ * frames per attendee, not with messages times attendees. A room's connections are in groups sent to in
+ * turn, a group a tick ({@link BatchTurns}), so that no tick writes to the whole room at once.
  */
 export class ChatNamespace {
   readonly #namespace: ChatNamespaceServer;
   readonly #chat: ChatService;
   readonly #logger: Logger;
   readonly #batched: boolean;
+  readonly #groups: number;
+  readonly #turns = new WeakMap<ChatRoom, BatchTurns>();
   readonly #flushTimer: NodeJS.Timeout;
   readonly #presenceTimer: NodeJS.Timeout;
   readonly #memberships: NamespaceMemberships;
@@ -63,6 +67,8 @@ export class ChatNamespace {
     this.#chat = chat;
     this.#logger = logger;
     this.#batched = options.batchMs > 0;
+    // Unbatched, every entry goes to everyone at once: there are no turns to take.
+    this.#groups = this.#batched ? options.batchGroups : 1;
     const addresses = new AddressRateLimiter(
       Math.max(1, options.addressMessagesPerSecond * ADDRESS_BURST_SECONDS),
       options.addressMessagesPerSecond,
@@ -71,12 +77,13 @@ export class ChatNamespace {
     namespace.on('connection', (socket) => {
       const address = clientAddress(socket.handshake);
       const messages = new TokenBucket(MESSAGE_BURST, MESSAGES_PER_SECOND);
+      const group = batchGroup(socket.id, this.#groups);
       const membership = new EventMembership(socket, chat.events, {
         // The session, created next, is what knows the feed; a membership asks only once joined.
-        channels: (current): string[] => chatChannels(current, session.feed),
+        channels: (current): string[] => chatChannels(current, session.feed, group),
       });
       this.#memberships.add(membership);
-      const session = new ChatSession(socket, chat, membership, address, {
+      const session = new ChatSession(socket, chat, membership, address, group, {
         connection: () => messages.take(),
         address: () => addresses.take(address),
         newChatterWaitMs: options.newChatterWaitMs,
@@ -92,14 +99,19 @@ export class ChatNamespace {
       });
       if (socket.recovered) session.resume();
     });
-    this.#flushTimer = setInterval(this.#flush, this.#batched ? options.batchMs : UNBATCHED_TICK_MS);
+    // Each group still gets a frame per interval: a tick is a group's share of it.
+    const tickMs = this.#batched ? Math.max(1, Math.round(options.batchMs / this.#groups)) : UNBATCHED_TICK_MS;
+    this.#flushTimer = setInterval(this.#flush, tickMs);
     this.#presenceTimer = setInterval(this.#refreshAttendees, PRESENCE_INTERVAL_MS);
     if (!this.#batched) chat.on('applied', this.#flushRoom);
   }
 
-  /** Sends what is waiting for the next frame, then stops. */
+  /** Sends every group what is waiting for its next frame, then stops. */
   close(): void {
-    this.#flush();
+    for (const room of this.#chat.rooms()) {
+      const taken = room.takeBatches();
+      for (const turn of this.#turnsOf(room).rest(taken)) this.#send(room, turn);
+    }
     this.#memberships.close();
     clearInterval(this.#flushTimer);
     clearInterval(this.#presenceTimer);
@@ -112,13 +124,25 @@ export class ChatNamespace {
   };
 
   readonly #flushRoom = (room: ChatRoom): void => {
-    const batches = room.takeBatches();
-    // Encoded once per feed, for all of its connections in the room.
+    this.#send(room, this.#turnsOf(room).next(room.takeBatches()));
+  };
+
+  #turnsOf(room: ChatRoom): BatchTurns {
+    let turns = this.#turns.get(room);
+    if (!turns) {
+      turns = new BatchTurns(this.#groups);
+      this.#turns.set(room, turns);
+    }
+    return turns;
+  }
+
+  #send(room: ChatRoom, { group, batches }: Turn): void {
+    // Encoded once per feed, for all of the group's connections in the room.
     for (const feed of ChatFeed.options) {
       const batch = batches[feed];
-      if (batch) this.#namespace.to(chatChannel(room.slug, feed)).emit('batch', encodeChatBatch(batch));
+      if (batch) this.#namespace.to(chatChannel(room.slug, feed, group)).emit('batch', encodeChatBatch(batch));
     }
-  };
+  }
 
   readonly #refreshAttendees = (): void => {
     // A slow Redis must not pile up reports: skip a tick rather than queue it.

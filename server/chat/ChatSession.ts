@@ -23,9 +23,9 @@ export interface ChatSocketData {
 
 export type ChatSocket = Socket<ChatClientToServerEvents, ChatServerToClientEvents, Record<string, never>, ChatSocketData>;
 
-/** The Socket.io room that gets an event's chat frames of one feed. */
-export function chatChannel(slug: string, feed: ChatFeed): string {
-  return `chat:${feed}:${slug}`;
+/** The Socket.io room that gets an event's chat frames of one feed, for one group of its connections. */
+export function chatChannel(slug: string, feed: ChatFeed, group: number): string {
+  return `chat:${feed}:${group}:${slug}`;
 }
 
 export interface ChatSessionLimits {
@@ -44,8 +44,8 @@ const ADDRESS_BANNED = 'the organizer removed someone on your network from this 
 const ENDED = 'this event has ended: its chat is closed';
 
 /** What a chat connection hears: its event's frames of the feed it chose. */
-export function chatChannels({ slug }: Membership, feed: ChatFeed): string[] {
-  return [chatChannel(slug, feed)];
+export function chatChannels({ slug }: Membership, feed: ChatFeed, group: number): string[] {
+  return [chatChannel(slug, feed, group)];
 }
 
 /**
@@ -57,6 +57,8 @@ export class ChatSession implements ChatMember {
   readonly #chat: ChatService;
   readonly #membership: EventMembership;
   readonly #limits: ChatSessionLimits;
+  /** The group of the room's connections this one is sent frames with ({@link BatchTurns}). */
+  readonly #group: number;
   #room: ChatRoom | undefined;
   #removed = false;
   #feed: ChatFeed = 'full';
@@ -69,12 +71,14 @@ export class ChatSession implements ChatMember {
     chat: ChatService,
     membership: EventMembership,
     address: string,
+    group: number,
     limits: ChatSessionLimits,
   ) {
     this.#socket = socket;
     this.#chat = chat;
     this.#membership = membership;
     this.address = address;
+    this.#group = group;
     this.#limits = limits;
   }
 
@@ -221,8 +225,8 @@ export class ChatSession implements ChatMember {
     if (!room) return true;
     this.#socket.data.chat = { ...this.#socket.data.chat!, feed };
     // Joined before leaving: no frame of either feed falls between the two.
-    await this.#socket.join(chatChannel(room.slug, feed));
-    await this.#socket.leave(chatChannel(room.slug, before));
+    await this.#socket.join(chatChannel(room.slug, feed, this.#group));
+    await this.#socket.leave(chatChannel(room.slug, before, this.#group));
     return true;
   }
 

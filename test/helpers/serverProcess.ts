@@ -24,6 +24,8 @@ export interface ServerProcessOptions {
    * signal the whole group as a terminal's Ctrl-C or a service manager's stop does.
    */
   processGroup?: boolean;
+  /** Node's own options before the script, e.g. `--cpu-prof` for a bench to profile the server. */
+  nodeOptions?: string[];
 }
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
@@ -49,13 +51,13 @@ export const productionShedding = { SHED_EVENT_LOOP_DELAY_MS: String(loadConfig(
  */
 export async function startServerProcess(
   env: Record<string, string>,
-  { processGroup = false }: ServerProcessOptions = {},
+  { processGroup = false, nodeOptions = [] }: ServerProcessOptions = {},
 ): Promise<ServerProcess> {
   // A given PORT lets a restarted server answer where its clients reconnect.
   const port = env.PORT ? Number(env.PORT) : await freeTcpPort();
   // A given DATA_DIR lets a second server start where an earlier one stopped (or crashed).
   const dataDir = env.DATA_DIR ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-process-')));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', 'server/main.ts'], {
     cwd: projectRoot,
     env: {
       ...process.env,

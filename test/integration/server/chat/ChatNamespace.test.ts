@@ -364,11 +364,11 @@ describe('limits per address', () => {
 describe('fan-out', () => {
   /** Appended in one go (no await between), as several messages arriving within one interval are. */
   function appendAtOnce(server: TestServer, eventSlug: string, messageTexts: string[]): void {
-    for (const [i, text] of messageTexts.entries()) {
+    for (const text of messageTexts) {
       void server.server.chat.append(eventSlug, {
         kind: 'message',
         authorId: 'AAAAAAAAAAAAAAAA',
-        clientId: `at-once-${i}`,
+        clientId: randomToken(9),
         name: 'A',
         role: 'attendee',
         text,
@@ -383,6 +383,19 @@ describe('fan-out', () => {
     expect(reader.batches.filter((batch) => batch.entries.length > 0).map((b) => texts(b.entries))).toEqual([
       ['one', 'two', 'three'],
     ]);
+  });
+
+  it('sends each attendee of a room every entry once and in order, whichever group of the room it is sent with', async () => {
+    // 24 attendees over the default 4 groups: every group has some but for a chance of 4 × 0.75^24 (0.4 %).
+    const readers = await Promise.all(Array.from({ length: 24 }, async () => (await joined(slug)).client));
+    const said = Array.from({ length: 12 }, (_, i) => `turn ${i}`);
+    for (const text of said) {
+      appendAtOnce(test, slug, [text]);
+      // Spread over a few ticks, so that the groups' turns fall between messages.
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    await Promise.all(readers.map((reader) => reader.waitForMessage('turn 11')));
+    for (const reader of readers) expect(texts(reader.entries)).toEqual(said);
   });
 
   it('sends every entry in a frame of its own when batching is off', async () => {
@@ -406,13 +419,19 @@ describe('fan-out', () => {
     // Frames every 5 s: without a last one at the stop, the message would reach them only by catching up later.
     const stopping = await startTestServer({ CHAT_BATCH_MS: '5000' });
     const { slug: stoppingSlug } = await createEvent(stopping);
-    const reader = await open({}, stopping);
-    await reader.join(stoppingSlug);
+    // Several, so that the groups whose turn had not come yet are among them.
+    const readers = await Promise.all(
+      Array.from({ length: 12 }, async () => {
+        const reader = await open({}, stopping);
+        await reader.join(stoppingSlug);
+        return reader;
+      }),
+    );
     const sender = await open({}, stopping);
     await sender.join(stoppingSlug);
     await send(sender, 'said as the server stopped');
     await stopping.close();
-    expect(texts(reader.entries)).toEqual(['said as the server stopped']);
+    for (const reader of readers) expect(texts(reader.entries)).toEqual(['said as the server stopped']);
   });
 });
 
