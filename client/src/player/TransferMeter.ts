@@ -27,6 +27,7 @@ const FORGET_AFTER_MS = 120_000;
 
 interface Tracked {
   progress: TransferProgress;
+  firstByteAllowanceMs: number;
   countedBytes: number;
   countedUntil: number;
 }
@@ -39,8 +40,12 @@ interface Tracked {
 export class TransferMeter {
   readonly #transfers = new Set<Tracked>();
 
-  track(progress: TransferProgress): void {
-    this.#transfers.add({ progress, countedBytes: 0, countedUntil: 0 });
+  /**
+   * `firstByteAllowanceMs`: how long its first byte may take before the wait counts; longer for a request
+   * whose silence its caller blames on the host and answers by asking another (a mirror) at that point.
+   */
+  track(progress: TransferProgress, firstByteAllowanceMs = FIRST_BYTE_ALLOWANCE_MS): void {
+    this.#transfers.add({ progress, firstByteAllowanceMs, countedBytes: 0, countedUntil: 0 });
   }
 
   get busy(): boolean {
@@ -56,7 +61,7 @@ export class TransferMeter {
       const { progress } = tracked;
       const { start, first, end } = progress.loading;
       if (start === 0) continue;
-      const activeFrom = Math.min(first > 0 ? first : Infinity, start + FIRST_BYTE_ALLOWANCE_MS);
+      const activeFrom = Math.min(first > 0 ? first : Infinity, start + tracked.firstByteAllowanceMs);
       const from = Math.max(activeFrom, tracked.countedUntil);
       const to = end > 0 ? end : nowMs;
       if (to > from) {

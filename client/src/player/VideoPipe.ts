@@ -57,8 +57,12 @@ function tunedConfig(
   type LoadArguments = Parameters<InstanceType<typeof DefaultLoader>['load']>;
   class MeteredLoader extends DefaultLoader {
     override load(context: LoadArguments[0], config: LoadArguments[1], callbacks: LoadArguments[2]): void {
-      // hls.js marks the end of successful loads only: a failed one must not look like it is still running.
-      let failed = false;
+      // hls.js marks the end of successful loads only: a failed one ends when it failed, and must not
+      // look like it is still running (nor count the time since as time in which nothing arrived).
+      let failedAt = 0;
+      const fail = () => {
+        failedAt ||= performance.now();
+      };
       const { stats } = this;
       super.load(context, config, {
         ...callbacks,
@@ -69,29 +73,46 @@ function tunedConfig(
           callbacks.onSuccess(adopted, ...rest);
         },
         onError: (...args) => {
-          failed = true;
+          fail();
           callbacks.onError(...args);
         },
         onTimeout: (...args) => {
-          failed = true;
+          fail();
           // Before hls.js hears of it: its error controller decides what to do at once.
           if (alternatives && stats.loading.first === 0) onSilence(context.url);
           callbacks.onTimeout(...args);
         },
         onAbort: (...args) => {
-          failed = true;
+          fail();
           callbacks.onAbort?.(...args);
         },
       });
-      meter.track({
-        loading: stats.loading,
-        get loaded() {
-          return stats.loaded;
+      const { loading } = stats;
+      meter.track(
+        {
+          loading: {
+            get start() {
+              return loading.start;
+            },
+            get first() {
+              return loading.first;
+            },
+            get end() {
+              return loading.end || failedAt;
+            },
+          },
+          get loaded() {
+            return stats.loaded;
+          },
+          get aborted() {
+            return failedAt > 0 || stats.aborted;
+          },
         },
-        get aborted() {
-          return failed || stats.aborted;
-        },
-      });
+        // With a mirror to go to, a silence is the host's until the pipe gives up on it and asks the
+        // mirror; counted as the link's before that, a blackholed origin would read as a dead link and
+        // take video away (a video pipe opening, its master unanswered, was closed before it moved on).
+        alternatives ? FAILOVER_FIRST_BYTE_MS : undefined,
+      );
     }
   }
   return {

@@ -1,6 +1,6 @@
 import type { Page, Request } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RECORDINGS_URL_PATH } from '../../../../shared/recordingLayout';
+import { recordingUrls, RECORDINGS_URL_PATH } from '../../../../shared/recordingLayout';
 import { waitFor } from '../../../helpers/browser';
 import { startKitMirror } from '../../../helpers/mirror';
 import { NginxProcess } from '../../../helpers/NginxProcess';
@@ -12,11 +12,14 @@ const test = withServerAndBrowser({ env: { WEBRTC_SEATS_PER_WORKER: '0' } });
 let page: Page;
 let slug: string;
 let eventKey: string;
+/** The static mirror the kit fills. */
+let staticMirror: NginxProcess;
 /**
- * How the origin's host is blocked now: its HLS requests refused at once (as a firewall that resets),
- * left unanswered (a blackhole: no byte, no error), or not at all.
+ * How the origin's host is blocked now: its HLS requests (or only those at the paths `only` matches)
+ * refused at once (as a firewall that resets), left unanswered (a blackhole: no byte, no error), or
+ * not at all (null).
  */
-let originBlocked: 'refused' | 'unanswered' | null = null;
+let originBlocked: { how: 'refused' | 'unanswered'; only?: (path: string) => boolean } | null = null;
 /** Media requests the page made, by where they went. */
 const media: Array<{ host: 'origin' | 'mirror'; path: string }> = [];
 
@@ -24,8 +27,8 @@ beforeAll(async () => {
   // A static mirror filled by the mirror kit as the origin writes.
   const broadcast = await test.broadcast('Mirrored rally');
   ({ slug, eventKey } = broadcast);
-  const mirror = await startKitMirror(test, slug);
-  await setMirrors([{ id: 'mirror', baseUrl: mirror.url }]);
+  staticMirror = await startKitMirror(test, slug);
+  await setMirrors([{ id: 'mirror', baseUrl: staticMirror.url }]);
   page = await watcher();
 });
 
@@ -46,9 +49,10 @@ async function watcher(): Promise<Page> {
   await watching.route(
     (url) => url.origin === origin && url.pathname.startsWith(`${RECORDINGS_URL_PATH}/`),
     async (route) => {
-      if (originBlocked === 'refused') await route.abort('blockedbyclient');
+      const blocked = originBlocked !== null && (originBlocked.only?.(new URL(route.request().url()).pathname) ?? true);
+      if (!blocked) await route.continue();
+      else if (originBlocked?.how === 'refused') await route.abort('blockedbyclient');
       // Unanswered: the route is never fulfilled, continued nor aborted, and the request hangs.
-      else if (originBlocked === null) await route.continue();
     },
   );
   const record = (request: Request) => {
@@ -73,7 +77,7 @@ describe('a blocked origin host', () => {
     await waitFor(() => readPlayer(page), (v) => v.mode === 'audio' && v.audio.playing);
 
     const beforeBlock = media.length;
-    originBlocked = 'refused';
+    originBlocked = { how: 'refused' };
     // The sound goes on (how long it stood at the failover is the bench's figure: npm run bench:mirror).
     const { advanced } = await stalledSecondsOver(page, 10_000);
     expect(advanced).toBeGreaterThan(6);
@@ -90,25 +94,22 @@ describe('a blocked origin host', () => {
     expect(segmentsFrom('mirror', afterReturn)).toBe(0);
   });
 
-  // The video tests use a cache in front of the origin (the shipped nginx config on another port: another
-  // origin, so the origin's CORS headers are what let the page read it) as the mirror, not the static
-  // one: they were written when hls.js followed the whole-event playlists live, which the kit pushes
-  // only every 30 s (a video player moved there waited for the next push, measured instead of the
-  // failover). hls.js now follows the live windows, pushed with each segment; these cases have not been
-  // moved back to the static mirror. Each test opens a new page: hls.js keeps a pathway it found
-  // failing out for 5 minutes.
+  // The video tests fail over to the static mirror the kit fills (hls.js follows the live windows, which
+  // the kit pushes with each segment), or to a cache in front of the origin (the shipped nginx config on
+  // another port: another origin, so the origin's CORS headers are what let the page read it). Each test
+  // opens a new page: hls.js keeps a pathway it found failing out for 5 minutes.
   let cdn: NginxProcess | undefined;
 
-  /** The cache in front of the origin made the event's only mirror; its address. */
-  async function cacheAsMirror(): Promise<string> {
-    cdn ??= test.own(await NginxProcess.start({ origin: new URL(test.url).host }));
-    await setMirrors([{ id: 'cdn', baseUrl: cdn.url }]);
-    return cdn.url;
+  /** The event's only mirror made the static one or the cache; its address. */
+  async function mirrorOf(kind: 'static' | 'cache'): Promise<string> {
+    const mirror = kind === 'static' ? staticMirror : (cdn ??= test.own(await NginxProcess.start({ origin: new URL(test.url).host })));
+    await setMirrors([{ id: kind, baseUrl: mirror.url }]);
+    return mirror.url;
   }
 
-  /** A new page playing video with the cache as the event's mirror; then the origin blocked `how` for `ms`. */
-  async function blockUnderVideo(how: 'refused' | 'unanswered', ms: number) {
-    const mirrorUrl = await cacheAsMirror();
+  /** A new page playing video with `kind` as the event's mirror; then the origin blocked `how` for `ms`. */
+  async function blockUnderVideo(kind: 'static' | 'cache', how: 'refused' | 'unanswered', ms: number) {
+    const mirrorUrl = await mirrorOf(kind);
     originBlocked = null;
     const watching = await watcher();
     await watching.goto(`${test.url}/e/${slug}`);
@@ -119,15 +120,15 @@ describe('a blocked origin host', () => {
     const moved = watching
       .waitForRequest((request) => request.url().startsWith(`${mirrorUrl}/`), { timeout: ms })
       .then(() => `after ${Date.now() - blockedAt} ms`, () => `none within ${ms / 1000} s`);
-    originBlocked = how;
+    originBlocked = { how };
     const { stalled, advanced } = await stalledSecondsOver(watching, ms);
-    console.log(`video path, origin ${how}: first request to the mirror ${await moved}; stalled ${stalled} s over ${ms / 1000} s, advanced ${advanced.toFixed(1)} s`);
+    console.log(`video path, origin ${how}, ${kind} mirror: first request to the mirror ${await moved}; stalled ${stalled} s over ${ms / 1000} s, advanced ${advanced.toFixed(1)} s`);
     await watching.close();
     return { stalled, advanced, mirrorSegments: segmentsFrom('mirror', beforeBlock, /\/\d+p\//) };
   }
 
-  it('keeps the video path (hls.js content steering) playing from the mirror when the origin refuses', async () => {
-    const { advanced, mirrorSegments } = await blockUnderVideo('refused', 10_000);
+  it('keeps the video path (hls.js content steering) playing from the static mirror when the origin refuses', async () => {
+    const { advanced, mirrorSegments } = await blockUnderVideo('static', 'refused', 10_000);
     expect(mirrorSegments).toBeGreaterThan(0);
     expect(advanced).toBeGreaterThan(6);
   }, 120_000);
@@ -135,15 +136,15 @@ describe('a blocked origin host', () => {
   it('moves the video path to the mirror within a few seconds when the origin answers nothing at all', async () => {
     // Long enough for the buffer to run out and for hls.js's default timeouts (10 s a request, retried,
     // then each other rung's in turn) to show as a stall if they were still in the way.
-    const { stalled, advanced, mirrorSegments } = await blockUnderVideo('unanswered', 20_000);
+    const { stalled, advanced, mirrorSegments } = await blockUnderVideo('static', 'unanswered', 20_000);
     expect(mirrorSegments).toBeGreaterThan(0);
     expect(stalled).toBeLessThanOrEqual(3);
     expect(advanced).toBeGreaterThan(15);
   }, 120_000);
 
   it('starts the video path from the mirror when the origin refuses from the start', async () => {
-    await cacheAsMirror();
-    originBlocked = 'refused';
+    await mirrorOf('cache');
+    originBlocked = { how: 'refused' };
     const since = media.length;
     const watching = await watcher();
     try {
@@ -160,4 +161,37 @@ describe('a blocked origin host', () => {
       await watching.close();
     }
   }, 120_000);
+
+  // The origin answers the page, its API and the sound; only hls.js's own load of the live master fails.
+  // The page's pathways still choose the origin, so the master is asked of it first: what is proven is
+  // the player's retry from the next pathway, and the static mirror's copy playing (its live windows).
+  it.each(['refused', 'unanswered'] as const)(
+    'loads the video player\'s master from the static mirror when only its load from the origin is %s',
+    async (how) => {
+      await mirrorOf('static');
+      const { liveMaster } = recordingUrls(slug);
+      originBlocked = { how, only: (path) => path === liveMaster };
+      const since = media.length;
+      const watching = await watcher();
+      const masterLoads: string[] = [];
+      watching.on('request', (request) => {
+        const url = new URL(request.url());
+        if (url.pathname === liveMaster) masterLoads.push(url.origin === new URL(test.url).origin ? 'origin' : 'mirror');
+      });
+      try {
+        await watching.goto(`${test.url}/e/${slug}`);
+        const playing = await waitFor(() => readPlayer(watching), (v) => v.mode === 'video' && v.video.playing, 60_000);
+        expect(playing.mode).toBe('video');
+        expect(masterLoads).toEqual(['origin', 'mirror']);
+        const { advanced } = await stalledSecondsOver(watching, 8_000);
+        expect(advanced).toBeGreaterThan(5);
+        expect(segmentsFrom('mirror', since, /\/\d+p\//)).toBeGreaterThan(0);
+        expect(segmentsFrom('origin', since, /\/\d+p\//)).toBe(0);
+      } finally {
+        originBlocked = null;
+        await watching.close();
+      }
+    },
+    120_000,
+  );
 });

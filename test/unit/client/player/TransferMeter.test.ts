@@ -35,6 +35,13 @@ describe('TransferMeter', () => {
     expect(meter.take(T + 3_000)).toEqual({ bytes: 0, activeMs: 1_500, bps: 0 });
   });
 
+  it('waits the allowance a transfer was tracked with before counting its silence', () => {
+    const meter = new TransferMeter();
+    meter.track(transfer(0), 3_000);
+    expect(meter.take(T + 2_500)).toBeNull();
+    expect(meter.take(T + 4_000)).toEqual({ bytes: 0, activeMs: 1_000, bps: 0 });
+  });
+
   it('counts concurrent transfers over their shared time once', () => {
     const meter = new TransferMeter();
     meter.track(transfer(0, 100, 50_000, 500));

@@ -1,9 +1,13 @@
+import express from 'express';
 import fs from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encodePlaylist, PlaylistFiles } from '../../../../server/http/sendPlaylist';
+import { encodePlaylist, PlaylistFiles, sendPlaylist } from '../../../../server/http/sendPlaylist';
 
 let dir: string;
 beforeEach(async () => {
@@ -41,5 +45,65 @@ describe('playlists encoded for the wire', () => {
 
   it('refuses a file that is gone', async () => {
     await expect(new PlaylistFiles().read(path.join(dir, 'missing.m3u8'))).rejects.toThrow();
+  });
+});
+
+describe('a playlist on a kept connection', () => {
+  let server: Server;
+  let port: number;
+  beforeEach(async () => {
+    const app = express();
+    const playlist = encodePlaylist(Buffer.from('#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:7\n'));
+    app.get('/live.m3u8', (req, res) => sendPlaylist(req, res, playlist, 'max-age=1'));
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterEach(() => new Promise((resolve) => server.close(resolve)));
+
+  /** Sends `requests` one after the other on one connection; the head of each response, and whether the server closed it. */
+  function onOneConnection(requests: string[]): Promise<{ heads: string[]; closed: boolean }> {
+    return new Promise((resolve, reject) => {
+      const heads: string[] = [];
+      let received = '';
+      const socket = net.connect(port, '127.0.0.1', () => socket.write(requests[0]!));
+      const done = (closed: boolean) => {
+        socket.destroy();
+        resolve({ heads, closed });
+      };
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => {
+        received += chunk;
+        const headEnd = received.indexOf('\r\n\r\n');
+        const length = Number(/\r\ncontent-length: (\d+)/i.exec(received)?.[1] ?? 0);
+        if (headEnd < 0 || received.length < headEnd + 4 + length) return;
+        heads.push(received.slice(0, headEnd));
+        received = received.slice(headEnd + 4 + length);
+        if (heads.length < requests.length) socket.write(requests[heads.length]!);
+        // Whether the server closes the connection after the last answer: it would within a moment.
+        else setTimeout(() => done(false), 200);
+      });
+      socket.on('end', () => done(true));
+      socket.on('error', reject);
+    });
+  }
+
+  it('keeps an HTTP/1.1 connection for the next reload without the keep-alive lines saying so', async () => {
+    const reload = 'GET /live.m3u8 HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n';
+    const { heads, closed } = await onOneConnection([reload, reload]);
+    expect(heads).toHaveLength(2);
+    for (const head of heads) {
+      expect(head).toMatch(/^HTTP\/1\.1 200 /);
+      expect(head).not.toMatch(/^(connection|keep-alive):/im);
+    }
+    expect(closed).toBe(false);
+  });
+
+  it('still tells an HTTP/1.0 client its connection is kept, and one that asks for close that it is closed', async () => {
+    const old = await onOneConnection(['GET /live.m3u8 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n']);
+    expect(old.heads[0]).toMatch(/^connection: keep-alive$/im);
+    const closing = await onOneConnection(['GET /live.m3u8 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n']);
+    expect(closing.heads[0]).toMatch(/^connection: close$/im);
+    expect(closing.closed).toBe(true);
   });
 });
