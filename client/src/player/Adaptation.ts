@@ -109,6 +109,11 @@ export class Adaptation {
     return this.#quality;
   }
 
+  /** The quick-moving average: what the link carries now; null before any measurement. */
+  get fastBps(): number | null {
+    return this.#estimator.fastBps;
+  }
+
   /** The lower of the two averages, for a first choice of rung; null before any measurement. */
   get cautiousBps(): number | null {
     return this.#estimator.cautiousBps;

@@ -21,6 +21,7 @@ import {
   type Quality,
 } from './Playback';
 import { VideoPipe } from './VideoPipe';
+import { videoVerdict } from './videoOutlook';
 
 const TICK_MS = 500;
 const REOPEN_DELAY_MS = 2_000;
@@ -188,7 +189,10 @@ export class HlsPlayback implements Playback {
     if (mode === 'audio') active?.stopLoading();
     const startPosition = incomingStart(mode, active?.timeline ?? null, this.#resumeAt, this.#adaptation.dataSaver);
     if (mode === 'audio') {
-      this.#attach(incoming, new AudioPipe(elements.audio, this.#audioSource(null), meter, { live, startPosition, pathways: this.#pathways }));
+      // Leaving video for the link's sake, the sound starts on the speech rung, the one sure to keep up;
+      // the ticks move it to AAC from the next segment on (what is buffered stays) if the link has room.
+      const source = this.#audioSource(null, active?.mode === 'video' ? null : undefined);
+      this.#attach(incoming, new AudioPipe(elements.audio, source, meter, { live, startPosition, pathways: this.#pathways }));
       return;
     }
     // Live, hls.js follows the rungs' windows, whose every load is a few hundred bytes whatever the hour.
@@ -291,12 +295,12 @@ export class HlsPlayback implements Playback {
     pipe.timeline.currentTime = target;
   }
 
-  /** The audio rung for the link as measured now, given the one playing. */
-  #audioSource(current: AudioRung | null): AudioSource {
+  /** The audio rung for the link as measured now (or as `estimateBps` says: null for unmeasured), given the one playing. */
+  #audioSource(current: AudioRung | null, estimateBps = this.#adaptation.cautiousBps ?? this.#options.initialEstimateBps): AudioSource {
     return this.#sourceFor(
       chooseAudioRung({
         current,
-        estimateBps: this.#adaptation.cautiousBps ?? this.#options.initialEstimateBps,
+        estimateBps,
         opusPlayable: this.#speechPlayable,
         dataSaver: this.#adaptation.dataSaver,
       }),
@@ -344,7 +348,20 @@ export class HlsPlayback implements Playback {
     const now = performance.now();
     this.#adaptation.measure(now);
     if (this.#ladderKnown && this.#ladder.videoNeedBps !== null) {
-      this.#adaptation.observe(now, this.#adaptation.assess(this.#ladder.videoNeedBps));
+      const verdict = this.#adaptation.assess(this.#ladder.videoNeedBps);
+      const active = this.#active;
+      // While video plays, its buffer ahead decides as much as the estimate: see videoVerdict.
+      this.#adaptation.observe(
+        now,
+        active instanceof VideoPipe
+          ? videoVerdict(verdict, {
+              nowMs: now,
+              bufferAheadSeconds: bufferedAhead(active.element),
+              fragment: active.fragmentLoad(),
+              linkBps: this.#adaptation.fastBps,
+            })
+          : verdict,
+      );
     }
     for (const pipe of [this.#active, this.#incoming?.pipe]) {
       if (pipe instanceof AudioPipe) pipe.setSource(this.#audioSource(pipe.rung));
