@@ -148,6 +148,11 @@ export class Adaptation {
     this.#path.applyMode(mode);
   }
 
+  /** Why the wanted mode is audio only; null when it is video. */
+  get audioOnlyReason(): AudioOnlyReason | null {
+    return this.mode === 'video' ? null : this.#audioOnlyReason();
+  }
+
   /** Shows the attendee what plays (or, before anything does, what is wanted) and why there is no video. */
   publishMode(): void {
     const mode = this.#path.playingMode?.() ?? this.mode;

@@ -189,10 +189,7 @@ export class HlsPlayback implements Playback {
     if (mode === 'audio') active?.stopLoading();
     const startPosition = incomingStart(mode, active?.timeline ?? null, this.#resumeAt, this.#adaptation.dataSaver);
     if (mode === 'audio') {
-      // Leaving video for the link's sake, the sound starts on the speech rung, the one sure to keep up;
-      // the ticks move it to AAC from the next segment on (what is buffered stays) if the link has room.
-      const source = this.#audioSource(null, active?.mode === 'video' ? null : undefined);
-      this.#attach(incoming, new AudioPipe(elements.audio, source, meter, { live, startPosition, pathways: this.#pathways }));
+      this.#attach(incoming, new AudioPipe(elements.audio, this.#audioSource(null), meter, { live, startPosition, pathways: this.#pathways }));
       return;
     }
     // Live, hls.js follows the rungs' windows, whose every load is a few hundred bytes whatever the hour.
@@ -295,12 +292,13 @@ export class HlsPlayback implements Playback {
     pipe.timeline.currentTime = target;
   }
 
-  /** The audio rung for the link as measured now (or as `estimateBps` says: null for unmeasured), given the one playing. */
-  #audioSource(current: AudioRung | null, estimateBps = this.#adaptation.cautiousBps ?? this.#options.initialEstimateBps): AudioSource {
+  /** The audio rung for the link as measured now, given the one playing. */
+  #audioSource(current: AudioRung | null): AudioSource {
     return this.#sourceFor(
       chooseAudioRung({
         current,
-        estimateBps,
+        estimateBps: this.#adaptation.cautiousBps ?? this.#options.initialEstimateBps,
+        linkFailedVideo: this.#adaptation.audioOnlyReason === 'slow connection',
         opusPlayable: this.#speechPlayable,
         dataSaver: this.#adaptation.dataSaver,
       }),
