@@ -33,7 +33,7 @@ const VIDEO_LEAD_SECONDS = 2;
 const HANDOVER_CUSHION_SECONDS = 2;
 /** A stalled pipe may hand over this far ahead of where it stopped: a few words lost beat a long silence. */
 const MAX_SKIP_SECONDS = 3;
-/** The stage picture is refreshed only while this much sound is buffered: the speech comes first. */
+/** The stage picture is fetched only while the audio pipe plays with this much buffered: the speech comes first. */
 const POSTER_MIN_BUFFER_SECONDS = 6;
 /** Between two nudges of an incoming pipe that fell behind: it needs time to load where it was sent. */
 const STEER_INTERVAL_MS = 3_000;
@@ -101,7 +101,9 @@ export class HlsPlayback implements Playback {
         posterUrl: this.#urls.poster,
         pathways: this.#pathways,
         refreshPoster: options.live,
-        posterLinkIsFree: () => this.#active !== null && bufferedAhead(this.#active.element) >= POSTER_MIN_BUFFER_SECONDS,
+        // The sound's own pipe, not the video still playing out its buffer during a switch to sound: the
+        // incoming audio pipe needs the whole link then (an 11 KB picture is 2 s of a 40 kbps link).
+        posterLinkIsFree: () => this.#active?.mode === 'audio' && bufferedAhead(this.#active.element) >= POSTER_MIN_BUFFER_SECONDS,
       },
       {
         applyMode: (mode) => this.#applyMode(mode),
