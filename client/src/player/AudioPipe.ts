@@ -268,13 +268,10 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
    */
   async #follow(): Promise<void> {
     let grownAt = performance.now();
-    let reloadedAt = performance.now();
     while (!this.#closed && !this.#playlist.ended) {
       const { targetDuration } = this.#playlist;
       const known = lastIndex(this.#playlist);
-      await new Promise((resolve) => setTimeout(resolve, reloadDelayMs(targetDuration, reloadedAt, performance.now())));
-      // A skipped reload counts as one: the cadence stays a target duration.
-      reloadedAt = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, targetDuration * 1000));
       if (this.#closed || !this.#loading || !reloadWanted(known, this.#next)) continue;
       try {
         this.#playlist = await this.#follower.load(this.#closing.signal);
@@ -458,15 +455,6 @@ export function nextStep(playlist: MediaPlaylist, next: number, loading: boolean
 /** A live playlist reload can wait while segments are known well ahead of the next one: its bytes go to sound. */
 export function reloadWanted(lastKnown: number, next: number): boolean {
   return lastKnown + 1 - next <= KNOWN_AHEAD_TO_SKIP_RELOAD;
-}
-
-/**
- * Until the next reload of a live playlist: one target duration after the previous reload began, not
- * after it ended. On an 800 ms round trip a reload takes a second or more, and waiting a whole target
- * duration after it would learn of each new segment a second later, a second the buffer does not have.
- */
-export function reloadDelayMs(targetDurationSeconds: number, lastReloadStartedMs: number, nowMs: number): number {
-  return Math.max(0, targetDurationSeconds * 1000 - (nowMs - lastReloadStartedMs));
 }
 
 /** The source stopped when the playlist has not grown for a few target durations. */

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   nextStep,
-  reloadDelayMs,
   reloadWanted,
   retryDelay,
   segmentIndexFrom,
@@ -117,15 +116,6 @@ describe('AudioPipe', () => {
       expect(reloadWanted(9, 8)).toBe(true);
       expect(reloadWanted(9, 10)).toBe(true);
       expect(reloadWanted(5_409, 5_407)).toBe(false);
-    });
-  });
-
-  describe('reloadDelayMs', () => {
-    it('reloads a live playlist one target duration after the previous reload began, however long it took', () => {
-      expect(reloadDelayMs(2, 10_000, 10_000)).toBe(2_000);
-      // The previous reload took 1.2 s on an 800 ms round trip: the next begins 0.8 s after it ended.
-      expect(reloadDelayMs(2, 10_000, 11_200)).toBe(800);
-      expect(reloadDelayMs(2, 10_000, 13_000)).toBe(0);
     });
   });
 
