@@ -109,6 +109,11 @@ export class Adaptation {
     return this.#quality;
   }
 
+  /** The quick-moving average: what the link carries now; null before any measurement. */
+  get fastBps(): number | null {
+    return this.#estimator.fastBps;
+  }
+
   /** The lower of the two averages, for a first choice of rung; null before any measurement. */
   get cautiousBps(): number | null {
     return this.#estimator.cautiousBps;
@@ -141,6 +146,11 @@ export class Adaptation {
     this.publishMode();
     this.#poster[mode === 'audio' && this.#options.hasVideo ? 'start' : 'stop']();
     this.#path.applyMode(mode);
+  }
+
+  /** Why the wanted mode is audio only; null when it is video. */
+  get audioOnlyReason(): AudioOnlyReason | null {
+    return this.mode === 'video' ? null : this.#audioOnlyReason();
   }
 
   /** Shows the attendee what plays (or, before anything does, what is wanted) and why there is no video. */

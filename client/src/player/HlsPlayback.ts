@@ -21,6 +21,7 @@ import {
   type Quality,
 } from './Playback';
 import { VideoPipe } from './VideoPipe';
+import { videoVerdict } from './videoOutlook';
 
 const TICK_MS = 500;
 const REOPEN_DELAY_MS = 2_000;
@@ -32,7 +33,7 @@ const VIDEO_LEAD_SECONDS = 2;
 const HANDOVER_CUSHION_SECONDS = 2;
 /** A stalled pipe may hand over this far ahead of where it stopped: a few words lost beat a long silence. */
 const MAX_SKIP_SECONDS = 3;
-/** The stage picture is refreshed only while this much sound is buffered: the speech comes first. */
+/** The stage picture is fetched only while the audio pipe plays with this much buffered: the speech comes first. */
 const POSTER_MIN_BUFFER_SECONDS = 6;
 /** Between two nudges of an incoming pipe that fell behind: it needs time to load where it was sent. */
 const STEER_INTERVAL_MS = 3_000;
@@ -100,7 +101,9 @@ export class HlsPlayback implements Playback {
         posterUrl: this.#urls.poster,
         pathways: this.#pathways,
         refreshPoster: options.live,
-        posterLinkIsFree: () => this.#active !== null && bufferedAhead(this.#active.element) >= POSTER_MIN_BUFFER_SECONDS,
+        // The sound's own pipe, not the video still playing out its buffer during a switch to sound: the
+        // incoming audio pipe needs the whole link then (an 11 KB picture is 2 s of a 40 kbps link).
+        posterLinkIsFree: () => this.#active?.mode === 'audio' && bufferedAhead(this.#active.element) >= POSTER_MIN_BUFFER_SECONDS,
       },
       {
         applyMode: (mode) => this.#applyMode(mode),
@@ -297,6 +300,7 @@ export class HlsPlayback implements Playback {
       chooseAudioRung({
         current,
         estimateBps: this.#adaptation.cautiousBps ?? this.#options.initialEstimateBps,
+        linkFailedVideo: this.#adaptation.audioOnlyReason === 'slow connection',
         opusPlayable: this.#speechPlayable,
         dataSaver: this.#adaptation.dataSaver,
       }),
@@ -344,7 +348,20 @@ export class HlsPlayback implements Playback {
     const now = performance.now();
     this.#adaptation.measure(now);
     if (this.#ladderKnown && this.#ladder.videoNeedBps !== null) {
-      this.#adaptation.observe(now, this.#adaptation.assess(this.#ladder.videoNeedBps));
+      const verdict = this.#adaptation.assess(this.#ladder.videoNeedBps);
+      const active = this.#active;
+      // While video plays, its buffer ahead decides as much as the estimate: see videoVerdict.
+      this.#adaptation.observe(
+        now,
+        active instanceof VideoPipe
+          ? videoVerdict(verdict, {
+              nowMs: now,
+              bufferAheadSeconds: bufferedAhead(active.element),
+              fragment: active.fragmentLoad(),
+              linkBps: this.#adaptation.fastBps,
+            })
+          : verdict,
+      );
     }
     for (const pipe of [this.#active, this.#incoming?.pipe]) {
       if (pipe instanceof AudioPipe) pipe.setSource(this.#audioSource(pipe.rung));

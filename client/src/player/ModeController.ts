@@ -44,6 +44,12 @@ export class ModeController extends Emitter<ModeControllerEvents> {
   #pressureSince: number | null = null;
   /** Whether the current video came back after audio only (rather than being how playback began). */
   #returned = false;
+  /**
+   * Whether the current audio only is video that failed. Audio only that playback began with (the boot
+   * script's sound, a link that failed WebRTC) is not: the video that follows it is a first try, and a
+   * collapse ending it must not double the wait as a failed return would.
+   */
+  #dropped = false;
 
   constructor(initialMode: PlaybackMode, nowMs: number, options: ModeControllerOptions = DEFAULT_MODE_OPTIONS) {
     super();
@@ -82,7 +88,8 @@ export class ModeController extends Emitter<ModeControllerEvents> {
           ? Math.min(this.#upHoldMs * 2, this.#options.maxUpHoldMs)
           : this.#options.upHoldMs;
     }
-    this.#returned = this.#mode === 'audio';
+    this.#returned = this.#mode === 'audio' && this.#dropped;
+    this.#dropped = this.#mode === 'video';
     this.#mode = this.#mode === 'video' ? 'audio' : 'video';
     this.#since = nowMs;
     this.#pressureSince = null;

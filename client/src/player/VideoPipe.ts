@@ -1,10 +1,22 @@
 import type Hls from 'hls.js';
-import type { HlsConfig, Level, LevelUpdatedData, ErrorData, LoaderContext, LoadPolicy, PlaylistLoaderContext } from 'hls.js';
+import type {
+  ErrorData,
+  Fragment,
+  FragmentLoaderContext,
+  HlsConfig,
+  Level,
+  LevelUpdatedData,
+  LoaderContext,
+  LoaderStats,
+  LoadPolicy,
+  PlaylistLoaderContext,
+} from 'hls.js';
 import { Emitter } from './Emitter';
 import { failsHost, type Located, type Pathways } from './Pathways';
 import { bufferedCovers, type EventTimeline, type Pipe, type PipeEvents } from './Pipe';
 import type { Quality } from './Playback';
 import type { TransferMeter } from './TransferMeter';
+import type { FragmentLoad } from './videoOutlook';
 import { WindowTimeline } from './windowTimeline';
 
 
@@ -45,12 +57,21 @@ function loadHls(): Promise<typeof Hls> {
  * Tuned for links that collapse: a low starting guess, quick to step down (0.8 of the estimate may be
  * used, and a fragment that would starve the buffer for 2 s is abandoned), slow to step up (0.5).
  */
+/** The fragment hls.js loads now (it loads one at a time on the main stream), as its loader sees it. */
+interface FragmentInFlight {
+  frag: Fragment;
+  stats: LoaderStats;
+  /** hls.js marks the end of successful loads only. */
+  failed: () => boolean;
+}
+
 function tunedConfig(
   Hls: typeof import('hls.js').default,
   meter: TransferMeter,
   options: VideoPipeOptions,
   timeline: WindowTimeline,
   onSilence: (url: string) => void,
+  onFragment: (loading: FragmentInFlight) => void,
 ): Partial<HlsConfig> {
   const { alternatives } = options.pathways;
   const DefaultLoader = Hls.DefaultConfig.loader;
@@ -87,6 +108,8 @@ function tunedConfig(
           callbacks.onAbort?.(...args);
         },
       });
+      const { frag } = context as Partial<FragmentLoaderContext>;
+      if (frag) onFragment({ frag, stats, failed: () => failedAt > 0 });
       const { loading } = stats;
       meter.track(
         {
@@ -192,6 +215,7 @@ export class VideoPipe extends Emitter<PipeEvents> implements Pipe {
   /** Pathways the master failed on since this pipe opened: none is asked twice (see Pathways.failover). */
   readonly #masterTried = new Set<string>();
   #quality: Quality;
+  readonly #fragment: { current: FragmentInFlight | null };
   #startTime: number | null = null;
   #lastEndSn = -1;
   #grownAt = performance.now();
@@ -206,14 +230,32 @@ export class VideoPipe extends Emitter<PipeEvents> implements Pipe {
   ): Promise<VideoPipe> {
     const Hls = await loadHls();
     const timeline = new WindowTimeline(options.startPosition);
-    // The callback runs when a load times out, long after the constructor returned.
-    const hls: Hls = new Hls(tunedConfig(Hls, meter, options, timeline, (url) => failRungsOnHost(hls.levels, url)));
-    return new VideoPipe(hls, element, masterUrl, options, timeline);
+    const fragment: { current: FragmentInFlight | null } = { current: null };
+    // The callbacks run when a load starts or times out, long after the constructor returned.
+    const hls: Hls = new Hls(
+      tunedConfig(
+        Hls,
+        meter,
+        options,
+        timeline,
+        (url) => failRungsOnHost(hls.levels, url),
+        (loading) => (fragment.current = loading),
+      ),
+    );
+    return new VideoPipe(hls, element, masterUrl, options, timeline, fragment);
   }
 
-  private constructor(hls: Hls, element: HTMLMediaElement, masterUrl: string, options: VideoPipeOptions, timeline: WindowTimeline) {
+  private constructor(
+    hls: Hls,
+    element: HTMLMediaElement,
+    masterUrl: string,
+    options: VideoPipeOptions,
+    timeline: WindowTimeline,
+    fragment: { current: FragmentInFlight | null },
+  ) {
     super();
     this.#hls = hls;
+    this.#fragment = fragment;
     this.element = element;
     this.#windowTimeline = timeline;
     this.timeline = timeline.view(element);
@@ -248,6 +290,24 @@ export class VideoPipe extends Emitter<PipeEvents> implements Pipe {
 
   covers(time: number): boolean {
     return bufferedCovers(this.timeline, time);
+  }
+
+  /** The fragment being loaded, sized for the emergency switch (videoOutlook); null when none is. */
+  fragmentLoad(): FragmentLoad | null {
+    const loading = this.#fragment.current;
+    if (loading === null) return null;
+    const { frag, stats, failed } = loading;
+    const { levels } = this.#hls;
+    const rung = levels[frag.level];
+    const lowest = levels[0];
+    if (failed() || stats.aborted || stats.loading.start === 0 || stats.loading.end > 0 || !rung || !lowest) return null;
+    return {
+      startMs: stats.loading.start,
+      firstByteMs: stats.loading.first,
+      loadedBytes: stats.loaded,
+      totalBytes: stats.total > 0 ? stats.total : (rung.bitrate * frag.duration) / 8,
+      lowestRungBytes: (lowest.bitrate * frag.duration) / 8,
+    };
   }
 
   setQuality(quality: Quality): void {

@@ -18,18 +18,24 @@ export interface AudioRungContext {
   opusPlayable: boolean;
   /** The attendee asked to spend as little as possible. */
   dataSaver: boolean;
+  /**
+   * The sound plays because the link could not carry video: a link that just failed, whose estimates
+   * swing with every small audio segment (a collapse read at twice its rate put AAC on a 40 kbps link,
+   * which then stalled), and that may fail again at any moment (flapping). The speech rung stays.
+   */
+  linkFailedVideo?: boolean;
 }
 
 /**
  * Which audio-only rung the audio pipe plays. Opus at 16 kbps carries speech as clearly as AAC at 32,
- * so the speech rung is the default wherever it plays: on an unmeasured link, under the data saver,
- * and whenever the link is not measured to carry AAC with room to spare. AAC is worth its bytes only
+ * so the speech rung is the default wherever it plays: on an unmeasured link, under the data saver, on
+ * a link that could not carry video, and whenever the link is not measured to carry AAC with room to spare. AAC is worth its bytes only
  * on a link that clearly has them (a rally's music, a recording without video on a good line), and
  * it is the only choice where Opus does not play.
  */
-export function chooseAudioRung({ current, estimateBps, opusPlayable, dataSaver }: AudioRungContext): AudioRung {
+export function chooseAudioRung({ current, estimateBps, opusPlayable, dataSaver, linkFailedVideo = false }: AudioRungContext): AudioRung {
   if (!opusPlayable) return audioRung;
-  if (dataSaver || estimateBps === null) return speechRung;
+  if (dataSaver || linkFailedVideo || estimateBps === null) return speechRung;
   const factor = current === audioRung ? AAC_KEEP_FACTOR : AAC_UP_FACTOR;
   return estimateBps >= peakBandwidth(audioRung.audioKbps) * factor ? audioRung : speechRung;
 }

@@ -108,6 +108,16 @@ describe('ModeController', () => {
     expect(controller.upHoldMs).toBe(8_000);
   });
 
+  it('does not count video that followed the audio only playback began with as a failed return', () => {
+    // The boot script's sound first, then video, which a collapse ends 20 s later.
+    const controller = new ModeController('audio', 0, options);
+    feed(controller, 'sufficient', 0, 8_000);
+    expect(controller.mode).toBe('video');
+    feed(controller, 'insufficient', 28_000, 29_000);
+    expect(controller.mode).toBe('audio');
+    expect(controller.upHoldMs).toBe(8_000);
+  });
+
   it('does not count the video playback began with as a failed return', () => {
     const controller = new ModeController('video', 0, options);
     feed(controller, 'insufficient', 0, 1_000);

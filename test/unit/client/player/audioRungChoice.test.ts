@@ -35,6 +35,11 @@ describe('chooseAudioRung', () => {
     expect(chooseAudioRung({ ...base, current: audioRung, estimateBps: 45_000 })).toBe(speechRung);
   });
 
+  it('keeps to the speech rung while the sound plays because the link could not carry video, even when measured fast', () => {
+    expect(chooseAudioRung({ ...base, linkFailedVideo: true, estimateBps: 1_200_000 })).toBe(speechRung);
+    expect(chooseAudioRung({ ...base, current: audioRung, linkFailedVideo: true, estimateBps: 1_200_000 })).toBe(speechRung);
+  });
+
   it('keeps to the speech rung under the data saver, even on a fast link', () => {
     expect(chooseAudioRung({ ...base, dataSaver: true, estimateBps: 5_000_000 })).toBe(speechRung);
   });

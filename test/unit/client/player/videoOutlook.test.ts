@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { starving, videoVerdict, type FragmentLoad, type VideoView } from '../../../../client/src/player/videoOutlook';
+
+/** 2-second fragments of the 360p rung (450 kbps), the 720p one (1464 kbps), and what the 180p rung (132 kbps) makes of the same seconds. */
+const RUNG_360P_BYTES = (450_000 * 2) / 8;
+const RUNG_180P_BYTES = (132_000 * 2) / 8;
+const RUNG_720P_BYTES = (1_464_000 * 2) / 8;
+
+/** A fragment requested at 0 whose first byte came at `firstByteMs`, `loadedBytes` in by `nowMs` of the view. */
+function fragment(overrides: Partial<FragmentLoad> = {}): FragmentLoad {
+  return { startMs: 0, firstByteMs: 500, loadedBytes: 0, totalBytes: RUNG_360P_BYTES, lowestRungBytes: RUNG_180P_BYTES, ...overrides };
+}
+
+function view(overrides: Partial<VideoView> = {}): VideoView {
+  return { nowMs: 1_500, bufferAheadSeconds: 5, fragment: fragment(), linkBps: null, ...overrides };
+}
+
+/** Bytes that `kbps` carries in `ms`. */
+function carried(kbps: number, ms: number): number {
+  return (kbps * ms) / 8;
+}
+
+describe('starving', () => {
+  it('switches at once when a 360p fragment loads at 40 kbps and even a 180p one would outlast the buffer', () => {
+    // 1 s of flow at 40 kbps: 5 KB of 56 KB; the rest takes 10 s, 180p's 33 KB 6.6 s, the buffer holds 5.
+    const collapse = view({ fragment: fragment({ loadedBytes: carried(40, 1_000) }) });
+    expect(starving(collapse)).toBe(true);
+    expect(videoVerdict('marginal', collapse)).toBe('insufficient');
+    expect(videoVerdict(null, collapse)).toBe('insufficient');
+  });
+
+  it('leaves it to hls.js when its abort to the lowest rung would arrive in time', () => {
+    // A 720p fragment (366 KB) at 400 kbps: its rest takes 6.3 s against 3 s of buffer, 180p's 33 KB 0.7 s.
+    const late = view({
+      bufferAheadSeconds: 3,
+      fragment: fragment({ totalBytes: RUNG_720P_BYTES, loadedBytes: carried(400, 1_000) }),
+    });
+    expect(starving(late)).toBe(false);
+    expect(videoVerdict('insufficient', late)).toBe('marginal');
+  });
+
+  it('switches when the fragment late for the buffer is already from the lowest rung', () => {
+    const lowest = view({
+      bufferAheadSeconds: 2,
+      fragment: fragment({ totalBytes: RUNG_180P_BYTES, loadedBytes: carried(60, 1_000) }),
+    });
+    // 180p's rest at 60 kbps: 3.4 s, against 2 s of buffer and 1 s of tolerated stall.
+    expect(starving(lowest)).toBe(true);
+  });
+
+  it('waits for a fragment that arrives before the buffer runs out', () => {
+    const onTime = view({ fragment: fragment({ loadedBytes: carried(1_200, 1_000) }) });
+    expect(starving(onTime)).toBe(false);
+    expect(videoVerdict('sufficient', onTime)).toBe('sufficient');
+  });
+
+  it('tolerates a stall of under a second rather than switching', () => {
+    // 180p's rest at 132 kbps: 1.5 s, against 0.6 s of buffer: 0.9 s of stall.
+    const slightlyLate = view({
+      bufferAheadSeconds: 0.6,
+      fragment: fragment({ totalBytes: RUNG_180P_BYTES, loadedBytes: carried(132, 500), firstByteMs: 1_000 }),
+    });
+    expect(starving(slightlyLate)).toBe(false);
+  });
+
+  it('trusts the estimator over the fragment average that still carries a fast start before the collapse', () => {
+    // Half the fragment came at 1.5 Mbps, then the link dropped: its own average still reads ~280 kbps.
+    const collapsedMidway = view({ fragment: fragment({ loadedBytes: RUNG_360P_BYTES / 2 }), linkBps: 40_000 });
+    expect(starving(collapsedMidway)).toBe(true);
+    expect(starving({ ...collapsedMidway, linkBps: null })).toBe(false);
+  });
+
+  it('switches when no first byte came in longer than the buffer lasts', () => {
+    const silent = view({ nowMs: 4_100, bufferAheadSeconds: 3, fragment: fragment({ firstByteMs: 0 }) });
+    expect(starving(silent)).toBe(true);
+    expect(starving({ ...silent, nowMs: 3_900 })).toBe(false);
+  });
+
+  it('does not judge a fragment whose rate is not known yet', () => {
+    expect(starving(view({ nowMs: 600, fragment: fragment({ loadedBytes: 100 }) }))).toBe(false);
+  });
+
+  it('has nothing to judge when no fragment is loading', () => {
+    expect(starving(view({ fragment: null, bufferAheadSeconds: 0, linkBps: 10_000 }))).toBe(false);
+  });
+});
+
+describe('videoVerdict', () => {
+  it('rides out a low link the buffer ahead can carry: the estimator’s insufficient becomes marginal', () => {
+    const buffered = view({ fragment: null, bufferAheadSeconds: 5, linkBps: 60_000 });
+    expect(videoVerdict('insufficient', buffered)).toBe('marginal');
+  });
+
+  it('lets the estimator drop video once the buffer ahead is nearly spent', () => {
+    const spent = view({ fragment: null, bufferAheadSeconds: 1.5, linkBps: 60_000 });
+    expect(videoVerdict('insufficient', spent)).toBe('insufficient');
+  });
+
+  it('passes the estimator’s other verdicts through', () => {
+    const calm = view({ fragment: null });
+    expect(videoVerdict('marginal', calm)).toBe('marginal');
+    expect(videoVerdict('sufficient', calm)).toBe('sufficient');
+    expect(videoVerdict(null, calm)).toBeNull();
+  });
+});
