@@ -307,6 +307,7 @@ export class VideoPipe extends Emitter<PipeEvents> implements Pipe {
       loadedBytes: stats.loaded,
       totalBytes: stats.total > 0 ? stats.total : (rung.bitrate * frag.duration) / 8,
       lowestRungBytes: (lowest.bitrate * frag.duration) / 8,
+      silenceAllowanceMs: this.#pathways.alternatives ? FAILOVER_FIRST_BYTE_MS : 0,
     };
   }
 

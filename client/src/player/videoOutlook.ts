@@ -10,6 +10,11 @@ export interface FragmentLoad {
   totalBytes: number;
   /** What the same seconds cost on the lowest video rung, which hls.js's own emergency abort falls back to. */
   lowestRungBytes: number;
+  /**
+   * How long a wait for the first byte is the host's silence rather than the link's: with a mirror to go
+   * to, the pipe gives the host this long and then asks the mirror (0 without one).
+   */
+  silenceAllowanceMs: number;
 }
 
 /** What the HLS path knows of the playing video pipe at one tick. */
@@ -55,9 +60,12 @@ export function videoVerdict(verdict: LinkVerdict | null, view: VideoView): Link
 /** Whether the video will run dry for longer than a tolerated stall, whatever rung hls.js falls back to. */
 export function starving({ nowMs, bufferAheadSeconds, fragment, linkBps }: VideoView): boolean {
   if (fragment === null) return false;
-  const { startMs, firstByteMs, loadedBytes, totalBytes, lowestRungBytes } = fragment;
+  const { startMs, firstByteMs, loadedBytes, totalBytes, lowestRungBytes, silenceAllowanceMs } = fragment;
   const budgetMs = bufferAheadSeconds * 1000 + TOLERATED_STALL_MS;
   if (firstByteMs === 0) {
+    // A blackholed host is left for the mirror, which is not the link failing: judged as the link, its
+    // silence would take video away before the pipe had asked the mirror.
+    if (nowMs - startMs < silenceAllowanceMs) return false;
     // Nothing arrived yet: a wait longer than the buffer means a stall whatever comes next.
     if (nowMs - startMs >= budgetMs) return true;
   }

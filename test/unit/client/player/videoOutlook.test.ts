@@ -8,7 +8,7 @@ const RUNG_720P_BYTES = (1_464_000 * 2) / 8;
 
 /** A fragment requested at 0 whose first byte came at `firstByteMs`, `loadedBytes` in by `nowMs` of the view. */
 function fragment(overrides: Partial<FragmentLoad> = {}): FragmentLoad {
-  return { startMs: 0, firstByteMs: 500, loadedBytes: 0, totalBytes: RUNG_360P_BYTES, lowestRungBytes: RUNG_180P_BYTES, ...overrides };
+  return { startMs: 0, firstByteMs: 500, loadedBytes: 0, totalBytes: RUNG_360P_BYTES, lowestRungBytes: RUNG_180P_BYTES, silenceAllowanceMs: 0, ...overrides };
 }
 
 function view(overrides: Partial<VideoView> = {}): VideoView {
@@ -74,6 +74,13 @@ describe('starving', () => {
     const silent = view({ nowMs: 4_100, bufferAheadSeconds: 3, fragment: fragment({ firstByteMs: 0 }) });
     expect(starving(silent)).toBe(true);
     expect(starving({ ...silent, nowMs: 3_900 })).toBe(false);
+  });
+
+  it('leaves a host silent for less than the mirror allowance to the failover, then judges the wait as before', () => {
+    const silent = view({ nowMs: 2_500, bufferAheadSeconds: 1, fragment: fragment({ firstByteMs: 0, silenceAllowanceMs: 3_000 }) });
+    expect(starving(silent)).toBe(false);
+    expect(starving({ ...silent, fragment: fragment({ firstByteMs: 0 }) })).toBe(true);
+    expect(starving({ ...silent, nowMs: 3_000 })).toBe(true);
   });
 
   it('does not judge a fragment whose rate is not known yet', () => {
