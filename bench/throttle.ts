@@ -12,8 +12,8 @@
  * `--low 30/800` replaces the collapse with another link (kbps/ms), e.g. the EDGE-like profile; `--flap 1200/10`
  * makes the low phase flap: the low link and this one (kbps, at the good link's delay) every 10 s, low first; `--players`
  * and `--cold no` run only part of it. The figures go to bench/results/throttle.json as
- * `{ profiles: { <--profile>: { ours, ourWebrtc, stock, link } } }`, next to the other profiles kept
- * there; `--name` writes bench/results/<name>.json instead. `--audio-only yes`
+ * `{ profiles: { <--profile>: { ours, ourWebrtc, stock, link } } }`, next to the other profiles (and the
+ * players not run) kept there; `--name` writes bench/results/<name>.json instead. `--audio-only yes`
  * has our page's listener ask for sound only before the link drops, so the low phase measures the audio
  * rung alone, without the video-to-audio handover. A rally's chat runs throughout (`--chat 20` messages a
  * second, 0 for none), as the attendees of a real one would see it; `chatBytes` is what it cost each page. `lowPhaseBytes` says where the low phase's bytes went.
@@ -479,11 +479,13 @@ async function runWebrtcPlayer(): Promise<Figures> {
 
 const results: Record<string, Figures> = players.has('ours') || players.has('stock') ? await runHlsPlayers() : {};
 if (players.has('ourWebrtc')) results.ourWebrtc = await runWebrtcPlayer();
-const kept = (await readResult(values.name)) as { profiles?: Record<string, unknown> } | null;
+const kept = (await readResult(values.name)) as { profiles?: Record<string, Record<string, unknown>> } | null;
 await writeResult(values.name, {
   profiles: {
     ...kept?.profiles,
     [values.profile]: {
+      // A run of some of the players (`--players`) replaces their figures only: the others' stay.
+      ...kept?.profiles?.[values.profile],
       ...results,
       link: {
         good: `${GOOD.kbps} kbps, ${GOOD.latencyMs} ms`,
