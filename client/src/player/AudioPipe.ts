@@ -7,6 +7,7 @@ import { bufferedAhead, bufferedCovers, sourceBufferOperation, type EventTimelin
 import { fetchOnPathways } from './pathwayFetch';
 import type { Pathways } from './Pathways';
 import { PlaylistFollower, type PlaylistUrls } from './PlaylistFollower';
+import { SkippedSpans } from './SkippedSpans';
 import type { TransferMeter } from './TransferMeter';
 
 /** Audio costs about 4 KB a second: a long buffer is cheap insurance. */
@@ -61,6 +62,8 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
   readonly #objectUrl: string;
   /** The boot path's downloads not appended yet, by URL. */
   #handed = new Map<string, Promise<Uint8Array<ArrayBuffer>>>();
+  /** Spans skipped for good on the element's timeline, once there is a buffer to place segments in. */
+  #skips: SkippedSpans | null = null;
   readonly #closing = new AbortController();
   /** Aborted to drop the segments being fetched when the listener seeks elsewhere or loading stops. */
   #segmentAbort = new AbortController();
@@ -147,6 +150,7 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
     this.element.removeAttribute('src');
     this.element.load();
     URL.revokeObjectURL(this.#objectUrl);
+    this.#skips?.close();
     // Its element was the boot path's own, outside the page's stage: it goes with the pipe.
     this.#options.boot?.close();
     this.removeAllListeners();
@@ -214,6 +218,7 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
         realign = false;
         await this.#append(buffer, body);
         this.#placePlayhead();
+        this.#skips?.cross();
         this.#setTrouble(false);
         attempts = 0;
         this.#next = segment.index + 1;
@@ -241,6 +246,7 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
     const buffer = this.#mediaSource.addSourceBuffer(this.#source.rung.mimeType);
     // Each segment follows the previous one wherever its timestamps say; a discontinuity needs no care.
     buffer.mode = 'sequence';
+    this.#skips = new SkippedSpans(this.element);
     const { startPosition } = this.#options;
     this.#playlist = await this.#withRetries(async () => {
       const playlist = await this.#follower.load(this.#closing.signal);
@@ -258,6 +264,7 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
     this.#next = handover.next;
     this.#startTime = handover.startTime;
     this.#handed = handover.fetched;
+    this.#skips = handover.skips;
     return { buffer: handover.buffer, appendedInit: handover.appendedInit };
   }
 
@@ -317,6 +324,7 @@ export class AudioPipe extends Emitter<PipeEvents> implements Pipe {
 
   /** Places the next segment at its playlist time, so positions agree with the video pipe's. */
   #realign(buffer: SourceBuffer, segment: PlaylistSegment): void {
+    this.#skips?.placing(segment.start);
     buffer.timestampOffset = segment.start;
     this.#startTime ??= segment.start;
   }

@@ -14,6 +14,7 @@ import {
 import { eventPathways, fetchOnPathways } from './pathwayFetch';
 import type { Pathways } from './Pathways';
 import { sourceBufferOperation } from './Pipe';
+import { SkippedSpans } from './SkippedSpans';
 import { TransferMeter } from './TransferMeter';
 
 /** A failed download is tried again after this: a weak link fails often and recovers. */
@@ -35,6 +36,8 @@ export interface BootHandover {
   startTime: number | null;
   /** Downloads started (or finished) but not appended yet, by URL: the pipe takes them rather than asking again. */
   fetched: Map<string, Promise<Uint8Array<ArrayBuffer>>>;
+  /** The spans skipped so far (the boot fell behind the live window), for the pipe to go on crossing. */
+  skips: SkippedSpans;
 }
 
 type BootState = 'starting' | 'playing' | 'handing over' | 'handed over' | 'closed';
@@ -62,6 +65,7 @@ export class BootAudio {
   readonly #estimator = new BandwidthEstimator();
   readonly #closing = new AbortController();
   readonly #fetched = new Map<string, Promise<Uint8Array<ArrayBuffer>>>();
+  readonly #skips: SkippedSpans;
   readonly #run: Promise<BootHandover>;
   #state: BootState = 'starting';
   #soundBlocked = false;
@@ -81,6 +85,7 @@ export class BootAudio {
     this.element = document.createElement('audio');
     this.element.hidden = true;
     this.element.dataset.testid = 'boot-audio';
+    this.#skips = new SkippedSpans(this.element);
     this.objectUrl = URL.createObjectURL(this.mediaSource);
     this.element.src = this.objectUrl;
     document.body.append(this.element);
@@ -135,6 +140,7 @@ export class BootAudio {
     this.#closing.abort();
     this.#wake?.();
     this.#stopListeningForTap();
+    this.#skips.close();
     this.element.pause();
     this.element.removeAttribute('src');
     this.element.load();
@@ -159,6 +165,7 @@ export class BootAudio {
       appendedInit: null,
       startTime: null,
       fetched: this.#fetched,
+      skips: this.#skips,
     };
     while (this.following) {
       const segment = nextSegment(handover.playlist, handover.next);
@@ -189,10 +196,12 @@ export class BootAudio {
         this.#fetched.delete(segment.initUrl);
       }
       if (handover.startTime === null || segment.discontinuity || segment.index !== handover.next) {
+        this.#skips.placing(segment.start);
         buffer.timestampOffset = segment.start;
         handover.startTime ??= segment.start;
       }
       await sourceBufferOperation(buffer, () => buffer.appendBuffer(body));
+      this.#skips.cross();
       this.#fetched.delete(segment.url);
       handover.next = segment.index + 1;
       this.#measure();

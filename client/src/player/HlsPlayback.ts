@@ -250,13 +250,17 @@ export class HlsPlayback implements Playback {
    * from any pipe: video, when the boot's downloads measured a link for it, comes make-before-break.
    */
   #continueBoot(boot: BootAudio): void {
+    // Read before the pipe takes the boot over, which it begins at once: a boot taken over no longer
+    // plays on its own. (Read after, a playing boot waited for a cutover, which went by the playhead
+    // alone: one stalled at the time was sent back to the start of its buffer.)
+    const playing = boot.playing;
     const incoming: Incoming = { mode: 'audio', pipe: null };
     this.#incoming = incoming;
     const { live } = this.#options;
     const pipe = new AudioPipe(boot.element, this.#sourceFor(boot.rung), this.#adaptation.meter, { live, startPosition: null, boot, pathways: this.#pathways });
     this.#attach(incoming, pipe);
     this.store.update({ soundBlocked: boot.soundBlocked });
-    if (boot.playing) this.#activate(pipe, pipe.timeline.currentTime, false);
+    if (playing) this.#activate(pipe, pipe.timeline.currentTime, false);
   }
 
   /** Makes `pipe` the one playing, from `position`, and closes the one it replaces. */

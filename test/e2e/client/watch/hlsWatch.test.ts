@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { audioRung, speechRung, videoRungs } from '../../../../shared/ladder';
-import { recordingFiles, recordingUrl, recordingUrls } from '../../../../shared/recordingLayout';
+import { audioRung, SEGMENT_SECONDS, speechRung, videoRungs } from '../../../../shared/ladder';
+import { LIVE_WINDOW_SEGMENTS, recordingFiles, recordingUrl, recordingUrls } from '../../../../shared/recordingLayout';
 import { waitFor } from '../../../helpers/browser';
 import { appendMessages } from '../../../helpers/ChatTestClient';
 import { withServerAndBrowser, type TestPublisher } from '../../../helpers/serverAndBrowser';
@@ -113,6 +113,26 @@ describe('watching a live event over HLS', () => {
     await page.getByRole('button', { name: 'Show every message' }).click();
     await expect.poll(async () => (await shown()).filter((text) => text.includes('crowd')).length, { timeout: 10_000 }).toBe(3);
     expect(await page.getByTestId('chat-feed').getAttribute('data-in-effect')).toBe('full');
+    await page.getByTestId('audio-only-toggle').uncheck();
+  });
+
+  it('goes on from the live window after a cut longer than the window holds, over the hole the skipped segments leave', async () => {
+    await page.getByTestId('audio-only-toggle').check();
+    await waitFor(() => readPlayer(page), (v) => v.mode === 'audio' && v.audio.playing);
+    await waitFor(() => progressOver(page, 1_500), (p) => p.seconds > 1);
+    // The whole link cut: the pipe's last window is older than the window holds when it comes back, so
+    // the segments it wanted next are no longer listed and it goes on from the window's first.
+    await page.route('**/hls/**', (route) => route.abort('connectionfailed'));
+    const drained = await waitFor(() => progressOver(page, 1_500), (p) => p.seconds < 0.1, 40_000);
+    expect(drained.seconds).toBeLessThan(0.1);
+    const stalledAt = (await readPlayer(page)).audio.currentTime;
+    await page.waitForTimeout(LIVE_WINDOW_SEGMENTS * SEGMENT_SECONDS * 1000 + 6_000);
+    await page.unroute('**/hls/**');
+
+    // Without crossing the hole, the element would wait at its edge for ever.
+    const resumed = await waitFor(() => progressOver(page, 2_000), (p) => p.seconds > 1, 30_000);
+    expect(resumed.seconds).toBeGreaterThan(1);
+    expect((await readPlayer(page)).audio.currentTime).toBeGreaterThan(stalledAt + 2 * SEGMENT_SECONDS);
     await page.getByTestId('audio-only-toggle').uncheck();
   });
 

@@ -2,11 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { cutoverPosition, firstPosition, incomingStart, steerTarget } from '../../../../client/src/player/HlsPlayback';
 import type { PlaybackMode } from '../../../../client/src/player/ModeController';
 import { bufferedCovers } from '../../../../client/src/player/Pipe';
+import { ranges } from '../../../helpers/timeRanges';
 
-/** What a media element's `buffered` reports, from [start, end] pairs. */
-function ranges(...pairs: Array<[number, number]>): TimeRanges {
-  return { length: pairs.length, start: (i: number) => pairs[i]![0], end: (i: number) => pairs[i]![1] };
-}
 
 /** A pipe as the decisions read it: its buffer and playhead, in event time. */
 function pipe(

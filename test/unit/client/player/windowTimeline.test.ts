@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseMediaPlaylist } from '../../../../client/src/player/MediaPlaylist';
 import { WindowTimeline, shiftedRanges } from '../../../../client/src/player/windowTimeline';
+import { ranges } from '../../../helpers/timeRanges';
 
 /** A rung's live window 3 hours in, as the composer writes it: it begins at 10,800.25 s of the event. */
 const WINDOW = `#EXTM3U
@@ -31,9 +32,6 @@ runs/0/360p/seg_00000.m4s
 #EXT-X-ENDLIST
 `;
 
-function ranges(...pairs: Array<[number, number]>): TimeRanges {
-  return { length: pairs.length, start: (i: number) => pairs[i]![0], end: (i: number) => pairs[i]![1] };
-}
 
 /** An element as hls.js fills it: its own timeline, the first window's first segment at 0. */
 function element(currentTime: number, ...buffered: Array<[number, number]>) {
