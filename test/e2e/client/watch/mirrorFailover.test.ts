@@ -69,6 +69,11 @@ function segmentsFrom(host: 'origin' | 'mirror', since: number, rung = /./): num
   return media.slice(since).filter((r) => r.host === host && r.path.endsWith('.m4s') && rung.test(r.path)).length;
 }
 
+/** Requests for the video rungs (their live playlists and segments) made to `host` since `since` (an index into `media`). */
+function videoRequestsFrom(host: 'origin' | 'mirror', since: number): number {
+  return media.slice(since).filter((r) => r.host === host && /\/\d+p(\.live\.m3u8$|\/)/.test(r.path)).length;
+}
+
 describe('a blocked origin host', () => {
   it('keeps the audio-only path sounding from the mirror, and returns to the origin when steering says so', async () => {
     await page.goto(`${test.url}/e/${slug}`);
@@ -97,7 +102,7 @@ describe('a blocked origin host', () => {
   // The video tests fail over to the static mirror the kit fills (hls.js follows the live windows, which
   // the kit pushes with each segment), or to a cache in front of the origin (the shipped nginx config on
   // another port: another origin, so the origin's CORS headers are what let the page read it). Each test
-  // opens a new page: hls.js keeps a pathway it found failing out for 5 minutes.
+  // opens a new page, so that what one page's pathways learnt of the origin does not carry over.
   let cdn: NginxProcess | undefined;
 
   /** The event's only mirror made the static one or the cache; its address. */
@@ -132,6 +137,42 @@ describe('a blocked origin host', () => {
     expect(mirrorSegments).toBeGreaterThan(0);
     expect(advanced).toBeGreaterThan(6);
   }, 120_000);
+
+  it('brings the video path back to the origin when steering says so after the origin is unblocked, without a stall', async () => {
+    await mirrorOf('static');
+    originBlocked = null;
+    const watching = await watcher();
+    try {
+      await watching.goto(`${test.url}/e/${slug}`);
+      const playing = await waitFor(() => readPlayer(watching), (v) => v.mode === 'video' && v.video.playing, 40_000);
+      expect(playing.mode).toBe('video');
+      const beforeBlock = media.length;
+      originBlocked = { how: 'refused' };
+      const blocked = await stalledSecondsOver(watching, 10_000);
+      expect(blocked.advanced).toBeGreaterThan(6);
+      expect(videoRequestsFrom('mirror', beforeBlock)).toBeGreaterThan(0);
+
+      const beforeUnblock = media.length;
+      const unblockedAt = Date.now();
+      originBlocked = null;
+      // Watched while the video returns: the stall count covers the move back and what follows it.
+      const watched = stalledSecondsOver(watching, 45_000);
+      // Back once the origin's penalty ran out and the next steering manifest still puts it first: within
+      // seconds (hls.js's own steering would have kept the origin out for 5 minutes).
+      await expect.poll(() => videoRequestsFrom('origin', beforeUnblock), { timeout: 40_000 }).toBeGreaterThan(0);
+      const returnedAt = Date.now();
+      // It stays there: the next rung requests come from the origin too, none from the mirror meanwhile.
+      const afterReturn = media.length;
+      await expect.poll(() => videoRequestsFrom('origin', afterReturn)).toBeGreaterThan(0);
+      const { stalled, advanced } = await watched;
+      console.log(`video path, origin unblocked: back on the origin after ${returnedAt - unblockedAt} ms; stalled ${stalled} s over 45 s, advanced ${advanced.toFixed(1)} s`);
+      expect(videoRequestsFrom('mirror', afterReturn)).toBe(0);
+      expect(stalled).toBe(0);
+      expect(advanced).toBeGreaterThan(40);
+    } finally {
+      await watching.close();
+    }
+  }, 150_000);
 
   it('moves the video path to the mirror within a few seconds when the origin answers nothing at all', async () => {
     // Long enough for the buffer to run out and for hls.js's default timeouts (10 s a request, retried,
