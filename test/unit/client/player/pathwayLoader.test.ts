@@ -4,6 +4,7 @@ import { hostFailed, originPathwayMaster, pathwayLoader } from '../../../../clie
 import { Pathways } from '../../../../client/src/player/Pathways';
 import { steeredMaster } from '../../../../server/hls/steeredMaster';
 import { steeringManifest } from '../../../../shared/steering';
+import { composedLiveMaster } from '../../../helpers/playlists';
 
 const ORIGIN = 'https://jalsa.example';
 const SEGMENT = `${ORIGIN}/hls/rally-1/runs/1/360p/seg_00003.m4s`;
@@ -11,15 +12,7 @@ const MIRRORED = 'https://eu.example/hls/rally-1/runs/1/360p/seg_00003.m4s';
 const MASTER = `${ORIGIN}/hls/rally-1/live.m3u8`;
 const MIRRORS = [{ id: 'eu-1', baseUrl: 'https://eu.example' }];
 
-const composed = [
-  '#EXTM3U',
-  '#EXT-X-VERSION:7',
-  '#EXT-X-STREAM-INF:BANDWIDTH=158400,CODECS="avc1.42e01e,mp4a.40.2",RESOLUTION=320x180',
-  '180p.live.m3u8',
-  '#EXT-X-STREAM-INF:BANDWIDTH=38400,CODECS="mp4a.40.2"',
-  'audio.live.m3u8',
-  '',
-].join('\n');
+const composed = composedLiveMaster;
 
 /** How the stand-in network answers a URL: a status (0: refused), or a timeout before or after the answer began. */
 type Answer = { status: number; body?: string } | 'silent' | 'slow';
@@ -97,6 +90,7 @@ describe('originPathwayMaster', () => {
     expect(originPathwayMaster(steeredText).split('\n')).toEqual([
       '#EXTM3U',
       '#EXT-X-VERSION:7',
+      '#EXT-X-INDEPENDENT-SEGMENTS',
       '#EXT-X-STREAM-INF:BANDWIDTH=158400,CODECS="avc1.42e01e,mp4a.40.2",RESOLUTION=320x180,PATHWAY-ID="origin"',
       '180p.live.m3u8',
       '#EXT-X-STREAM-INF:BANDWIDTH=38400,CODECS="mp4a.40.2",PATHWAY-ID="origin"',
@@ -154,21 +148,15 @@ describe('pathwayLoader', () => {
     expect(heard.map((h) => h.outcome)).toEqual(['success']);
   });
 
-  it('leaves a load that began and ran out of time to hls.js, on the same host (a slow link, not a blocked host)', () => {
-    const { StandIn, asked } = network({ [SEGMENT]: 'slow', [MIRRORED]: { status: 200 } });
+  it.each([
+    ['a load that began and ran out of time (a slow link, not a blocked host)', 'slow', 'timeout'],
+    ['a missing file (404)', { status: 404 }, 'error'],
+  ] as const)('leaves %s to hls.js, without leaving its host', (_what, answer, outcome) => {
+    const { StandIn, asked } = network({ [SEGMENT]: answer, [MIRRORED]: { status: 200 } });
     const pathways = steered(['origin', 'eu-1']);
     const { heard } = load(pathwayLoader(StandIn, pathways, () => 0), SEGMENT);
     expect(asked).toEqual([SEGMENT]);
-    expect(heard.map((h) => h.outcome)).toEqual(['timeout']);
-    expect(pathways.current(1)).toBe('origin');
-  });
-
-  it('leaves a missing file (404) to hls.js without leaving its host', () => {
-    const { StandIn, asked } = network({ [SEGMENT]: { status: 404 }, [MIRRORED]: { status: 200 } });
-    const pathways = steered(['origin', 'eu-1']);
-    const { heard } = load(pathwayLoader(StandIn, pathways, () => 0), SEGMENT);
-    expect(asked).toEqual([SEGMENT]);
-    expect(heard.map((h) => h.outcome)).toEqual(['error']);
+    expect(heard.map((h) => h.outcome)).toEqual([outcome]);
     expect(pathways.current(1)).toBe('origin');
   });
 
