@@ -3,10 +3,11 @@
  * A live event mirrored by the mirror kit onto Debian's nginx (deploy/nginx/mirror.conf), watched in
  * Chromium over HLS; mid-playback every request for the origin's HLS files is stopped, in two ways: refused
  * at once (a host that resets connections) and left unanswered (a blackholed host, the harder case). Per
- * playback path (audio: our audio pipe; video: hls.js content steering) it reports how long the sound stood
- * still in the 20 s after the block (`stallSeconds`), how long until the first file came from the mirror
- * (`secondsToRecover`), and the bytes fetched from the mirror for files already received from the origin
- * (`extraBytes`: what the failover cost beyond playing on). Writes bench/results/mirror.json.
+ * playback path (audio: our audio pipe; video: hls.js, its loads steered by the page's pathways) it
+ * reports how long the sound stood still in the 20 s after the block (`stallSeconds`), how long until
+ * the first file came from the mirror (`secondsToRecover`), and the bytes fetched from the mirror for
+ * files already received from the origin (`extraBytes`: what the failover cost beyond playing on).
+ * Writes bench/results/mirror.json.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';

@@ -4,7 +4,6 @@ import type {
   Fragment,
   FragmentLoaderContext,
   HlsConfig,
-  Level,
   LevelUpdatedData,
   LoaderContext,
   LoaderStats,
@@ -12,7 +11,8 @@ import type {
   PlaylistLoaderContext,
 } from 'hls.js';
 import { Emitter } from './Emitter';
-import { failsHost, type Located, type Pathways } from './Pathways';
+import { pathwayLoader } from './pathwayLoader';
+import type { Pathways } from './Pathways';
 import { bufferedCovers, type EventTimeline, type Pipe, type PipeEvents } from './Pipe';
 import type { Quality } from './Playback';
 import type { TransferMeter } from './TransferMeter';
@@ -25,8 +25,8 @@ const IDLE_AFTER_TARGETS = 3;
 
 /**
  * With a mirror to go to, a playlist or fragment whose answer has not begun after this long is given up
- * on, and its host with it (see `failoverPolicies`). The answer's start only: a slow link that brings
- * the bytes slowly keeps hls.js's own patience for the rest of a load.
+ * on its host, and asked of the next pathway (see `failoverPolicies`, pathwayLoader). The answer's start
+ * only: a slow link that brings the bytes slowly keeps hls.js's own patience for the rest of a load.
  */
 const FAILOVER_FIRST_BYTE_MS = 3_000;
 
@@ -38,9 +38,9 @@ export interface VideoPipeOptions {
   estimateBps: number | null;
   quality: Quality;
   /**
-   * The page's pathways: the master is loaded from the one they choose, and from the next when its host
-   * fails. With mirrors (as the pathways know when the pipe opens; the master hls.js loads then lists
-   * them too) a request that brings nothing is given up on sooner (FAILOVER_FIRST_BYTE_MS).
+   * The page's pathways: every request of hls.js goes where they say, and to the next when its host fails
+   * (pathwayLoader). With mirrors (as the pathways know when the pipe opens) a request that brings nothing
+   * is given up on its host sooner (FAILOVER_FIRST_BYTE_MS).
    */
   pathways: Pathways;
 }
@@ -70,13 +70,12 @@ function tunedConfig(
   meter: TransferMeter,
   options: VideoPipeOptions,
   timeline: WindowTimeline,
-  onSilence: (url: string) => void,
   onFragment: (loading: FragmentInFlight) => void,
 ): Partial<HlsConfig> {
   const { alternatives } = options.pathways;
-  const DefaultLoader = Hls.DefaultConfig.loader;
-  type LoadArguments = Parameters<InstanceType<typeof DefaultLoader>['load']>;
-  class MeteredLoader extends DefaultLoader {
+  const PathwayLoader = pathwayLoader(Hls.DefaultConfig.loader, options.pathways);
+  type LoadArguments = Parameters<InstanceType<typeof PathwayLoader>['load']>;
+  class MeteredLoader extends PathwayLoader {
     override load(context: LoadArguments[0], config: LoadArguments[1], callbacks: LoadArguments[2]): void {
       // hls.js marks the end of successful loads only: a failed one ends when it failed, and must not
       // look like it is still running (nor count the time since as time in which nothing arrived).
@@ -99,8 +98,6 @@ function tunedConfig(
         },
         onTimeout: (...args) => {
           fail();
-          // Before hls.js hears of it: its error controller decides what to do at once.
-          if (alternatives && stats.loading.first === 0) onSilence(context.url);
           callbacks.onTimeout(...args);
         },
         onAbort: (...args) => {
@@ -131,7 +128,7 @@ function tunedConfig(
             return failedAt > 0 || stats.aborted;
           },
         },
-        // With a mirror to go to, a silence is the host's until the pipe gives up on it and asks the
+        // With a mirror to go to, a silence is the host's until the loader gives up on it and asks the
         // mirror; counted as the link's before that, a blackholed origin would read as a dead link and
         // take video away (a video pipe opening, its master unanswered, was closed before it moved on).
         alternatives ? FAILOVER_FIRST_BYTE_MS : undefined,
@@ -140,6 +137,9 @@ function tunedConfig(
   }
   return {
     loader: MeteredLoader,
+    // The page's pathways steer every request (pathwayLoader): hls.js's own content steering would steer
+    // the rungs by its own rules instead, and read the steering manifest a second time.
+    contentSteeringController: undefined,
     // The start is given in the first rung playlist instead, on hls.js's timeline (WindowTimeline).
     startPosition: -1,
     // A page that loaded over a fast local network says little about the mobile link: capped as hls.js caps it.
@@ -171,8 +171,8 @@ function isRungPlaylist(context: LoaderContext): boolean {
  * Load policies that give a host up quickly when another pathway may answer: the first byte is awaited
  * for FAILOVER_FIRST_BYTE_MS and a timeout is not tried again on the same host (hls.js's default waits
  * 10 s, and tries twice more for a playlist, four times for a fragment; for the master, 20 s three
- * times). Errors keep their retries (a refused request is not retried anyway). The master's timeout is
- * the pipe's to handle: it loads the master from the next pathway (VideoPipe's #loadMasterElsewhere).
+ * times): the loader asks the next pathway instead (pathwayLoader). Errors keep their retries (a refused
+ * request is not retried anyway).
  */
 function failoverPolicies(defaults: HlsConfig): Pick<HlsConfig, 'manifestLoadPolicy' | 'playlistLoadPolicy' | 'fragLoadPolicy'> {
   const failFast = ({ default: policy }: LoadPolicy): LoadPolicy => ({
@@ -183,18 +183,6 @@ function failoverPolicies(defaults: HlsConfig): Pick<HlsConfig, 'manifestLoadPol
     playlistLoadPolicy: failFast(defaults.playlistLoadPolicy),
     fragLoadPolicy: failFast(defaults.fragLoadPolicy),
   };
-}
-
-/**
- * A request that brought not a byte before its timeout tells of its host, not of its rung: every rung on
- * that host is counted as failed. hls.js's error controller leaves a pathway only once no rung of it is
- * left to try (it tries the others first, one timeout each); so it now penalizes the pathway at the first
- * silence and content steering moves to the next one. Where the rungs stand afterwards is where hls.js's
- * own walk through them would have left them.
- */
-function failRungsOnHost(levels: Level[], url: string): void {
-  const host = new URL(url, location.href).origin;
-  for (const level of levels) if (new URL(level.uri, location.href).origin === host) level.loadError++;
 }
 
 /**
@@ -209,11 +197,6 @@ export class VideoPipe extends Emitter<PipeEvents> implements Pipe {
   readonly #windowTimeline: WindowTimeline;
   readonly #live: boolean;
   readonly #pathways: Pathways;
-  /** The master's address on the origin, and where it is being loaded from now. */
-  readonly #masterUrl: string;
-  #master: Located;
-  /** Pathways the master failed on since this pipe opened: none is asked twice (see Pathways.failover). */
-  readonly #masterTried = new Set<string>();
   #quality: Quality;
   readonly #fragment: { current: FragmentInFlight | null };
   #startTime: number | null = null;
@@ -231,17 +214,7 @@ export class VideoPipe extends Emitter<PipeEvents> implements Pipe {
     const Hls = await loadHls();
     const timeline = new WindowTimeline(options.startPosition);
     const fragment: { current: FragmentInFlight | null } = { current: null };
-    // The callbacks run when a load starts or times out, long after the constructor returned.
-    const hls: Hls = new Hls(
-      tunedConfig(
-        Hls,
-        meter,
-        options,
-        timeline,
-        (url) => failRungsOnHost(hls.levels, url),
-        (loading) => (fragment.current = loading),
-      ),
-    );
+    const hls = new Hls(tunedConfig(Hls, meter, options, timeline, (loading) => (fragment.current = loading)));
     return new VideoPipe(hls, element, masterUrl, options, timeline, fragment);
   }
 
@@ -261,11 +234,8 @@ export class VideoPipe extends Emitter<PipeEvents> implements Pipe {
     this.timeline = timeline.view(element);
     this.#live = options.live;
     this.#pathways = options.pathways;
-    this.#masterUrl = masterUrl;
-    this.#master = options.pathways.locate(masterUrl, performance.now());
     this.#quality = options.quality;
     const { Events, ErrorTypes } = hls.constructor as typeof Hls;
-    hls.on(Events.MANIFEST_LOADED, () => this.#pathways.succeeded(this.#master.pathway));
     hls.on(Events.MANIFEST_PARSED, () => this.#applyQuality());
     hls.on(Events.FRAG_BUFFERED, (_event, { frag }) => {
       this.#startTime ??= frag.start;
@@ -277,9 +247,8 @@ export class VideoPipe extends Emitter<PipeEvents> implements Pipe {
     });
     hls.on(Events.LEVEL_UPDATED, (_event, data) => this.#onLevelUpdated(data));
     hls.on(Events.ERROR, (_event, data) => this.#onError(data, ErrorTypes));
-    // A mirror's copy of the master is the origin's: its relative URIs (the origin's pathway) resolve
-    // against the mirror, to the mirror's own files, so hls.js plays from where the master answered.
-    hls.loadSource(this.#master.url);
+    // The master's address on the origin: the loader fetches it, as every file, where the pathways say.
+    hls.loadSource(masterUrl);
     hls.attachMedia(element);
   }
 
@@ -362,25 +331,6 @@ export class VideoPipe extends Emitter<PipeEvents> implements Pipe {
       this.#hls.recoverMediaError();
       return;
     }
-    if (this.#loadMasterElsewhere(data)) return;
     this.emit('failed', data.details);
-  }
-
-  /**
-   * The master's host failed (no answer, refused, a server error): the page's pathways leave it, as for
-   * the audio pipe's requests, and hls.js loads the master again from the next pathway, if one is left.
-   * Only then: hls.js loads the master itself, so when its host answers it is loaded once, as without
-   * mirrors (fetching it first through fetchOnPathways would cost a second request every time).
-   */
-  #loadMasterElsewhere({ details, response }: ErrorData): boolean {
-    const { ErrorDetails } = this.#hls.constructor as typeof Hls;
-    const hostFailed =
-      details === ErrorDetails.MANIFEST_LOAD_TIMEOUT || (details === ErrorDetails.MANIFEST_LOAD_ERROR && failsHost(response?.code ?? 0));
-    if (!hostFailed) return false;
-    const next = this.#pathways.failover(this.#masterUrl, this.#master.pathway, this.#masterTried, performance.now());
-    if (!next) return false;
-    this.#master = next;
-    this.#hls.loadSource(next.url);
-    return true;
   }
 }

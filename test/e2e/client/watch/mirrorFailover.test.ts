@@ -69,6 +69,16 @@ function segmentsFrom(host: 'origin' | 'mirror', since: number, rung = /./): num
   return media.slice(since).filter((r) => r.host === host && r.path.endsWith('.m4s') && rung.test(r.path)).length;
 }
 
+/** Requests for the video rungs (their live playlists and segments) made to `host` since `since` (an index into `media`). */
+function videoRequestsFrom(host: 'origin' | 'mirror', since: number): number {
+  return media.slice(since).filter((r) => r.host === host && isVideo(r.path)).length;
+}
+
+/** A video rung's live playlist or segment. */
+function isVideo(path: string): boolean {
+  return /\/\d+p(\.live\.m3u8$|\/)/.test(path);
+}
+
 describe('a blocked origin host', () => {
   it('keeps the audio-only path sounding from the mirror, and returns to the origin when steering says so', async () => {
     await page.goto(`${test.url}/e/${slug}`);
@@ -97,7 +107,7 @@ describe('a blocked origin host', () => {
   // The video tests fail over to the static mirror the kit fills (hls.js follows the live windows, which
   // the kit pushes with each segment), or to a cache in front of the origin (the shipped nginx config on
   // another port: another origin, so the origin's CORS headers are what let the page read it). Each test
-  // opens a new page: hls.js keeps a pathway it found failing out for 5 minutes.
+  // opens a new page, so that what one page's pathways learnt of the origin does not carry over.
   let cdn: NginxProcess | undefined;
 
   /** The event's only mirror made the static one or the cache; its address. */
@@ -127,11 +137,51 @@ describe('a blocked origin host', () => {
     return { stalled, advanced, mirrorSegments: segmentsFrom('mirror', beforeBlock, /\/\d+p\//) };
   }
 
-  it('keeps the video path (hls.js content steering) playing from the static mirror when the origin refuses', async () => {
+  it('keeps the video path playing from the static mirror when the origin refuses', async () => {
     const { advanced, mirrorSegments } = await blockUnderVideo('static', 'refused', 10_000);
     expect(mirrorSegments).toBeGreaterThan(0);
     expect(advanced).toBeGreaterThan(6);
   }, 120_000);
+
+  it('brings the video path back to the origin when steering says so after the origin is unblocked, without a stall', async () => {
+    await mirrorOf('static');
+    originBlocked = null;
+    const watching = await watcher();
+    try {
+      await watching.goto(`${test.url}/e/${slug}`);
+      const playing = await waitFor(() => readPlayer(watching), (v) => v.mode === 'video' && v.video.playing, 40_000);
+      expect(playing.mode).toBe('video');
+      const beforeBlock = media.length;
+      originBlocked = { how: 'refused' };
+      const blocked = await stalledSecondsOver(watching, 10_000);
+      expect(blocked.advanced).toBeGreaterThan(6);
+      expect(videoRequestsFrom('mirror', beforeBlock)).toBeGreaterThan(0);
+
+      const beforeUnblock = media.length;
+      const unblockedAt = Date.now();
+      originBlocked = null;
+      // Back once the origin's penalty ran out and the next steering manifest still puts it first: within
+      // seconds (hls.js's own steering would have kept the origin out for 5 minutes). Watched meanwhile:
+      // the stall count covers the move back and what follows it.
+      let returnedAt = 0;
+      const [, { stalled, advanced }] = await Promise.all([
+        expect
+          .poll(() => videoRequestsFrom('origin', beforeUnblock), { timeout: 40_000 })
+          .toBeGreaterThan(0)
+          .then(() => (returnedAt = Date.now())),
+        stalledSecondsOver(watching, 45_000),
+      ]);
+      console.log(`video path, origin unblocked: back on the origin after ${returnedAt - unblockedAt} ms; stalled ${stalled} s over 45 s, advanced ${advanced.toFixed(1)} s`);
+      // It stayed there: the last rung requests all went to the origin (a mirror load begun before the
+      // return may end after the first from the origin, so not every one since then).
+      const latest = media.slice(beforeUnblock).filter((r) => isVideo(r.path)).slice(-5);
+      expect(latest.map((r) => r.host)).toEqual(Array(5).fill('origin'));
+      expect(stalled).toBe(0);
+      expect(advanced).toBeGreaterThan(40);
+    } finally {
+      await watching.close();
+    }
+  }, 150_000);
 
   it('moves the video path to the mirror within a few seconds when the origin answers nothing at all', async () => {
     // Long enough for the buffer to run out and for hls.js's default timeouts (10 s a request, retried,
@@ -164,7 +214,8 @@ describe('a blocked origin host', () => {
 
   // The origin answers the page, its API and the sound; only hls.js's own load of the live master fails.
   // The page's pathways still choose the origin, so the master is asked of it first: what is proven is
-  // the player's retry from the next pathway, and the static mirror's copy playing (its live windows).
+  // the player's retry from the next pathway, and the rungs then played from the static mirror (its live
+  // windows) — first: the origin, which answers them, may be taken back once its penalty ran out.
   it.each(['refused', 'unanswered'] as const)(
     'loads the video player\'s master from the static mirror when only its load from the origin is %s',
     async (how) => {
@@ -186,7 +237,8 @@ describe('a blocked origin host', () => {
         const { advanced } = await stalledSecondsOver(watching, 8_000);
         expect(advanced).toBeGreaterThan(5);
         expect(segmentsFrom('mirror', since, /\/\d+p\//)).toBeGreaterThan(0);
-        expect(segmentsFrom('origin', since, /\/\d+p\//)).toBe(0);
+        const firstRungSegment = media.slice(since).find((r) => r.path.endsWith('.m4s') && /\/\d+p\//.test(r.path));
+        expect(firstRungSegment?.host).toBe('mirror');
       } finally {
         originBlocked = null;
         await watching.close();

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { NO_MIRRORS } from '../../../../shared/mirrors';
 import { steeredMaster } from '../../../../server/hls/steeredMaster';
+import { composedLiveMaster } from '../../../helpers/playlists';
 
-const master = [
-  '#EXTM3U',
-  '#EXT-X-VERSION:7',
-  '#EXT-X-INDEPENDENT-SEGMENTS',
-  '#EXT-X-STREAM-INF:BANDWIDTH=158400,CODECS="avc1.42e01e,mp4a.40.2",RESOLUTION=320x180',
-  '180p.live.m3u8',
-  '#EXT-X-STREAM-INF:BANDWIDTH=38400,CODECS="mp4a.40.2"',
-  'audio.live.m3u8',
-  '',
-].join('\n');
+const master = composedLiveMaster;
 
 describe('steeredMaster', () => {
   it('leaves a master without mirrors as it was written', () => {
