@@ -348,19 +348,19 @@ export class HlsPlayback implements Playback {
     const now = performance.now();
     this.#adaptation.measure(now);
     if (this.#ladderKnown && this.#ladder.videoNeedBps !== null) {
-      const verdict = this.#adaptation.assess(this.#ladder.videoNeedBps);
+      const estimate = this.#adaptation.assess(this.#ladder.videoNeedBps);
       const active = this.#active;
       // While video plays, its buffer ahead decides as much as the estimate: see videoVerdict.
       this.#adaptation.observe(
         now,
         active instanceof VideoPipe
-          ? videoVerdict(verdict, {
+          ? videoVerdict(estimate, {
               nowMs: now,
               bufferAheadSeconds: bufferedAhead(active.element),
               fragment: active.fragmentLoad(),
               linkBps: this.#adaptation.fastBps,
             })
-          : verdict,
+          : estimate,
       );
     }
     for (const pipe of [this.#active, this.#incoming?.pipe]) {

@@ -1,4 +1,5 @@
-import type { LinkVerdict } from './ModeController';
+import { kbps } from './LinkAssessment';
+import type { Judgement } from './ModeController';
 
 /** The video fragment being loaded, as its loader's stats stand. Times are `performance.now()` ms. */
 export interface FragmentLoad {
@@ -51,10 +52,20 @@ const LOWEST_RUNG_SLACK = 1.1;
  *   (the fragment will arrive, or hls.js's own abort to the lowest rung will save it): a short low phase
  *   is waited out on video rather than paid for with two switches.
  */
-export function videoVerdict(verdict: LinkVerdict | null, view: VideoView): LinkVerdict | null {
-  if (starving(view)) return 'insufficient';
-  if (verdict === 'insufficient' && view.bufferAheadSeconds >= RIDE_OUT_MIN_SECONDS) return 'marginal';
-  return verdict;
+export function videoVerdict(estimate: Judgement, view: VideoView): Judgement {
+  const detail = `${estimate.detail}; ${outlook(view)}`;
+  if (starving(view)) return { verdict: 'insufficient', rule: 'emergency', detail };
+  if (estimate.verdict === 'insufficient' && view.bufferAheadSeconds >= RIDE_OUT_MIN_SECONDS) return { ...estimate, verdict: 'marginal', detail };
+  return { ...estimate, detail };
+}
+
+/** What the decision weighed of the video: the buffer ahead, and the fragment under way. */
+function outlook({ nowMs, bufferAheadSeconds, fragment, linkBps }: VideoView): string {
+  const buffer = `${bufferAheadSeconds.toFixed(1)} s ahead`;
+  if (fragment === null) return `${buffer}, no fragment loading`;
+  const rate = measuredRate(nowMs, fragment, linkBps);
+  const rest = `fragment ${Math.round(fragment.loadedBytes / 1000)}/${Math.round(fragment.totalBytes / 1000)} KB after ${((nowMs - fragment.startMs) / 1000).toFixed(1)} s`;
+  return `${buffer}, ${rest} at ${kbps(rate)}`;
 }
 
 /** Whether the video will run dry for longer than a tolerated stall, whatever rung hls.js falls back to. */

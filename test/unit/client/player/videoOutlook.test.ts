@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { estimated } from '../../../helpers/judgement';
 import { starving, videoVerdict, type FragmentLoad, type VideoView } from '../../../../client/src/player/videoOutlook';
 
 /** 2-second fragments of the 360p rung (450 kbps), the 720p one (1464 kbps), and what the 180p rung (132 kbps) makes of the same seconds. */
@@ -25,8 +26,8 @@ describe('starving', () => {
     // 1 s of flow at 40 kbps: 5 KB of 56 KB; the rest takes 10 s, 180p's 33 KB 6.6 s, the buffer holds 5.
     const collapse = view({ fragment: fragment({ loadedBytes: carried(40, 1_000) }) });
     expect(starving(collapse)).toBe(true);
-    expect(videoVerdict('marginal', collapse)).toBe('insufficient');
-    expect(videoVerdict(null, collapse)).toBe('insufficient');
+    expect(videoVerdict(estimated('marginal'), collapse)).toMatchObject({ verdict: 'insufficient', rule: 'emergency' });
+    expect(videoVerdict(estimated(null), collapse).verdict).toBe('insufficient');
   });
 
   it('leaves it to hls.js when its abort to the lowest rung would arrive in time', () => {
@@ -36,7 +37,7 @@ describe('starving', () => {
       fragment: fragment({ totalBytes: RUNG_720P_BYTES, loadedBytes: carried(400, 1_000) }),
     });
     expect(starving(late)).toBe(false);
-    expect(videoVerdict('insufficient', late)).toBe('marginal');
+    expect(videoVerdict(estimated('insufficient'), late).verdict).toBe('marginal');
   });
 
   it('switches when the fragment late for the buffer is already from the lowest rung', () => {
@@ -51,7 +52,7 @@ describe('starving', () => {
   it('waits for a fragment that arrives before the buffer runs out', () => {
     const onTime = view({ fragment: fragment({ loadedBytes: carried(1_200, 1_000) }) });
     expect(starving(onTime)).toBe(false);
-    expect(videoVerdict('sufficient', onTime)).toBe('sufficient');
+    expect(videoVerdict(estimated('sufficient'), onTime).verdict).toBe('sufficient');
   });
 
   it('tolerates a stall of under a second rather than switching', () => {
@@ -95,18 +96,18 @@ describe('starving', () => {
 describe('videoVerdict', () => {
   it('rides out a low link the buffer ahead can carry: the estimator’s insufficient becomes marginal', () => {
     const buffered = view({ fragment: null, bufferAheadSeconds: 5, linkBps: 60_000 });
-    expect(videoVerdict('insufficient', buffered)).toBe('marginal');
+    expect(videoVerdict(estimated('insufficient'), buffered)).toMatchObject({ verdict: 'marginal', rule: 'estimate' });
   });
 
   it('lets the estimator drop video once the buffer ahead is nearly spent', () => {
     const spent = view({ fragment: null, bufferAheadSeconds: 1.5, linkBps: 60_000 });
-    expect(videoVerdict('insufficient', spent)).toBe('insufficient');
+    expect(videoVerdict(estimated('insufficient'), spent).verdict).toBe('insufficient');
   });
 
   it('passes the estimator’s other verdicts through', () => {
     const calm = view({ fragment: null });
-    expect(videoVerdict('marginal', calm)).toBe('marginal');
-    expect(videoVerdict('sufficient', calm)).toBe('sufficient');
-    expect(videoVerdict(null, calm)).toBeNull();
+    expect(videoVerdict(estimated('marginal'), calm).verdict).toBe('marginal');
+    expect(videoVerdict(estimated('sufficient'), calm).verdict).toBe('sufficient');
+    expect(videoVerdict(estimated(null), calm).verdict).toBeNull();
   });
 });
