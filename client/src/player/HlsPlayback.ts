@@ -408,7 +408,10 @@ export function incomingStart(
  * have stopped short of its buffer's end, at a gap).
  */
 export function cutoverPosition(incoming: PipeView, position: number, oldStillPlays: boolean): number | null {
-  if (oldStillPlays) return incoming.covers(position + HANDOVER_CUSHION_SECONDS) ? position : null;
+  // Both ends: an incoming pipe that began buffering ahead of the playhead (the sound, from where the
+  // video buffer ends) covers the cushion's end before it covers the playhead, and cut over there it
+  // would have to fetch what it skipped, the listener waiting.
+  if (oldStillPlays) return incoming.covers(position) && incoming.covers(position + HANDOVER_CUSHION_SECONDS) ? position : null;
   if (incoming.covers(position)) return position;
   const next = bufferedStartAfter(incoming.timeline, position);
   if (next === null || next - position > MAX_SKIP_SECONDS || !incoming.covers(next)) return null;

@@ -48,6 +48,12 @@ describe('HlsPlayback', () => {
       expect(cutoverPosition(pipe(0, [[100, 103]]), 100, true)).toBe(100);
     });
 
+    it('does not take over while the old pipe plays short of where the incoming one begins', () => {
+      // The sound fetched from where the video buffer ends: its cushion's end is covered 2 s before its start is.
+      expect(cutoverPosition(pipe(0, [[108, 112]]), 106, true)).toBeNull();
+      expect(cutoverPosition(pipe(0, [[108, 112]]), 108, true)).toBe(108);
+    });
+
     it('takes over from a stalled pipe as soon as it can play at all', () => {
       expect(cutoverPosition(pipe(0, [[100, 100.5]]), 100, false)).toBe(100);
     });
