@@ -31,6 +31,13 @@ const REOPEN_DELAY_MS = 2_000;
  */
 const VIDEO_LEAD_SECONDS = 2;
 const HANDOVER_CUSHION_SECONDS = 2;
+/**
+ * Going down to sound, the audio pipe starts at most this far ahead of the playhead: about what its
+ * playlist and first two segments take on a collapsed link (40 kbps, 400 ms round trips), so it takes
+ * over as soon as it holds a cushion instead of after the whole video buffer. Started where that buffer
+ * ends, near the live edge, it could only fetch each segment as it was written, and took over with one.
+ */
+const AUDIO_LEAD_SECONDS = 3;
 /** A stalled pipe may hand over this far ahead of where it stopped: a few words lost beat a long silence. */
 const MAX_SKIP_SECONDS = 3;
 /** The stage picture is fetched only while the audio pipe plays with this much buffered: the speech comes first. */
@@ -386,9 +393,11 @@ type PipeView = Pick<Pipe, 'covers' | 'startTime' | 'timeline'>;
 
 /**
  * Where an incoming pipe begins buffering: ahead of the playing video by what its first segment takes
- * to load, or, going down to sound, from where the video buffer ends, so that buffer plays out while the
- * sound loads (unless the attendee chose audio only: they want the picture gone now). With nothing
- * playing, where the failed pipe stopped (null: near the live edge, or the beginning).
+ * to load, or, going down to sound, ahead of the playhead by what the sound's first segments take
+ * (short of where the video buffer ends), so the video plays on while the sound loads and the sound
+ * takes over with seconds in hand, nothing heard twice (unless the attendee chose audio only: they want
+ * the picture gone now). With nothing playing, where the failed pipe stopped (null: near the live edge,
+ * or the beginning).
  */
 export function incomingStart(
   mode: PlaybackMode,
@@ -398,7 +407,8 @@ export function incomingStart(
 ): number | null {
   if (active === null) return resumeAt;
   if (mode === 'video') return active.currentTime + VIDEO_LEAD_SECONDS;
-  return Math.max(active.currentTime, dataSaver ? 0 : bufferedEnd(active) - 1);
+  if (dataSaver) return active.currentTime;
+  return Math.max(active.currentTime, Math.min(bufferedEnd(active) - 1, active.currentTime + AUDIO_LEAD_SECONDS));
 }
 
 /**

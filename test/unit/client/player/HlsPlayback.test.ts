@@ -24,8 +24,12 @@ describe('HlsPlayback', () => {
       expect(incomingStart('video', pipe(100, [[90, 110]]).timeline, null, false)).toBe(102);
     });
 
-    it('fetches the sound from where the video buffer ends, so that buffer plays out meanwhile', () => {
-      expect(incomingStart('audio', pipe(100, [[90, 110]]).timeline, null, false)).toBe(109);
+    it('fetches the sound from as far ahead as its first segments take, so the video plays on meanwhile', () => {
+      expect(incomingStart('audio', pipe(100, [[90, 110]]).timeline, null, false)).toBe(103);
+    });
+
+    it('fetches the sound from where a shorter video buffer ends', () => {
+      expect(incomingStart('audio', pipe(100, [[90, 102]]).timeline, null, false)).toBe(101);
     });
 
     it('fetches the sound from the playhead when the attendee chose audio only', () => {
