@@ -33,11 +33,12 @@ const VIDEO_LEAD_SECONDS = 2;
 const HANDOVER_CUSHION_SECONDS = 2;
 /**
  * Going down to sound, the audio pipe starts at most this far ahead of the playhead: about what its
- * playlist and first two segments take on a collapsed link (40 kbps, 400 ms round trips), so it takes
+ * playlist and first two segments take on a collapsed link (40 kbps, 400 ms round trips; measured
+ * 2026-12-02, a 3 s lead had the sound chase the playhead until the video ran dry), so it takes
  * over as soon as it holds a cushion instead of after the whole video buffer. Started where that buffer
  * ends, near the live edge, it could only fetch each segment as it was written, and took over with one.
  */
-const AUDIO_LEAD_SECONDS = 3;
+const AUDIO_LEAD_SECONDS = 5;
 /** A stalled pipe may hand over this far ahead of where it stopped: a few words lost beat a long silence. */
 const MAX_SKIP_SECONDS = 3;
 /** The stage picture is fetched only while the audio pipe plays with this much buffered: the speech comes first. */
@@ -366,6 +367,7 @@ export class HlsPlayback implements Playback {
               bufferAheadSeconds: bufferedAhead(active.element),
               fragment: active.fragmentLoad(),
               linkBps: this.#adaptation.fastBps,
+              videoNeedBps: this.#ladder.videoNeedBps,
             })
           : estimate,
       );

@@ -11,10 +11,11 @@ export type LinkVerdict = 'insufficient' | 'marginal' | 'sufficient';
 
 /**
  * Which rule gave a verdict: `estimate` the bandwidth estimate against the lowest video rung's need,
- * `emergency` a video fragment that will not arrive before the buffer runs dry (videoOutlook), `webrtc`
- * the WebRTC path's receive statistics (WebRtcAdaptation).
+ * `emergency` a video fragment that will not arrive before the buffer runs dry, `drain` a fragment
+ * flowing slower than the lowest rung needs with too little buffered to ride it out (both videoOutlook),
+ * `webrtc` the WebRTC path's receive statistics (WebRtcAdaptation).
  */
-export type ModeRule = 'estimate' | 'emergency' | 'webrtc';
+export type ModeRule = 'estimate' | 'emergency' | 'drain' | 'webrtc';
 
 /** A verdict and why: what the last mode change is recorded with. */
 export interface Judgement {

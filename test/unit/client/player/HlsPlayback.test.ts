@@ -25,7 +25,7 @@ describe('HlsPlayback', () => {
     });
 
     it('fetches the sound from as far ahead as its first segments take, so the video plays on meanwhile', () => {
-      expect(incomingStart('audio', pipe(100, [[90, 110]]).timeline, null, false)).toBe(103);
+      expect(incomingStart('audio', pipe(100, [[90, 110]]).timeline, null, false)).toBe(105);
     });
 
     it('fetches the sound from where a shorter video buffer ends', () => {
