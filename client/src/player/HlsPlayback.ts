@@ -308,7 +308,10 @@ export class HlsPlayback implements Playback {
       chooseAudioRung({
         current,
         estimateBps: this.#adaptation.cautiousBps ?? this.#options.initialEstimateBps,
-        linkFailedVideo: this.#adaptation.audioOnlyReason === 'slow connection',
+        // Wanted for a slow link, or still playing for one: while video comes back make-before-break the
+        // sound plays on for a link that failed video, and changing its rung then (to AAC and, when the
+        // return failed, back) stopped the sound for good in a flapping run (2026-12-02).
+        linkFailedVideo: [this.#adaptation.audioOnlyReason, this.store.get().audioOnlyReason].includes('slow connection'),
         opusPlayable: this.#speechPlayable,
         dataSaver: this.#adaptation.dataSaver,
       }),

@@ -48,7 +48,10 @@ export interface ModeControllerOptions {
 
 export const DEFAULT_MODE_OPTIONS: ModeControllerOptions = {
   downHoldMs: 0,
-  upHoldMs: 8_000,
+  // Longer than the good spells of a flapping link (10 s in bench:throttle's flapping profile, and the
+  // estimate needs a second or two to climb): with 8 s, video came back just before the next dip and
+  // both switches stalled.
+  upHoldMs: 12_000,
   maxUpHoldMs: 120_000,
   stableVideoMs: 60_000,
 };

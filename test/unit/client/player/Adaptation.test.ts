@@ -117,9 +117,9 @@ describe('Adaptation', () => {
     // Whole milliseconds: the hold is compared exactly.
     const t = Math.ceil(performance.now());
     adaptation.observe(t, estimated('sufficient'));
-    adaptation.observe(t + 7_000, estimated('sufficient'));
+    adaptation.observe(t + 11_000, estimated('sufficient'));
     expect(adaptation.mode).toBe('audio');
-    adaptation.observe(t + 8_000, estimated('sufficient'));
+    adaptation.observe(t + 12_000, estimated('sufficient'));
     expect(adaptation.mode).toBe('video');
     expect(path.modes.at(-1)).toBe('video');
     adaptation.close();
