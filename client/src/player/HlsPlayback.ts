@@ -35,8 +35,8 @@ const HANDOVER_CUSHION_SECONDS = 2;
  * Going down to sound, the audio pipe starts at most this far ahead of the playhead: about what its
  * playlist and first two segments take on a collapsed link (40 kbps, 400 ms round trips; measured
  * 2026-12-02, a 3 s lead had the sound chase the playhead until the video ran dry), so it takes
- * over as soon as it holds a cushion instead of after the whole video buffer. Started where that buffer
- * ends, near the live edge, it could only fetch each segment as it was written, and took over with one.
+ * over as soon as it holds a cushion instead of after the whole video buffer (with a buffer of 10-20 s
+ * on a replay). On a live stream the buffer is shorter than this, and the sound starts where it ends.
  */
 const AUDIO_LEAD_SECONDS = 5;
 /** A stalled pipe may hand over this far ahead of where it stopped: a few words lost beat a long silence. */
