@@ -84,6 +84,11 @@ interface Figures {
   secondsBackToVideo: number | null;
   /** Switches between video and audio-only over the whole run (our page only). */
   modeChanges: number | null;
+  /**
+   * Our page's mode decisions, each as the page recorded it (`<count> <mode> <rule>: <figures>`, see
+   * PlaybackState.modeDecision), with when it was first seen, in seconds from the drop.
+   */
+  modeDecisions: Array<{ atSeconds: number; decision: string }>;
   /** What the chat's frames cost the page (socket.io), over the whole run. */
   chatBytes: number;
   /**
@@ -106,6 +111,8 @@ interface Sample {
   audioBytes: number;
   /** Our page says which mode it is in; the stock page has no audio-only mode. */
   mode: string | null;
+  /** Our page's last mode decision and the rule that made it. */
+  decision: string | null;
   /** The playing element plays a WebRTC stream, whose media time runs on whether sound comes or not. */
   live: boolean;
   /** The page's inbound RTP, on the WebRTC path. */
@@ -124,6 +131,7 @@ const SAMPLE_SCRIPT = `(() => {
     videoBytes: sum('webkitVideoDecodedByteCount'),
     audioBytes: sum('webkitAudioDecodedByteCount'),
     mode: document.querySelector('[data-testid="playback-mode"]')?.dataset.mode ?? null,
+    decision: document.querySelector('[data-testid="playback-mode"]')?.dataset.decision ?? null,
     live: playing !== null && playing.srcObject instanceof MediaStream,
   };
 })()`;
@@ -334,6 +342,7 @@ async function runProfile(
       ),
       secondsBackToVideo: roundOrNull(secondsUntil(samples, recoverAt, (_s, i) => videoSteadyFrom(samples, i))),
       modeChanges: modeChanges(samples),
+      modeDecisions: modeDecisions(samples, collapseAt),
       chatBytes: allBytes()['socket.io'] ?? 0,
       timeline: timeline(samples, [collapseAt, recoverAt]),
       bytes: bytes() + rtpBytes(samples),
@@ -371,6 +380,17 @@ function modeChanges(samples: Sample[]): number | null {
   const modes = samples.map((s) => s.mode).filter((mode) => mode !== null);
   if (modes.length === 0) return null;
   return modes.filter((mode, i) => i > 0 && mode !== modes[i - 1]).length;
+}
+
+/** Each decision the page recorded, once, at the first sample that showed it. */
+function modeDecisions(samples: Sample[], collapseAt: number): Figures['modeDecisions'] {
+  const decisions: Figures['modeDecisions'] = [];
+  let last: string | null = null;
+  for (const { at, decision } of samples) {
+    if (decision !== null && decision !== last) decisions.push({ atSeconds: round((at - collapseAt) / 1000), decision });
+    last = decision;
+  }
+  return decisions;
 }
 
 function round(value: number): number {

@@ -1,7 +1,7 @@
 import type { StateStore } from '../lib/StateStore';
 import { BandwidthEstimator } from './BandwidthEstimator';
-import { assessLink, linkQuality, type LinkQuality } from './LinkAssessment';
-import { ModeController, type LinkVerdict, type PlaybackMode } from './ModeController';
+import { assessLink, kbps, linkQuality, type LinkQuality } from './LinkAssessment';
+import { ModeController, type Judgement, type PlaybackMode } from './ModeController';
 import type { AudioOnlyReason, PlaybackState, Quality } from './Playback';
 import type { Pathways } from './Pathways';
 import { PosterFeed } from './PosterFeed';
@@ -76,7 +76,10 @@ export class Adaptation {
     this.#dataSaver = options.dataSaver;
     this.#quality = options.quality;
     this.#controller = new ModeController(options.initialMode, performance.now());
-    this.#controller.on('change', () => this.apply());
+    this.#controller.on('change', (modeDecision) => {
+      options.store.update({ modeDecision });
+      this.apply();
+    });
     this.#poster = new PosterFeed({
       url: options.posterUrl,
       meter: this.meter,
@@ -166,17 +169,22 @@ export class Adaptation {
   }
 
   /** What the estimate says about carrying video that needs `videoNeedBps`. */
-  assess(videoNeedBps: number): LinkVerdict | null {
-    return assessLink(this.#estimator, videoNeedBps);
+  assess(videoNeedBps: number): Judgement {
+    const { fastBps, cautiousBps } = this.#estimator;
+    return {
+      verdict: assessLink(this.#estimator, videoNeedBps),
+      rule: 'estimate',
+      detail: `fast ${kbps(fastBps)}, cautious ${kbps(cautiousBps)}, video needs ${kbps(videoNeedBps)}`,
+    };
   }
 
   linkQuality(videoNeedBps: number, audioNeedBps: number): LinkQuality {
     return linkQuality(this.#estimator.fastBps, videoNeedBps, audioNeedBps);
   }
 
-  observe(nowMs: number, verdict: LinkVerdict | null): void {
+  observe(nowMs: number, judgement: Judgement): void {
     if (this.#dataSaver && !this.#options.learnDuringDataSaver) return;
-    this.#controller.observe(nowMs, verdict);
+    this.#controller.observe(nowMs, judgement);
   }
 
   /** The owner has reason to measure the link again: the next poster comes as soon as allowed. */

@@ -31,6 +31,14 @@ const REOPEN_DELAY_MS = 2_000;
  */
 const VIDEO_LEAD_SECONDS = 2;
 const HANDOVER_CUSHION_SECONDS = 2;
+/**
+ * Going down to sound, the audio pipe starts at most this far ahead of the playhead: about what its
+ * playlist and first two segments take on a collapsed link (40 kbps, 400 ms round trips; measured
+ * 2026-12-02, a 3 s lead had the sound chase the playhead until the video ran dry), so it takes
+ * over as soon as it holds a cushion instead of after the whole video buffer (with a buffer of 10-20 s
+ * on a replay). On a live stream the buffer is shorter than this, and the sound starts where it ends.
+ */
+const AUDIO_LEAD_SECONDS = 5;
 /** A stalled pipe may hand over this far ahead of where it stopped: a few words lost beat a long silence. */
 const MAX_SKIP_SECONDS = 3;
 /** The stage picture is fetched only while the audio pipe plays with this much buffered: the speech comes first. */
@@ -304,7 +312,10 @@ export class HlsPlayback implements Playback {
       chooseAudioRung({
         current,
         estimateBps: this.#adaptation.cautiousBps ?? this.#options.initialEstimateBps,
-        linkFailedVideo: this.#adaptation.audioOnlyReason === 'slow connection',
+        // Wanted for a slow link, or still playing for one: while video comes back make-before-break the
+        // sound plays on for a link that failed video, and changing its rung then (to AAC and, when the
+        // return failed, back) stopped the sound for good in a flapping run (2026-12-02).
+        linkFailedVideo: [this.#adaptation.audioOnlyReason, this.store.get().audioOnlyReason].includes('slow connection'),
         opusPlayable: this.#speechPlayable,
         dataSaver: this.#adaptation.dataSaver,
       }),
@@ -352,19 +363,20 @@ export class HlsPlayback implements Playback {
     const now = performance.now();
     this.#adaptation.measure(now);
     if (this.#ladderKnown && this.#ladder.videoNeedBps !== null) {
-      const verdict = this.#adaptation.assess(this.#ladder.videoNeedBps);
+      const estimate = this.#adaptation.assess(this.#ladder.videoNeedBps);
       const active = this.#active;
       // While video plays, its buffer ahead decides as much as the estimate: see videoVerdict.
       this.#adaptation.observe(
         now,
         active instanceof VideoPipe
-          ? videoVerdict(verdict, {
+          ? videoVerdict(estimate, {
               nowMs: now,
               bufferAheadSeconds: bufferedAhead(active.element),
               fragment: active.fragmentLoad(),
               linkBps: this.#adaptation.fastBps,
+              videoNeedBps: this.#ladder.videoNeedBps,
             })
-          : verdict,
+          : estimate,
       );
     }
     for (const pipe of [this.#active, this.#incoming?.pipe]) {
@@ -390,9 +402,11 @@ type PipeView = Pick<Pipe, 'covers' | 'startTime' | 'timeline'>;
 
 /**
  * Where an incoming pipe begins buffering: ahead of the playing video by what its first segment takes
- * to load, or, going down to sound, from where the video buffer ends, so that buffer plays out while the
- * sound loads (unless the attendee chose audio only: they want the picture gone now). With nothing
- * playing, where the failed pipe stopped (null: near the live edge, or the beginning).
+ * to load, or, going down to sound, ahead of the playhead by what the sound's first segments take
+ * (short of where the video buffer ends), so the video plays on while the sound loads and the sound
+ * takes over with seconds in hand, nothing heard twice (unless the attendee chose audio only: they want
+ * the picture gone now). With nothing playing, where the failed pipe stopped (null: near the live edge,
+ * or the beginning).
  */
 export function incomingStart(
   mode: PlaybackMode,
@@ -402,7 +416,8 @@ export function incomingStart(
 ): number | null {
   if (active === null) return resumeAt;
   if (mode === 'video') return active.currentTime + VIDEO_LEAD_SECONDS;
-  return Math.max(active.currentTime, dataSaver ? 0 : bufferedEnd(active) - 1);
+  if (dataSaver) return active.currentTime;
+  return Math.max(active.currentTime, Math.min(bufferedEnd(active) - 1, active.currentTime + AUDIO_LEAD_SECONDS));
 }
 
 /**
@@ -412,7 +427,10 @@ export function incomingStart(
  * have stopped short of its buffer's end, at a gap).
  */
 export function cutoverPosition(incoming: PipeView, position: number, oldStillPlays: boolean): number | null {
-  if (oldStillPlays) return incoming.covers(position + HANDOVER_CUSHION_SECONDS) ? position : null;
+  // Both ends: an incoming pipe that began buffering ahead of the playhead (the sound, from where the
+  // video buffer ends) covers the cushion's end before it covers the playhead, and cut over there it
+  // would have to fetch what it skipped, the listener waiting.
+  if (oldStillPlays) return incoming.covers(position) && incoming.covers(position + HANDOVER_CUSHION_SECONDS) ? position : null;
   if (incoming.covers(position)) return position;
   const next = bufferedStartAfter(incoming.timeline, position);
   if (next === null || next - position > MAX_SKIP_SECONDS || !incoming.covers(next)) return null;

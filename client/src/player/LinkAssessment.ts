@@ -30,3 +30,8 @@ export function linkQuality(bps: number | null, videoNeedBps: number, audioNeedB
   if (bps >= audioNeedBps) return 'weak';
   return 'very weak';
 }
+
+/** A rate as a decision's detail shows it. */
+export function kbps(bps: number | null): string {
+  return bps === null ? '? kbps' : `${Math.round(bps / 1000)} kbps`;
+}

@@ -9,6 +9,32 @@ export type PlaybackMode = 'video' | 'audio';
  */
 export type LinkVerdict = 'insufficient' | 'marginal' | 'sufficient';
 
+/**
+ * Which rule gave a verdict: `estimate` the bandwidth estimate against the lowest video rung's need,
+ * `emergency` a video fragment that will not arrive before the buffer runs dry, `drain` a fragment
+ * flowing slower than the lowest rung needs with too little buffered to ride it out (both videoOutlook),
+ * `webrtc` the WebRTC path's receive statistics (WebRtcAdaptation).
+ */
+export type ModeRule = 'estimate' | 'emergency' | 'drain' | 'webrtc';
+
+/** A verdict and why: what the last mode change is recorded with. */
+export interface Judgement {
+  verdict: LinkVerdict | null;
+  rule: ModeRule;
+  /** The figures the rule weighed, in a few words (seconds buffered, rates), for reading a run afterwards. */
+  detail: string;
+}
+
+/** A mode change as the controller made it: the rule of the verdict that completed it. */
+export interface ModeDecision {
+  /** How many changes this controller has made, this one included. */
+  count: number;
+  atMs: number;
+  mode: PlaybackMode;
+  rule: ModeRule;
+  detail: string;
+}
+
 export interface ModeControllerOptions {
   /** How long `insufficient` must last before video goes off. */
   downHoldMs: number;
@@ -22,13 +48,16 @@ export interface ModeControllerOptions {
 
 export const DEFAULT_MODE_OPTIONS: ModeControllerOptions = {
   downHoldMs: 0,
-  upHoldMs: 8_000,
+  // Longer than the good spells of a flapping link (10 s in bench:throttle's flapping profile, and the
+  // estimate needs a second or two to climb): with 8 s, video came back just before the next dip and
+  // both switches stalled.
+  upHoldMs: 12_000,
   maxUpHoldMs: 120_000,
   stableVideoMs: 60_000,
 };
 
 export interface ModeControllerEvents {
-  change: [mode: PlaybackMode];
+  change: [decision: ModeDecision];
 }
 
 /**
@@ -50,6 +79,7 @@ export class ModeController extends Emitter<ModeControllerEvents> {
    * collapse ending it must not double the wait as a failed return would.
    */
   #dropped = false;
+  #changes = 0;
 
   constructor(initialMode: PlaybackMode, nowMs: number, options: ModeControllerOptions = DEFAULT_MODE_OPTIONS) {
     super();
@@ -68,7 +98,7 @@ export class ModeController extends Emitter<ModeControllerEvents> {
     return this.#upHoldMs;
   }
 
-  observe(nowMs: number, verdict: LinkVerdict | null): void {
+  observe(nowMs: number, { verdict, rule, detail }: Judgement): void {
     if (verdict === null) return;
     const away = this.#mode === 'video' ? verdict === 'insufficient' : verdict === 'sufficient';
     if (!away) {
@@ -77,10 +107,10 @@ export class ModeController extends Emitter<ModeControllerEvents> {
     }
     this.#pressureSince ??= nowMs;
     const hold = this.#mode === 'video' ? this.#options.downHoldMs : this.#upHoldMs;
-    if (nowMs - this.#pressureSince >= hold) this.#switch(nowMs);
+    if (nowMs - this.#pressureSince >= hold) this.#switch(nowMs, rule, detail);
   }
 
-  #switch(nowMs: number): void {
+  #switch(nowMs: number, rule: ModeRule, detail: string): void {
     if (this.#mode === 'video' && this.#returned) {
       const lasted = nowMs - this.#since;
       this.#upHoldMs =
@@ -93,7 +123,8 @@ export class ModeController extends Emitter<ModeControllerEvents> {
     this.#mode = this.#mode === 'video' ? 'audio' : 'video';
     this.#since = nowMs;
     this.#pressureSince = null;
-    this.emit('change', this.#mode);
+    this.#changes += 1;
+    this.emit('change', { count: this.#changes, atMs: nowMs, mode: this.#mode, rule, detail });
   }
 
   close(): void {

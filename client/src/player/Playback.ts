@@ -1,6 +1,6 @@
 import type { StateStore } from '../lib/StateStore';
 import type { LinkQuality } from './LinkAssessment';
-import type { PlaybackMode } from './ModeController';
+import type { ModeDecision, PlaybackMode } from './ModeController';
 
 /** The attendee's choice; `auto` lets the player adapt. */
 export const QUALITIES = ['auto', 'low', 'medium', 'high'] as const;
@@ -32,6 +32,8 @@ export interface PlaybackState {
   position: number;
   /** Playback reached the end of a finished recording. */
   ended: boolean;
+  /** The link's last change of mode and the rule that made it (for reading a run: bench:throttle records it); null before any. */
+  modeDecision: ModeDecision | null;
 }
 
 export const INITIAL_PLAYBACK_STATE: PlaybackState = {
@@ -47,6 +49,7 @@ export const INITIAL_PLAYBACK_STATE: PlaybackState = {
   posterUrl: null,
   position: 0,
   ended: false,
+  modeDecision: null,
 };
 
 /** The media elements a page renders for a playback to drive. */

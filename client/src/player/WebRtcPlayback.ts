@@ -234,10 +234,10 @@ export class WebRtcPlayback implements Playback {
       videoScore: this.#videoScore,
       receivingLayer: this.#receivingLayer,
       mode,
-      httpVerdict: this.#adaptation.assess(this.#videoNeedBps),
+      httpVerdict: this.#adaptation.assess(this.#videoNeedBps).verdict,
     });
     if (decision.layer !== null) this.#requestLayer(decision.layer);
-    this.#adaptation.observe(now, decision.verdict);
+    this.#adaptation.observe(now, { verdict: decision.verdict, rule: 'webrtc', detail: `sound loss ${health.audioLoss ?? '?'}, video layer ${this.#receivingLayer}` });
     // The sound came through clean again: measure the link now rather than at the next scheduled poster.
     if (mode === 'audio' && decision.verdict !== 'insufficient' && this.#lastVerdict === 'insufficient') {
       this.#adaptation.refreshPosterSoon();

@@ -1,4 +1,5 @@
-import type { LinkVerdict } from './ModeController';
+import { kbps } from './LinkAssessment';
+import type { Judgement } from './ModeController';
 
 /** The video fragment being loaded, as its loader's stats stand. Times are `performance.now()` ms. */
 export interface FragmentLoad {
@@ -26,6 +27,8 @@ export interface VideoView {
   fragment: FragmentLoad | null;
   /** The estimator's quick average; null before any measurement. */
   linkBps: number | null;
+  /** What the lowest video rung needs with its sound, in bits per second. */
+  videoNeedBps: number;
 }
 
 /**
@@ -35,26 +38,58 @@ export interface VideoView {
 const TOLERATED_STALL_MS = 1_000;
 /** The fragment's own rate is trusted once its bytes have flowed this long. */
 const MIN_RATE_WINDOW_MS = 300;
-/** Below this much video ahead, a link the estimator finds too slow has no buffer left to ride on. */
-const RIDE_OUT_MIN_SECONDS = 2;
+/**
+ * A link slower than the lowest video rung drains the buffer whatever rung hls.js picks. With this much
+ * video ahead a dip shorter than the buffer is ridden out (the reservoir of a buffer-based rule, as in
+ * BBA); with less, the sound gets the link at once, while the buffer still plays for as long as the
+ * audio pipe's playlist and first segments take on such a link (about 5 s at 40 kbps / 400 ms). Waiting
+ * for the emergency rule instead left the sound too little time: it took over after the video had run
+ * dry (collapse runs of 2026-12-02: a switch 3.4 s after the drop with 5 s buffered, 4 s stalled).
+ */
+const RIDE_OUT_SECONDS = 10;
+/**
+ * The fragment under way says the link fell below the lowest rung once it has flowed this long at such
+ * a rate: sooner than the estimator's average does, and long enough that a hiccup of a few hundred
+ * milliseconds on a good link does not take video away.
+ */
+const DRAIN_RATE_WINDOW_MS = 1_000;
 /** A fragment no larger than this share above the lowest rung's is from the lowest rung: nothing lower to try. */
 const LOWEST_RUNG_SLACK = 1.1;
 
 /**
- * The verdict the mode controller gets while video plays over HLS: the estimator's (`verdict`) weighed
+ * The verdict the mode controller gets while video plays over HLS: the estimator's (`estimate`) weighed
  * against the video buffered ahead.
  * - `insufficient` at once when the fragment being loaded cannot arrive at the rate measured before the
- *   buffer ahead runs out, nor could the same seconds from the lowest rung: the emergency switch to sound,
- *   made while the buffer still plays (the way hls.js's emergency abort steps down a rung, one step
- *   further: there is no video rung left to step down to).
- * - the estimator's `insufficient` becomes `marginal` while the buffer ahead can ride the low link out
- *   (the fragment will arrive, or hls.js's own abort to the lowest rung will save it): a short low phase
- *   is waited out on video rather than paid for with two switches.
+ *   buffer ahead runs out, nor could the same seconds from the lowest rung: the emergency switch to sound
+ *   (the way hls.js's emergency abort steps down a rung, one step further: there is no video rung left).
+ * - `insufficient` when the link is slower than the lowest video rung needs (the estimator says so, or the
+ *   fragment under way has flowed that slowly for a second: the `drain` rule) and less than
+ *   RIDE_OUT_SECONDS are buffered: the sound starts loading while the buffer still plays.
+ * - with that much buffered or more, `marginal`: a dip shorter than the buffer is waited out on video.
  */
-export function videoVerdict(verdict: LinkVerdict | null, view: VideoView): LinkVerdict | null {
-  if (starving(view)) return 'insufficient';
-  if (verdict === 'insufficient' && view.bufferAheadSeconds >= RIDE_OUT_MIN_SECONDS) return 'marginal';
-  return verdict;
+export function videoVerdict(estimate: Judgement, view: VideoView): Judgement {
+  const detail = `${estimate.detail}; ${outlook(view)}`;
+  if (starving(view)) return { verdict: 'insufficient', rule: 'emergency', detail };
+  const estimatedLow = estimate.verdict === 'insufficient';
+  if (!estimatedLow && !fragmentBelowNeed(view)) return { ...estimate, detail };
+  if (view.bufferAheadSeconds >= RIDE_OUT_SECONDS) return { ...estimate, verdict: 'marginal', detail };
+  return { verdict: 'insufficient', rule: estimatedLow ? 'estimate' : 'drain', detail };
+}
+
+/** Whether the fragment under way has flowed, for long enough to tell, slower than the lowest rung needs. */
+export function fragmentBelowNeed({ nowMs, fragment, videoNeedBps }: VideoView): boolean {
+  if (fragment === null || fragment.firstByteMs === 0) return false;
+  const flowingMs = nowMs - fragment.firstByteMs;
+  return flowingMs >= DRAIN_RATE_WINDOW_MS && (fragment.loadedBytes * 8000) / flowingMs < videoNeedBps;
+}
+
+/** What the decision weighed of the video: the buffer ahead, and the fragment under way. */
+function outlook({ nowMs, bufferAheadSeconds, fragment, linkBps }: VideoView): string {
+  const buffer = `${bufferAheadSeconds.toFixed(1)} s ahead`;
+  if (fragment === null) return `${buffer}, no fragment loading`;
+  const rate = measuredRate(nowMs, fragment, linkBps);
+  const rest = `fragment ${Math.round(fragment.loadedBytes / 1000)}/${Math.round(fragment.totalBytes / 1000)} KB after ${((nowMs - fragment.startMs) / 1000).toFixed(1)} s`;
+  return `${buffer}, ${rest} at ${kbps(rate)}`;
 }
 
 /** Whether the video will run dry for longer than a tolerated stall, whatever rung hls.js falls back to. */

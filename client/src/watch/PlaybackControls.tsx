@@ -11,6 +11,11 @@ function isQuality(value: string): value is Quality {
   return (QUALITIES as readonly string[]).includes(value);
 }
 
+/** The last mode change and its rule, for whoever reads the page's markup (bench:throttle); not shown. */
+function decisionText(decision: PlaybackState['modeDecision']): string | undefined {
+  return decision ? `${decision.count} ${decision.mode} ${decision.rule}: ${decision.detail}` : undefined;
+}
+
 /** The attendee's two choices, and what is playing and how good the link is, in plain words. */
 export function PlaybackControls({ state, onDataSaver, onQuality }: PlaybackControlsProps) {
   const t = useMessages();
@@ -19,7 +24,7 @@ export function PlaybackControls({ state, onDataSaver, onQuality }: PlaybackCont
   return (
     <>
       <p className="playback-status">
-        <span data-testid="playback-mode" data-mode={state.mode}>
+        <span data-testid="playback-mode" data-mode={state.mode} data-decision={decisionText(state.modeDecision)}>
           {mode}
         </span>
         {' · '}

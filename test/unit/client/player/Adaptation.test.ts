@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { estimated } from '../../../helpers/judgement';
 import { StateStore } from '../../../../client/src/lib/StateStore';
 import { Adaptation, type AdaptationOptions, type AdaptivePath } from '../../../../client/src/player/Adaptation';
 import type { PlaybackMode } from '../../../../client/src/player/ModeController';
@@ -93,10 +94,18 @@ describe('Adaptation', () => {
     adaptation.close();
   });
 
+  it('publishes the rule that dropped video, for reading a run afterwards', () => {
+    const { adaptation, store } = setUp();
+    expect(store.get().modeDecision).toBeNull();
+    adaptation.observe(1_000, { verdict: 'insufficient', rule: 'emergency', detail: '0.8 s ahead' });
+    expect(store.get().modeDecision).toEqual({ count: 1, atMs: 1_000, mode: 'audio', rule: 'emergency', detail: '0.8 s ahead' });
+    adaptation.close();
+  });
+
   it('drops video on an insufficient verdict and says the connection is why', () => {
     const { adaptation, path, store } = setUp();
     expect(shown(store)).toEqual({ mode: 'video', audioOnlyReason: null });
-    adaptation.observe(performance.now(), 'insufficient');
+    adaptation.observe(performance.now(), estimated('insufficient'));
     expect(adaptation.mode).toBe('audio');
     expect(path.modes).toEqual(['video', 'audio']);
     expect(shown(store)).toEqual({ mode: 'audio', audioOnlyReason: 'slow connection' });
@@ -107,10 +116,10 @@ describe('Adaptation', () => {
     const { adaptation, path } = setUp({ initialMode: 'audio' });
     // Whole milliseconds: the hold is compared exactly.
     const t = Math.ceil(performance.now());
-    adaptation.observe(t, 'sufficient');
-    adaptation.observe(t + 7_000, 'sufficient');
+    adaptation.observe(t, estimated('sufficient'));
+    adaptation.observe(t + 11_000, estimated('sufficient'));
     expect(adaptation.mode).toBe('audio');
-    adaptation.observe(t + 8_000, 'sufficient');
+    adaptation.observe(t + 12_000, estimated('sufficient'));
     expect(adaptation.mode).toBe('video');
     expect(path.modes.at(-1)).toBe('video');
     adaptation.close();
@@ -130,7 +139,7 @@ describe('Adaptation', () => {
   it('learns nothing about the link while the data saver keeps video off', () => {
     const { adaptation } = setUp({ learnDuringDataSaver: false });
     adaptation.setDataSaver(true);
-    adaptation.observe(performance.now(), 'insufficient');
+    adaptation.observe(performance.now(), estimated('insufficient'));
     adaptation.setDataSaver(false);
     expect(adaptation.mode).toBe('video');
     adaptation.close();
@@ -139,7 +148,7 @@ describe('Adaptation', () => {
   it('keeps learning under the data saver when the path measures the link as well there', () => {
     const { adaptation, store } = setUp({ learnDuringDataSaver: true });
     adaptation.setDataSaver(true);
-    adaptation.observe(performance.now(), 'insufficient');
+    adaptation.observe(performance.now(), estimated('insufficient'));
     adaptation.setDataSaver(false);
     expect(shown(store)).toEqual({ mode: 'audio', audioOnlyReason: 'slow connection' });
     adaptation.close();
@@ -149,7 +158,7 @@ describe('Adaptation', () => {
     const { adaptation, store } = setUp();
     adaptation.setNoVideo();
     expect(shown(store)).toEqual({ mode: 'audio', audioOnlyReason: 'no video' });
-    adaptation.observe(performance.now(), 'sufficient');
+    adaptation.observe(performance.now(), estimated('sufficient'));
     expect(adaptation.mode).toBe('audio');
     adaptation.setDataSaver(true);
     expect(shown(store)).toEqual({ mode: 'audio', audioOnlyReason: 'data saver' });
@@ -170,7 +179,7 @@ describe('Adaptation', () => {
     const { adaptation, store } = setUp();
     await settle();
     expect(posterRequests).toEqual([]);
-    adaptation.observe(performance.now(), 'insufficient');
+    adaptation.observe(performance.now(), estimated('insufficient'));
     await settle();
     expect(posterRequests).toHaveLength(1);
     expect(posterRequests[0]!.startsWith(`${POSTER_URL}?t=`)).toBe(true);
@@ -189,7 +198,7 @@ describe('Adaptation', () => {
   it('publishes what plays while it lags the wanted mode', () => {
     const { adaptation, path, store } = setUp();
     path.playing = 'video';
-    adaptation.observe(performance.now(), 'insufficient');
+    adaptation.observe(performance.now(), estimated('insufficient'));
     expect(path.modes.at(-1)).toBe('audio');
     expect(shown(store)).toEqual({ mode: 'video', audioOnlyReason: null });
     path.playing = 'audio';
@@ -209,12 +218,16 @@ describe('Adaptation', () => {
   it('judges the link from the transfers the meter saw', () => {
     const { adaptation } = setUp();
     const t = performance.now();
-    expect(adaptation.assess(160_000)).toBeNull();
+    expect(adaptation.assess(160_000).verdict).toBeNull();
     // 100 KB in one second: 800 kbps, five times what the lowest video needs.
     adaptation.meter.track({ loaded: 100_000, loading: { start: t, first: t, end: t + 1_000 } });
     adaptation.measure(t + 1_000);
-    expect(adaptation.assess(160_000)).toBe('sufficient');
-    expect(adaptation.assess(1_000_000)).toBe('insufficient');
+    expect(adaptation.assess(160_000)).toEqual({
+      verdict: 'sufficient',
+      rule: 'estimate',
+      detail: 'fast 800 kbps, cautious 800 kbps, video needs 160 kbps',
+    });
+    expect(adaptation.assess(1_000_000).verdict).toBe('insufficient');
     expect(adaptation.linkQuality(160_000, 40_000)).toBe('good');
     adaptation.close();
   });

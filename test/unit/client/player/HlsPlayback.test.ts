@@ -21,8 +21,12 @@ describe('HlsPlayback', () => {
       expect(incomingStart('video', pipe(100, [[90, 110]]).timeline, null, false)).toBe(102);
     });
 
-    it('fetches the sound from where the video buffer ends, so that buffer plays out meanwhile', () => {
-      expect(incomingStart('audio', pipe(100, [[90, 110]]).timeline, null, false)).toBe(109);
+    it('fetches the sound from as far ahead as its first segments take, so the video plays on meanwhile', () => {
+      expect(incomingStart('audio', pipe(100, [[90, 110]]).timeline, null, false)).toBe(105);
+    });
+
+    it('fetches the sound from where a shorter video buffer ends', () => {
+      expect(incomingStart('audio', pipe(100, [[90, 102]]).timeline, null, false)).toBe(101);
     });
 
     it('fetches the sound from the playhead when the attendee chose audio only', () => {
@@ -43,6 +47,12 @@ describe('HlsPlayback', () => {
     it('waits for a cushion while the old pipe still plays', () => {
       expect(cutoverPosition(pipe(0, [[100, 101]]), 100, true)).toBeNull();
       expect(cutoverPosition(pipe(0, [[100, 103]]), 100, true)).toBe(100);
+    });
+
+    it('does not take over while the old pipe plays short of where the incoming one begins', () => {
+      // The sound fetched from where the video buffer ends: its cushion's end is covered 2 s before its start is.
+      expect(cutoverPosition(pipe(0, [[108, 112]]), 106, true)).toBeNull();
+      expect(cutoverPosition(pipe(0, [[108, 112]]), 108, true)).toBe(108);
     });
 
     it('takes over from a stalled pipe as soon as it can play at all', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { estimated } from '../../../helpers/judgement';
 import { starving, videoVerdict, type FragmentLoad, type VideoView } from '../../../../client/src/player/videoOutlook';
 
 /** 2-second fragments of the 360p rung (450 kbps), the 720p one (1464 kbps), and what the 180p rung (132 kbps) makes of the same seconds. */
@@ -6,13 +7,16 @@ const RUNG_360P_BYTES = (450_000 * 2) / 8;
 const RUNG_180P_BYTES = (132_000 * 2) / 8;
 const RUNG_720P_BYTES = (1_464_000 * 2) / 8;
 
+/** What the 180p rung needs with its sound. */
+const VIDEO_NEED_BPS = 158_000;
+
 /** A fragment requested at 0 whose first byte came at `firstByteMs`, `loadedBytes` in by `nowMs` of the view. */
 function fragment(overrides: Partial<FragmentLoad> = {}): FragmentLoad {
   return { startMs: 0, firstByteMs: 500, loadedBytes: 0, totalBytes: RUNG_360P_BYTES, lowestRungBytes: RUNG_180P_BYTES, silenceAllowanceMs: 0, ...overrides };
 }
 
 function view(overrides: Partial<VideoView> = {}): VideoView {
-  return { nowMs: 1_500, bufferAheadSeconds: 5, fragment: fragment(), linkBps: null, ...overrides };
+  return { nowMs: 1_500, bufferAheadSeconds: 5, fragment: fragment(), linkBps: null, videoNeedBps: VIDEO_NEED_BPS, ...overrides };
 }
 
 /** Bytes that `kbps` carries in `ms`. */
@@ -25,8 +29,8 @@ describe('starving', () => {
     // 1 s of flow at 40 kbps: 5 KB of 56 KB; the rest takes 10 s, 180p's 33 KB 6.6 s, the buffer holds 5.
     const collapse = view({ fragment: fragment({ loadedBytes: carried(40, 1_000) }) });
     expect(starving(collapse)).toBe(true);
-    expect(videoVerdict('marginal', collapse)).toBe('insufficient');
-    expect(videoVerdict(null, collapse)).toBe('insufficient');
+    expect(videoVerdict(estimated('marginal'), collapse)).toMatchObject({ verdict: 'insufficient', rule: 'emergency' });
+    expect(videoVerdict(estimated(null), collapse).verdict).toBe('insufficient');
   });
 
   it('leaves it to hls.js when its abort to the lowest rung would arrive in time', () => {
@@ -36,7 +40,7 @@ describe('starving', () => {
       fragment: fragment({ totalBytes: RUNG_720P_BYTES, loadedBytes: carried(400, 1_000) }),
     });
     expect(starving(late)).toBe(false);
-    expect(videoVerdict('insufficient', late)).toBe('marginal');
+    expect(videoVerdict(estimated('marginal'), late).verdict).toBe('marginal');
   });
 
   it('switches when the fragment late for the buffer is already from the lowest rung', () => {
@@ -51,7 +55,7 @@ describe('starving', () => {
   it('waits for a fragment that arrives before the buffer runs out', () => {
     const onTime = view({ fragment: fragment({ loadedBytes: carried(1_200, 1_000) }) });
     expect(starving(onTime)).toBe(false);
-    expect(videoVerdict('sufficient', onTime)).toBe('sufficient');
+    expect(videoVerdict(estimated('sufficient'), onTime).verdict).toBe('sufficient');
   });
 
   it('tolerates a stall of under a second rather than switching', () => {
@@ -93,20 +97,38 @@ describe('starving', () => {
 });
 
 describe('videoVerdict', () => {
-  it('rides out a low link the buffer ahead can carry: the estimator’s insufficient becomes marginal', () => {
-    const buffered = view({ fragment: null, bufferAheadSeconds: 5, linkBps: 60_000 });
-    expect(videoVerdict('insufficient', buffered)).toBe('marginal');
+  it('rides out a low link with a reservoir of 10 s or more buffered: the estimator’s insufficient becomes marginal', () => {
+    const buffered = view({ fragment: null, bufferAheadSeconds: 12, linkBps: 60_000 });
+    expect(videoVerdict(estimated('insufficient'), buffered)).toMatchObject({ verdict: 'marginal', rule: 'estimate' });
   });
 
-  it('lets the estimator drop video once the buffer ahead is nearly spent', () => {
-    const spent = view({ fragment: null, bufferAheadSeconds: 1.5, linkBps: 60_000 });
-    expect(videoVerdict('insufficient', spent)).toBe('insufficient');
+  it('lets the estimator drop video with less buffered, while the buffer still plays for the sound to load', () => {
+    const live = view({ fragment: null, bufferAheadSeconds: 6, linkBps: 60_000 });
+    expect(videoVerdict(estimated('insufficient'), live)).toMatchObject({ verdict: 'insufficient', rule: 'estimate' });
+  });
+
+  it('drops video when the fragment under way has flowed slower than the lowest rung needs for a second, before the estimator sees it', () => {
+    // First byte at 500, 1.2 s of flow at 40 kbps: 6 KB; hls.js's abort to 180p (33 KB, 6.6 s) would still
+    // arrive within 8 s buffered, so the emergency rule waits, but the buffer drains meanwhile.
+    const slow = view({ nowMs: 1_700, bufferAheadSeconds: 8, fragment: fragment({ loadedBytes: carried(40, 1_200) }), linkBps: 1_000_000 });
+    expect(starving(slow)).toBe(false);
+    expect(videoVerdict(estimated('sufficient'), slow)).toMatchObject({ verdict: 'insufficient', rule: 'drain' });
+  });
+
+  it('does not judge the fragment’s rate before it has flowed for a second', () => {
+    const hiccup = view({ nowMs: 1_300, bufferAheadSeconds: 8, fragment: fragment({ loadedBytes: carried(40, 800) }), linkBps: 1_000_000 });
+    expect(videoVerdict(estimated('sufficient'), hiccup).verdict).toBe('sufficient');
+  });
+
+  it('leaves video be while the fragment under way flows faster than the lowest rung needs', () => {
+    const fine = view({ nowMs: 2_500, bufferAheadSeconds: 6, fragment: fragment({ loadedBytes: carried(300, 2_000) }), linkBps: 300_000 });
+    expect(videoVerdict(estimated('marginal'), fine)).toMatchObject({ verdict: 'marginal', rule: 'estimate' });
   });
 
   it('passes the estimator’s other verdicts through', () => {
     const calm = view({ fragment: null });
-    expect(videoVerdict('marginal', calm)).toBe('marginal');
-    expect(videoVerdict('sufficient', calm)).toBe('sufficient');
-    expect(videoVerdict(null, calm)).toBeNull();
+    expect(videoVerdict(estimated('marginal'), calm).verdict).toBe('marginal');
+    expect(videoVerdict(estimated('sufficient'), calm).verdict).toBe('sufficient');
+    expect(videoVerdict(estimated(null), calm).verdict).toBeNull();
   });
 });
