@@ -1,5 +1,5 @@
 /**
- * npm run bench:chat [-- --clients 10000 --low-clients 200 --rate 20 --seconds 15 --scenarios single,singleWhole,redis,plainEmit,stockEmit --search --server-cpu-prof DIR]
+ * npm run bench:chat [-- --clients 10000 --low-clients 200 --rate 20 --seconds 15 --scenarios single,singleWhole,redis,plainEmit,stockEmit --search [--search-scenario redis] --server-cpu-prof DIR]
  * Chat fan-out: N attendees connected to `/chat` while senders post M messages a second; prints and writes
  * to bench/results/chat.json the latency from send to arrival at every attendee (p50/p99), the server
  * CPU, and what never arrived; and what a silent watcher's connection reads (kbps, bytes per message) on
@@ -16,7 +16,9 @@
  *              message (bench/stockChatServer.ts), the figure a plain chat would reach on this machine.
  * Each reports the server's CPU microseconds per delivery (its CPU time over the messages that arrived
  * in the same window). With `--search`, the room grows from `--search-from` by `--search-growth` in the
- * `single` configuration until p99 reaches 1 s or a delivery is lost: the largest room one node serves.
+ * `--search-scenario` configuration (`single` unless said; `redis` is a 2-core node's two processes)
+ * until p99 reaches 1 s or a delivery is lost: the largest room one node serves (written as `roomSearch`
+ * for `single`, `roomSearchRedis` for `redis`).
  * Servers, receivers and senders are separate processes on loopback. The attendees are light receivers
  * (bench/chatReceivers.ts: raw WebSockets, frames scanned rather than decoded) at a lower priority, so
  * that the server is what is measured; senders and the low-data watchers are Socket.io clients.
@@ -61,8 +63,12 @@ const { values } = parseArgs({
     search: { type: 'boolean', default: false },
     'search-from': { type: 'string', default: '12500' },
     'search-growth': { type: 'string', default: '1.25' },
-    /** A server process cannot hold more connections than its file descriptors allow (`ulimit -n`, 20,000 here). */
-    'search-max': { type: 'string', default: '19000' },
+    'search-scenario': { type: 'string', default: 'single' },
+    /**
+     * A server process cannot hold more connections than its file descriptors allow (`ulimit -n`, 20,000
+     * here): 19,000 per server process of the searched scenario unless said.
+     */
+    'search-max': { type: 'string' },
   },
 });
 const LOW_CLIENTS = Number(values['low-clients']);
@@ -328,11 +334,13 @@ for (const name of values.scenarios.split(',').filter(Boolean)) {
 }
 
 /** The largest room served at p99 under a second without loss, growing step by step until one fails. */
-async function searchRoom() {
+async function searchRoom(name: string) {
+  const scenario = SCENARIOS[name];
+  if (!scenario || scenario.stock) throw new Error(`cannot search with scenario "${name}"`);
   const steps: Result[] = [];
-  const max = Number(values['search-max']);
+  const max = Number(values['search-max'] ?? 19_000 * scenario.processes);
   for (let clients = Number(values['search-from']); ; clients = Math.min(max, Math.round(clients * Number(values['search-growth'])))) {
-    const step = await run(`search ${clients}`, SCENARIOS.single!, clients);
+    const step = await run(`search ${clients}`, scenario, clients);
     steps.push(step);
     process.stdout.write(`room of ${clients}: p99 ${step.p99Ms} ms, lost ${step.lost}\n`);
     if (step.p99Ms === null || step.p99Ms >= 1000 || step.lost > 0 || clients >= max) break;
@@ -340,7 +348,8 @@ async function searchRoom() {
   const passed = steps.filter((step) => step.p99Ms !== null && step.p99Ms < 1000 && step.lost === 0);
   return {
     largestRoomP99Under1s: passed.at(-1)?.clients ?? null,
-    stoppedBy: steps.at(-1) === passed.at(-1) ? `search-max (${max}: file descriptors of one process)` : 'p99 or loss',
+    scenario: name,
+    stoppedBy: steps.at(-1) === passed.at(-1) ? `search-max (${max}: file descriptors of ${scenario.processes} process(es))` : 'p99 or loss',
     steps: steps.map(({ clients, p50Ms, p99Ms, lost, serverCpuCores, serverCpuMicrosecondsPerDelivery, loadAverage1m }) => ({
       clients,
       p50Ms,
@@ -352,14 +361,16 @@ async function searchRoom() {
     })),
   };
 }
-const roomSearch = values.search ? await searchRoom() : undefined;
+const searched = values['search-scenario'];
+const roomSearch = values.search ? await searchRoom(searched) : undefined;
+const roomSearchKey = searched === 'single' ? 'roomSearch' : `roomSearch${searched[0]!.toUpperCase()}${searched.slice(1)}`;
 
 // Figures of scenarios not run this time stay as they were.
 const previous = JSON.parse(await fs.readFile(path.join(import.meta.dirname, 'results', 'chat.json'), 'utf8').catch(() => '{}')) as object;
 await writeResult('chat', {
   ...previous,
   ...results,
-  ...(roomSearch ? { roomSearch } : {}),
+  ...(roomSearch ? { [roomSearchKey]: roomSearch } : {}),
   perMessageDeflateCost: await perMessageDeflateCost(),
   load: {
     senders: SENDERS,
