@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { failsHost, Pathways } from '../../../../client/src/player/Pathways';
 import { steeringManifest } from '../../../../shared/steering';
+import { steeredPathways } from '../../../helpers/pathways';
 
 const ORIGIN = 'https://jalsa.example';
 const SEGMENT = `${ORIGIN}/hls/rally-1/runs/1/audio/seg_00003.m4s`;
 const mirrors = [{ id: 'eu-1', baseUrl: 'https://eu.example/j' }, { id: 'us-1', baseUrl: 'https://us.example' }];
 
-function steered(priority: string[], at = 0): Pathways {
-  const pathways = new Pathways(ORIGIN);
-  pathways.steer(steeringManifest('rally-1', mirrors, priority), at);
-  return pathways;
-}
+const steered = (priority: string[], at = 0) => steeredPathways(ORIGIN, mirrors, priority, at);
 
 describe('Pathways', () => {
   it('fetches from the origin until a steering manifest names mirrors', () => {

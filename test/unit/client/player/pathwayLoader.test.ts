@@ -1,10 +1,10 @@
 import type { HlsConfig, Loader, LoaderCallbacks, LoaderConfiguration, LoaderContext, LoaderResponse, LoaderStats } from 'hls.js';
 import { describe, expect, it } from 'vitest';
 import { hostFailed, originPathwayMaster, pathwayLoader } from '../../../../client/src/player/pathwayLoader';
-import { Pathways } from '../../../../client/src/player/Pathways';
 import { steeredMaster } from '../../../../server/hls/steeredMaster';
 import { steeringManifest } from '../../../../shared/steering';
 import { composedLiveMaster } from '../../../helpers/playlists';
+import { steeredPathways } from '../../../helpers/pathways';
 
 const ORIGIN = 'https://jalsa.example';
 const SEGMENT = `${ORIGIN}/hls/rally-1/runs/1/360p/seg_00003.m4s`;
@@ -78,11 +78,7 @@ function load(Loader: ReturnType<typeof pathwayLoader>, url: string, type = 'med
   return { heard, loader };
 }
 
-function steered(priority: string[], at = 0): Pathways {
-  const pathways = new Pathways(ORIGIN);
-  pathways.steer(steeringManifest('rally-1', MIRRORS, priority), at);
-  return pathways;
-}
+const steered = (priority: string[], at = 0) => steeredPathways(ORIGIN, MIRRORS, priority, at);
 
 describe('originPathwayMaster', () => {
   it('gives hls.js the origin pathway\'s variants of a steered master, without the steering tag', () => {
