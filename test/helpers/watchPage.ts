@@ -17,6 +17,13 @@ export interface MediaView {
   /** Chromium's count of decoded bytes: proof that media was decoded, not only fetched. */
   audioDecodedBytes: number;
   videoDecodedBytes: number;
+  /** The element's buffered ranges, [start, end] in its own time. */
+  buffered: Array<[number, number]>;
+}
+
+/** Whether `view` holds media from `time` to `until`, in one buffered range. */
+export function holds(view: MediaView, time: number, until: number): boolean {
+  return view.buffered.some(([start, end]) => start <= time + 0.05 && end >= until);
 }
 
 export function readPlayer(page: Page): Promise<PlayerView> {
@@ -29,6 +36,7 @@ export function readPlayer(page: Page): Promise<PlayerView> {
         playing: element !== null && !element.paused && !element.ended,
         audioDecodedBytes: decoded?.webkitAudioDecodedByteCount ?? 0,
         videoDecodedBytes: decoded?.webkitVideoDecodedByteCount ?? 0,
+        buffered: element ? Array.from({ length: element.buffered.length }, (_, i): [number, number] => [element.buffered.start(i), element.buffered.end(i)]) : [],
       };
     };
     return {

@@ -1,4 +1,4 @@
-import { peakBandwidth, speechRung, type AudioRung } from '../../../shared/ladder';
+import { audioRung, peakBandwidth, speechRung, type AudioRung } from '../../../shared/ladder';
 import { recordingUrls } from '../../../shared/recordingLayout';
 import { StateStore } from '../lib/StateStore';
 import { Adaptation, type AdaptationStart } from './Adaptation';
@@ -45,6 +45,11 @@ const MAX_SKIP_SECONDS = 3;
 const POSTER_MIN_BUFFER_SECONDS = 6;
 /** Between two nudges of an incoming pipe that fell behind: it needs time to load where it was sent. */
 const STEER_INTERVAL_MS = 3_000;
+/**
+ * The reserve sound's playhead is moved to the video's once they are this far apart: often enough that
+ * it buffers from where the listener is, rarely enough that its paused element is not seeking all along.
+ */
+const RESERVE_DRIFT_SECONDS = 1;
 /** Until the master playlist says otherwise. */
 const ASSUMED_LADDER: Ladder = { videoNeedBps: ASSUMED_VIDEO_NEED_BPS, audioNeedBps: 40_000 };
 
@@ -85,6 +90,13 @@ export class HlsPlayback implements Playback {
   #active: Pipe | null = null;
   #activeRendition: string | null = null;
   #incoming: Incoming | null = null;
+  /**
+   * While video plays live: the speech rung loading on the paused audio element alongside it (see
+   * #keepReserve), so that a switch to sound finds it buffered. Null otherwise.
+   */
+  #reserve: AudioPipe | null = null;
+  /** When the reserve failed last: it is opened again after REOPEN_DELAY_MS. */
+  #reserveFailedAt = -Infinity;
   #reopenTimer: ReturnType<typeof setTimeout> | undefined;
   #steeredAt = 0;
   /** Where to resume when a pipe failed and none is left playing. */
@@ -153,6 +165,8 @@ export class HlsPlayback implements Playback {
     }
     this.#incoming?.pipe?.close();
     this.#incoming = null;
+    this.#reserve?.close();
+    this.#reserve = null;
     this.#active?.close();
     this.#active = null;
     this.store.clearListeners();
@@ -199,7 +213,11 @@ export class HlsPlayback implements Playback {
     if (mode === 'audio') active?.stopLoading();
     const startPosition = incomingStart(mode, active?.timeline ?? null, this.#resumeAt, this.#adaptation.dataSaver);
     if (mode === 'audio') {
-      this.#attach(incoming, new AudioPipe(elements.audio, this.#audioSource(null), meter, { live, startPosition, pathways: this.#pathways }));
+      const reserve = this.#reserve;
+      this.#reserve = null;
+      incoming.pipe = reserve ?? this.#listen(new AudioPipe(elements.audio, this.#audioSource(null), meter, { live, startPosition, pathways: this.#pathways }));
+      // The reserve holds the sound from the playhead on: it takes over now, not after its next segment.
+      if (reserve) this.#tryCutover();
       return;
     }
     // Live, hls.js follows the rungs' windows, whose every load is a few hundred bytes whatever the hour.
@@ -211,7 +229,7 @@ export class HlsPlayback implements Playback {
       pathways: this.#pathways,
     }).then(
       (pipe) => {
-        if (this.#incoming === incoming) this.#attach(incoming, pipe);
+        if (this.#incoming === incoming) incoming.pipe = this.#listen(pipe);
         else pipe.close();
       },
       () => {
@@ -221,8 +239,8 @@ export class HlsPlayback implements Playback {
     );
   }
 
-  #attach(incoming: Incoming, pipe: Pipe): void {
-    incoming.pipe = pipe;
+  /** Follows what `pipe` reports, whichever role (active, incoming, reserve) it has when it does. */
+  #listen<P extends Pipe>(pipe: P): P {
     pipe.on('buffered', () => this.#tryCutover());
     pipe.on('rendition', (rendition) => {
       if (pipe === this.#active) this.store.update({ rendition });
@@ -237,7 +255,9 @@ export class HlsPlayback implements Playback {
     pipe.on('failed', () => {
       if (pipe === this.#active) this.#reopenActive();
       else if (pipe === this.#incoming?.pipe) this.#dropIncoming();
+      else if ((pipe as Pipe) === this.#reserve) this.#dropReserve();
     });
+    return pipe;
   }
 
   /** Hands playback to the incoming pipe once it can play the moment the active one is at. */
@@ -265,8 +285,8 @@ export class HlsPlayback implements Playback {
     const incoming: Incoming = { mode: 'audio', pipe: null };
     this.#incoming = incoming;
     const { live } = this.#options;
-    const pipe = new AudioPipe(boot.element, this.#sourceFor(boot.rung), this.#adaptation.meter, { live, startPosition: null, boot, pathways: this.#pathways });
-    this.#attach(incoming, pipe);
+    const pipe = this.#listen(new AudioPipe(boot.element, this.#sourceFor(boot.rung), this.#adaptation.meter, { live, startPosition: null, boot, pathways: this.#pathways }));
+    incoming.pipe = pipe;
     this.store.update({ soundBlocked: boot.soundBlocked });
     if (playing) this.#activate(pipe, pipe.timeline.currentTime, false);
   }
@@ -281,7 +301,9 @@ export class HlsPlayback implements Playback {
     if (play) playWithSound(pipe.element, this.store);
     if (previous) {
       previous.element.pause();
-      previous.close();
+      // The sound that played until video took over is the reserve: what it buffered ahead is kept.
+      if (previous instanceof AudioPipe && this.#reserveWanted()) this.#reserve ??= previous;
+      if (previous !== this.#reserve) previous.close();
     }
     this.#adaptation.publishMode();
     this.store.update({
@@ -304,6 +326,47 @@ export class HlsPlayback implements Playback {
     if (target === null) return;
     this.#steeredAt = nowMs;
     pipe.timeline.currentTime = target;
+  }
+
+  /**
+   * Keeps the reserve sound while video plays live. A link that collapses under video leaves seconds,
+   * not the many a fresh audio pipe needs on it (its playlist and first segments took 5-8 s at 400-800 ms
+   * round trips, and the switch came after the video had run dry: bench:throttle of 2026-12-02). The
+   * reserve costs the speech rung's 16 kbps, a few per cent of the lowest video rung, and spends it on
+   * segments already there when the link fails: the switch to sound is a cutover, nothing to load.
+   */
+  #keepReserve(nowMs: number): void {
+    const video = this.#active;
+    if (!this.#reserveWanted()) {
+      this.#dropReserve(false);
+      return;
+    }
+    // Between a failed video pipe and its successor the reserve waits: the next one plays from there.
+    if (!(video instanceof VideoPipe)) return;
+    const playhead = video.timeline.currentTime;
+    if (this.#reserve === null) {
+      if (nowMs - this.#reserveFailedAt < REOPEN_DELAY_MS || playhead === 0) return;
+      const { elements, live } = this.#options;
+      const source = this.#sourceFor(reserveRung(this.#speechPlayable));
+      this.#reserve = this.#listen(new AudioPipe(elements.audio, source, this.#adaptation.meter, { live, startPosition: playhead, pathways: this.#pathways }));
+      return;
+    }
+    this.#reserve.setSource(this.#sourceFor(reserveRung(this.#speechPlayable)));
+    // Its element stays paused: the video's playhead is where it must hold sound from.
+    const target = reserveTarget(this.#reserve.timeline, playhead);
+    if (target !== null) this.#reserve.timeline.currentTime = target;
+  }
+
+  /** Live only: a replay buffers its video far ahead, and has time to load sound when it must. */
+  #reserveWanted(): boolean {
+    return this.#options.live && !this.#adaptation.dataSaver && this.#adaptation.mode === 'video';
+  }
+
+  #dropReserve(failed = true): void {
+    if (this.#reserve === null) return;
+    this.#reserve.close();
+    this.#reserve = null;
+    if (failed) this.#reserveFailedAt = performance.now();
   }
 
   /** The audio rung for the link as measured now, given the one playing. */
@@ -375,6 +438,7 @@ export class HlsPlayback implements Playback {
               fragment: active.fragmentLoad(),
               linkBps: this.#adaptation.fastBps,
               videoNeedBps: this.#ladder.videoNeedBps,
+              soundReady: this.#reserve !== null && cutoverPosition(this.#reserve, active.timeline.currentTime, true) !== null,
             })
           : estimate,
       );
@@ -384,6 +448,7 @@ export class HlsPlayback implements Playback {
     }
     this.#tryCutover();
     this.#steer(now);
+    this.#keepReserve(now);
     const element = this.#active?.element;
     const position = this.#active?.timeline.currentTime ?? 0;
     patchState(this.store, {
@@ -463,4 +528,14 @@ export function steerTarget(
 function bufferedEnd(timeline: EventTimeline): number {
   const { buffered } = timeline;
   return buffered.length > 0 ? buffered.end(buffered.length - 1) : timeline.currentTime;
+}
+
+/** The reserve sound is insurance against a failing link: the lightest rung that plays. */
+export function reserveRung(speechPlayable: boolean): AudioRung {
+  return speechPlayable ? speechRung : audioRung;
+}
+
+/** Where to move the reserve's paused playhead to follow the video's, or null to leave it. */
+export function reserveTarget(reserve: EventTimeline, videoPlayhead: number): number | null {
+  return Math.abs(reserve.currentTime - videoPlayhead) > RESERVE_DRIFT_SECONDS ? videoPlayhead : null;
 }

@@ -29,6 +29,11 @@ export interface VideoView {
   linkBps: number | null;
   /** What the lowest video rung needs with its sound, in bits per second. */
   videoNeedBps: number;
+  /**
+   * The sound is buffered from the playhead on, ready to take over at once (the reserve sound of a live
+   * event): a switch to it costs nothing, so nothing is ridden out on video.
+   */
+  soundReady: boolean;
 }
 
 /**
@@ -65,14 +70,15 @@ const LOWEST_RUNG_SLACK = 1.1;
  * - `insufficient` when the link is slower than the lowest video rung needs (the estimator says so, or the
  *   fragment under way has flowed that slowly for a second: the `drain` rule) and less than
  *   RIDE_OUT_SECONDS are buffered: the sound starts loading while the buffer still plays.
- * - with that much buffered or more, `marginal`: a dip shorter than the buffer is waited out on video.
+ * - with that much buffered or more, `marginal`: a dip shorter than the buffer is waited out on video,
+ *   unless the sound is ready to take over at once (`soundReady`), which is cheaper than any wait.
  */
 export function videoVerdict(estimate: Judgement, view: VideoView): Judgement {
   const detail = `${estimate.detail}; ${outlook(view)}`;
   if (starving(view)) return { verdict: 'insufficient', rule: 'emergency', detail };
   const estimatedLow = estimate.verdict === 'insufficient';
   if (!estimatedLow && !fragmentBelowNeed(view)) return { ...estimate, detail };
-  if (view.bufferAheadSeconds >= RIDE_OUT_SECONDS) return { ...estimate, verdict: 'marginal', detail };
+  if (!view.soundReady && view.bufferAheadSeconds >= RIDE_OUT_SECONDS) return { ...estimate, verdict: 'marginal', detail };
   return { verdict: 'insufficient', rule: estimatedLow ? 'estimate' : 'drain', detail };
 }
 
@@ -84,8 +90,8 @@ export function fragmentBelowNeed({ nowMs, fragment, videoNeedBps }: VideoView):
 }
 
 /** What the decision weighed of the video: the buffer ahead, and the fragment under way. */
-function outlook({ nowMs, bufferAheadSeconds, fragment, linkBps }: VideoView): string {
-  const buffer = `${bufferAheadSeconds.toFixed(1)} s ahead`;
+function outlook({ nowMs, bufferAheadSeconds, fragment, linkBps, soundReady }: VideoView): string {
+  const buffer = `${bufferAheadSeconds.toFixed(1)} s ahead${soundReady ? ', sound ready' : ''}`;
   if (fragment === null) return `${buffer}, no fragment loading`;
   const rate = measuredRate(nowMs, fragment, linkBps);
   const rest = `fragment ${Math.round(fragment.loadedBytes / 1000)}/${Math.round(fragment.totalBytes / 1000)} KB after ${((nowMs - fragment.startMs) / 1000).toFixed(1)} s`;

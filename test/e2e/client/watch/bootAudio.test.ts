@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../helpers/browser';
 import { emulateNetwork } from '../../../helpers/network';
 import { withServerAndBrowser } from '../../../helpers/serverAndBrowser';
-import { readPlayer } from '../../../helpers/watchPage';
+import { holds, readPlayer } from '../../../helpers/watchPage';
 
 // The boot path is the same whatever the app chooses later; HLS for everyone makes the handover visible.
 const test = withServerAndBrowser({ env: { WEBRTC_SEATS_PER_WORKER: '0' } });
@@ -94,13 +94,16 @@ describe('the watch page boot path', () => {
     await page.close();
   }, SLOW_TEST_MS);
 
-  it('lets the app start video on a fast link: the boot measured it, and its element goes once the picture plays', async () => {
+  it('lets the app start video on a fast link: the boot measured it, and its element stays paused as the reserve sound', async () => {
     const page = await test.browser.newPage();
     await openWatchPage(page, []);
     const video = await waitFor(() => readPlayer(page), (v) => v.mode === 'video' && v.video.playing && v.video.videoDecodedBytes > 0);
     expect(video).toMatchObject({ connection: 'connected', path: 'hls' });
     expect(await page.getByTestId('delivery-path').getAttribute('data-reason')).toBe('seats full');
-    await expect.poll(() => page.locator('[data-testid="boot-audio"]').count()).toBe(0);
+    // Live, the sound goes on loading beside the video, ready for a switch to sound: the boot's, with what it holds.
+    const reserve = await waitFor(() => readPlayer(page), (v) => !v.audio.playing && holds(v.audio, v.video.currentTime, v.video.currentTime + 2));
+    expect(reserve.video.playing).toBe(true);
+    expect(await page.locator('[data-testid="boot-audio"]').count()).toBe(1);
     await page.close();
   });
 });

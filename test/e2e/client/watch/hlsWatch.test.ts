@@ -5,7 +5,7 @@ import { LIVE_WINDOW_SEGMENTS, recordingFiles, recordingUrl, recordingUrls } fro
 import { waitFor } from '../../../helpers/browser';
 import { appendMessages } from '../../../helpers/ChatTestClient';
 import { withServerAndBrowser, type TestPublisher } from '../../../helpers/serverAndBrowser';
-import { progressOver, readPlayer } from '../../../helpers/watchPage';
+import { holds, progressOver, readPlayer } from '../../../helpers/watchPage';
 
 // No WebRTC seat for any attendee: the server sends everyone to HLS.
 const test = withServerAndBrowser({ env: { WEBRTC_SEATS_PER_WORKER: '0' } });
@@ -23,6 +23,11 @@ function videoPlaylists(urls: string[]): { windows: string[]; whole: string[] } 
   const named = (file: (rung: string) => string) => videoRungs.map((rung) => recordingUrl(slug, file(rung.name)));
   const [windows, whole] = [named(recordingFiles.liveRungPlaylist), named(recordingFiles.rungPlaylist)];
   return { windows: urls.filter((url) => windows.includes(url)), whole: urls.filter((url) => whole.includes(url)) };
+}
+
+/** The speech rung's segments among `urls`. */
+function speechSegments(urls: string[]): string[] {
+  return urls.filter((url) => new RegExp(`/runs/\\d+/${speechRung.name}/seg_\\d+\\.m4s$`).test(url));
 }
 
 beforeAll(async () => {
@@ -50,7 +55,13 @@ describe('watching a live event over HLS', () => {
   });
 
   it('switches to the Opus speech rung through the audio pipe with the stage picture when the attendee asks, and back to video', async () => {
+    // While video plays live, the speech rung loads alongside on the paused audio element (the reserve):
+    // the sound from the playhead on is there before anyone asks for it.
+    const reserved = await waitFor(() => readPlayer(page), (v) => !v.audio.playing && holds(v.audio, v.video.currentTime, v.video.currentTime + 2));
+    expect(reserved.mode).toBe('video');
     const before = requested.length;
+    const reserveSegments = speechSegments(requested);
+    expect(reserveSegments.length).toBeGreaterThan(0);
     await page.getByTestId('audio-only-toggle').check();
     const audio = await waitFor(() => readPlayer(page), (v) => v.mode === 'audio' && v.audio.playing && v.poster);
     expect(audio.mode).toBe('audio');
@@ -65,7 +76,9 @@ describe('watching a live event over HLS', () => {
     // The audio pipe follows the live window, never the whole event's playlist, which grows for hours.
     expect(audioOnly).toContain(recordingUrls(slug).liveSpeech);
     expect(audioOnly).not.toContain(recordingUrls(slug).speech);
-    expect(audioOnly.some((url) => new RegExp(`/runs/\\d+/${speechRung.name}/seg_\\d+\\.m4s$`).test(url))).toBe(true);
+    expect(speechSegments(audioOnly).length).toBeGreaterThan(0);
+    // It played what the reserve held: not a segment fetched again.
+    expect(speechSegments(audioOnly).filter((url) => reserveSegments.includes(url))).toEqual([]);
     expect(audioOnly.filter((url) => url.includes(`/${audioRung.name}/`) || url === recordingUrls(slug).audioOnly)).toEqual([]);
     await expect.poll(() => test.server.audience.playbackCounts().get(slug)?.['audio-only']).toBe(1);
 
@@ -80,6 +93,9 @@ describe('watching a live event over HLS', () => {
     const reloaded = videoPlaylists(requested.slice(backToVideo));
     expect(reloaded.windows.length).toBeGreaterThan(0);
     expect(reloaded.whole).toEqual([]);
+    // The sound that played stays as the reserve, with what it buffered ahead, for the next switch.
+    const kept = await waitFor(() => readPlayer(page), (v) => !v.audio.playing && holds(v.audio, v.video.currentTime, v.video.currentTime + 2));
+    expect(kept.audio.buffered.length).toBeGreaterThan(0);
   });
 
   it('says the broadcast will resume, not that it failed, while the organizer is away, and plays again when they return', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cutoverPosition, firstPosition, incomingStart, steerTarget } from '../../../../client/src/player/HlsPlayback';
+import { cutoverPosition, firstPosition, incomingStart, reserveRung, reserveTarget, steerTarget } from '../../../../client/src/player/HlsPlayback';
+import { audioRung, speechRung } from '../../../../shared/ladder';
 import type { PlaybackMode } from '../../../../client/src/player/ModeController';
 import { bufferedCovers } from '../../../../client/src/player/Pipe';
 import { ranges } from '../../../helpers/timeRanges';
@@ -102,6 +103,19 @@ describe('HlsPlayback', () => {
     it('gives a steered pipe time to load before steering it again', () => {
       expect(steerTarget(10_000, 8_000, pipe(80, [[80, 90]]), 100)).toBeNull();
       expect(steerTarget(11_000, 8_000, pipe(80, [[80, 90]]), 100)).toBe(102);
+    });
+  });
+
+  describe('the reserve sound', () => {
+    it('is the speech rung where Opus plays, the AAC rung elsewhere', () => {
+      expect(reserveRung(true)).toBe(speechRung);
+      expect(reserveRung(false)).toBe(audioRung);
+    });
+
+    it('follows the video playhead once a second or more apart, either way', () => {
+      expect(reserveTarget(pipe(98.5, [[90, 110]]).timeline, 100)).toBe(100);
+      expect(reserveTarget(pipe(101.5, [[90, 110]]).timeline, 100)).toBe(100);
+      expect(reserveTarget(pipe(99.2, [[90, 110]]).timeline, 100)).toBeNull();
     });
   });
 });

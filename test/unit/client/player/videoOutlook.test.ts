@@ -16,7 +16,7 @@ function fragment(overrides: Partial<FragmentLoad> = {}): FragmentLoad {
 }
 
 function view(overrides: Partial<VideoView> = {}): VideoView {
-  return { nowMs: 1_500, bufferAheadSeconds: 5, fragment: fragment(), linkBps: null, videoNeedBps: VIDEO_NEED_BPS, ...overrides };
+  return { nowMs: 1_500, bufferAheadSeconds: 5, fragment: fragment(), linkBps: null, videoNeedBps: VIDEO_NEED_BPS, soundReady: false, ...overrides };
 }
 
 /** Bytes that `kbps` carries in `ms`. */
@@ -100,6 +100,14 @@ describe('videoVerdict', () => {
   it('rides out a low link with a reservoir of 10 s or more buffered: the estimator’s insufficient becomes marginal', () => {
     const buffered = view({ fragment: null, bufferAheadSeconds: 12, linkBps: 60_000 });
     expect(videoVerdict(estimated('insufficient'), buffered)).toMatchObject({ verdict: 'marginal', rule: 'estimate' });
+  });
+
+  it('rides nothing out when the sound is buffered and ready to take over: the switch costs less than any wait', () => {
+    const ready = view({ fragment: null, bufferAheadSeconds: 12, linkBps: 60_000, soundReady: true });
+    expect(videoVerdict(estimated('insufficient'), ready)).toMatchObject({ verdict: 'insufficient', rule: 'estimate' });
+    expect(videoVerdict(estimated('insufficient'), ready).detail).toContain('sound ready');
+    const draining = view({ nowMs: 1_700, bufferAheadSeconds: 12, fragment: fragment({ loadedBytes: carried(40, 1_200) }), soundReady: true });
+    expect(videoVerdict(estimated('sufficient'), draining)).toMatchObject({ verdict: 'insufficient', rule: 'drain' });
   });
 
   it('lets the estimator drop video with less buffered, while the buffer still plays for the sound to load', () => {
