@@ -32,6 +32,18 @@ const REOPEN_DELAY_MS = 2_000;
 const VIDEO_LEAD_SECONDS = 2;
 const HANDOVER_CUSHION_SECONDS = 2;
 /**
+ * Video taking over from the sound is first made ready this far ahead of the sound's playhead: a seek
+ * decodes from the segment's keyframe, and a video element played at once after it stood still while
+ * the sound had stopped (0.3-0.5 s at each return to video in bench:throttle, 2026-12-02).
+ */
+const PRIME_LEAD_SECONDS = 0.6;
+/** The sound's playhead may be this far either side of the ready picture's when it takes over. */
+const PRIME_SLACK_SECONDS = 0.1;
+/** HTMLMediaElement.HAVE_FUTURE_DATA, which the pure decisions below read without a DOM. */
+const HAVE_FUTURE_DATA = 3;
+/** Between two looks at a picture still seeking. */
+const PRIME_POLL_MS = 100;
+/**
  * Going down to sound, the audio pipe starts at most this far ahead of the playhead: about what its
  * playlist and first two segments take on a collapsed link (40 kbps, 400 ms round trips; measured
  * 2026-12-02, a 3 s lead had the sound chase the playhead until the video ran dry), so it takes
@@ -98,6 +110,8 @@ export class HlsPlayback implements Playback {
   /** When the reserve failed last: it is opened again after REOPEN_DELAY_MS. */
   #reserveFailedAt = -Infinity;
   #reopenTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The next look at an incoming video made ready ahead of the sound (see primeStep). */
+  #primeTimer: ReturnType<typeof setTimeout> | undefined;
   #steeredAt = 0;
   /** Where to resume when a pipe failed and none is left playing. */
   #resumeAt: number | null = null;
@@ -159,6 +173,7 @@ export class HlsPlayback implements Playback {
     this.#closing.abort();
     this.#adaptation.close();
     clearTimeout(this.#reopenTimer);
+    clearTimeout(this.#primeTimer);
     for (const element of [this.#options.elements.video, this.#options.elements.audio]) {
       element.removeEventListener('seeking', this.#onSeeking);
       element.removeEventListener('ended', this.#onEnded);
@@ -269,7 +284,18 @@ export class HlsPlayback implements Playback {
     if (from === null) return;
     const oldStillPlays = active !== null && active.element.readyState >= HTMLMediaElement.HAVE_FUTURE_DATA;
     const position = cutoverPosition(pipe, from, oldStillPlays);
-    if (position !== null) this.#activate(pipe, position, true);
+    if (position === null) return;
+    if (!oldStillPlays || pipe.mode === 'audio') {
+      this.#activate(pipe, position, true);
+      return;
+    }
+    // Sound plays on while the picture is made ready where it is about to be: see primeStep.
+    const { seeking, readyState } = pipe.element;
+    const step = primeStep({ currentTime: pipe.timeline.currentTime, seeking, readyState }, position);
+    clearTimeout(this.#primeTimer);
+    if (step.action === 'seek') pipe.timeline.currentTime = step.to;
+    if (step.action === 'swap') this.#activate(pipe, pipe.timeline.currentTime, true);
+    else this.#primeTimer = setTimeout(() => this.#tryCutover(), step.action === 'wait' ? step.ms : PRIME_POLL_MS);
   }
 
   /**
@@ -500,6 +526,28 @@ export function cutoverPosition(incoming: PipeView, position: number, oldStillPl
   const next = bufferedStartAfter(incoming.timeline, position);
   if (next === null || next - position > MAX_SKIP_SECONDS || !incoming.covers(next)) return null;
   return next;
+}
+
+export type PrimeStep =
+  | { action: 'seek'; to: number }
+  | { action: 'poll' }
+  /** The sound reaches the ready picture in `ms`. */
+  | { action: 'wait'; ms: number }
+  | { action: 'swap' };
+
+/**
+ * How the incoming (paused) video takes over from the sound playing at `position` without a stall: it is
+ * seeked a little ahead of the sound, which plays on meanwhile; once it shows that frame and the sound
+ * has reached it, the two swap. A picture the sound has overtaken, or far ahead, is seeked again.
+ */
+export function primeStep(video: Pick<HTMLMediaElement, 'currentTime' | 'seeking' | 'readyState'>, position: number): PrimeStep {
+  // `currentTime` is event time, as `position` is (the video element's own may be offset from it).
+  if (video.seeking) return { action: 'poll' };
+  const lead = video.currentTime - position;
+  if (lead < -PRIME_SLACK_SECONDS || lead > PRIME_LEAD_SECONDS + PRIME_SLACK_SECONDS) return { action: 'seek', to: position + PRIME_LEAD_SECONDS };
+  if (video.readyState < HAVE_FUTURE_DATA) return { action: 'poll' };
+  if (lead <= PRIME_SLACK_SECONDS) return { action: 'swap' };
+  return { action: 'wait', ms: (lead - PRIME_SLACK_SECONDS / 2) * 1000 };
 }
 
 /** With nothing playing yet: where hls.js placed a first start (the live sync point), else where the pipe began buffering. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cutoverPosition, firstPosition, incomingStart, reserveRung, reserveTarget, steerTarget } from '../../../../client/src/player/HlsPlayback';
+import { cutoverPosition, firstPosition, incomingStart, primeStep, reserveRung, reserveTarget, steerTarget } from '../../../../client/src/player/HlsPlayback';
 import { audioRung, speechRung } from '../../../../shared/ladder';
 import type { PlaybackMode } from '../../../../client/src/player/ModeController';
 import { bufferedCovers } from '../../../../client/src/player/Pipe';
@@ -116,6 +116,32 @@ describe('HlsPlayback', () => {
       expect(reserveTarget(pipe(98.5, [[90, 110]]).timeline, 100)).toBe(100);
       expect(reserveTarget(pipe(101.5, [[90, 110]]).timeline, 100)).toBe(100);
       expect(reserveTarget(pipe(99.2, [[90, 110]]).timeline, 100)).toBeNull();
+    });
+  });
+
+  describe('primeStep: video taking over from the sound', () => {
+    const READY = 4;
+    const video = (currentTime: number, { seeking = false, readyState = READY } = {}) => ({ currentTime, seeking, readyState });
+
+    it('first seeks the paused picture a little ahead of the sound, which plays on', () => {
+      expect(primeStep(video(102), 100)).toEqual({ action: 'seek', to: 100.6 });
+    });
+
+    it('seeks again when the sound overtook the picture while it got ready', () => {
+      expect(primeStep(video(100.6), 101)).toEqual({ action: 'seek', to: 101.6 });
+    });
+
+    it('waits while the picture seeks or has no frame to go on with', () => {
+      expect(primeStep(video(100.6, { seeking: true }), 100.2)).toEqual({ action: 'poll' });
+      expect(primeStep(video(100.6, { readyState: 1 }), 100.2)).toEqual({ action: 'poll' });
+    });
+
+    it('waits for the sound to reach the ready picture, then swaps', () => {
+      const waiting = primeStep(video(100.6), 100.2);
+      expect(waiting.action).toBe('wait');
+      expect(waiting.action === 'wait' && waiting.ms).toBeCloseTo(350);
+      expect(primeStep(video(100.6), 100.55)).toEqual({ action: 'swap' });
+      expect(primeStep(video(100.6), 100.65)).toEqual({ action: 'swap' });
     });
   });
 });
