@@ -106,6 +106,12 @@ interface Sample {
   at: number;
   /** Media time of the playing element, null when none plays. */
   time: number | null;
+  /**
+   * Which element plays: media times are compared within one element only. Our page's audio element
+   * plays in event time, its video element on hls.js's own timeline, which starts at the live window:
+   * compared across a switch to video, the time went back, and each return to video counted a stall.
+   */
+  element: string | null;
   video: boolean;
   videoBytes: number;
   audioBytes: number;
@@ -126,6 +132,7 @@ const SAMPLE_SCRIPT = `(() => {
   const sum = (key) => elements.reduce((total, e) => total + (e[key] ?? 0), 0);
   return {
     time: playing ? playing.currentTime : null,
+    element: playing ? playing.tagName + ' ' + (playing.dataset.testid ?? '') : null,
     // Our page hides the video element in audio-only mode; over WebRTC it may still play there.
     video: elements.some((e) => e.tagName === 'VIDEO' && !e.hidden && !e.paused && !e.ended && e.readyState > 0),
     videoBytes: sum('webkitVideoDecodedByteCount'),
@@ -237,7 +244,10 @@ function soundAdvanced(previous: Sample, current: Sample): boolean {
     if (played < 0) return true;
     return played > 0 && concealed / played <= CONCEALED_STALL_SHARE;
   }
-  return current.time !== null && previous.time !== null && current.time - previous.time > 0.05;
+  if (current.time === null || previous.time === null) return false;
+  // Another element took over: whether it plays is told by the samples that follow.
+  if (current.element !== previous.element) return true;
+  return current.time - previous.time > 0.05;
 }
 
 /** RTP bytes received over the samples: the growth of the totals, each closed connection's bytes kept. */
