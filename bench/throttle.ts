@@ -194,7 +194,8 @@ function category(url: string): string {
   if (pathname.endsWith('.m3u8')) return 'playlists';
   if (pathname.endsWith('.jpg')) return 'poster';
   if (pathname.startsWith('/socket.io/')) return 'socket.io';
-  return 'other';
+  // Named by its path: tens of kilobytes of "other" in some low phases were never explained.
+  return `other ${pathname}`;
 }
 
 /** Bytes received per category from now until the returned function is called (it returns the sums). */

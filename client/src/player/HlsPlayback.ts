@@ -39,6 +39,17 @@ const HANDOVER_CUSHION_SECONDS = 2;
 const PRIME_LEAD_SECONDS = 0.6;
 /** The sound's playhead may be this far either side of the ready picture's when it takes over. */
 const PRIME_SLACK_SECONDS = 0.1;
+/**
+ * Live sound with less than SLOW_BELOW_SECONDS buffered plays at SLOW_PLAYOUT_RATE (the pitch kept, as
+ * browsers keep it by default) until it holds NORMAL_ABOVE_SECONDS again. On a link that brings the
+ * speech barely faster than it plays (30 kbps at 800 ms round trips: each segment arrives 4-9 s after it
+ * was written, bench:throttle's EDGE profile), the sound otherwise ran dry every 10-15 s for 2-3 s; a
+ * tenth slower, it falls behind the live edge a second every ten instead, which is what lets the pipe
+ * find segments to load ahead. A rally's listener loses nothing but a little latency.
+ */
+const SLOW_PLAYOUT_RATE = 0.9;
+const SLOW_BELOW_SECONDS = 2;
+const NORMAL_ABOVE_SECONDS = 4;
 /** HTMLMediaElement.HAVE_FUTURE_DATA, which the pure decisions below read without a DOM. */
 const HAVE_FUTURE_DATA = 3;
 /** Between two looks at a picture still seeking. */
@@ -475,6 +486,10 @@ export class HlsPlayback implements Playback {
     this.#tryCutover();
     this.#steer(now);
     this.#keepReserve(now);
+    if (this.#active instanceof AudioPipe && this.#options.live) {
+      const { element } = this.#active;
+      element.playbackRate = playoutRate(element.playbackRate, bufferedAhead(element));
+    }
     const element = this.#active?.element;
     const position = this.#active?.timeline.currentTime ?? 0;
     patchState(this.store, {
@@ -548,6 +563,13 @@ export function primeStep(video: Pick<HTMLMediaElement, 'currentTime' | 'seeking
   if (video.readyState < HAVE_FUTURE_DATA) return { action: 'poll' };
   if (lead <= PRIME_SLACK_SECONDS) return { action: 'swap' };
   return { action: 'wait', ms: (lead - PRIME_SLACK_SECONDS / 2) * 1000 };
+}
+
+/** The rate live sound plays at with `aheadSeconds` buffered, given the rate it plays at now (see SLOW_PLAYOUT_RATE). */
+export function playoutRate(currentRate: number, aheadSeconds: number): number {
+  if (aheadSeconds < SLOW_BELOW_SECONDS) return SLOW_PLAYOUT_RATE;
+  if (aheadSeconds > NORMAL_ABOVE_SECONDS) return 1;
+  return currentRate;
 }
 
 /** With nothing playing yet: where hls.js placed a first start (the live sync point), else where the pipe began buffering. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cutoverPosition, firstPosition, incomingStart, primeStep, reserveRung, reserveTarget, steerTarget } from '../../../../client/src/player/HlsPlayback';
+import { cutoverPosition, firstPosition, incomingStart, playoutRate, primeStep, reserveRung, reserveTarget, steerTarget } from '../../../../client/src/player/HlsPlayback';
 import { audioRung, speechRung } from '../../../../shared/ladder';
 import type { PlaybackMode } from '../../../../client/src/player/ModeController';
 import { bufferedCovers } from '../../../../client/src/player/Pipe';
@@ -142,6 +142,22 @@ describe('HlsPlayback', () => {
       expect(waiting.action === 'wait' && waiting.ms).toBeCloseTo(350);
       expect(primeStep(video(100.6), 100.55)).toEqual({ action: 'swap' });
       expect(primeStep(video(100.6), 100.65)).toEqual({ action: 'swap' });
+    });
+  });
+
+  describe('playoutRate: live sound running low', () => {
+    it('plays a tenth slower with less than 2 s buffered, stalled included', () => {
+      expect(playoutRate(1, 1.5)).toBe(0.9);
+      expect(playoutRate(1, 0)).toBe(0.9);
+    });
+
+    it('keeps the rate it has between 2 and 4 s, so it does not flap', () => {
+      expect(playoutRate(0.9, 3)).toBe(0.9);
+      expect(playoutRate(1, 3)).toBe(1);
+    });
+
+    it('goes back to normal speed once more than 4 s are buffered', () => {
+      expect(playoutRate(0.9, 4.5)).toBe(1);
     });
   });
 });
