@@ -198,16 +198,21 @@ function category(url: string): string {
   return `other ${pathname}`;
 }
 
-/** Bytes received per category from now until the returned function is called (it returns the sums). */
-function bytesByCategory(cdp: CDPSession): () => Record<string, number> {
+/** Every request's URL by id, from the page's first request on: a later tally names what began before it. */
+function requestUrls(cdp: CDPSession): Map<string, string> {
   const urls = new Map<string, string>();
+  cdp.on('Network.requestWillBeSent', ({ requestId, request }) => urls.set(requestId, request.url));
+  return urls;
+}
+
+/** Bytes received per category from now until the returned function is called (it returns the sums). */
+function bytesByCategory(cdp: CDPSession, urls: Map<string, string>): () => Record<string, number> {
   const totals: Record<string, number> = {};
   let open = true;
   const add = (requestId: string, bytes: number) => {
     const name = category(urls.get(requestId) ?? 'http://x/other');
-    if (open) totals[name] = (totals[name] ?? 0) + bytes;
+    if (open && bytes > 0) totals[name] = (totals[name] ?? 0) + bytes;
   };
-  cdp.on('Network.requestWillBeSent', ({ requestId, request }) => urls.set(requestId, request.url));
   cdp.on('Network.dataReceived', ({ requestId, encodedDataLength }) => add(requestId, encodedDataLength));
   cdp.on('Network.webSocketFrameReceived', ({ response }) => {
     if (open) totals['socket.io'] = (totals['socket.io'] ?? 0) + response.payloadData.length;
@@ -318,18 +323,19 @@ async function runProfile(
     if (webrtc) await trackPeerConnections(page);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Network.enable');
+    const urls = requestUrls(cdp);
     const shape: Shaper = shaper ?? ((profile) => applyNetworkProfile(cdp, profile));
     // tc shapes from the first packet on; the emulation, as before, once the page has loaded.
     if (webrtc) await shape(GOOD);
     await page.goto(url);
     const bytes = countBytes(cdp);
-    const allBytes = bytesByCategory(cdp);
+    const allBytes = bytesByCategory(cdp, urls);
     if (!webrtc) await shape(GOOD);
     const samples: Sample[] = [];
     const collapseAt = Date.now() + phases.good * 1000;
     if (audioOnly) await page.getByTestId('audio-only-toggle').check({ timeout: 30_000 });
     await record(page, samples, collapseAt, webrtc);
-    const lowPhase = bytesByCategory(cdp);
+    const lowPhase = bytesByCategory(cdp, urls);
     const recoverAt = Date.now() + phases.collapse * 1000;
     for (let flapped = false; Date.now() < recoverAt; flapped = !flapped) {
       await shape(flapped && FLAP ? FLAP.profile : LOW);
