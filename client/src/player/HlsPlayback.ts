@@ -1,4 +1,4 @@
-import { audioRung, peakBandwidth, speechRung, type AudioRung } from '../../../shared/ladder';
+import { peakBandwidth, speechRung, type AudioRung } from '../../../shared/ladder';
 import { recordingUrls } from '../../../shared/recordingLayout';
 import { StateStore } from '../lib/StateStore';
 import { Adaptation, type AdaptationStart } from './Adaptation';
@@ -281,7 +281,7 @@ export class HlsPlayback implements Playback {
     pipe.on('failed', () => {
       if (pipe === this.#active) this.#reopenActive();
       else if (pipe === this.#incoming?.pipe) this.#dropIncoming();
-      else if ((pipe as Pipe) === this.#reserve) this.#dropReserve();
+      else if ((pipe as Pipe) === this.#reserve) this.#reserveFailed();
     });
     return pipe;
   }
@@ -339,7 +339,10 @@ export class HlsPlayback implements Playback {
     if (previous) {
       previous.element.pause();
       // The sound that played until video took over is the reserve: what it buffered ahead is kept.
-      if (previous instanceof AudioPipe && this.#reserveWanted()) this.#reserve ??= previous;
+      if (previous instanceof AudioPipe && this.#reserveWanted() && this.#reserve === null) {
+        this.#reserve = previous;
+        previous.setSource(this.#reserveSource());
+      }
       if (previous !== this.#reserve) previous.close();
     }
     this.#adaptation.publishMode();
@@ -375,7 +378,7 @@ export class HlsPlayback implements Playback {
   #keepReserve(nowMs: number): void {
     const video = this.#active;
     if (!this.#reserveWanted()) {
-      this.#dropReserve(false);
+      this.#closeReserve();
       return;
     }
     // Between a failed video pipe and its successor the reserve waits: the next one plays from there.
@@ -384,11 +387,10 @@ export class HlsPlayback implements Playback {
     if (this.#reserve === null) {
       if (nowMs - this.#reserveFailedAt < REOPEN_DELAY_MS || playhead === 0) return;
       const { elements, live } = this.#options;
-      const source = this.#sourceFor(reserveRung(this.#speechPlayable));
+      const source = this.#reserveSource();
       this.#reserve = this.#listen(new AudioPipe(elements.audio, source, this.#adaptation.meter, { live, startPosition: playhead, pathways: this.#pathways }));
       return;
     }
-    this.#reserve.setSource(this.#sourceFor(reserveRung(this.#speechPlayable)));
     // Its element stays paused: the video's playhead is where it must hold sound from.
     const target = reserveTarget(this.#reserve.timeline, playhead);
     if (target !== null) this.#reserve.timeline.currentTime = target;
@@ -399,11 +401,22 @@ export class HlsPlayback implements Playback {
     return this.#options.live && !this.#adaptation.dataSaver && this.#adaptation.mode === 'video';
   }
 
-  #dropReserve(failed = true): void {
-    if (this.#reserve === null) return;
-    this.#reserve.close();
+  /** The reserve sound is insurance against a failing link: the lightest rung that plays. */
+  #reserveSource(): AudioSource {
+    return this.#sourceFor(
+      chooseAudioRung({ current: null, estimateBps: null, linkFailedVideo: true, opusPlayable: this.#speechPlayable, dataSaver: false }),
+    );
+  }
+
+  /** Closes the reserve, no longer wanted; a failed one is retried only after a delay (#reserveFailed). */
+  #closeReserve(): void {
+    this.#reserve?.close();
     this.#reserve = null;
-    if (failed) this.#reserveFailedAt = performance.now();
+  }
+
+  #reserveFailed(): void {
+    this.#closeReserve();
+    this.#reserveFailedAt = performance.now();
   }
 
   /** The audio rung for the link as measured now, given the one playing. */
@@ -422,7 +435,8 @@ export class HlsPlayback implements Playback {
     );
   }
 
-  #sourceFor(rung: AudioRung): AudioSource {    // A live event is followed through its rung's small window playlist; the whole one serves rewinds and replays.
+  /** A live event is followed through its rung's small window playlist; the whole one serves rewinds and replays. */
+  #sourceFor(rung: AudioRung): AudioSource {
     const [whole, window] = rung === speechRung ? [this.#urls.speech, this.#urls.liveSpeech] : [this.#urls.audioOnly, this.#urls.liveAudioOnly];
     return { rung, playlists: { whole, window: this.#options.live ? window : null } };
   }
@@ -488,7 +502,8 @@ export class HlsPlayback implements Playback {
     this.#keepReserve(now);
     if (this.#active instanceof AudioPipe && this.#options.live) {
       const { element } = this.#active;
-      element.playbackRate = playoutRate(element.playbackRate, bufferedAhead(element));
+      const rate = playoutRate(element.playbackRate, bufferedAhead(element));
+      if (rate !== element.playbackRate) element.playbackRate = rate;
     }
     const element = this.#active?.element;
     const position = this.#active?.timeline.currentTime ?? 0;
@@ -598,11 +613,6 @@ export function steerTarget(
 function bufferedEnd(timeline: EventTimeline): number {
   const { buffered } = timeline;
   return buffered.length > 0 ? buffered.end(buffered.length - 1) : timeline.currentTime;
-}
-
-/** The reserve sound is insurance against a failing link: the lightest rung that plays. */
-export function reserveRung(speechPlayable: boolean): AudioRung {
-  return speechPlayable ? speechRung : audioRung;
 }
 
 /** Where to move the reserve's paused playhead to follow the video's, or null to leave it. */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cutoverPosition, firstPosition, incomingStart, playoutRate, primeStep, reserveRung, reserveTarget, steerTarget } from '../../../../client/src/player/HlsPlayback';
-import { audioRung, speechRung } from '../../../../shared/ladder';
+import { cutoverPosition, firstPosition, incomingStart, playoutRate, primeStep, reserveTarget, steerTarget } from '../../../../client/src/player/HlsPlayback';
 import type { PlaybackMode } from '../../../../client/src/player/ModeController';
 import { bufferedCovers } from '../../../../client/src/player/Pipe';
 import { ranges } from '../../../helpers/timeRanges';
@@ -107,11 +106,6 @@ describe('HlsPlayback', () => {
   });
 
   describe('the reserve sound', () => {
-    it('is the speech rung where Opus plays, the AAC rung elsewhere', () => {
-      expect(reserveRung(true)).toBe(speechRung);
-      expect(reserveRung(false)).toBe(audioRung);
-    });
-
     it('follows the video playhead once a second or more apart, either way', () => {
       expect(reserveTarget(pipe(98.5, [[90, 110]]).timeline, 100)).toBe(100);
       expect(reserveTarget(pipe(101.5, [[90, 110]]).timeline, 100)).toBe(100);
