@@ -1,11 +1,14 @@
 /**
  * What the organizer publishes. Speech first: mono Opus with in-band FEC (survives lossy links) and DTX
- * (silence costs nearly nothing), capped at a bitrate that is plenty for a voice and that a 30 kbps
- * listener can still receive over WebRTC: 20 kbps of speech and, in 120 ms packets, about 3.5 kbps of
- * IP/UDP/RTP/SRTP headers. (At 32 kbps it came to ~38 kbps on the wire: a 40 kbps link carrying it and
- * nothing else lost sound, and WebRTC listeners on it were sent to HLS; `npm run bench:throttle`.)
+ * (silence costs nearly nothing), capped at a bitrate that is plenty for a voice (wideband, as the HLS
+ * speech rung) and that a 30 kbps listener can still receive over WebRTC: 16 kbps of speech and, in
+ * 120 ms packets, about 3.5 kbps of IP/UDP/RTP/SRTP headers, ~20 kbps on the wire with room left for
+ * RTCP, the chat and the speech's louder moments (Opus is VBR).
+ * Measured with `npm run bench:throttle`: at 32 kbps (~38 on the wire) a 40 kbps link carrying it lost
+ * sound and its listeners were sent to HLS; at 20 kbps (~24 on the wire) a 30 kbps link still broke the
+ * sound for 4 s in a minute.
  */
-export const OPUS_MAX_AVERAGE_BITRATE = 20_000;
+export const OPUS_MAX_AVERAGE_BITRATE = 16_000;
 
 /**
  * Milliseconds of speech per Opus packet, from the organizer's browser (SDP `ptime`) and from ffmpeg

@@ -187,11 +187,6 @@ export class Adaptation {
     this.#controller.observe(nowMs, judgement);
   }
 
-  /** The owner has reason to measure the link again: the next poster comes as soon as allowed. */
-  refreshPosterSoon(): void {
-    this.#poster.refreshSoon();
-  }
-
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

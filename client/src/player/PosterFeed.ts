@@ -26,7 +26,6 @@ export class PosterFeed {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #abort: AbortController | null = null;
   #lastBytes = 8_000;
-  #lastFetchAt = 0;
   #running = false;
 
   constructor(options: {
@@ -56,13 +55,6 @@ export class PosterFeed {
     if (this.#refresh || this.#objectUrl === null) void this.#fetch();
   }
 
-  /** Fetches soon rather than at the scheduled time, when the owner has reason to measure the link again. */
-  refreshSoon(): void {
-    if (!this.#running || !this.#refresh || this.#abort?.signal.aborted === false) return;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.#fetch(), Math.max(0, this.#lastFetchAt + MIN_INTERVAL_MS - Date.now()));
-  }
-
   /** Stops refreshing; the last picture stays available for the next start. */
   stop(): void {
     this.#running = false;
@@ -77,11 +69,10 @@ export class PosterFeed {
   }
 
   async #fetch(): Promise<void> {
-    if (this.#objectUrl !== null && !this.#linkIsFree()) {
+    if (!this.#linkIsFree()) {
       this.#timer = setTimeout(() => void this.#fetch(), MIN_INTERVAL_MS);
       return;
     }
-    this.#lastFetchAt = Date.now();
     this.#abort = new AbortController();
     try {
       // Cache-busted: an HTTP cache between us and the server may hold on to an old stage picture.

@@ -29,6 +29,8 @@ export interface RtpTotals {
 export interface RtpHealth {
   audioLoss: number | null;
   videoLoss: number | null;
+  /** Video packets due in the window (received and lost): how much the video loss fraction rests on. */
+  videoPacketsDue: number;
   audioJitterSeconds: number;
   /** Connectivity checks sent in the window and not answered. */
   unansweredChecks: number;
@@ -96,6 +98,7 @@ export function rtpHealth(previous: RtpTotals, current: RtpTotals): RtpHealth {
   return {
     audioLoss: lossFraction(previous.audio, current.audio),
     videoLoss: lossFraction(previous.video, current.video),
+    videoPacketsDue: packetsDue(previous.video, current.video),
     audioJitterSeconds: current.audioJitterSeconds,
     unansweredChecks: Math.max(0, sent - answered),
     roundTripSeconds: current.roundTripSeconds,
@@ -105,9 +108,15 @@ export function rtpHealth(previous: RtpTotals, current: RtpTotals): RtpHealth {
 }
 
 function lossFraction(previous: RtpCounters, current: RtpCounters): number | null {
-  const received = Math.max(0, current.packetsReceived - previous.packetsReceived);
-  // packetsLost can shrink when late packets arrive after all.
-  const lost = Math.max(0, current.packetsLost - previous.packetsLost);
-  const due = received + lost;
-  return due === 0 ? null : lost / due;
+  const due = packetsDue(previous, current);
+  return due === 0 ? null : lost(previous, current) / due;
+}
+
+function packetsDue(previous: RtpCounters, current: RtpCounters): number {
+  return Math.max(0, current.packetsReceived - previous.packetsReceived) + lost(previous, current);
+}
+
+/** packetsLost can shrink when late packets arrive after all. */
+function lost(previous: RtpCounters, current: RtpCounters): number {
+  return Math.max(0, current.packetsLost - previous.packetsLost);
 }

@@ -11,6 +11,15 @@ export interface WebRtcAdaptationOptions {
    * a time would leave the speech breaking for ten seconds. Video is given up at once instead.
    */
   audioCollapseLoss: number;
+  /**
+   * Video lost beyond this fraction within the last sample is a collapse too, seen sooner than the
+   * sound's: when a link falls far below what is sent, the queue ahead of it is full of video and
+   * hardly a sound packet gets through (whose loss shows only once a later one arrives), while video's
+   * many packets show the loss within half a second. A squeeze, which lower layers can fix, loses less.
+   */
+  videoCollapseLoss: number;
+  /** Fewer video packets than this due in the last sample: its loss fraction says nothing yet. */
+  videoCollapseMinPackets: number;
   /** Sound packets bunching up beyond this (RFC 3550 jitter): a queue on the way is filling. */
   jitterLimitSeconds: number;
   /** Round trips above this: everything waits behind a full queue. */
@@ -19,7 +28,7 @@ export interface WebRtcAdaptationOptions {
   unansweredChecksLimit: number;
   /** The server scores each consumer's stream from the receiver's reports (10 = clean); at or below this, congested. */
   scoreLimit: number;
-  /** Congestion must last this long before a step down. */
+  /** Congestion (short of a collapse) must last this long before a step down. */
   congestedHoldMs: number;
   /**
    * After a layer change or a resume, time for the new rate to take effect (and for the health window
@@ -28,14 +37,26 @@ export interface WebRtcAdaptationOptions {
   settleMs: number;
   /** Clear this long at a lowered layer before stepping one up. */
   stepUpAfterMs: number;
-  /** Audio only and the sound still suffering for this long: WebRTC cannot carry even the speech. */
+  /**
+   * Audio only and the sound still failing for this long (losing more than `unhealthyLoss`, late, or
+   * collapsed) once it settled: WebRTC cannot carry even the speech.
+   */
   unhealthyHoldMs: number;
+  /**
+   * A 30 kbps link carries the speech over WebRTC losing a packet or two every few seconds (Opus's
+   * in-band FEC covers many): less than this is not worth the seconds a move to HLS costs.
+   */
+  unhealthyLoss: number;
+  /** After the link failed video, the stage picture takes the link's room at most this often (pictureTurn). */
+  pictureIntervalMs: number;
 }
 
 export const DEFAULT_ADAPTATION_OPTIONS: WebRtcAdaptationOptions = {
   audioLossLimit: 0.05,
   videoLossLimit: 0.1,
   audioCollapseLoss: 0.2,
+  videoCollapseLoss: 0.9,
+  videoCollapseMinPackets: 10,
   jitterLimitSeconds: 0.15,
   roundTripLimitSeconds: 1.5,
   unansweredChecksLimit: 2,
@@ -44,10 +65,15 @@ export const DEFAULT_ADAPTATION_OPTIONS: WebRtcAdaptationOptions = {
   settleMs: 4_000,
   stepUpAfterMs: 15_000,
   unhealthyHoldMs: 6_000,
+  unhealthyLoss: 0.1,
+  pictureIntervalMs: 60_000,
 };
 
 export interface WebRtcObservation {
+  /** Over the last few seconds. */
   health: RtpHealth;
+  /** Over the last sample only (null before there are two): for what must be seen at once. */
+  recent: RtpHealth | null;
   /** The server's latest score of the video consumer, or null when unknown. */
   videoScore: number | null;
   /** The layer the server forwards now (its own estimate may have lowered it), or null when unknown. */
@@ -79,6 +105,12 @@ export class WebRtcAdaptation {
   #clearSince: number | null = null;
   #lastLayerChange = -Infinity;
   #sufferingSince: number | null = null;
+  /** Since when the mode has been audio only; null in video. */
+  #audioSince: number | null = null;
+  /** The sound lost packets or came late in the last window: nothing else should take the link's room. */
+  #soundSuffers = false;
+  /** When the stage picture last had its turn on the link. */
+  #pictureTurnAt = -Infinity;
 
   /** `maxLayer` is the top layer allowed; `pinned` holds it there (the attendee chose a quality). */
   constructor(maxLayer: number, pinned: boolean, options: WebRtcAdaptationOptions = DEFAULT_ADAPTATION_OPTIONS) {
@@ -106,7 +138,7 @@ export class WebRtcAdaptation {
     this.#congestedSince = this.#clearSince = null;
   }
 
-  observe(nowMs: number, { health, videoScore, receivingLayer, mode, httpVerdict }: WebRtcObservation): WebRtcDecision {
+  observe(nowMs: number, { health, recent, videoScore, receivingLayer, mode, httpVerdict }: WebRtcObservation): WebRtcDecision {
     const o = this.#options;
     // Not the decoder's concealment nor video freezes: a stuttering source (or a busy server) causes
     // those too, and sending an attendee away from WebRTC would not help with that.
@@ -118,36 +150,71 @@ export class WebRtcAdaptation {
       soundCollapsed ||
       (health.audioLoss !== null && health.audioLoss > o.audioLossLimit) ||
       health.audioJitterSeconds > o.jitterLimitSeconds;
+    this.#soundSuffers = soundSuffers;
+    const decide = (verdict: LinkVerdict | null, layer: number | null = null, unhealthy = false): WebRtcDecision => ({
+      verdict,
+      layer,
+      unhealthy,
+    });
     if (mode === 'audio') {
-      this.#sufferingSince = soundSuffers ? (this.#sufferingSince ?? nowMs) : null;
+      this.#audioSince ??= nowMs;
+      const failing =
+        soundCollapsed || health.audioJitterSeconds > o.jitterLimitSeconds || (health.audioLoss ?? 0) > o.unhealthyLoss;
+      // The window still holds the collapse that ended video (the queue of video ahead of the sound
+      // draining): audio only is judged once it has settled.
+      const settledInAudio = nowMs - this.#audioSince >= o.settleMs;
+      this.#sufferingSince = failing && settledInAudio ? (this.#sufferingSince ?? nowMs) : null;
       const unhealthy = this.#sufferingSince !== null && nowMs - this.#sufferingSince >= o.unhealthyHoldMs;
-      return { verdict: soundSuffers ? 'insufficient' : httpVerdict, layer: null, unhealthy };
+      return decide(soundSuffers ? 'insufficient' : httpVerdict, null, unhealthy);
     }
-    this.#sufferingSince = null;
+    this.#sufferingSince = this.#audioSince = null;
+    const settled = nowMs - this.#lastLayerChange >= o.settleMs;
+    // Not right after a layer change or a resume, whose switch of stream may read as a burst of loss.
+    const videoCollapsed =
+      settled &&
+      recent !== null &&
+      recent.videoPacketsDue >= o.videoCollapseMinPackets &&
+      recent.videoLoss !== null &&
+      recent.videoLoss >= o.videoCollapseLoss;
     const congested =
       soundSuffers ||
+      videoCollapsed ||
       (health.videoLoss !== null && health.videoLoss > o.videoLossLimit) ||
       (videoScore !== null && videoScore <= o.scoreLimit);
-    const settled = nowMs - this.#lastLayerChange >= o.settleMs;
     if (!congested) {
       this.#congestedSince = null;
       this.#clearSince ??= nowMs;
       if (!this.#pinned && this.#layer < this.#maxLayer && settled && nowMs - this.#clearSince >= o.stepUpAfterMs) {
-        return { verdict: 'marginal', layer: this.#changeLayer(nowMs, this.#layer + 1), unhealthy: false };
+        return decide('marginal', this.#changeLayer(nowMs, this.#layer + 1));
       }
-      return { verdict: 'marginal', layer: null, unhealthy: false };
+      return decide('marginal');
     }
     this.#clearSince = null;
+    // Not held: the video queued ahead of the sound is what breaks it, and every second spent confirming
+    // a collapse is a second of speech lost (the windows behind the figures already smooth single packets).
+    if (soundCollapsed || videoCollapsed) return decide('insufficient');
     this.#congestedSince ??= nowMs;
-    if (nowMs - this.#congestedSince < o.congestedHoldMs) return { verdict: null, layer: null, unhealthy: false };
-    if (soundCollapsed) return { verdict: 'insufficient', layer: null, unhealthy: false };
-    if (!settled) return { verdict: null, layer: null, unhealthy: false };
+    if (nowMs - this.#congestedSince < o.congestedHoldMs || !settled) return decide(null);
     // Stepping below what the server already sends is the only step that changes anything.
     const current = Math.min(this.#layer, receivingLayer ?? this.#layer);
-    if (!this.#pinned && current > 0) {
-      return { verdict: null, layer: this.#changeLayer(nowMs, current - 1), unhealthy: false };
-    }
-    return { verdict: 'insufficient', layer: null, unhealthy: false };
+    if (!this.#pinned && current > 0) return decide(null, this.#changeLayer(nowMs, current - 1));
+    return decide('insufficient');
+  }
+
+  /**
+   * Whether the stage picture may take the link's room now, in audio only; true is its turn, and the
+   * wait for the next begins. Its few kilobytes come in one burst of TCP packets, and on a link that
+   * just failed video that burst breaks the sound for seconds (EDGE-like 30 kbps in bench:throttle: a
+   * 5.5 KB picture, then 4 s of sound lost). So after the link failed video (`linkFailedVideo`), the
+   * picture, and with it the measurement that brings video back, comes a minute after audio only began
+   * and then once a minute at most; always only while the sound comes through clean.
+   */
+  pictureTurn(nowMs: number, linkFailedVideo: boolean): boolean {
+    if (this.#soundSuffers) return false;
+    const since = Math.max(this.#pictureTurnAt, this.#audioSince ?? -Infinity);
+    if (linkFailedVideo && nowMs - since < this.#options.pictureIntervalMs) return false;
+    this.#pictureTurnAt = nowMs;
+    return true;
   }
 
   #changeLayer(nowMs: number, layer: number): number {

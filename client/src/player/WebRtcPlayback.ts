@@ -20,8 +20,10 @@ import { readRtpTotals, rtpHealth, type RtpHealth, type RtpTotals } from './RtpH
 import { eventPathways } from './pathwayFetch';
 import { WebRtcAdaptation } from './WebRtcAdaptation';
 
-const STATS_INTERVAL_MS = 1_000;
-const HEALTH_WINDOW_SAMPLES = 3;
+/** Twice a second: a collapse under the sound is seen half a second sooner than with one sample a second. */
+const STATS_INTERVAL_MS = 500;
+/** Health is judged over the last 3 s: single samples hold a handful of 120 ms sound packets and are noisy. */
+const HEALTH_WINDOW_SAMPLES = 6;
 /** UDP and TCP candidates are tried side by side: if neither connects by then, neither will soon. */
 const CONNECT_DEADLINE_MS = 10_000;
 /** ICE often recovers from a brief outage by itself (a phone switching cells); longer is a lost connection. */
@@ -64,7 +66,6 @@ export class WebRtcPlayback implements Playback {
   #videoScore: number | null = null;
   #receivingLayer: number | null = null;
   #videoNeedBps = LOWEST_VIDEO_NEED_BPS;
-  #lastVerdict: LinkVerdict | null = null;
   #closed = false;
 
   static async open(options: WebRtcPlaybackOptions): Promise<WebRtcPlayback> {
@@ -103,6 +104,8 @@ export class WebRtcPlayback implements Playback {
         posterUrl: recordingUrls(options.slug).poster,
         pathways: eventPathways(options.slug),
         refreshPoster: true,
+        posterLinkIsFree: () =>
+          this.#rtpAdaptation.pictureTurn(performance.now(), this.#adaptation.audioOnlyReason === 'slow connection'),
       },
       {
         applyMode: (mode) => this.#applyMode(mode),
@@ -222,27 +225,25 @@ export class WebRtcPlayback implements Playback {
       return;
     }
     if (this.#closed) return;
+    const last = this.#recentTotals.at(-1);
     this.#recentTotals.push(totals);
     const previous = this.#recentTotals.length > HEALTH_WINDOW_SAMPLES ? this.#recentTotals.shift() : undefined;
-    if (!previous || !this.#connected) return;
+    if (!previous || !last || !this.#connected) return;
     const now = performance.now();
     this.#adaptation.measure(now);
     const health = rtpHealth(previous, totals);
+    const recent = rtpHealth(last, totals);
     const mode = this.#adaptation.mode;
     const decision = this.#rtpAdaptation.observe(now, {
       health,
+      recent,
       videoScore: this.#videoScore,
       receivingLayer: this.#receivingLayer,
       mode,
       httpVerdict: this.#adaptation.assess(this.#videoNeedBps).verdict,
     });
     if (decision.layer !== null) this.#requestLayer(decision.layer);
-    this.#adaptation.observe(now, { verdict: decision.verdict, rule: 'webrtc', detail: `sound loss ${health.audioLoss ?? '?'}, video layer ${this.#receivingLayer}` });
-    // The sound came through clean again: measure the link now rather than at the next scheduled poster.
-    if (mode === 'audio' && decision.verdict !== 'insufficient' && this.#lastVerdict === 'insufficient') {
-      this.#adaptation.refreshPosterSoon();
-    }
-    this.#lastVerdict = decision.verdict;
+    this.#adaptation.observe(now, { verdict: decision.verdict, rule: 'webrtc', detail: webrtcDetail(health, recent, this.#receivingLayer) });
     if (decision.unhealthy) this.#options.onFailure('unhealthy');
     this.#learnVideoNeed(health, mode, decision.verdict);
     patchState(this.store, {
@@ -267,6 +268,16 @@ export class WebRtcPlayback implements Playback {
     if (mode === 'audio') return this.#adaptation.linkQuality(this.#videoNeedBps, AUDIO_NEED_BPS);
     return (this.#receivingLayer ?? 0) >= 1 ? 'good' : 'fair';
   }
+}
+
+/** The figures a mode change over WebRTC weighed, for reading a run afterwards. */
+function webrtcDetail(health: RtpHealth, recent: RtpHealth, receivingLayer: number | null): string {
+  const percent = (fraction: number | null) => (fraction === null ? '?' : `${Math.round(fraction * 100)} %`);
+  return (
+    `sound loss ${percent(health.audioLoss)} in ${HEALTH_WINDOW_SAMPLES * STATS_INTERVAL_MS / 1000} s, ` +
+    `video loss ${percent(recent.videoLoss)} of ${recent.videoPacketsDue} in the last ${STATS_INTERVAL_MS} ms, ` +
+    `round trip ${health.roundTripSeconds ?? '?'} s, video layer ${receivingLayer ?? '?'}`
+  );
 }
 
 /** Auto asks for the top layer; the server still steps down by itself when its estimate says so. */

@@ -19,6 +19,7 @@ describe('RTP health from getStats()', () => {
     const health = rtpHealth(before, after);
     expect(health.audioLoss).toBeCloseTo(0.1);
     expect(health.videoLoss).toBeNull();
+    expect(health.videoPacketsDue).toBe(0);
     expect(health.audioBps).toBe(32_000);
     expect(health.videoBps).toBe(0);
     expect(health.audioJitterSeconds).toBe(0.2);

@@ -6,6 +6,7 @@ import { WebRtcAdaptation, type WebRtcDecision } from '../../../../client/src/pl
 const CLEAN: RtpHealth = {
   audioLoss: 0,
   videoLoss: 0,
+  videoPacketsDue: 100,
   audioJitterSeconds: 0.02,
   unansweredChecks: 0,
   roundTripSeconds: 0.05,
@@ -23,14 +24,15 @@ function observe(
   adaptation: WebRtcAdaptation,
   t: number,
   health: RtpHealth,
-  { mode = 'video', receivingLayer = null, videoScore = null, httpVerdict = null }: {
+  { mode = 'video', receivingLayer = null, videoScore = null, httpVerdict = null, recent = null }: {
     mode?: PlaybackMode;
     receivingLayer?: number | null;
     videoScore?: number | null;
     httpVerdict?: LinkVerdict | null;
+    recent?: RtpHealth | null;
   } = {},
 ): WebRtcDecision {
-  return adaptation.observe(t, { health, mode, receivingLayer, videoScore, httpVerdict });
+  return adaptation.observe(t, { health, recent, mode, receivingLayer, videoScore, httpVerdict });
 }
 
 /** One observation a second; returns every decision that asked for something. */
@@ -52,15 +54,32 @@ describe('WebRtcAdaptation', () => {
     expect(decisions[1]![0] - decisions[0]![0]).toBeGreaterThanOrEqual(3_000);
   });
 
-  it('gives up video at once, without walking down the layers, when the link collapses under the sound', () => {
+  it('gives up video at the first sight of a collapse under the sound, without a hold or a walk down the layers', () => {
     const adaptation = new WebRtcAdaptation(2, false);
     const decisions = run(adaptation, 0, 3_000, COLLAPSED);
-    expect(decisions[0]).toEqual([2_000, { verdict: 'insufficient', layer: null, unhealthy: false }]);
+    expect(decisions[0]).toEqual([0, { verdict: 'insufficient', layer: null, unhealthy: false }]);
+    // A squeeze short of a collapse is still held before anything changes.
+    expect(run(new WebRtcAdaptation(2, false), 0, 1_000, CONGESTED)).toEqual([]);
     // Even right after a layer change, which otherwise waits for the new rate to take effect.
     const stepped = new WebRtcAdaptation(2, false);
     run(stepped, 0, 2_000, CONGESTED);
     expect(stepped.layer).toBe(1);
-    expect(run(stepped, 3_000, 5_000, COLLAPSED)[0]).toEqual([5_000, { verdict: 'insufficient', layer: null, unhealthy: false }]);
+    expect(run(stepped, 3_000, 5_000, COLLAPSED)[0]).toEqual([3_000, { verdict: 'insufficient', layer: null, unhealthy: false }]);
+  });
+
+  it('gives up video within one sample when nearly all of it is lost, before the sound shows any loss', () => {
+    // The window still looks clean, the last half second lost nine video packets in ten.
+    const flooded: RtpHealth = { ...CLEAN, videoLoss: 0.95, videoPacketsDue: 60 };
+    const adaptation = new WebRtcAdaptation(2, false);
+    adaptation.restartLow(-10_000);
+    expect(observe(adaptation, 0, CLEAN, { recent: flooded })).toEqual({ verdict: 'insufficient', layer: null, unhealthy: false });
+    // A handful of packets is no evidence, and a squeeze that lower layers can fix is left to the window.
+    expect(observe(new WebRtcAdaptation(2, false), 0, CLEAN, { recent: { ...flooded, videoPacketsDue: 5 } }).verdict).toBe('marginal');
+    expect(observe(new WebRtcAdaptation(2, false), 0, CLEAN, { recent: { ...flooded, videoLoss: 0.6 } }).verdict).toBe('marginal');
+    // Right after a resume the switch of stream may read as loss: not taken for a collapse then.
+    const resumed = new WebRtcAdaptation(2, false);
+    resumed.restartLow(0);
+    expect(observe(resumed, 1_000, CLEAN, { recent: flooded }).verdict).toBe('marginal');
   });
 
   it('steps below the layer the server already fell to, not below the one asked for', () => {
@@ -125,13 +144,48 @@ describe('WebRtcAdaptation', () => {
     expect(late.verdict).toBe('insufficient');
   });
 
-  it('calls WebRTC unhealthy when even audio only keeps losing packets', () => {
+  it('calls WebRTC unhealthy when even audio only keeps losing packets, counted once audio only has settled', () => {
     const adaptation = new WebRtcAdaptation(2, false);
-    const decisions = run(adaptation, 0, 10_000, { ...COLLAPSED, videoLoss: null }, { mode: 'audio' });
+    const decisions = run(adaptation, 0, 12_000, { ...COLLAPSED, videoLoss: null }, { mode: 'audio' });
     const firstUnhealthy = decisions.find(([, d]) => d.unhealthy);
-    expect(firstUnhealthy?.[0]).toBe(6_000);
+    // 4 s for the window to forget the collapse that ended video, then 6 s of failing sound.
+    expect(firstUnhealthy?.[0]).toBe(10_000);
+    // A packet or two lost every few seconds is suffering (no picture, no way back), not a failure.
+    const leaky = new WebRtcAdaptation(2, false);
+    const occasional = run(leaky, 0, 30_000, { ...CLEAN, audioLoss: 0.08, videoLoss: null }, { mode: 'audio' });
+    expect(occasional.some(([, d]) => d.unhealthy)).toBe(false);
+    expect(occasional.every(([, d]) => d.verdict === 'insufficient')).toBe(true);
     const brief = new WebRtcAdaptation(2, false);
     run(brief, 0, 4_000, { ...BLOATED, videoLoss: null }, { mode: 'audio' });
     expect(run(brief, 5_000, 12_000, { ...CLEAN, videoLoss: null }, { mode: 'audio' }).some(([, d]) => d.unhealthy)).toBe(false);
+  });
+
+  describe('the stage picture', () => {
+    const AUDIO = { mode: 'audio' as const };
+    const SUFFERING: RtpHealth = { ...CLEAN, audioLoss: 0.1, videoLoss: null };
+    const QUIET: RtpHealth = { ...CLEAN, videoLoss: null };
+
+    it('has its turn whenever the sound is clean, when audio only is not for a failed link (no video, the data saver)', () => {
+      const adaptation = new WebRtcAdaptation(2, false);
+      observe(adaptation, 0, SUFFERING, AUDIO);
+      expect(adaptation.pictureTurn(0, false)).toBe(false);
+      observe(adaptation, 1_000, QUIET, AUDIO);
+      expect(adaptation.pictureTurn(1_000, false)).toBe(true);
+      expect(adaptation.pictureTurn(2_000, false)).toBe(true);
+    });
+
+    it('after the link failed video, has its first turn a minute into audio only and then once a minute, while the sound is clean', () => {
+      const adaptation = new WebRtcAdaptation(2, false);
+      observe(adaptation, 0, COLLAPSED);
+      observe(adaptation, 1_000, SUFFERING, AUDIO);
+      observe(adaptation, 60_000, QUIET, AUDIO);
+      expect(adaptation.pictureTurn(60_000, true)).toBe(false);
+      observe(adaptation, 61_000, SUFFERING, AUDIO);
+      expect(adaptation.pictureTurn(61_000, true)).toBe(false);
+      observe(adaptation, 62_000, QUIET, AUDIO);
+      expect(adaptation.pictureTurn(62_000, true)).toBe(true);
+      expect(adaptation.pictureTurn(100_000, true)).toBe(false);
+      expect(adaptation.pictureTurn(122_000, true)).toBe(true);
+    });
   });
 });
