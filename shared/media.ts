@@ -6,7 +6,7 @@
  * RTCP, the chat and the speech's louder moments (Opus is VBR).
  * Measured with `npm run bench:throttle`: at 32 kbps (~38 on the wire) a 40 kbps link carrying it lost
  * sound and its listeners were sent to HLS; at 20 kbps (~24 on the wire) a 30 kbps link still broke the
- * sound for 4 s in a minute.
+ * sound for 4.2 s of a minute in audio only (the stage picture's downloads, since held back, had a share).
  */
 export const OPUS_MAX_AVERAGE_BITRATE = 16_000;
 
