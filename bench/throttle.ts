@@ -1,5 +1,5 @@
 /**
- * npm run bench:throttle [-- --good 20 --collapse 40 --recover 60] [--low 40/400] [--players ours,ourWebrtc,stock] [--cold no] [--name throttle]
+ * npm run bench:throttle [-- --good 20 --collapse 40 --recover 60] [--low 40/400] [--players ours,ourWebrtc,stock] [--udp 8] [--cold no] [--name throttle]
  * The same network profile, run three times in one go: Jalsa's watch page on the HLS path (the server has
  * no WebRTC seat), the same page on the WebRTC path, and a plain hls.js player with default settings on
  * the same ladder (a tiny page served here, same origin as the HLS files). Profile: good (1.5 Mbps, 40 ms)
@@ -10,7 +10,9 @@
  * bench/results/throttle.json.
  *
  * `--low 30/800` replaces the collapse with another link (kbps/ms), e.g. the EDGE-like profile; `--flap 1200/10`
- * makes the low phase flap: the low link and this one (kbps, at the good link's delay) every 10 s, low first; `--players`
+ * makes the low phase flap: the low link and this one (kbps, at the good link's delay) every 10 s, low first; `--udp 8`
+ * leaves UDP only 8 kbps of the low link on the WebRTC path (a censor squeezing UDP, TCP keeping its room:
+ * WebRTC's sound cannot pass, HLS's can; `secondsToHls` says when the sound came from HLS); `--players`
  * and `--cold no` run only part of it. The figures go to bench/results/throttle.json as
  * `{ profiles: { <--profile>: { ours, ourWebrtc, stock, link } } }`, next to the other profiles (and the
  * players not run) kept there; `--name` writes bench/results/<name>.json instead. `--audio-only yes`
@@ -47,11 +49,12 @@ const { values } = parseArgs({
     'audio-only': { type: 'string', default: 'no' },
     flap: { type: 'string' },
     chat: { type: 'string', default: '20' },
+    udp: { type: 'string' },
   },
 });
 const phases = { good: Number(values.good), collapse: Number(values.collapse), recover: Number(values.recover) };
 const [lowKbps, lowLatencyMs] = values.low.split('/').map(Number);
-const LOW: NetworkProfile = { kbps: lowKbps!, latencyMs: lowLatencyMs! };
+const LOW: ShapedProfile = { kbps: lowKbps!, latencyMs: lowLatencyMs!, udpKbps: values.udp ? Number(values.udp) : undefined };
 const [flapKbps, flapSeconds] = values.flap?.split('/').map(Number) ?? [];
 const FLAP = flapKbps ? { profile: { kbps: flapKbps, latencyMs: GOOD.latencyMs }, seconds: flapSeconds ?? 10 } : null;
 const players = new Set(values.players.split(','));
@@ -82,13 +85,17 @@ interface Figures {
   stallSecondsInAudioOnly: number | null;
   secondsToAudioOnly: number | null;
   secondsBackToVideo: number | null;
+  /** On the WebRTC path: from the drop until the sound came from HLS (the attendee moved there); null when it never did. */
+  secondsToHls: number | null;
   /** Switches between video and audio-only over the whole run (our page only). */
   modeChanges: number | null;
   /**
    * Our page's mode decisions, each as the page recorded it (`<count> <mode> <rule>: <figures>`, see
    * PlaybackState.modeDecision), with when it was first seen, in seconds from the drop.
    */
-  modeDecisions: Array<{ atSeconds: number; decision: string }>;
+  modeDecisions: Changes;
+  /** Our page's delivery path (and why HLS), each as first seen, in seconds from the drop. */
+  pathChanges: Changes;
   /** What the chat's frames cost the page (socket.io), over the whole run. */
   chatBytes: number;
   /**
@@ -119,6 +126,8 @@ interface Sample {
   mode: string | null;
   /** Our page's last mode decision and the rule that made it. */
   decision: string | null;
+  /** Our page's delivery path, and on HLS its reason. */
+  path: string | null;
   /** The playing element plays a WebRTC stream, whose media time runs on whether sound comes or not. */
   live: boolean;
   /** The page's inbound RTP, on the WebRTC path. */
@@ -139,6 +148,7 @@ const SAMPLE_SCRIPT = `(() => {
     audioBytes: sum('webkitAudioDecodedByteCount'),
     mode: document.querySelector('[data-testid="playback-mode"]')?.dataset.mode ?? null,
     decision: document.querySelector('[data-testid="playback-mode"]')?.dataset.decision ?? null,
+    path: ((e) => e ? [e.dataset.path, e.dataset.reason].filter(Boolean).join(' ') : null)(document.querySelector('[data-testid="delivery-path"]')),
     live: playing !== null && playing.srcObject instanceof MediaStream,
   };
 })()`;
@@ -304,8 +314,11 @@ function videoSteadyFrom(samples: Sample[], i: number): boolean {
   return samples.at(-1)!.at - start.at > STEADY_SECONDS * 1000 && videoBytes(samples.at(-1)!) > videoBytes(start);
 }
 
+/** A link, and on the WebRTC path what it leaves UDP (`--udp`: a censor squeezing UDP; the whole link when absent). */
+type ShapedProfile = NetworkProfile & { udpKbps?: number };
+
 /** Shapes the link a page's traffic takes to a profile: set before the page loads, and at each phase. */
-type Shaper = (profile: NetworkProfile) => Promise<unknown>;
+type Shaper = (profile: ShapedProfile) => Promise<unknown>;
 
 /**
  * Plays `url` through the profile's phases. Without a `shaper`, Chromium's emulation shapes the page (the
@@ -358,8 +371,10 @@ async function runProfile(
         secondsUntil(samples, collapseAt, (s) => s.at < recoverAt && s.mode === 'audio' && s.time !== null && !s.video),
       ),
       secondsBackToVideo: roundOrNull(secondsUntil(samples, recoverAt, (_s, i) => videoSteadyFrom(samples, i))),
+      secondsToHls: webrtc ? roundOrNull(secondsUntil(samples, collapseAt, (s) => s.time !== null && !s.live)) : null,
       modeChanges: modeChanges(samples),
-      modeDecisions: modeDecisions(samples, collapseAt),
+      modeDecisions: changes(samples, collapseAt, 'decision'),
+      pathChanges: changes(samples, collapseAt, 'path'),
       chatBytes: allBytes()['socket.io'] ?? 0,
       timeline: timeline(samples, [collapseAt, recoverAt]),
       bytes: bytes() + rtpBytes(samples),
@@ -399,15 +414,17 @@ function modeChanges(samples: Sample[]): number | null {
   return modes.filter((mode, i) => i > 0 && mode !== modes[i - 1]).length;
 }
 
-/** Each decision the page recorded, once, at the first sample that showed it. */
-function modeDecisions(samples: Sample[], collapseAt: number): Figures['modeDecisions'] {
-  const decisions: Figures['modeDecisions'] = [];
+type Changes = Array<{ atSeconds: number; value: string }>;
+
+/** Each value the page showed for `key`, once, at the first sample that showed it. */
+function changes(samples: Sample[], collapseAt: number, key: 'decision' | 'path'): Changes {
+  const seen: Changes = [];
   let last: string | null = null;
-  for (const { at, decision } of samples) {
-    if (decision !== null && decision !== last) decisions.push({ atSeconds: round((at - collapseAt) / 1000), decision });
-    last = decision;
+  for (const { at, [key]: value } of samples) {
+    if (value !== null && value !== last) seen.push({ atSeconds: round((at - collapseAt) / 1000), value });
+    last = value;
   }
-  return decisions;
+  return seen;
 }
 
 function round(value: number): number {
@@ -492,20 +509,17 @@ async function runHlsPlayers(): Promise<Record<string, Figures>> {
 async function runWebrtcPlayer(): Promise<Figures> {
   const shaped = await ShapedNamespace.create();
   try {
-    const env = { HOST: '0.0.0.0', RTC_LISTEN_IP: shaped.hostAddress, RTC_ANNOUNCED_ADDRESS: shaped.hostAddress, RTC_ENABLE_TCP: 'false' };
-    return await withSpeakingEvent(env, async (test, slug) => {
+    return await withSpeakingEvent(shaped.serverEnv(), async (test, slug) => {
       const origin = `http://${shaped.hostAddress}:${test.server.port}`;
-      process.env.CHROMIUM_PATH = await shaped.chromiumPath();
-      const browser = await launchChromium([`--unsafely-treat-insecure-origin-as-secure=${origin}`]);
+      const browser = await shaped.launchChromium(origin);
       try {
         process.stdout.write(`ourWebrtc: profile ${phases.good} s good, ${phases.collapse} s collapse, ${phases.recover} s good…\n`);
-        const shape: Shaper = ({ kbps }) => Promise.all([shaped.shapeDownlink(kbps), shaped.shapeUplink(kbps)]);
+        const shape: Shaper = ({ kbps, udpKbps }) => Promise.all([shaped.shapeDownlink(kbps, udpKbps), shaped.shapeUplink(kbps, udpKbps)]);
         const profile = await runProfile(browser, `${origin}/e/${slug}`, values['audio-only'] === 'yes', shape);
         // A cold load is the HLS paths' figure: a page's first sound over WebRTC waits for no playlist.
         return { ...profile, firstAudioSecondsAt64kbps: null };
       } finally {
         await browser.close();
-        delete process.env.CHROMIUM_PATH;
       }
     });
   } finally {
@@ -526,7 +540,7 @@ await writeResult(values.name, {
       ...results,
       link: {
         good: `${GOOD.kbps} kbps, ${GOOD.latencyMs} ms`,
-        low: `${LOW.kbps} kbps, ${LOW.latencyMs} ms`,
+        low: `${LOW.kbps} kbps, ${LOW.latencyMs} ms${LOW.udpKbps === undefined ? '' : `, UDP ${LOW.udpKbps} kbps on the WebRTC path`}`,
         flap: FLAP && `${FLAP.profile.kbps} kbps, ${FLAP.profile.latencyMs} ms, every ${FLAP.seconds} s with the low link`,
         cold: `${COLD.kbps} kbps, ${COLD.latencyMs} ms`,
         seconds: phases,

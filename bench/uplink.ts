@@ -16,7 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { createLogger } from '../server/logger';
 import { speechTrack } from '../server/sfu/speechTrack';
-import { launchChromium, waitFor } from '../test/helpers/browser';
+import { waitFor } from '../test/helpers/browser';
 import { QUEUE_LATENCY_MS, ShapedNamespace } from '../test/helpers/shapedNamespace';
 import { createEvent, startTestServer, type TestServer } from '../test/helpers/testServer';
 import { writeResult } from './writeResult';
@@ -265,19 +265,10 @@ let browser: Browser | undefined;
 try {
   const speech = await speechTrack(createLogger('silent'));
   if (!speech) throw new Error('bench:uplink speaks: install espeak-ng (scripts/setup.sh)');
-  test = await startTestServer({
-    HOST: '0.0.0.0',
-    RTC_LISTEN_IP: shaped.hostAddress,
-    RTC_ANNOUNCED_ADDRESS: shaped.hostAddress,
-    RTC_ENABLE_TCP: 'false',
-  });
+  test = await startTestServer(shaped.serverEnv());
   const origin = `http://${shaped.hostAddress}:${test.server.port}`;
   const stock = await stockPublisher();
-  process.env.CHROMIUM_PATH = await shaped.chromiumPath();
-  browser = await launchChromium([
-    `--unsafely-treat-insecure-origin-as-secure=${origin}`,
-    `--use-file-for-fake-audio-capture=${speech}`,
-  ]);
+  browser = await shaped.launchChromium(origin, [`--use-file-for-fake-audio-capture=${speech}`]);
   const ours = figures(await runPublisher(test, browser, origin, shaped, producers, 'ours', publishFromStudio));
   const plain = figures(await runPublisher(test, browser, origin, shaped, producers, 'stock', stock));
   await writeResult('uplink', {

@@ -3,6 +3,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './browser';
 
 const run = promisify(execFile);
 
@@ -11,9 +13,9 @@ export const QUEUE_LATENCY_MS = 400;
 
 /**
  * A network namespace joined to the host by a veth pair, either of whose directions (the namespace's
- * uplink, its downlink) can be shaped with `tc tbf` — Linux traffic shaping, which holds for WebRTC where
+ * uplink, its downlink) can be shaped with `tc tbf` (or `htb`, to give UDP less) — Linux traffic shaping, which holds for WebRTC where
  * Chromium's emulation does not (netem is not available on our machines, so no added delay or random
- * loss: only a rate and a queue). Chromium started through `chromiumPath()` runs inside it and reaches the host at `hostAddress`.
+ * loss: only a rate and a queue). Chromium started through `launchChromium()` runs inside it and reaches the host at `hostAddress`.
  * Needs root.
  */
 export class ShapedNamespace {
@@ -60,22 +62,37 @@ export class ShapedNamespace {
     await this.#inside('ip', ['link', 'set', 'lo', 'up']);
   }
 
-  /** Limits what the namespace sends (its uplink) to `kbps`; excess waits in a short queue, then is dropped. */
-  shapeUplink(kbps: number): Promise<unknown> {
-    return this.#inside('tc', tbf(this.#namespaceLink, kbps));
+  /**
+   * Limits what the namespace sends (its uplink) to `kbps`; excess waits in a short queue, then is
+   * dropped. With `udpKbps`, UDP (WebRTC's media) gets only that much, apart, as when a censor squeezes
+   * UDP and leaves TCP its room.
+   */
+  async shapeUplink(kbps: number, udpKbps?: number): Promise<void> {
+    for (const args of shaping(this.#namespaceLink, kbps, udpKbps)) await this.#inside('tc', args);
   }
 
-  /** Limits what the namespace receives (its downlink: the host's side of the pair sends it) to `kbps`. */
-  shapeDownlink(kbps: number): Promise<unknown> {
-    return run('tc', tbf(this.#hostLink, kbps));
+  /** Limits what the namespace receives (its downlink: the host's side of the pair sends it), as `shapeUplink`. */
+  async shapeDownlink(kbps: number, udpKbps?: number): Promise<void> {
+    for (const args of shaping(this.#hostLink, kbps, udpKbps)) await run('tc', args);
   }
 
-  /** An executable that starts Debian's Chromium inside the namespace, for `CHROMIUM_PATH`. */
-  async chromiumPath(): Promise<string> {
+  /**
+   * The server's environment for a test through this namespace: WebRTC on the host's side of the pair,
+   * over UDP only (TCP candidates would let a page dodge a squeezed UDP).
+   */
+  serverEnv(): Record<string, string> {
+    return { HOST: '0.0.0.0', RTC_LISTEN_IP: this.hostAddress, RTC_ANNOUNCED_ADDRESS: this.hostAddress, RTC_ENABLE_TCP: 'false' };
+  }
+
+  /**
+   * Debian's Chromium, started inside the namespace. Pages from `origin` (the server, reached over the
+   * shaped link) count as a secure context, as they would over HTTPS: WebRTC needs one.
+   */
+  async launchChromium(origin: string, extraArgs: string[] = []): Promise<Browser> {
     this.#wrapperDir ??= await fs.mkdtemp(path.join(os.tmpdir(), 'jalsa-netns-'));
     const wrapper = path.join(this.#wrapperDir, 'chromium');
     await fs.writeFile(wrapper, `#!/bin/sh\nexec ip netns exec ${this.name} /usr/bin/chromium "$@"\n`, { mode: 0o755 });
-    return wrapper;
+    return launchChromium([`--unsafely-treat-insecure-origin-as-secure=${origin}`, ...extraArgs], wrapper);
   }
 
   async close(): Promise<void> {
@@ -92,10 +109,26 @@ export class ShapedNamespace {
   }
 }
 
-/** `tc` arguments shaping what `device` sends to `kbps`, with a queue of QUEUE_LATENCY_MS. */
-function tbf(device: string, kbps: number): string[] {
-  const bytesPerSecond = (kbps * 1000) / 8;
-  // A bucket of a few packets: larger bursts would let a slow link pass a video frame at full speed.
-  const burst = Math.max(3_000, Math.round(bytesPerSecond / 50));
-  return ['qdisc', 'replace', 'dev', device, 'root', 'tbf', 'rate', `${kbps}kbit`, 'burst', String(burst), 'latency', `${QUEUE_LATENCY_MS}ms`];
+/**
+ * `tc` commands (each an argument list) shaping what `device` sends to `kbps`, with a queue of
+ * QUEUE_LATENCY_MS: one tbf; with `udpKbps`, an htb whose UDP class has that rate and the rest `kbps`.
+ */
+function shaping(device: string, kbps: number, udpKbps?: number): string[][] {
+  if (udpKbps === undefined) {
+    const bytesPerSecond = (kbps * 1000) / 8;
+    // A bucket of a few packets: larger bursts would let a slow link pass a video frame at full speed.
+    const burst = Math.max(3_000, Math.round(bytesPerSecond / 50));
+    return [['qdisc', 'replace', 'dev', device, 'root', 'tbf', 'rate', `${kbps}kbit`, 'burst', String(burst), 'latency', `${QUEUE_LATENCY_MS}ms`]];
+  }
+  const leaf = (id: number, rate: number) => [
+    ['class', 'replace', 'dev', device, 'parent', '1:', 'classid', `1:${id}`, 'htb', 'rate', `${rate}kbit`, 'quantum', '1514'],
+    // A queue of QUEUE_LATENCY_MS at the class's rate, and never less than a full packet.
+    ['qdisc', 'replace', 'dev', device, 'parent', `1:${id}`, 'bfifo', 'limit', String(Math.max(1_600, Math.round((rate * QUEUE_LATENCY_MS) / 8)))],
+  ];
+  return [
+    ['qdisc', 'replace', 'dev', device, 'root', 'handle', '1:', 'htb', 'default', '10'],
+    ...leaf(10, kbps),
+    ...leaf(20, udpKbps),
+    ['filter', 'replace', 'dev', device, 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'protocol', '17', '0xff', 'flowid', '1:20'],
+  ];
 }

@@ -86,9 +86,15 @@ export abstract class PlaybackOwner<S extends PlaybackState & AttendeeChoices> {
 
   /** Closes the current playback, if any. */
   protected release(): void {
+    this.letGo()?.close();
+  }
+
+  /** Stops following the current playback without closing it, and returns it: closing it is now the caller's. */
+  protected letGo(): Playback | null {
+    const playback = this.#playback;
     this.#unsubscribe?.();
     this.#unsubscribe = null;
-    this.#playback?.close();
     this.#playback = null;
+    return playback;
   }
 }

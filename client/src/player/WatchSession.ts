@@ -84,6 +84,8 @@ export class WatchSession extends PlaybackOwner<WatchState> {
   /** The server says the organizer's connection is lost and awaited (their producers may still be open). */
   #organizerAway = false;
   #webrtc: WebRtcPlayback | null = null;
+  /** WebRTC's sound while HLS takes over from it: it plays on until HLS plays (make before break). */
+  #outgoing: WebRtcPlayback | null = null;
   /** What the server was last told about how this attendee receives (it counts them by it). */
   #reported: DeliveryMode | null = null;
   /** Bumped on every teardown so that setup still in flight from before notices and gives up. */
@@ -271,7 +273,15 @@ export class WatchSession extends PlaybackOwner<WatchState> {
   }
 
   #fallBackToHls(reason: HlsReason): void {
+    // Sound that still comes through, however broken, beats silence while HLS starts; a connection that
+    // failed has none to give.
+    const outgoing = reason === 'unhealthy' ? this.#webrtc : null;
+    if (outgoing) this.letGo();
     this.stopPlayback();
+    if (outgoing) {
+      outgoing.handOver();
+      this.#outgoing = outgoing;
+    }
     this.#startHls(reason);
   }
 
@@ -303,8 +313,11 @@ export class WatchSession extends PlaybackOwner<WatchState> {
     this.adopt(playback, (state) => {
       const { connection, path } = this.store.get();
       this.store.update({ ...state, connection: followedConnection(connection, path, state) });
-      // Make before break: the boot path's sound stops once the path chosen instead plays.
-      if (state.started) this.#closeBoot();
+      // Make before break: the boot path's sound, or WebRTC's, stops once the path taking over plays.
+      if (state.started) {
+        this.#closeBoot();
+        this.#closeOutgoing();
+      }
       this.#updatePaused();
       this.#report();
     });
@@ -370,9 +383,15 @@ export class WatchSession extends PlaybackOwner<WatchState> {
     this.#boot = null;
   }
 
+  #closeOutgoing(): void {
+    this.#outgoing?.close();
+    this.#outgoing = null;
+  }
+
   protected override stopPlayback(): void {
     this.#generation += 1;
     clearTimeout(this.#retryTimer);
+    this.#closeOutgoing();
     this.release();
     this.#webrtc = null;
     this.store.update({ ...INITIAL_PLAYBACK_STATE, path: null });

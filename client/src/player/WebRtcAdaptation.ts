@@ -47,6 +47,15 @@ export interface WebRtcAdaptationOptions {
    * in-band FEC covers many): less than this is not worth the seconds a move to HLS costs.
    */
   unhealthyLoss: number;
+  /**
+   * Half the sound or more lost over the last second, for `starvedHoldMs`, once the server has stopped
+   * the video (`audioOnlyApplied`) and `starvedSettleMs` let the video queued ahead drain out of that
+   * second: the link does not carry the speech at all (a censor squeezing UDP, where TCP still flows).
+   * Such sound is mostly made up by the decoder, and each second of it waited out is speech lost.
+   */
+  starvedLoss: number;
+  starvedSettleMs: number;
+  starvedHoldMs: number;
   /** After the link failed video, the stage picture takes the link's room at most this often (pictureTurn). */
   pictureIntervalMs: number;
 }
@@ -66,6 +75,9 @@ export const DEFAULT_ADAPTATION_OPTIONS: WebRtcAdaptationOptions = {
   stepUpAfterMs: 15_000,
   unhealthyHoldMs: 6_000,
   unhealthyLoss: 0.1,
+  starvedLoss: 0.5,
+  starvedSettleMs: 1_500,
+  starvedHoldMs: 500,
   pictureIntervalMs: 60_000,
 };
 
@@ -74,6 +86,11 @@ export interface WebRtcObservation {
   health: RtpHealth;
   /** Over the last sample only (null before there are two): for what must be seen at once. */
   recent: RtpHealth | null;
+  /**
+   * Over the last second (null before there is one): the sound's loss, which shows only once a later
+   * packet arrives, and whose few packets leave half a second often empty on a starved link.
+   */
+  lastSecond: RtpHealth | null;
   /** The server's latest score of the video consumer, or null when unknown. */
   videoScore: number | null;
   /** The layer the server forwards now (its own estimate may have lowered it), or null when unknown. */
@@ -104,9 +121,14 @@ export class WebRtcAdaptation {
   #congestedSince: number | null = null;
   #clearSince: number | null = null;
   #lastLayerChange = -Infinity;
+  /** When video last resumed (`restartLow`). */
+  #resumedAt = -Infinity;
   #sufferingSince: number | null = null;
   /** Since when the mode has been audio only; null in video. */
   #audioSince: number | null = null;
+  /** When the server confirmed it stopped sending video; null in video and until it answers. */
+  #audioAppliedAt: number | null = null;
+  #starvedSince: number | null = null;
   /** The sound lost packets or came late in the last window: nothing else should take the link's room. */
   #soundSuffers = false;
   /** When the stage picture last had its turn on the link. */
@@ -134,11 +156,16 @@ export class WebRtcAdaptation {
   /** Video comes back at the lowest layer and climbs as the link proves itself. */
   restartLow(nowMs: number): void {
     if (!this.#pinned) this.#layer = 0;
-    this.#lastLayerChange = nowMs;
+    this.#lastLayerChange = this.#resumedAt = nowMs;
     this.#congestedSince = this.#clearSince = null;
   }
 
-  observe(nowMs: number, { health, recent, videoScore, receivingLayer, mode, httpVerdict }: WebRtcObservation): WebRtcDecision {
+  /** The server answered that it stopped sending video: what arrives from now on is the sound alone. */
+  audioOnlyApplied(nowMs: number): void {
+    this.#audioAppliedAt = nowMs;
+  }
+
+  observe(nowMs: number, { health, recent, lastSecond, videoScore, receivingLayer, mode, httpVerdict }: WebRtcObservation): WebRtcDecision {
     const o = this.#options;
     // Not the decoder's concealment nor video freezes: a stuttering source (or a busy server) causes
     // those too, and sending an attendee away from WebRTC would not help with that.
@@ -164,14 +191,22 @@ export class WebRtcAdaptation {
       // draining): audio only is judged once it has settled.
       const settledInAudio = nowMs - this.#audioSince >= o.settleMs;
       this.#sufferingSince = failing && settledInAudio ? (this.#sufferingSince ?? nowMs) : null;
-      const unhealthy = this.#sufferingSince !== null && nowMs - this.#sufferingSince >= o.unhealthyHoldMs;
+      const starved =
+        this.#audioAppliedAt !== null &&
+        nowMs - this.#audioAppliedAt >= o.starvedSettleMs &&
+        (lastSecond?.audioLoss ?? 0) >= o.starvedLoss;
+      this.#starvedSince = starved ? (this.#starvedSince ?? nowMs) : null;
+      const unhealthy =
+        (this.#sufferingSince !== null && nowMs - this.#sufferingSince >= o.unhealthyHoldMs) ||
+        (this.#starvedSince !== null && nowMs - this.#starvedSince >= o.starvedHoldMs);
       return decide(soundSuffers ? 'insufficient' : httpVerdict, null, unhealthy);
     }
-    this.#sufferingSince = this.#audioSince = null;
+    this.#sufferingSince = this.#audioSince = this.#audioAppliedAt = this.#starvedSince = null;
     const settled = nowMs - this.#lastLayerChange >= o.settleMs;
-    // Not right after a layer change or a resume, whose switch of stream may read as a burst of loss.
+    // Not right after a resume, whose switch of stream may read as a burst of loss. A layer change keeps
+    // the stream (the server rewrites its sequence numbers), and a collapse can come at any time after one.
     const videoCollapsed =
-      settled &&
+      nowMs - this.#resumedAt >= o.settleMs &&
       recent !== null &&
       recent.videoPacketsDue >= o.videoCollapseMinPackets &&
       recent.videoLoss !== null &&

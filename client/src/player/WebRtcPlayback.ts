@@ -66,6 +66,8 @@ export class WebRtcPlayback implements Playback {
   #videoScore: number | null = null;
   #receivingLayer: number | null = null;
   #videoNeedBps = LOWEST_VIDEO_NEED_BPS;
+  /** The sound's own element once handed over (`handOver`); until then it plays in the page's. */
+  #handedOverSound: HTMLAudioElement | null = null;
   #closed = false;
 
   static async open(options: WebRtcPlaybackOptions): Promise<WebRtcPlayback> {
@@ -121,6 +123,7 @@ export class WebRtcPlayback implements Playback {
         if (receiver.isVideoConsumer(consumerId)) this.#videoScore = score;
       }),
     ];
+    if (audioOnlySent) this.#rtpAdaptation.audioOnlyApplied(performance.now());
     this.#adaptation.start();
   }
 
@@ -153,6 +156,27 @@ export class WebRtcPlayback implements Playback {
     this.#options.elements.video.play().catch(() => undefined);
   }
 
+  /**
+   * Gives the page's media elements up to the path taking over and plays the sound on an element of its
+   * own until closed: what still comes through is heard while the next path starts (make before
+   * break). Adapting stops, and with it any further failure: the owner has chosen.
+   */
+  handOver(): void {
+    if (this.#closed || this.#handedOverSound) return;
+    this.#adaptation.close();
+    clearTimeout(this.#connectTimer);
+    const { video, audio } = this.#options.elements;
+    const sound = document.createElement('audio');
+    sound.hidden = true;
+    sound.dataset.testid = 'webrtc-handover';
+    sound.muted = audio.muted;
+    sound.srcObject = audio.srcObject;
+    document.body.append(sound);
+    this.#handedOverSound = sound;
+    video.srcObject = audio.srcObject = null;
+    sound.play().catch(() => undefined);
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -160,8 +184,13 @@ export class WebRtcPlayback implements Playback {
     clearTimeout(this.#connectTimer);
     for (const unsubscribe of this.#unsubscribes) unsubscribe();
     this.#receiver.close();
-    const { video, audio } = this.#options.elements;
-    video.srcObject = audio.srcObject = null;
+    if (this.#handedOverSound) {
+      this.#handedOverSound.srcObject = null;
+      this.#handedOverSound.remove();
+    } else {
+      const { video, audio } = this.#options.elements;
+      video.srcObject = audio.srcObject = null;
+    }
     this.store.clearListeners();
   }
 
@@ -174,10 +203,15 @@ export class WebRtcPlayback implements Playback {
       this.#rtpAdaptation.restartLow(performance.now());
       this.#requestLayer(this.#rtpAdaptation.layer);
     }
-    this.#options.signalling.request('setAudioOnly', { audioOnly }).catch((error: unknown) => {
-      console.warn('Could not switch audio only:', error);
-      this.#audioOnlySent = !audioOnly;
-    });
+    this.#options.signalling.request('setAudioOnly', { audioOnly }).then(
+      () => {
+        if (audioOnly && this.#audioOnlySent) this.#rtpAdaptation.audioOnlyApplied(performance.now());
+      },
+      (error: unknown) => {
+        console.warn('Could not switch audio only:', error);
+        this.#audioOnlySent = !audioOnly;
+      },
+    );
   }
 
   /** A stream without simulcast has one layer: stepping down through layers it lacks would only waste time. */
@@ -196,6 +230,10 @@ export class WebRtcPlayback implements Playback {
   #onOutput({ audioTrack, videoTrack, receivingLayer }: ReceiverOutput): void {
     this.#receivingLayer = receivingLayer;
     this.#limitLayers();
+    if (this.#handedOverSound) {
+      if (attach(this.#handedOverSound, audioTrack)) this.#handedOverSound.play().catch(() => undefined);
+      return;
+    }
     const { video, audio } = this.#options.elements;
     if (attach(audio, audioTrack) && audioTrack) playWithSound(audio, this.store);
     // Muted: its sound comes from the audio element, and muted video may autoplay.
@@ -226,6 +264,7 @@ export class WebRtcPlayback implements Playback {
     }
     if (this.#closed) return;
     const last = this.#recentTotals.at(-1);
+    const secondAgo = this.#recentTotals.at(-2);
     this.#recentTotals.push(totals);
     const previous = this.#recentTotals.length > HEALTH_WINDOW_SAMPLES ? this.#recentTotals.shift() : undefined;
     if (!previous || !last || !this.#connected) return;
@@ -237,6 +276,7 @@ export class WebRtcPlayback implements Playback {
     const decision = this.#rtpAdaptation.observe(now, {
       health,
       recent,
+      lastSecond: secondAgo ? rtpHealth(secondAgo, totals) : null,
       videoScore: this.#videoScore,
       receivingLayer: this.#receivingLayer,
       mode,

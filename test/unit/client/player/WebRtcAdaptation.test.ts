@@ -24,15 +24,16 @@ function observe(
   adaptation: WebRtcAdaptation,
   t: number,
   health: RtpHealth,
-  { mode = 'video', receivingLayer = null, videoScore = null, httpVerdict = null, recent = null }: {
+  { mode = 'video', receivingLayer = null, videoScore = null, httpVerdict = null, recent = null, lastSecond = null }: {
     mode?: PlaybackMode;
     receivingLayer?: number | null;
     videoScore?: number | null;
     httpVerdict?: LinkVerdict | null;
     recent?: RtpHealth | null;
+    lastSecond?: RtpHealth | null;
   } = {},
 ): WebRtcDecision {
-  return adaptation.observe(t, { health, recent, mode, receivingLayer, videoScore, httpVerdict });
+  return adaptation.observe(t, { health, recent, lastSecond, mode, receivingLayer, videoScore, httpVerdict });
 }
 
 /** One observation a second; returns every decision that asked for something. */
@@ -80,6 +81,12 @@ describe('WebRtcAdaptation', () => {
     const resumed = new WebRtcAdaptation(2, false);
     resumed.restartLow(0);
     expect(observe(resumed, 1_000, CLEAN, { recent: flooded }).verdict).toBe('marginal');
+    // A layer change keeps the stream: a collapse right after one is seen at once.
+    const stepped = new WebRtcAdaptation(2, false);
+    stepped.restartLow(-30_000);
+    run(stepped, -20_000, 0, CLEAN);
+    expect(stepped.layer).toBe(1);
+    expect(observe(stepped, 500, CLEAN, { recent: flooded }).verdict).toBe('insufficient');
   });
 
   it('steps below the layer the server already fell to, not below the one asked for', () => {
@@ -158,6 +165,27 @@ describe('WebRtcAdaptation', () => {
     const brief = new WebRtcAdaptation(2, false);
     run(brief, 0, 4_000, { ...BLOATED, videoLoss: null }, { mode: 'audio' });
     expect(run(brief, 5_000, 12_000, { ...CLEAN, videoLoss: null }, { mode: 'audio' }).some(([, d]) => d.unhealthy)).toBe(false);
+  });
+
+  it('calls WebRTC unhealthy two seconds after the server stopped video when half the sound still does not come (UDP squeezed)', () => {
+    const starving: RtpHealth = { ...CLEAN, audioLoss: 0.6, videoLoss: null };
+    const audio = { mode: 'audio' as const };
+    const adaptation = new WebRtcAdaptation(2, false);
+    // Before the server answered, what is lost may be the video queued ahead of the sound.
+    expect(observe(adaptation, 0, starving, { ...audio, lastSecond: starving }).unhealthy).toBe(false);
+    adaptation.audioOnlyApplied(500);
+    // The queue is given time to drain out of the second judged, then the loss must hold.
+    const judged = [1_000, 1_500, 2_000, 2_500].map((t) => observe(adaptation, t, starving, { ...audio, lastSecond: starving }).unhealthy);
+    expect(judged).toEqual([false, false, false, true]);
+    // A burst between clean seconds is not a starved link.
+    const bursty = new WebRtcAdaptation(2, false);
+    bursty.audioOnlyApplied(0);
+    const seconds = [starving, CLEAN, starving, CLEAN, starving, CLEAN];
+    expect(seconds.some((lastSecond, i) => observe(bursty, 2_000 + i * 500, CLEAN, { ...audio, lastSecond }).unhealthy)).toBe(false);
+    // Video back forgets the server's answer: the next audio only waits for it again.
+    observe(bursty, 6_000, CLEAN);
+    expect(observe(bursty, 8_000, starving, { ...audio, lastSecond: starving }).unhealthy).toBe(false);
+    expect(observe(bursty, 8_500, starving, { ...audio, lastSecond: starving }).unhealthy).toBe(false);
   });
 
   describe('the stage picture', () => {
