@@ -148,10 +148,13 @@ export class HlsPlayback implements Playback {
         refreshPoster: options.live,
         // The sound's own pipe, not the video still playing out its buffer during a switch to sound: the
         // incoming audio pipe needs the whole link then (an 11 KB picture is 2 s of a 40 kbps link).
-        // The first picture is not held back: a live sound may never hold that much ahead.
-        posterLinkIsFree: () =>
-          this.store.get().posterUrl === null ||
-          (this.#active?.mode === 'audio' && bufferedAhead(this.#active.element) >= POSTER_MIN_BUFFER_SECONDS),
+        // The first picture waits only for the first sound (or video) to play, as a live sound may never
+        // hold that much ahead; before it, on a link WebRTC just failed, it would delay the speech by seconds.
+        posterLinkIsFree: () => {
+          const active = this.#active;
+          if (active === null) return false;
+          return this.store.get().posterUrl === null || (active.mode === 'audio' && bufferedAhead(active.element) >= POSTER_MIN_BUFFER_SECONDS);
+        },
       },
       {
         applyMode: (mode) => this.#applyMode(mode),
