@@ -12,10 +12,12 @@ export interface WebRtcAdaptationOptions {
    */
   audioCollapseLoss: number;
   /**
-   * Video lost beyond this fraction within the last sample is a collapse too, seen sooner than the
-   * sound's: when a link falls far below what is sent, the queue ahead of it is full of video and
-   * hardly a sound packet gets through (whose loss shows only once a later one arrives), while video's
-   * many packets show the loss within half a second. A squeeze, which lower layers can fix, loses less.
+   * Video lost beyond this fraction within the last sample, while what did arrive (a losing link
+   * delivers what it can carry) is less than the lowest layer needs, is a collapse too, seen sooner
+   * than the sound's: when a link falls far below what is sent, the queue ahead of it is full of video
+   * and hardly a sound packet gets through (whose loss shows only once a later one arrives, and much of
+   * it is late rather than lost), while video's many packets show the loss within half a second. A
+   * squeeze, which lower layers can fix, delivers more than they need.
    */
   videoCollapseLoss: number;
   /** Fewer video packets than this due in the last sample: its loss fraction says nothing yet. */
@@ -64,7 +66,7 @@ export const DEFAULT_ADAPTATION_OPTIONS: WebRtcAdaptationOptions = {
   audioLossLimit: 0.05,
   videoLossLimit: 0.1,
   audioCollapseLoss: 0.2,
-  videoCollapseLoss: 0.9,
+  videoCollapseLoss: 0.5,
   videoCollapseMinPackets: 10,
   jitterLimitSeconds: 0.15,
   roundTripLimitSeconds: 1.5,
@@ -98,6 +100,8 @@ export interface WebRtcObservation {
   mode: PlaybackMode;
   /** What the HTTP side (poster downloads) says about the link, for the way back to video. */
   httpVerdict: LinkVerdict | null;
+  /** What the lowest video layer needs with the sound, in bits per second. */
+  videoNeedBps: number;
 }
 
 export interface WebRtcDecision {
@@ -165,7 +169,10 @@ export class WebRtcAdaptation {
     this.#audioAppliedAt = nowMs;
   }
 
-  observe(nowMs: number, { health, recent, lastSecond, videoScore, receivingLayer, mode, httpVerdict }: WebRtcObservation): WebRtcDecision {
+  observe(
+    nowMs: number,
+    { health, recent, lastSecond, videoScore, receivingLayer, mode, httpVerdict, videoNeedBps }: WebRtcObservation,
+  ): WebRtcDecision {
     const o = this.#options;
     // Not the decoder's concealment nor video freezes: a stuttering source (or a busy server) causes
     // those too, and sending an attendee away from WebRTC would not help with that.
@@ -210,7 +217,8 @@ export class WebRtcAdaptation {
       recent !== null &&
       recent.videoPacketsDue >= o.videoCollapseMinPackets &&
       recent.videoLoss !== null &&
-      recent.videoLoss >= o.videoCollapseLoss;
+      recent.videoLoss >= o.videoCollapseLoss &&
+      recent.videoBps + recent.audioBps < videoNeedBps;
     const congested =
       soundSuffers ||
       videoCollapsed ||

@@ -281,6 +281,7 @@ export class WebRtcPlayback implements Playback {
       receivingLayer: this.#receivingLayer,
       mode,
       httpVerdict: this.#adaptation.assess(this.#videoNeedBps).verdict,
+      videoNeedBps: this.#videoNeedBps,
     });
     if (decision.layer !== null) this.#requestLayer(decision.layer);
     this.#adaptation.observe(now, { verdict: decision.verdict, rule: 'webrtc', detail: webrtcDetail(health, recent, this.#receivingLayer) });
