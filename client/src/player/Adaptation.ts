@@ -7,6 +7,13 @@ import type { Pathways } from './Pathways';
 import { PosterFeed } from './PosterFeed';
 import { TransferMeter } from './TransferMeter';
 
+/**
+ * A link as fast as an estimate that would bring video back answers a request (a 5 KB speech segment, a
+ * playlist, the stage picture) well within this. A request pending longer says the link has fallen since
+ * the estimate's last figures: no way back to video on them.
+ */
+const SLOW_ANSWER_MS = 1_000;
+
 /** How a playback begins: the attendee's choices as they stand, and the first guess at the link. */
 export interface AdaptationStart {
   dataSaver: boolean;
@@ -48,6 +55,12 @@ export interface AdaptationOptions extends AdaptationStart {
   posterLinkIsFree?: () => boolean;
   /** Where the event's files are fetched from (the origin or a mirror). */
   pathways: Pathways;
+  /**
+   * Only an estimate a transfer renewed within this brings video back: the link may have fallen since
+   * (HLS: the sound's segments renew it every few seconds; none on WebRTC, whose clean sound is itself
+   * fresh news of the link).
+   */
+  estimateFreshForMs?: number;
 }
 
 /**
@@ -168,14 +181,20 @@ export class Adaptation {
     if (sample) this.#estimator.sample(nowMs, sample.bps);
   }
 
-  /** What the estimate says about carrying video that needs `videoNeedBps`. */
-  assess(videoNeedBps: number): Judgement {
+  /** What the estimate says about carrying video that needs `videoNeedBps`, at `nowMs`. */
+  assess(videoNeedBps: number, nowMs: number): Judgement {
     const { fastBps, cautiousBps } = this.#estimator;
-    return {
-      verdict: assessLink(this.#estimator, videoNeedBps),
-      rule: 'estimate',
-      detail: `fast ${kbps(fastBps)}, cautious ${kbps(cautiousBps)}, video needs ${kbps(videoNeedBps)}`,
-    };
+    const verdict = assessLink(this.#estimator, videoNeedBps);
+    const detail = `fast ${kbps(fastBps)}, cautious ${kbps(cautiousBps)}, video needs ${kbps(videoNeedBps)}`;
+    if (verdict !== 'sufficient') return { verdict, rule: 'estimate', detail };
+    const pendingMs = this.meter.longestPendingMs(nowMs);
+    // Marginal: the wait before video comes back starts again.
+    if (pendingMs > SLOW_ANSWER_MS) return { verdict: 'marginal', rule: 'estimate', detail: `${detail}; a request pending ${seconds(pendingMs)}` };
+    const ageMs = nowMs - (this.#estimator.lastSampleAt ?? nowMs);
+    const freshForMs = this.#options.estimateFreshForMs ?? Infinity;
+    // No news: the wait goes on, but only fresh figures end it.
+    if (ageMs > freshForMs) return { verdict: null, rule: 'estimate', detail: `${detail}; measured ${seconds(ageMs)} ago` };
+    return { verdict, rule: 'estimate', detail };
   }
 
   linkQuality(videoNeedBps: number, audioNeedBps: number): LinkQuality {
@@ -200,4 +219,8 @@ export class Adaptation {
     if (!this.#options.hasVideo || this.#noVideo) return 'no video';
     return 'slow connection';
   }
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }

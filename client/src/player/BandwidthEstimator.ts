@@ -33,6 +33,11 @@ export class BandwidthEstimator {
     this.#lastAt = atMs;
   }
 
+  /** When the last sample came; null before any. */
+  get lastSampleAt(): number | null {
+    return this.#fast === null ? null : this.#lastAt;
+  }
+
   /** The quick-moving average: what a switch down trusts. Null before any sample. */
   get fastBps(): number | null {
     return this.#fast;

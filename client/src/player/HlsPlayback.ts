@@ -1,4 +1,4 @@
-import { peakBandwidth, speechRung, type AudioRung } from '../../../shared/ladder';
+import { SEGMENT_SECONDS, peakBandwidth, speechRung, type AudioRung } from '../../../shared/ladder';
 import { recordingUrls } from '../../../shared/recordingLayout';
 import { StateStore } from '../lib/StateStore';
 import { Adaptation, type AdaptationStart } from './Adaptation';
@@ -142,6 +142,10 @@ export class HlsPlayback implements Playback {
         ...options,
         store: this.store,
         monitorIntervalMs: TICK_MS,
+        // The sound fetches a segment every SEGMENT_SECONDS, or none for a while when it holds some ahead
+        // (the slower playout builds a few): flapping in bench:throttle ended an up-hold begun in a good
+        // phase 3 s into a low one, before any transfer there, and video came back for a second.
+        estimateFreshForMs: SEGMENT_SECONDS * 500,
         learnDuringDataSaver: true,
         posterUrl: this.#urls.poster,
         pathways: this.#pathways,
@@ -483,7 +487,7 @@ export class HlsPlayback implements Playback {
     const now = performance.now();
     this.#adaptation.measure(now);
     if (this.#ladderKnown && this.#ladder.videoNeedBps !== null) {
-      const estimate = this.#adaptation.assess(this.#ladder.videoNeedBps);
+      const estimate = this.#adaptation.assess(this.#ladder.videoNeedBps, now);
       const active = this.#active;
       // While video plays, its buffer ahead decides as much as the estimate: see videoVerdict.
       this.#adaptation.observe(

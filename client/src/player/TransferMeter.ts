@@ -48,9 +48,13 @@ export class TransferMeter {
     this.#transfers.add({ progress, firstByteAllowanceMs, countedBytes: 0, countedUntil: 0 });
   }
 
-  get busy(): boolean {
-    for (const { progress } of this.#transfers) if (!isDone(progress)) return true;
-    return false;
+  /** How long the oldest transfer still under way has been waiting or loading, in ms; 0 when none is. */
+  longestPendingMs(nowMs: number): number {
+    let longest = 0;
+    for (const { progress } of this.#transfers) {
+      if (!isDone(progress) && progress.loading.start > 0) longest = Math.max(longest, nowMs - progress.loading.start);
+    }
+    return longest;
   }
 
   /** Throughput since the previous call, or null when too little happened to tell. */

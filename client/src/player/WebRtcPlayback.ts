@@ -280,7 +280,7 @@ export class WebRtcPlayback implements Playback {
       videoScore: this.#videoScore,
       receivingLayer: this.#receivingLayer,
       mode,
-      httpVerdict: this.#adaptation.assess(this.#videoNeedBps).verdict,
+      httpVerdict: this.#adaptation.assess(this.#videoNeedBps, now).verdict,
       videoNeedBps: this.#videoNeedBps,
     });
     if (decision.layer !== null) this.#requestLayer(decision.layer);

@@ -218,17 +218,42 @@ describe('Adaptation', () => {
   it('judges the link from the transfers the meter saw', () => {
     const { adaptation } = setUp();
     const t = performance.now();
-    expect(adaptation.assess(160_000).verdict).toBeNull();
+    expect(adaptation.assess(160_000, t).verdict).toBeNull();
     // 100 KB in one second: 800 kbps, five times what the lowest video needs.
     adaptation.meter.track({ loaded: 100_000, loading: { start: t, first: t, end: t + 1_000 } });
     adaptation.measure(t + 1_000);
-    expect(adaptation.assess(160_000)).toEqual({
+    expect(adaptation.assess(160_000, t + 1_000)).toEqual({
       verdict: 'sufficient',
       rule: 'estimate',
       detail: 'fast 800 kbps, cautious 800 kbps, video needs 160 kbps',
     });
-    expect(adaptation.assess(1_000_000).verdict).toBe('insufficient');
+    expect(adaptation.assess(1_000_000, t + 1_000).verdict).toBe('insufficient');
     expect(adaptation.linkQuality(160_000, 40_000)).toBe('good');
+    adaptation.close();
+  });
+
+  it('does not bring video back on an estimate while a request has gone unanswered for over a second', () => {
+    const { adaptation } = setUp();
+    const t = performance.now();
+    adaptation.meter.track({ loaded: 100_000, loading: { start: t, first: t, end: t + 1_000 } });
+    adaptation.measure(t + 1_000);
+    // The next segment asked for at 1.5 s: the link fell in between, nothing of it has come.
+    adaptation.meter.track({ loaded: 0, loading: { start: t + 1_500, first: 0, end: 0 } });
+    expect(adaptation.assess(160_000, t + 2_000).verdict).toBe('sufficient');
+    expect(adaptation.assess(160_000, t + 2_600)).toMatchObject({ verdict: 'marginal', detail: expect.stringContaining('a request pending 1.1 s') });
+    // Going down needs no such care: a fallen estimate says so whatever is pending.
+    expect(adaptation.assess(1_000_000, t + 2_600).verdict).toBe('insufficient');
+    adaptation.close();
+  });
+
+  it('brings video back only on an estimate a transfer renewed within the time the path allows', () => {
+    const { adaptation } = setUp({ estimateFreshForMs: 1_000 });
+    const t = performance.now();
+    adaptation.meter.track({ loaded: 100_000, loading: { start: t, first: t, end: t + 1_000 } });
+    adaptation.measure(t + 1_000);
+    expect(adaptation.assess(160_000, t + 2_000).verdict).toBe('sufficient');
+    expect(adaptation.assess(160_000, t + 2_500)).toMatchObject({ verdict: null, detail: expect.stringContaining('measured 1.5 s ago') });
+    expect(adaptation.assess(1_000_000, t + 2_500).verdict).toBe('insufficient');
     adaptation.close();
   });
 

@@ -15,7 +15,7 @@ describe('TransferMeter', () => {
     const sample = meter.take(T + 500)!;
     expect(sample.activeMs).toBe(80);
     expect(sample.bps).toBe(1_000_000);
-    expect(meter.busy).toBe(false);
+    expect(meter.longestPendingMs(T + 500)).toBe(0);
     expect(meter.take(T + 1_000)).toBeNull();
   });
 
@@ -23,7 +23,7 @@ describe('TransferMeter', () => {
     const meter = new TransferMeter();
     const slow = transfer(0, 400, 1_000);
     meter.track(slow);
-    expect(meter.busy).toBe(true);
+    expect(meter.longestPendingMs(T + 600)).toBe(600);
     expect(meter.take(T + 600)).toBeNull();
     slow.loaded = 3_500;
     expect(meter.take(T + 1_100)).toEqual({ bytes: 2_500, activeMs: 500, bps: 40_000 });
@@ -81,6 +81,6 @@ describe('TransferMeter', () => {
     meter.track(aborted);
     aborted.aborted = true;
     expect(meter.take(T + 600)!.bytes).toBe(5_000);
-    expect(meter.busy).toBe(false);
+    expect(meter.longestPendingMs(T + 600)).toBe(0);
   });
 });
