@@ -1,7 +1,7 @@
 import type { StateStore } from '../lib/StateStore';
 import { BandwidthEstimator } from './BandwidthEstimator';
 import { assessLink, kbps, linkQuality, type LinkQuality } from './LinkAssessment';
-import { ModeController, type Judgement, type PlaybackMode } from './ModeController';
+import { ModeController, type Judgement, type LinkVerdict, type PlaybackMode } from './ModeController';
 import type { AudioOnlyReason, PlaybackState, Quality } from './Playback';
 import type { Pathways } from './Pathways';
 import { PosterFeed } from './PosterFeed';
@@ -185,16 +185,20 @@ export class Adaptation {
   assess(videoNeedBps: number, nowMs: number): Judgement {
     const { fastBps, cautiousBps } = this.#estimator;
     const verdict = assessLink(this.#estimator, videoNeedBps);
-    const detail = `fast ${kbps(fastBps)}, cautious ${kbps(cautiousBps)}, video needs ${kbps(videoNeedBps)}`;
-    if (verdict !== 'sufficient') return { verdict, rule: 'estimate', detail };
+    const figures = `fast ${kbps(fastBps)}, cautious ${kbps(cautiousBps)}, video needs ${kbps(videoNeedBps)}`;
+    const judged = (verdict: LinkVerdict | null, why?: string): Judgement => ({
+      verdict,
+      rule: 'estimate',
+      detail: why === undefined ? figures : `${figures}; ${why}`,
+    });
+    if (verdict !== 'sufficient') return judged(verdict);
     const pendingMs = this.meter.longestPendingMs(nowMs);
     // Marginal: the wait before video comes back starts again.
-    if (pendingMs > SLOW_ANSWER_MS) return { verdict: 'marginal', rule: 'estimate', detail: `${detail}; a request pending ${seconds(pendingMs)}` };
+    if (pendingMs > SLOW_ANSWER_MS) return judged('marginal', `a request pending ${seconds(pendingMs)}`);
     const ageMs = nowMs - (this.#estimator.lastSampleAt ?? nowMs);
-    const freshForMs = this.#options.estimateFreshForMs ?? Infinity;
     // No news: the wait goes on, but only fresh figures end it.
-    if (ageMs > freshForMs) return { verdict: null, rule: 'estimate', detail: `${detail}; measured ${seconds(ageMs)} ago` };
-    return { verdict, rule: 'estimate', detail };
+    if (ageMs > (this.#options.estimateFreshForMs ?? Infinity)) return judged(null, `measured ${seconds(ageMs)} ago`);
+    return judged(verdict);
   }
 
   linkQuality(videoNeedBps: number, audioNeedBps: number): LinkQuality {

@@ -12,6 +12,9 @@ export interface RtpTotals {
   video: RtpCounters;
   /** The sound's interarrival jitter now (RFC 3550), in seconds. */
   audioJitterSeconds: number;
+  /** Samples of sound the decoder gave out, and how many of them it made up for packets that did not come. */
+  audioSamples: number;
+  audioConcealedSamples: number;
   /** Connectivity checks (STUN) sent and answered on the connection in use. */
   checksSent: number;
   checksAnswered: number;
@@ -29,6 +32,12 @@ export interface RtpTotals {
 export interface RtpHealth {
   audioLoss: number | null;
   videoLoss: number | null;
+  /**
+   * The share of the sound given out that the decoder made up, null when none was: unlike loss, known
+   * at once (loss shows only once a later packet arrives). Not a pause in the speech: Opus's DTX sends
+   * it as silence, decoded, not made up.
+   */
+  audioConcealment: number | null;
   /** Video packets due in the window (received and lost): how much the video loss fraction rests on. */
   videoPacketsDue: number;
   audioJitterSeconds: number;
@@ -50,6 +59,8 @@ interface Stats {
   packetsLost?: number;
   bytesReceived?: number;
   jitter?: number;
+  totalSamplesReceived?: number;
+  concealedSamples?: number;
   frameHeight?: number;
   state?: string;
   nominated?: boolean;
@@ -67,6 +78,8 @@ export function readRtpTotals(report: Iterable<[string, Stats]>): RtpTotals {
     audio: zero(),
     video: zero(),
     audioJitterSeconds: 0,
+    audioSamples: 0,
+    audioConcealedSamples: 0,
     checksSent: 0,
     checksAnswered: 0,
     roundTripSeconds: null,
@@ -85,8 +98,11 @@ export function readRtpTotals(report: Iterable<[string, Stats]>): RtpTotals {
     counters.packetsReceived += stats.packetsReceived ?? 0;
     counters.packetsLost += stats.packetsLost ?? 0;
     counters.bytesReceived += stats.bytesReceived ?? 0;
-    if (stats.kind === 'audio') totals.audioJitterSeconds = Math.max(totals.audioJitterSeconds, stats.jitter ?? 0);
-    else if (stats.frameHeight) totals.videoHeight = Math.max(totals.videoHeight ?? 0, stats.frameHeight);
+    if (stats.kind === 'audio') {
+      totals.audioJitterSeconds = Math.max(totals.audioJitterSeconds, stats.jitter ?? 0);
+      totals.audioSamples += stats.totalSamplesReceived ?? 0;
+      totals.audioConcealedSamples += stats.concealedSamples ?? 0;
+    } else if (stats.frameHeight) totals.videoHeight = Math.max(totals.videoHeight ?? 0, stats.frameHeight);
   }
   return totals;
 }
@@ -98,6 +114,7 @@ export function rtpHealth(previous: RtpTotals, current: RtpTotals): RtpHealth {
   return {
     audioLoss: lossFraction(previous.audio, current.audio),
     videoLoss: lossFraction(previous.video, current.video),
+    audioConcealment: share(current.audioConcealedSamples - previous.audioConcealedSamples, current.audioSamples - previous.audioSamples),
     videoPacketsDue: packetsDue(previous.video, current.video),
     audioJitterSeconds: current.audioJitterSeconds,
     unansweredChecks: Math.max(0, sent - answered),
@@ -108,8 +125,12 @@ export function rtpHealth(previous: RtpTotals, current: RtpTotals): RtpHealth {
 }
 
 function lossFraction(previous: RtpCounters, current: RtpCounters): number | null {
-  const due = packetsDue(previous, current);
-  return due === 0 ? null : lost(previous, current) / due;
+  return share(lost(previous, current), packetsDue(previous, current));
+}
+
+/** Null when there is nothing to take a share of (or the counters went back: a new stream). */
+function share(part: number, whole: number): number | null {
+  return whole <= 0 ? null : Math.min(1, Math.max(0, part) / whole);
 }
 
 function packetsDue(previous: RtpCounters, current: RtpCounters): number {

@@ -54,9 +54,19 @@ export interface WebRtcAdaptationOptions {
    * the video (`audioOnlyApplied`) and `starvedSettleMs` let the video queued ahead drain out of that
    * second: the link does not carry the speech at all (a censor squeezing UDP, where TCP still flows).
    * Such sound is mostly made up by the decoder, and each second of it waited out is speech lost.
+   * Most of the sound made up by the decoder while the connectivity checks go unanswered is starved
+   * too, judged from the server's answer on: it is known at once, and the link is cut off, not draining.
    */
   starvedLoss: number;
+  /**
+   * The share of the sound the decoder makes up, with connectivity checks unanswered, that is a link
+   * cut off (see `starvedLoss`). Traced: three quarters and more on UDP squeezed to 8 kbps (a packet a
+   * second gets through, or none); 0.54–0.6 at 40 kbps while the video queued ahead drained, with a
+   * check waiting behind it, and the sound then came back whole.
+   */
+  cutOffConcealment: number;
   starvedSettleMs: number;
+  /** Two stats samples running: they come 480–500 ms apart. */
   starvedHoldMs: number;
   /** After the link failed video, the stage picture takes the link's room at most this often (pictureTurn). */
   pictureIntervalMs: number;
@@ -78,8 +88,9 @@ export const DEFAULT_ADAPTATION_OPTIONS: WebRtcAdaptationOptions = {
   unhealthyHoldMs: 6_000,
   unhealthyLoss: 0.1,
   starvedLoss: 0.5,
+  cutOffConcealment: 0.75,
   starvedSettleMs: 1_500,
-  starvedHoldMs: 500,
+  starvedHoldMs: 400,
   pictureIntervalMs: 60_000,
 };
 
@@ -174,9 +185,15 @@ export class WebRtcAdaptation {
     { health, recent, lastSecond, videoScore, receivingLayer, mode, httpVerdict, videoNeedBps }: WebRtcObservation,
   ): WebRtcDecision {
     const o = this.#options;
-    // Not the decoder's concealment nor video freezes: a stuttering source (or a busy server) causes
-    // those too, and sending an attendee away from WebRTC would not help with that.
+    // Most of the last second's sound made up by the decoder, while a connectivity check in it went
+    // unanswered: the link, not the source, fails the speech. The decoder's concealment alone could be
+    // a stuttering source or a busy server, and sending an attendee away from WebRTC would not help with
+    // those; but the server would answer the checks. Traced on UDP squeezed to 8 kbps: every check went
+    // unanswered, and the loss showed only 2 s later.
+    const soundCutOff =
+      lastSecond !== null && lastSecond.unansweredChecks > 0 && (lastSecond.audioConcealment ?? 0) >= o.cutOffConcealment;
     const soundCollapsed =
+      soundCutOff ||
       (health.audioLoss !== null && health.audioLoss >= o.audioCollapseLoss) ||
       health.unansweredChecks >= o.unansweredChecksLimit ||
       (health.roundTripSeconds !== null && health.roundTripSeconds > o.roundTripLimitSeconds);
@@ -198,10 +215,11 @@ export class WebRtcAdaptation {
       // draining): audio only is judged once it has settled.
       const settledInAudio = nowMs - this.#audioSince >= o.settleMs;
       this.#sufferingSince = failing && settledInAudio ? (this.#sufferingSince ?? nowMs) : null;
+      // Cut off needs no settle: the concealment is what the attendee hears now, and a link whose checks
+      // go unanswered is not merely draining the video queued ahead.
       const starved =
         this.#audioAppliedAt !== null &&
-        nowMs - this.#audioAppliedAt >= o.starvedSettleMs &&
-        (lastSecond?.audioLoss ?? 0) >= o.starvedLoss;
+        (soundCutOff || (nowMs - this.#audioAppliedAt >= o.starvedSettleMs && (lastSecond?.audioLoss ?? 0) >= o.starvedLoss));
       this.#starvedSince = starved ? (this.#starvedSince ?? nowMs) : null;
       const unhealthy =
         (this.#sufferingSince !== null && nowMs - this.#sufferingSince >= o.unhealthyHoldMs) ||

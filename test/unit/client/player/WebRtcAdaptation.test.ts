@@ -6,6 +6,7 @@ import { WebRtcAdaptation, type WebRtcDecision } from '../../../../client/src/pl
 const CLEAN: RtpHealth = {
   audioLoss: 0,
   videoLoss: 0,
+  audioConcealment: 0,
   videoPacketsDue: 100,
   audioJitterSeconds: 0.02,
   unansweredChecks: 0,
@@ -181,7 +182,7 @@ describe('WebRtcAdaptation', () => {
     expect(observe(adaptation, 0, starving, { ...audio, lastSecond: starving }).unhealthy).toBe(false);
     adaptation.audioOnlyApplied(500);
     // The queue is given time to drain out of the second judged, then the loss must hold.
-    const judged = [1_000, 1_500, 2_000, 2_500].map((t) => observe(adaptation, t, starving, { ...audio, lastSecond: starving }).unhealthy);
+    const judged = [1_000, 1_500, 2_000, 2_480].map((t) => observe(adaptation, t, starving, { ...audio, lastSecond: starving }).unhealthy);
     expect(judged).toEqual([false, false, false, true]);
     // A burst between clean seconds is not a starved link.
     const bursty = new WebRtcAdaptation(2, false);
@@ -192,6 +193,38 @@ describe('WebRtcAdaptation', () => {
     observe(bursty, 6_000, CLEAN);
     expect(observe(bursty, 8_000, starving, { ...audio, lastSecond: starving }).unhealthy).toBe(false);
     expect(observe(bursty, 8_500, starving, { ...audio, lastSecond: starving }).unhealthy).toBe(false);
+  });
+
+  it('calls WebRTC unhealthy from the server\'s answer on, without the drain, when the decoder makes up most of the sound and checks go unanswered', () => {
+    const audio = { mode: 'audio' as const };
+    // Traced on UDP squeezed to 8 kbps: a packet a half second, no gap seen in their numbers yet, no check answered.
+    const cutOff: RtpHealth = { ...CLEAN, audioLoss: 0, audioConcealment: 0.8, videoLoss: null, unansweredChecks: 1, audioBps: 2_000 };
+    const adaptation = new WebRtcAdaptation(2, false);
+    expect(observe(adaptation, 0, CLEAN, { ...audio, lastSecond: cutOff }).unhealthy).toBe(false);
+    adaptation.audioOnlyApplied(100);
+    expect([500, 990].map((t) => observe(adaptation, t, CLEAN, { ...audio, lastSecond: cutOff }).unhealthy)).toEqual([false, true]);
+    // Traced at 40 kbps: checks waited behind the video draining, and half the sound was made up; then it came back whole.
+    const draining = new WebRtcAdaptation(2, false);
+    draining.audioOnlyApplied(100);
+    const seconds: RtpHealth[] = [
+      { ...cutOff, audioLoss: 0.33, audioConcealment: 0.6, audioBps: 8_900 },
+      { ...cutOff, audioLoss: 0.44, audioConcealment: 0.54, audioBps: 10_800 },
+      { ...CLEAN, audioLoss: 0.44, audioConcealment: 0.4, videoLoss: null, audioBps: 10_000 },
+      { ...cutOff, audioLoss: 0.11, audioConcealment: 0.1, audioBps: 17_000 },
+    ];
+    expect(seconds.some((lastSecond, i) => observe(draining, 500 + i * 500, CLEAN, { ...audio, lastSecond }).unhealthy)).toBe(false);
+  });
+
+  it('gives video up at once when the decoder makes up the sound and checks go unanswered, not when the source stops', () => {
+    const cutOff: RtpHealth = { ...CLEAN, audioLoss: null, audioConcealment: 1, videoLoss: null, videoPacketsDue: 1, unansweredChecks: 1, audioBps: 0 };
+    expect(observe(new WebRtcAdaptation(2, false), 0, CLEAN, { lastSecond: cutOff }).verdict).toBe('insufficient');
+    // The organizer's media stopped (or a busy server): the server still answers, the link is not to blame.
+    const sourceStopped: RtpHealth = { ...cutOff, unansweredChecks: 0 };
+    const listening = new WebRtcAdaptation(2, false);
+    expect(observe(listening, 0, CLEAN, { lastSecond: sourceStopped }).verdict).toBe('marginal');
+    listening.audioOnlyApplied(200);
+    const silent = run(listening, 500, 10_000, { ...CLEAN, audioLoss: null, videoLoss: null }, { mode: 'audio', lastSecond: sourceStopped });
+    expect(silent.some(([, d]) => d.unhealthy)).toBe(false);
   });
 
   describe('the stage picture', () => {
