@@ -60,9 +60,10 @@ export interface WebRtcAdaptationOptions {
   starvedLoss: number;
   /**
    * The share of the sound the decoder makes up, with connectivity checks unanswered, that is a link
-   * cut off (see `starvedLoss`). Traced: three quarters and more on UDP squeezed to 8 kbps (a packet a
-   * second gets through, or none); 0.54–0.6 at 40 kbps while the video queued ahead drained, with a
-   * check waiting behind it, and the sound then came back whole.
+   * cut off (see `starvedLoss`). Traced: 0.84–1 on UDP squeezed to 8 kbps (a packet a second gets
+   * through, or none); 0.54–0.88 at 40 kbps in the second the video queued ahead drained, after which
+   * the sound came back whole. At 0.5 one such collapse moved to HLS; what keeps them apart more is that
+   * there a check waited behind the video for one sample at most (the hold is two).
    */
   cutOffConcealment: number;
   starvedSettleMs: number;
@@ -215,8 +216,8 @@ export class WebRtcAdaptation {
       // draining): audio only is judged once it has settled.
       const settledInAudio = nowMs - this.#audioSince >= o.settleMs;
       this.#sufferingSince = failing && settledInAudio ? (this.#sufferingSince ?? nowMs) : null;
-      // Cut off needs no settle: the concealment is what the attendee hears now, and a link whose checks
-      // go unanswered is not merely draining the video queued ahead.
+      // Cut off needs no settle: the concealment is what the attendee hears now, and a check stays
+      // unanswered behind draining video for a sample, not for the two the hold asks.
       const starved =
         this.#audioAppliedAt !== null &&
         (soundCutOff || (nowMs - this.#audioAppliedAt >= o.starvedSettleMs && (lastSecond?.audioLoss ?? 0) >= o.starvedLoss));
